@@ -1,0 +1,46 @@
+import type { CellType, ModelSpec, RecurrentActivation } from '@gruvision/math';
+import { validateSpec } from '@gruvision/math';
+
+/** The few options most users set; everything else has a default. */
+export interface ClassifierShapeOptions {
+  /** Time steps of the sequence view (rows view of MNIST: 28). */
+  readonly timeSteps: number;
+  /** Features per step (rows view of MNIST: 28). */
+  readonly features: number;
+  readonly classes: number;
+  /** Default `'gru'`. */
+  readonly cell?: CellType;
+  /** Default 128. */
+  readonly units?: number;
+  /** Recurrent layers stacked. Default 1. */
+  readonly layers?: number;
+  readonly bidirectional?: boolean;
+  /** Default `false`, so a saved model opens in plain tfjs. */
+  readonly resetAfter?: boolean;
+  /** Default `'sigmoid'`. */
+  readonly recurrentActivation?: RecurrentActivation;
+  readonly dropout?: number;
+  readonly recurrentDropout?: number;
+}
+
+/** Builds and validates the `ModelSpec` for the common case: N identical recurrent layers and a softmax head. */
+export function defaultSpec(options: ClassifierShapeOptions): ModelSpec {
+  const cell = options.cell ?? 'gru';
+  const layerCount = options.layers ?? 1;
+  const spec: ModelSpec = {
+    timeSteps: options.timeSteps,
+    features: options.features,
+    classes: options.classes,
+    layers: Array.from({ length: layerCount }, () => ({
+      cell,
+      units: options.units ?? 128,
+      ...(cell === 'gru' ? { resetAfter: options.resetAfter ?? false } : {}),
+      ...(cell === 'simpleRnn' ? {} : { recurrentActivation: options.recurrentActivation ?? 'sigmoid' }),
+      bidirectional: options.bidirectional ?? false,
+      dropout: options.dropout ?? 0,
+      recurrentDropout: options.recurrentDropout ?? 0,
+    })),
+  };
+  validateSpec(spec);
+  return spec;
+}

@@ -1,0 +1,2 @@
+export type { ClassifierShapeOptions } from './default-spec';
+export { defaultSpec } from './default-spec';

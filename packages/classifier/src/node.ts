@@ -1,0 +1,1 @@
+export { defaultSpec } from './default-spec';

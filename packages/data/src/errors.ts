@@ -1,0 +1,32 @@
+/** Machine-readable error codes of `@gruvision/data`. */
+export type GruDataErrorCode =
+  | 'INVALID_IMAGE_SET'
+  | 'INVALID_ARGUMENT'
+  | 'BAD_MAGIC'
+  | 'TRUNCATED'
+  | 'COUNT_MISMATCH'
+  | 'LABEL_OUT_OF_RANGE'
+  | 'BAD_RECORD_SIZE'
+  | 'NOT_FOUND'
+  | 'EMPTY'
+  | 'DECODE_FAILED'
+  | 'UNSUPPORTED_FORMAT'
+  | 'MISSING_PACKAGE';
+
+/** The one error class of `@gruvision/data`: says which file, what was wrong, and what to do. */
+export class GruDataError extends Error {
+  readonly code: GruDataErrorCode;
+  /** The file or folder the problem is in, when there is one. */
+  readonly file: string | undefined;
+
+  constructor(code: GruDataErrorCode, message: string, options?: { cause?: unknown; file?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GruDataError';
+    this.code = code;
+    this.file = options?.file;
+  }
+
+  static isInstance(error: unknown): error is GruDataError {
+    return error instanceof Error && error.name === 'GruDataError' && 'code' in error;
+  }
+}

@@ -1,0 +1,1 @@
+export { GruDataError } from './errors';

@@ -1,0 +1,111 @@
+import type { CellType, ModelSpec } from './spec';
+
+/** One weight tensor in canonical name, shape and layout (row-major float32). */
+export interface NamedWeight {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+}
+
+/** The weights of a network, in the order of `weightLayout(spec).entries`. */
+export type NamedWeights = readonly NamedWeight[];
+
+/** Optimizer settings; defaults follow Keras. */
+export type OptimizerSpec =
+  | {
+      readonly type: 'sgd';
+      readonly learningRate: number;
+      readonly momentum?: number;
+      readonly nesterov?: boolean;
+    }
+  | {
+      readonly type: 'adam' | 'adamw';
+      readonly learningRate: number;
+      readonly beta1?: number;
+      readonly beta2?: number;
+      readonly epsilon?: number;
+      /** AdamW only: decoupled weight decay. Default 0.004 (Keras). */
+      readonly weightDecay?: number;
+    }
+  | {
+      readonly type: 'rmsprop';
+      readonly learningRate: number;
+      readonly rho?: number;
+      readonly momentum?: number;
+      readonly epsilon?: number;
+    };
+
+/** How a network is created and trained. */
+export interface NetworkOptions {
+  /** Seeds weight initialization and dropout masks. */
+  readonly seed: number;
+  /** Default `{ type: 'adam', learningRate: 1e-3 }`. */
+  readonly optimizer?: OptimizerSpec;
+  /** Clip gradients by global norm before each step. Default: no clipping. */
+  readonly clipNorm?: number;
+  /** L2 penalty coefficient on kernels (added to the loss as `l2 · Σ w²`). Default 0. */
+  readonly l2?: number;
+  /** Label smoothing of the cross-entropy target. Default 0. */
+  readonly labelSmoothing?: number;
+}
+
+/** Result of one optimization step on one batch. */
+export interface BatchResult {
+  /** Mean cross-entropy loss of the batch (before the step), without the L2 term. */
+  readonly loss: number;
+  /** Samples of the batch whose arg-max prediction equals the label (before the step). */
+  readonly correct: number;
+}
+
+/** What one recurrent layer did at each step for one sample. */
+export interface LayerTrace {
+  readonly layer: string;
+  readonly cell: CellType;
+  readonly direction: 'forward' | 'backward';
+  readonly units: number;
+  /** Hidden state after each step, `[T, units]`, indexed by input time step. */
+  readonly h: Float32Array;
+  /** Per-gate activations `[T, units]`: GRU `z`, `r`, `hCandidate`; LSTM `i`, `f`, `o`, `c`; SimpleRNN none. */
+  readonly gates: Readonly<Record<string, Float32Array>>;
+}
+
+/** A trace of one sample through the network. */
+export interface Trace {
+  readonly timeSteps: number;
+  readonly layers: readonly LayerTrace[];
+  /** Class probabilities the head gives to the last layer's output after each step, `[T, classes]`. */
+  readonly stepProbabilities: Float32Array;
+  /** Final class probabilities, `[classes]`. */
+  readonly probabilities: Float32Array;
+}
+
+/** Optimizer state, in the canonical layout, for checkpoints. */
+export interface OptimizerState {
+  readonly step: number;
+  /** Slot buffers (e.g. Adam `m`, `v`), each `totalSize` floats in the canonical layout. */
+  readonly slots: Readonly<Record<string, Float32Array>>;
+}
+
+/** A trainable network built by an engine. Implemented by the math core and by the tfjs engine. */
+export interface Network {
+  readonly spec: ModelSpec;
+  /** One optimization step. `x: [batch, T, F]`, `y: [batch]` class indices. */
+  trainBatch(x: Float32Array, y: Int32Array, batch: number): Promise<BatchResult>;
+  /** Class probabilities `[batch, classes]` for `x: [batch, T, F]` (inference: no dropout). */
+  predict(x: Float32Array, batch: number): Promise<Float32Array>;
+  /** Gates and states per step of one sample `x: [T, F]`. */
+  trace(x: Float32Array): Promise<Trace>;
+  getWeights(): NamedWeights;
+  setWeights(weights: NamedWeights): void;
+  setLearningRate(learningRate: number): void;
+  getOptimizerState(): OptimizerState;
+  setOptimizerState(state: OptimizerState): void;
+  dispose(): void;
+}
+
+/** Builds networks from a `ModelSpec`. */
+export interface Engine {
+  /** `'math'`, `'tfjs-cpu'`, `'tfjs-wasm'`, `'tfjs-webgl'`, ... */
+  readonly name: string;
+  create(spec: ModelSpec, options: NetworkOptions): Promise<Network>;
+}
