@@ -352,10 +352,7 @@ function isObject(value: unknown): value is Json {
 
 const viewModes = ['rows', 'columns', 'pixels', 'patches'];
 
-function checkMetadata(
-  m: Json,
-  bad: (problem: string, fix: string) => never,
-): GruvisionMetadata {
+function checkMetadata(m: Json, bad: (problem: string, fix: string) => never): GruvisionMetadata {
   const fix = 'Save the model again with gruvision.';
   if (typeof m.formatVersion !== 'number' || !Number.isInteger(m.formatVersion)) {
     bad('userDefinedMetadata.gruvision.formatVersion is missing.', fix);
@@ -428,8 +425,7 @@ function checkTopology(
     if (!isObject(got) || got.class_name !== want.class_name || !isObject(got.config)) {
       bad(`modelTopology layer ${i} is not a ${want.class_name} layer.`, fix);
     }
-    const inner = (c: Json) =>
-      isObject(c.layer) && isObject(c.layer.config) ? c.layer.config : c;
+    const inner = (c: Json) => (isObject(c.layer) && isObject(c.layer.config) ? c.layer.config : c);
     const g = inner(got.config);
     const w = inner(want.config);
     for (const key of [
