@@ -1,4 +1,5 @@
 import type { ModelSpec } from '@gruvision/math';
+import { weightLayout } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
@@ -132,10 +133,9 @@ describe('parseModelJson on untrusted input', () => {
   it('refuses huge declared sizes before allocating anything', () => {
     const json = good();
     const g = json.userDefinedMetadata.gruvision;
-    g.spec = { ...g.spec, features: 2_000_000_000 };
-    g.input = { height: 5, width: 4, channels: 1 };
-    json.modelTopology.config.layers[0].config.batch_input_shape = [null, 5, 2_000_000_000];
-    json.weightsManifest[0].weights[0].shape = [2_000_000_000, 18];
+    g.spec = { ...g.spec, layers: [{ ...g.spec.layers[0], units: 100_000 }, g.spec.layers[1]] };
+    json.modelTopology.config.layers[0].config.units = 100_000;
+    json.weightsManifest[0].weights = weightLayout(g.spec).entries.map((e) => ({ ...e, dtype: 'float32' }));
     expect(() => parseModelJson(json)).toThrow(
       /declares \d+ bytes of weights, more than the 1073741824 allowed\. Raise maxWeightBytes only if you trust the model\./,
     );

@@ -1,10 +1,11 @@
+import type { SequenceView } from '@gruvision/data';
+import { assertSequenceView, viewShape } from '@gruvision/data';
 import type { ModelSpec, NamedWeight, NamedWeights, OptimizerSpec, WeightEntry } from '@gruvision/math';
 import { validateSpec, weightLayout } from '@gruvision/math';
 import { GruClassifierError } from './errors';
 import type { ModelTopologyJson } from './topology';
 import { modelTopology } from './topology';
 import { CLASSIFIER_VERSION } from './version';
-import type { SequenceView } from './view';
 
 /** Version of the `userDefinedMetadata.gruvision` layout. Readers refuse newer versions. */
 export const ARTIFACT_FORMAT_VERSION = 1;
@@ -379,8 +380,9 @@ function checkMetadata(m: Json, bad: (problem: string, fix: string) => never): G
     bad(`userDefinedMetadata.gruvision.view.mode must be one of ${viewModes.join(', ')}.`, fix);
   }
   const norm = m.view.normalize;
-  if (norm !== undefined && (!isObject(norm) || !finiteOrArray(norm.mean) || !finiteOrArray(norm.std))) {
-    bad('userDefinedMetadata.gruvision.view.normalize must hold finite mean and std.', fix);
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  if (norm !== undefined && (!isObject(norm) || !finite(norm.mean) || !finite(norm.std) || !(norm.std > 0))) {
+    bad('userDefinedMetadata.gruvision.view.normalize must hold a finite mean and a positive std.', fix);
   }
   if (m.preprocess !== 'mnist' && m.preprocess !== 'none') {
     bad('userDefinedMetadata.gruvision.preprocess must be "mnist" or "none".', fix);
@@ -397,17 +399,21 @@ function checkMetadata(m: Json, bad: (problem: string, fix: string) => never): G
   if (spec.classes !== m.classNames.length) {
     bad(`names ${m.classNames.length} classes but its spec has ${spec.classes}.`, fix);
   }
+  let shape: { timeSteps: number; features: number } | undefined;
+  try {
+    assertSequenceView(m.view as SequenceView, input as InputShape);
+    shape = viewShape(m.view as SequenceView, input as InputShape);
+  } catch (error) {
+    bad(`userDefinedMetadata.gruvision.view is invalid: ${(error as Error).message}`, '');
+  }
+  if (shape!.timeSteps !== spec.timeSteps || shape!.features !== spec.features) {
+    bad(
+      `its view of ${input.height}×${input.width}×${input.channels} images gives ${shape!.timeSteps} steps of ${shape!.features} features, ` +
+        `but its spec expects ${spec.timeSteps} of ${spec.features}.`,
+      fix,
+    );
+  }
   return m as GruvisionMetadata;
-}
-
-function finiteOrArray(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isFinite(v);
-  return (
-    Array.isArray(v) &&
-    v.length > 0 &&
-    v.length <= 4096 &&
-    v.every((x) => typeof x === 'number' && Number.isFinite(x))
-  );
 }
 
 function checkTopology(
