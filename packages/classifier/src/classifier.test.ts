@@ -244,6 +244,21 @@ describe('checkpoints and artifacts', () => {
     expect(resumed.view).toEqual(full.view);
   });
 
+  it('a second fit continues the optimizer state of the first', async () => {
+    const saved: Checkpoint[] = [];
+    const model = await GruClassifier.create(small);
+    await model.fit(train, { epochs: 1, batchSize: 30 });
+    await model.fit(train, { epochs: 1, batchSize: 30, checkpoint: { save: (c) => void saved.push(c) } });
+    expect(saved[0]!.optimizer.step).toBe(6);
+    await model.fit(train, {
+      epochs: 1,
+      batchSize: 30,
+      optimizer: 'sgd',
+      checkpoint: { save: (c) => void saved.push(c) },
+    });
+    expect(saved[1]!.optimizer.step).toBe(3);
+  });
+
   it('refuses a checkpoint of another model', async () => {
     const saved: Checkpoint[] = [];
     const model = await GruClassifier.create(small);

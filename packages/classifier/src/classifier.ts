@@ -156,6 +156,8 @@ export class GruClassifier {
   private currentSpec: ModelSpec;
   private currentView: SequenceView;
   private summary: TrainingSummary | undefined;
+  /** Optimizer of the current network; a later `fit` with the same type continues its state. */
+  private optimizerType: OptimizerSpec['type'];
 
   private constructor(
     readonly engine: Engine,
@@ -172,6 +174,7 @@ export class GruClassifier {
     this.currentSpec = network.spec;
     this.currentView = view;
     this.summary = summary;
+    this.optimizerType = summary?.optimizer.type ?? defaultOptimizer.type;
   }
 
   /** Builds a new, untrained classifier. */
@@ -556,6 +559,9 @@ export class GruClassifier {
     const network = await this.engine.create(spec, networkOptions);
     network.setWeights(weights);
     if (resume !== undefined) network.setOptimizerState(resume.optimizer);
+    else if (this.optimizerType === optimizer.type)
+      network.setOptimizerState(this.network.getOptimizerState());
+    this.optimizerType = optimizer.type;
     this.network.dispose();
     this.network = network;
     this.currentSpec = spec;
