@@ -6,7 +6,9 @@
 // Options: --dataset mnist|fashion-mnist (default mnist), --epochs N (10), --batch-size N (128),
 // --learning-rate X (1e-3), --schedule constant|cosine (cosine), --units N (128), --seed N (0),
 // --engine math|tfjs-cpu|... (math), --limit N (first N training images; default all),
-// --test-limit N (first N test images; default all), --validation F (0: none), --save DIR, --json.
+// --test-limit N (first N test images; default all), --validation F (0: none), --save DIR, --json,
+// --test-each-epoch (report test accuracy after every epoch; the test set is only measured, never used
+// to choose anything), --checkpoint DIR (checkpoint every epoch and resume from DIR if it holds one).
 // Progress goes to stderr; the final report (JSON with --json) to stdout.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -14,7 +16,7 @@ import { subset } from '@gruvision/data';
 import { fashionMnist, mnist } from '@gruvision/data/node';
 import type { EngineName } from '../src/index';
 import { GruClassifier } from '../src/index';
-import { saveClassifier } from '../src/node';
+import { checkpointDirectory, saveClassifier } from '../src/node';
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     'test-limit': { type: 'string' },
     validation: { type: 'string', default: '0' },
+    'test-each-epoch': { type: 'boolean', default: false },
+    checkpoint: { type: 'string' },
     save: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -84,8 +88,13 @@ log(
   `model: GRU-${units} rows, ${model.parameterCount} parameters, engine ${model.engine.name}, seed ${seed}`,
 );
 
+const checkpoints = values.checkpoint ? checkpointDirectory(values.checkpoint) : undefined;
+const resumeFrom = await checkpoints?.latest();
+if (resumeFrom) log(`resuming after epoch ${resumeFrom.epoch} from ${values.checkpoint}`);
 let lastReport = 0;
 const history = await model.fit(train, {
+  ...(checkpoints ? { checkpoint: { save: checkpoints.save } } : {}),
+  ...(resumeFrom ? { resumeFrom } : {}),
   epochs,
   batchSize,
   learningRate,
@@ -101,8 +110,10 @@ const history = await model.fit(train, {
       );
     }
   },
-  onEpochEnd: (e) => {
-    const val = e.valAccuracy !== undefined ? ` val_acc ${(100 * e.valAccuracy).toFixed(2)}%` : '';
+  onEpochEnd: async (e) => {
+    let val = e.valAccuracy !== undefined ? ` val_acc ${(100 * e.valAccuracy).toFixed(2)}%` : '';
+    if (values['test-each-epoch'])
+      val += ` test_acc ${(100 * (await model.evaluate(test)).accuracy).toFixed(2)}%`;
     log(
       `epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${(100 * e.accuracy).toFixed(2)}%${val} lr ${e.learningRate.toExponential(2)} ` +
         `${e.seconds.toFixed(1)} s (${e.samplesPerSecond.toFixed(0)} samples/s)`,
