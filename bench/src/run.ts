@@ -1,4 +1,162 @@
-import { parameterCount } from '@gruvision/math';
+// GRU-128 on MNIST-row shapes (batch 128, 28 steps, 28 features, 10 classes, Adam 1e-3):
+// training and inference samples/s of the math core and of plain @tensorflow/tfjs (cpu, wasm), in one run.
+//
+//   pnpm --filter @gruvision/bench bench            # table
+//   pnpm --filter @gruvision/bench bench -- --json  # one JSON document
+//   options: --seconds S (time budget per measurement, default 8), --only math|tfjs-wasm|tfjs-cpu
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { MathNetwork, type ModelSpec, parameterCount, Rng } from '@gruvision/math';
 
-const spec = { timeSteps: 28, features: 28, classes: 10, layers: [{ cell: 'gru' as const, units: 128 }] };
-process.stdout.write(`GRU-128 on MNIST rows: ${parameterCount(spec)} parameters\n`);
+const BATCH = 128;
+const T = 28;
+const F = 28;
+const CLASSES = 10;
+const UNITS = 128;
+
+interface Result {
+  engine: string;
+  trainSamplesPerSec: number;
+  inferSamplesPerSec: number;
+  trainBatches: number;
+  inferBatches: number;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const secondsArg = args.indexOf('--seconds');
+const budget = secondsArg >= 0 ? Number(args[secondsArg + 1]) : 8;
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
+
+const log = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
+// Synthetic MNIST-shaped data: speed does not depend on the values.
+const rng = new Rng(1);
+const x = new Float32Array(BATCH * T * F);
+for (let i = 0; i < x.length; i++) x[i] = rng.next();
+const y = new Int32Array(BATCH);
+for (let i = 0; i < BATCH; i++) y[i] = rng.int(CLASSES);
+
+/** Runs `step` at least `minRuns` times and until `seconds` have passed; returns runs per second. */
+async function time(
+  step: () => Promise<void> | void,
+  seconds: number,
+  minRuns: number,
+): Promise<[number, number]> {
+  const start = performance.now();
+  let runs = 0;
+  while (runs < minRuns || performance.now() - start < seconds * 1000) {
+    await step();
+    runs++;
+  }
+  return [(runs * 1000) / (performance.now() - start), runs];
+}
+
+async function benchMath(): Promise<Result> {
+  const spec: ModelSpec = {
+    timeSteps: T,
+    features: F,
+    classes: CLASSES,
+    layers: [{ cell: 'gru', units: UNITS }],
+  };
+  const net = new MathNetwork(spec, { seed: 1, optimizer: { type: 'adam', learningRate: 1e-3 } });
+  log(`math: GRU-${UNITS}, ${parameterCount(spec)} parameters; warming up`);
+  net.trainBatchSync(x, y, BATCH);
+  net.trainBatchSync(x, y, BATCH);
+  const [train, trainBatches] = await time(() => void net.trainBatchSync(x, y, BATCH), budget, 3);
+  net.predictSync(x, BATCH);
+  const [infer, inferBatches] = await time(() => void net.predictSync(x, BATCH), budget / 2, 3);
+  return {
+    engine: 'math',
+    trainSamplesPerSec: train * BATCH,
+    inferSamplesPerSec: infer * BATCH,
+    trainBatches,
+    inferBatches,
+  };
+}
+
+async function benchTfjs(backend: 'cpu' | 'wasm'): Promise<Result> {
+  const tf = await import('@tensorflow/tfjs');
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const require = createRequire(import.meta.url);
+    const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    wasm.setWasmPaths(`${dist}${path.sep}`);
+  }
+  await tf.setBackend(backend);
+  await tf.ready();
+  const model = tf.sequential();
+  model.add(tf.layers.gru({ units: UNITS, recurrentActivation: 'sigmoid', inputShape: [T, F] }));
+  model.add(tf.layers.dense({ units: CLASSES, activation: 'softmax' }));
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  const xs = tf.tensor3d(x, [BATCH, T, F]);
+  const ys = tf.tensor2d(Float32Array.from(y), [BATCH, 1]);
+  const trainStep = async (): Promise<void> => {
+    await model.trainOnBatch(xs, ys);
+  };
+  const inferStep = async (): Promise<void> => {
+    const p = model.predict(xs) as import('@tensorflow/tfjs').Tensor;
+    await p.data();
+    p.dispose();
+  };
+  // tfjs-cpu trains ~15 samples/s: a single timed batch already takes several seconds.
+  const slow = backend === 'cpu';
+  log(`tfjs-${backend}: warming up`);
+  await trainStep();
+  const [train, trainBatches] = await time(trainStep, slow ? 0 : budget, slow ? 2 : 3);
+  await inferStep();
+  const [infer, inferBatches] = await time(inferStep, slow ? 0 : budget / 2, slow ? 2 : 3);
+  xs.dispose();
+  ys.dispose();
+  model.dispose();
+  return {
+    engine: `tfjs-${backend}`,
+    trainSamplesPerSec: train * BATCH,
+    inferSamplesPerSec: infer * BATCH,
+    trainBatches,
+    inferBatches,
+  };
+}
+
+async function main(): Promise<void> {
+  const results: Result[] = [];
+  if (only === undefined || only === 'math') results.push(await benchMath());
+  if (only === undefined || only === 'tfjs-wasm') results.push(await benchTfjs('wasm'));
+  if (only === undefined || only === 'tfjs-cpu') results.push(await benchTfjs('cpu'));
+  const ref = results.find((r) => r.engine === 'tfjs-wasm');
+  const rows = results.map((r) => ({
+    ...r,
+    trainRatioToWasm: ref ? r.trainSamplesPerSec / ref.trainSamplesPerSec : null,
+    inferRatioToWasm: ref ? r.inferSamplesPerSec / ref.inferSamplesPerSec : null,
+  }));
+  if (json) {
+    const doc = {
+      benchmark: `GRU-${UNITS} MNIST rows`,
+      shape: { batch: BATCH, timeSteps: T, features: F, classes: CLASSES, units: UNITS, optimizer: 'adam' },
+      node: process.version,
+      results: rows,
+    };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    return;
+  }
+  const pad = (s: string, n: number): string => s.padStart(n);
+  const lines = [
+    `GRU-${UNITS} on MNIST rows: batch ${BATCH}, ${T} steps × ${F} features, ${CLASSES} classes, Adam (node ${process.version})`,
+    `${'engine'.padEnd(10)} ${pad('train/s', 10)} ${pad('vs wasm', 8)} ${pad('infer/s', 10)} ${pad('vs wasm', 8)} ${pad('batches', 9)}`,
+  ];
+  for (const r of rows) {
+    const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}×`);
+    lines.push(
+      `${r.engine.padEnd(10)} ${pad(r.trainSamplesPerSec.toFixed(1), 10)} ${pad(ratio(r.trainRatioToWasm), 8)} ${pad(
+        r.inferSamplesPerSec.toFixed(1),
+        10,
+      )} ${pad(ratio(r.inferRatioToWasm), 8)} ${pad(`${r.trainBatches}/${r.inferBatches}`, 9)}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();
