@@ -15,7 +15,7 @@ import type { RegisterCommand } from '../program';
 import { writeTrainingReport } from '../report/training-report';
 import { formatDuration, formatPercent } from '../ui/format';
 import { Output } from '../ui/io';
-import { TrainingProgress } from '../ui/progress';
+import { progressCallbacks, TrainingProgress } from '../ui/progress';
 import {
   addEngineOption,
   addJsonOption,
@@ -71,7 +71,7 @@ export interface TrainSettings {
   readonly out: string;
 }
 
-const SETTINGS_FILE = 'train-settings.json';
+export const SETTINGS_FILE = 'train-settings.json';
 
 function slug(dataset: string): string {
   const [scheme, rest] = dataset.split(/:(.*)/s);
@@ -290,18 +290,7 @@ async function train(
         );
         output.event('trainBegin', { ...info });
       },
-      onBatchEnd: (b) => progress.batch({ ...b, epoch: b.epoch - 1, batch: b.batch - 1 }),
-      onEpochEnd: (log) =>
-        progress.epoch({
-          epoch: log.epoch - 1,
-          epochs: settings.epochs,
-          loss: log.loss,
-          accuracy: log.accuracy,
-          ...(log.valLoss !== undefined ? { valLoss: log.valLoss } : {}),
-          ...(log.valAccuracy !== undefined ? { valAccuracy: log.valAccuracy } : {}),
-          seconds: log.seconds,
-          samplesPerSecond: log.samplesPerSecond,
-        }),
+      ...progressCallbacks(progress, settings.epochs),
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -323,6 +312,8 @@ async function train(
   }
   const evaluation = await model.evaluate(test);
   await saveClassifier(model, settings.out);
+  // Beside the model: how it was trained, so `gruvision eval` knows its dataset.
+  await writeFile(join(settings.out, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
   const report = await writeTrainingReport(settings.out, {
     title: `${settings.cell.toUpperCase()}-${settings.units} on ${settings.dataset}`,
     history: history.epochs,

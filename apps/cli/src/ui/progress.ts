@@ -1,3 +1,4 @@
+import type { BatchEndInfo, EpochLog } from '@gruvision/classifier';
 import { formatBar, formatDuration, formatPercent } from './format';
 import type { Output } from './io';
 
@@ -73,4 +74,25 @@ export class TrainingProgress {
       this.drawn = false;
     }
   }
+}
+
+/** `fit` callbacks that feed a `TrainingProgress` (the classifier counts epochs and batches from 1). */
+export function progressCallbacks(
+  progress: TrainingProgress,
+  epochs: number,
+): { onBatchEnd: (b: BatchEndInfo) => void; onEpochEnd: (log: EpochLog) => void } {
+  return {
+    onBatchEnd: (b) => progress.batch({ ...b, epoch: b.epoch - 1, batch: b.batch - 1 }),
+    onEpochEnd: (log) =>
+      progress.epoch({
+        epoch: log.epoch - 1,
+        epochs,
+        loss: log.loss,
+        accuracy: log.accuracy,
+        ...(log.valLoss !== undefined ? { valLoss: log.valLoss } : {}),
+        ...(log.valAccuracy !== undefined ? { valAccuracy: log.valAccuracy } : {}),
+        seconds: log.seconds,
+        samplesPerSecond: log.samplesPerSecond,
+      }),
+  };
 }
