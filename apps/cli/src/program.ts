@@ -7,13 +7,19 @@ import { cliVersion } from './version';
 export interface CommandContext {
   readonly io: Io;
   readonly debug: () => boolean;
+  /** Ends the command with this exit code instead of 0 (e.g. 130 after Ctrl-C), without an error. */
+  setExitCode(code: number): void;
 }
 
 /** A command module registers one sub-command on the program. */
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
 /** Builds the `gruvision` command tree, writing through `io`. */
-export function createProgram(io: Io, commands: readonly RegisterCommand[] = []): Command {
+export function createProgram(
+  io: Io,
+  commands: readonly RegisterCommand[] = [],
+  setExitCode: (code: number) => void = () => {},
+): Command {
   const program = new Command('gruvision')
     .description(
       'Train, evaluate and run GRU image classifiers — images read row by row by a gated recurrent unit.',
@@ -26,7 +32,7 @@ export function createProgram(io: Io, commands: readonly RegisterCommand[] = [])
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  const context: CommandContext = { io, debug: () => Boolean(program.opts().debug) };
+  const context: CommandContext = { io, debug: () => Boolean(program.opts().debug), setExitCode };
   for (const register of commands) register(program, context);
   program.commands.forEach((c) => {
     c.exitOverride();
@@ -40,10 +46,13 @@ export async function run(
   io: Io,
   commands: readonly RegisterCommand[],
 ): Promise<number> {
-  const program = createProgram(io, commands);
+  let exitCode: number = ExitCode.ok;
+  const program = createProgram(io, commands, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
-    return ExitCode.ok;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander already printed its message (usage errors) or the help / version text.

@@ -219,7 +219,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
       checkpointsDir = `${settings.out}.checkpoints`;
     }
     const result = await train(settings, checkpointsDir, resumeFrom, output);
-    if (result === 'aborted') process.exitCode = ExitCode.interrupted;
+    if (result === 'aborted') context.setExitCode(ExitCode.interrupted);
   });
 };
 
