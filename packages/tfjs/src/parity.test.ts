@@ -1,8 +1,10 @@
 // Parity of the tfjs engine with the math core (@gruvision/math) on the same weights and inputs.
 import type { ModelSpec, NamedWeights, NetworkOptions } from '@gruvision/math';
-import { MathNetwork } from '@gruvision/math';
+import { MathNetwork, recurrentLayerForward } from '@gruvision/math';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backends';
+import { buildRecurrentLayer } from './build-model';
 import { maxAbsDiff, randomInputs, randomWeights, testBackends } from './test-utils';
 import { TfjsNetwork } from './tfjs-engine';
 
@@ -46,6 +48,7 @@ const specOf = (layers: ModelSpec['layers']): ModelSpec => ({
   layers,
 });
 const labels = Int32Array.from({ length: B }, (_, i) => i % C);
+const x = randomInputs(B * T * F, 23);
 
 /** Largest difference relative to the largest magnitude of the reference tensor. */
 function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -71,7 +74,6 @@ describe.each(testBackends)('parity with the math core on %s', (backend) => {
     describe(label, () => {
       const spec = specOf(layers);
       const weights = randomWeights(spec, 17);
-      const x = randomInputs(B * T * F, 23);
 
       it('starts from the same seeded initial weights', () => {
         const math = new MathNetwork(spec, { seed: 5 });
@@ -122,6 +124,53 @@ describe.each(testBackends)('parity with the math core on %s', (backend) => {
         expect(maxAbsDiff(actual.probabilities, expected.probabilities)).toBeLessThan(1e-5);
         tfjs.dispose();
       });
+    });
+  }
+
+  const singleLayers: Record<string, ModelSpec['layers'][number]> = {
+    'GRU resetAfter false, sigmoid': { cell: 'gru', units: 4 },
+    'GRU resetAfter false, hardSigmoid, goBackwards': {
+      cell: 'gru',
+      units: 4,
+      recurrentActivation: 'hardSigmoid',
+      goBackwards: true,
+    },
+    'GRU resetAfter true, sigmoid': { cell: 'gru', units: 4, resetAfter: true },
+    'GRU resetAfter true, hardSigmoid, goBackwards': {
+      cell: 'gru',
+      units: 4,
+      resetAfter: true,
+      recurrentActivation: 'hardSigmoid',
+      goBackwards: true,
+    },
+    'LSTM sigmoid': { cell: 'lstm', units: 4 },
+    'LSTM hardSigmoid, goBackwards': {
+      cell: 'lstm',
+      units: 4,
+      recurrentActivation: 'hardSigmoid',
+      goBackwards: true,
+    },
+    SimpleRNN: { cell: 'simpleRnn', units: 4 },
+  };
+  for (const [label, layer] of Object.entries(singleLayers)) {
+    it(`one ${label} layer: full output sequence within 1e-5 of recurrentLayerForward`, () => {
+      const spec = specOf([layer]);
+      const [kernel, recurrentKernel, bias] = randomWeights(spec, 31).slice(0, 3);
+      const tfLayer = buildRecurrentLayer(layer, { returnSequences: true });
+      const input = tf.input({ shape: [T, F] });
+      tfLayer.apply(input);
+      tfLayer.setWeights([kernel!, recurrentKernel!, bias!].map((w) => tf.tensor(w.values, [...w.shape])));
+      const actual = tf.tidy(() => (tfLayer.apply(tf.tensor3d(x, [B, T, F])) as tf.Tensor).dataSync());
+      const expected = recurrentLayerForward(
+        x,
+        B,
+        T,
+        { kernel: kernel!.values, recurrentKernel: recurrentKernel!.values, bias: bias!.values },
+        { ...layer, returnSequences: true },
+      );
+      expect(actual.length).toBe(B * T * layer.units);
+      expect(maxAbsDiff(actual, expected)).toBeLessThan(1e-5);
+      for (const w of tfLayer.weights) w.dispose();
     });
   }
 
