@@ -217,4 +217,23 @@ describe.each(testBackends)('parity with the math core on %s', (backend) => {
       tfjs.dispose();
     });
   }
+
+  it('training continues identically after moving weights and Adam state from math to tfjs', async () => {
+    const spec = specOf([{ cell: 'gru', units: 4, resetAfter: true }]);
+    const options: NetworkOptions = { seed: 2, optimizer: { type: 'adam', learningRate: 1e-2 } };
+    const math = new MathNetwork(spec, options);
+    const xs = randomInputs(B * T * F, 41);
+    for (let i = 0; i < 3; i++) await math.trainBatch(xs, labels, B);
+    const tfjs = new TfjsNetwork(spec, { ...options, seed: 99 });
+    tfjs.setWeights(math.getWeights());
+    tfjs.setOptimizerState(math.getOptimizerState());
+    await math.trainBatch(xs, labels, B);
+    await tfjs.trainBatch(xs, labels, B);
+    const expected = math.getWeights();
+    tfjs.getWeights().forEach((w, i) => {
+      expect(maxAbsDiff(w.values, expected[i]!.values), w.name).toBeLessThan(1e-4);
+    });
+    expect(tfjs.getOptimizerState().step).toBe(4);
+    tfjs.dispose();
+  });
 });
