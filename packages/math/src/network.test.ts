@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { gradientError, Rng, randomArray } from './__fixtures__/gradient-check';
 import type { FloatArray } from './gemm';
 import { initializeWeights } from './initializers';
 import { NetworkCore } from './network';
 import type { ModelSpec } from './spec';
-import { gradientError, Rng, randomArray } from './test-utils';
 
 function checkNetworkGradients(
   spec: ModelSpec,
