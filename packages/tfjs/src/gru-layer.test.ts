@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, randomInputs, referenceGru, testBackends } from './__fixtures__/test-utils';
 import { initBackend } from './backends';
 import { KerasGRU } from './gru-layer';
-import { maxAbsDiff, randomInputs, referenceGru, testBackends } from './test-utils';
 
 const B = 2;
 const T = 5;

@@ -2,12 +2,12 @@ import type { ModelSpec } from '@gruvision/math';
 import { initializeWeights } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, randomInputs, testBackends } from './__fixtures__/test-utils';
 import { memoryHandler } from './artifacts';
 import { initBackend } from './backends';
 import { GruTfjsError } from './errors';
 import { loadModel } from './load-model';
 import { registerLayers } from './register-layers';
-import { maxAbsDiff, randomInputs, testBackends } from './test-utils';
 import { tfjsEngine } from './tfjs-engine';
 
 const spec: ModelSpec = {
