@@ -6,7 +6,7 @@
 //   options: --seconds S (time budget per measurement, default 8), --only math|tfjs-wasm|tfjs-cpu
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { MathNetwork, type ModelSpec, parameterCount, Rng } from '@gruvision/math';
+import { MathNetwork, type ModelSpec, orthogonal, parameterCount, Rng } from '@gruvision/math';
 
 const BATCH = 128;
 const T = 28;
@@ -16,8 +16,12 @@ const UNITS = 128;
 
 interface Result {
   engine: string;
+  /** Samples per second of wall-clock time. */
   trainSamplesPerSec: number;
   inferSamplesPerSec: number;
+  /** Samples per second of this process's CPU time (user + system): robust on a shared, loaded machine. */
+  trainSamplesPerCpuSec: number;
+  inferSamplesPerCpuSec: number;
   trainBatches: number;
   inferBatches: number;
 }
@@ -40,19 +44,38 @@ for (let i = 0; i < x.length; i++) x[i] = rng.next();
 const y = new Int32Array(BATCH);
 for (let i = 0; i < BATCH; i++) y[i] = rng.int(CLASSES);
 
-/** Runs `step` at least `minRuns` times and until `seconds` have passed; returns runs per second. */
-async function time(
-  step: () => Promise<void> | void,
-  seconds: number,
-  minRuns: number,
-): Promise<[number, number]> {
+interface Timing {
+  /** Runs per wall-clock second. */
+  perSec: number;
+  /** Runs per second of process CPU time. */
+  perCpuSec: number;
+  runs: number;
+}
+
+/** Runs `step` at least `minRuns` times and until `seconds` have passed. */
+async function time(step: () => Promise<void> | void, seconds: number, minRuns: number): Promise<Timing> {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   let runs = 0;
   while (runs < minRuns || performance.now() - start < seconds * 1000) {
     await step();
     runs++;
   }
-  return [(runs * 1000) / (performance.now() - start), runs];
+  const wall = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { perSec: (runs * 1000) / wall, perCpuSec: (runs * 1e6) / (used.user + used.system), runs };
+}
+
+function result(engine: string, train: Timing, infer: Timing): Result {
+  return {
+    engine,
+    trainSamplesPerSec: train.perSec * BATCH,
+    inferSamplesPerSec: infer.perSec * BATCH,
+    trainSamplesPerCpuSec: train.perCpuSec * BATCH,
+    inferSamplesPerCpuSec: infer.perCpuSec * BATCH,
+    trainBatches: train.runs,
+    inferBatches: infer.runs,
+  };
 }
 
 async function benchMath(): Promise<Result> {
@@ -66,16 +89,10 @@ async function benchMath(): Promise<Result> {
   log(`math: GRU-${UNITS}, ${parameterCount(spec)} parameters; warming up`);
   net.trainBatchSync(x, y, BATCH);
   net.trainBatchSync(x, y, BATCH);
-  const [train, trainBatches] = await time(() => void net.trainBatchSync(x, y, BATCH), budget, 3);
+  const train = await time(() => void net.trainBatchSync(x, y, BATCH), budget, 3);
   net.predictSync(x, BATCH);
-  const [infer, inferBatches] = await time(() => void net.predictSync(x, BATCH), budget / 2, 3);
-  return {
-    engine: 'math',
-    trainSamplesPerSec: train * BATCH,
-    inferSamplesPerSec: infer * BATCH,
-    trainBatches,
-    inferBatches,
-  };
+  const infer = await time(() => void net.predictSync(x, BATCH), budget / 2, 3);
+  return result('math', train, infer);
 }
 
 async function benchTfjs(backend: 'cpu' | 'wasm'): Promise<Result> {
@@ -106,22 +123,29 @@ async function benchTfjs(backend: 'cpu' | 'wasm'): Promise<Result> {
   const slow = backend === 'cpu';
   log(`tfjs-${backend}: warming up`);
   await trainStep();
-  const [train, trainBatches] = await time(trainStep, slow ? 0 : budget, slow ? 2 : 3);
+  const train = await time(trainStep, slow ? 0 : budget, slow ? 2 : 3);
   await inferStep();
-  const [infer, inferBatches] = await time(inferStep, slow ? 0 : budget / 2, slow ? 2 : 3);
+  const infer = await time(inferStep, slow ? 0 : budget / 2, slow ? 2 : 3);
   xs.dispose();
   ys.dispose();
   model.dispose();
-  return {
-    engine: `tfjs-${backend}`,
-    trainSamplesPerSec: train * BATCH,
-    inferSamplesPerSec: infer * BATCH,
-    trainBatches,
-    inferBatches,
-  };
+  return result(`tfjs-${backend}`, train, infer);
+}
+
+/** Median milliseconds of the math core's orthogonal initializer on a 128×384 recurrent kernel. */
+function timeOrthogonal(): number {
+  const w = new Float32Array(UNITS * 3 * UNITS);
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const start = performance.now();
+    orthogonal(w, UNITS, 3 * UNITS, new Rng(i));
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[3]!;
 }
 
 async function main(): Promise<void> {
+  const orthogonalMs = timeOrthogonal();
   const results: Result[] = [];
   if (only === undefined || only === 'math') results.push(await benchMath());
   if (only === undefined || only === 'tfjs-wasm') results.push(await benchTfjs('wasm'));
@@ -131,32 +155,58 @@ async function main(): Promise<void> {
     ...r,
     trainRatioToWasm: ref ? r.trainSamplesPerSec / ref.trainSamplesPerSec : null,
     inferRatioToWasm: ref ? r.inferSamplesPerSec / ref.inferSamplesPerSec : null,
+    trainCpuRatioToWasm: ref ? r.trainSamplesPerCpuSec / ref.trainSamplesPerCpuSec : null,
+    inferCpuRatioToWasm: ref ? r.inferSamplesPerCpuSec / ref.inferSamplesPerCpuSec : null,
   }));
   if (json) {
     const doc = {
       benchmark: `GRU-${UNITS} MNIST rows`,
       shape: { batch: BATCH, timeSteps: T, features: F, classes: CLASSES, units: UNITS, optimizer: 'adam' },
       node: process.version,
+      orthogonal128x384Ms: orthogonalMs,
       results: rows,
     };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     return;
   }
-  const pad = (s: string, n: number): string => s.padStart(n);
-  const lines = [
-    `GRU-${UNITS} on MNIST rows: batch ${BATCH}, ${T} steps × ${F} features, ${CLASSES} classes, Adam (node ${process.version})`,
-    `${'engine'.padEnd(10)} ${pad('train/s', 10)} ${pad('vs wasm', 8)} ${pad('infer/s', 10)} ${pad('vs wasm', 8)} ${pad('batches', 9)}`,
+  const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
+  const header = [
+    'engine',
+    'train/s',
+    'vs wasm',
+    'infer/s',
+    'vs wasm',
+    'train/cpu-s',
+    'vs wasm',
+    'infer/cpu-s',
+    'vs wasm',
+    'batches',
   ];
-  for (const r of rows) {
-    const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}×`);
-    lines.push(
-      `${r.engine.padEnd(10)} ${pad(r.trainSamplesPerSec.toFixed(1), 10)} ${pad(ratio(r.trainRatioToWasm), 8)} ${pad(
-        r.inferSamplesPerSec.toFixed(1),
-        10,
-      )} ${pad(ratio(r.inferRatioToWasm), 8)} ${pad(`${r.trainBatches}/${r.inferBatches}`, 9)}`,
-    );
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const table = rows.map((r) => [
+    r.engine,
+    r.trainSamplesPerSec.toFixed(1),
+    ratio(r.trainRatioToWasm),
+    r.inferSamplesPerSec.toFixed(1),
+    ratio(r.inferRatioToWasm),
+    r.trainSamplesPerCpuSec.toFixed(1),
+    ratio(r.trainCpuRatioToWasm),
+    r.inferSamplesPerCpuSec.toFixed(1),
+    ratio(r.inferCpuRatioToWasm),
+    `${r.trainBatches}/${r.inferBatches}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  process.stdout.write(
+    [
+      `GRU-${UNITS} on MNIST rows: batch ${BATCH}, ${T} steps x ${F} features, ${CLASSES} classes, Adam (node ${process.version})`,
+      'samples per second of wall-clock time (/s) and of process CPU time (/cpu-s)',
+      line(header),
+      ...table.map(line),
+      `math orthogonal initializer, ${UNITS}x${3 * UNITS}: ${orthogonalMs.toFixed(1)} ms (median of 7)`,
+      '',
+    ].join('\n'),
+  );
 }
 
 await main();

@@ -61,6 +61,11 @@ export function orthogonal(out: FloatArray, rows: number, cols: number, rng: Rng
   }
 }
 
+/** Zeros initializer (Keras `zeros`, the default for biases). */
+export function zeros(out: FloatArray): void {
+  out.fill(0);
+}
+
 /**
  * The initial weights of a model, in canonical names, shapes and order (`weightLayout(spec)`), with
  * Keras' defaults: kernels glorotUniform, recurrent kernels orthogonal, biases zeros, LSTM forget-gate

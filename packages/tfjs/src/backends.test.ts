@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { backendInfo, engineName, initBackend, tfjsBackends } from './backends';
+import { backendInfo, engineName, initBackend, nodeWasmDistFolder, tfjsBackends } from './backends';
 import { GruTfjsError } from './errors';
 
 describe('initBackend', () => {
@@ -11,9 +12,15 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
     const info = backendInfo();
     expect(info.backend).toBe('wasm');
-    expect(info.simd).toBe(tf.env().getBool('WASM_HAS_SIMD_SUPPORT'));
+    expect(info.simd).toBe(true); // Node 20 runs the SIMD binary
     expect(info.threads).toBeGreaterThanOrEqual(1);
     expect(tf.tidy(() => tf.add(tf.tensor1d([1, 2]), 1).dataSync())).toEqual(new Float32Array([2, 3]));
+  });
+
+  it("finds the installed wasm binaries in Node (the package's dist folder)", () => {
+    const folder = nodeWasmDistFolder();
+    expect(folder).toMatch(/tfjs-backend-wasm\/dist\/$/);
+    expect(existsSync(`${folder}tfjs-backend-wasm-simd.wasm`)).toBe(true);
   });
 
   it('says what to use instead when webgl or webgpu cannot start in Node', async () => {

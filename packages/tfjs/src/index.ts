@@ -13,7 +13,7 @@ export {
 export type { InitBackendOptions, TfjsBackend, TfjsEngineName } from './backends';
 export { backendInfo, engineName, initBackend, tfjsBackends } from './backends';
 export type { BuildModelOptions } from './build-model';
-export { buildModel } from './build-model';
+export { buildModel, buildRecurrentLayer } from './build-model';
 export type { GruTfjsErrorCode } from './errors';
 export { GruTfjsError } from './errors';
 export type { GruStep, KerasGruArgs } from './gru-layer';

@@ -1,9 +1,11 @@
 // Parity of the tfjs engine with the math core (@gruvision/math) on the same weights and inputs.
 import type { ModelSpec, NamedWeights, NetworkOptions } from '@gruvision/math';
-import { MathNetwork } from '@gruvision/math';
+import { MathNetwork, recurrentLayerForward } from '@gruvision/math';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, randomInputs, randomWeights, testBackends } from './__fixtures__/test-utils';
 import { initBackend } from './backends';
-import { maxAbsDiff, randomInputs, randomWeights, testBackends } from './test-utils';
+import { buildRecurrentLayer } from './build-model';
 import { TfjsNetwork } from './tfjs-engine';
 
 const T = 5;
@@ -46,6 +48,7 @@ const specOf = (layers: ModelSpec['layers']): ModelSpec => ({
   layers,
 });
 const labels = Int32Array.from({ length: B }, (_, i) => i % C);
+const x = randomInputs(B * T * F, 23);
 
 /** Largest difference relative to the largest magnitude of the reference tensor. */
 function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -71,7 +74,6 @@ describe.each(testBackends)('parity with the math core on %s', (backend) => {
     describe(label, () => {
       const spec = specOf(layers);
       const weights = randomWeights(spec, 17);
-      const x = randomInputs(B * T * F, 23);
 
       it('starts from the same seeded initial weights', () => {
         const math = new MathNetwork(spec, { seed: 5 });
@@ -125,6 +127,53 @@ describe.each(testBackends)('parity with the math core on %s', (backend) => {
     });
   }
 
+  const singleLayers: Record<string, ModelSpec['layers'][number]> = {
+    'GRU resetAfter false, sigmoid': { cell: 'gru', units: 4 },
+    'GRU resetAfter false, hardSigmoid, goBackwards': {
+      cell: 'gru',
+      units: 4,
+      recurrentActivation: 'hardSigmoid',
+      goBackwards: true,
+    },
+    'GRU resetAfter true, sigmoid': { cell: 'gru', units: 4, resetAfter: true },
+    'GRU resetAfter true, hardSigmoid, goBackwards': {
+      cell: 'gru',
+      units: 4,
+      resetAfter: true,
+      recurrentActivation: 'hardSigmoid',
+      goBackwards: true,
+    },
+    'LSTM sigmoid': { cell: 'lstm', units: 4 },
+    'LSTM hardSigmoid, goBackwards': {
+      cell: 'lstm',
+      units: 4,
+      recurrentActivation: 'hardSigmoid',
+      goBackwards: true,
+    },
+    SimpleRNN: { cell: 'simpleRnn', units: 4 },
+  };
+  for (const [label, layer] of Object.entries(singleLayers)) {
+    it(`one ${label} layer: full output sequence within 1e-5 of recurrentLayerForward`, () => {
+      const spec = specOf([layer]);
+      const [kernel, recurrentKernel, bias] = randomWeights(spec, 31).slice(0, 3);
+      const tfLayer = buildRecurrentLayer(layer, { returnSequences: true });
+      const input = tf.input({ shape: [T, F] });
+      tfLayer.apply(input);
+      tfLayer.setWeights([kernel!, recurrentKernel!, bias!].map((w) => tf.tensor(w.values, [...w.shape])));
+      const actual = tf.tidy(() => (tfLayer.apply(tf.tensor3d(x, [B, T, F])) as tf.Tensor).dataSync());
+      const expected = recurrentLayerForward(
+        x,
+        B,
+        T,
+        { kernel: kernel!.values, recurrentKernel: recurrentKernel!.values, bias: bias!.values },
+        { ...layer, returnSequences: true },
+      );
+      expect(actual.length).toBe(B * T * layer.units);
+      expect(maxAbsDiff(actual, expected)).toBeLessThan(1e-5);
+      for (const w of tfLayer.weights) w.dispose();
+    });
+  }
+
   const optimizers: Record<string, NetworkOptions> = {
     adam: { seed: 1, optimizer: { type: 'adam', learningRate: 1e-2 } },
     'adamw + clipNorm': {
@@ -168,4 +217,23 @@ describe.each(testBackends)('parity with the math core on %s', (backend) => {
       tfjs.dispose();
     });
   }
+
+  it('training continues identically after moving weights and Adam state from math to tfjs', async () => {
+    const spec = specOf([{ cell: 'gru', units: 4, resetAfter: true }]);
+    const options: NetworkOptions = { seed: 2, optimizer: { type: 'adam', learningRate: 1e-2 } };
+    const math = new MathNetwork(spec, options);
+    const xs = randomInputs(B * T * F, 41);
+    for (let i = 0; i < 3; i++) await math.trainBatch(xs, labels, B);
+    const tfjs = new TfjsNetwork(spec, { ...options, seed: 99 });
+    tfjs.setWeights(math.getWeights());
+    tfjs.setOptimizerState(math.getOptimizerState());
+    await math.trainBatch(xs, labels, B);
+    await tfjs.trainBatch(xs, labels, B);
+    const expected = math.getWeights();
+    tfjs.getWeights().forEach((w, i) => {
+      expect(maxAbsDiff(w.values, expected[i]!.values), w.name).toBeLessThan(1e-4);
+    });
+    expect(tfjs.getOptimizerState().step).toBe(4);
+    tfjs.dispose();
+  });
 });

@@ -1,0 +1,69 @@
+/** Exit codes of the `gruvision` command. */
+export const ExitCode = {
+  ok: 0,
+  /** Bad input from the user: a missing file, a corrupt model, an image that cannot be read. */
+  userError: 1,
+  /** Bad usage: an unknown option, a missing argument, an option value out of range. */
+  usageError: 2,
+  /** Interrupted by the user (Ctrl-C); a checkpoint was saved when training. */
+  interrupted: 130,
+} as const;
+
+/** An error the CLI shows as one line, with the exit code it maps to. */
+export class CliError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number = ExitCode.userError, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** A wrong option value or a missing argument: exit code 2. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.usageError);
+    this.name = 'UsageError';
+  }
+}
+
+/** True for the error classes of our libraries (`GruDataError`, `GruMathError`, ...): all carry a `code`. */
+function isLibraryError(error: unknown): error is Error & { code: string } {
+  return (
+    error instanceof Error &&
+    /^Gru\w*Error$/.test(error.name) &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
+}
+
+/** What the user sees for an error: one line (plus the stack with `--debug`) and the exit code. */
+export function describeError(error: unknown, debug: boolean): { text: string; exitCode: number } {
+  const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  if (error instanceof CliError) return { text: `error: ${error.message}${stack}`, exitCode: error.exitCode };
+  if (isLibraryError(error)) return { text: `error: ${error.message}${stack}`, exitCode: ExitCode.userError };
+  const errno = error as NodeJS.ErrnoException;
+  if (errno && typeof errno.code === 'string' && typeof errno.path === 'string') {
+    const what =
+      errno.code === 'ENOENT'
+        ? 'does not exist'
+        : errno.code === 'EACCES' || errno.code === 'EPERM'
+          ? 'cannot be accessed (permission denied)'
+          : errno.code === 'EISDIR'
+            ? 'is a directory, not a file'
+            : errno.code === 'ENOTDIR'
+              ? 'is not a directory'
+              : `cannot be used (${errno.code})`;
+    return {
+      text: `error: ${errno.path} ${what}. Check the path and try again.${stack}`,
+      exitCode: ExitCode.userError,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    text: debug
+      ? `error: unexpected failure: ${message}${stack}`
+      : `error: unexpected failure: ${message} (run again with --debug for the stack trace, and please report it)`,
+    exitCode: ExitCode.userError,
+  };
+}

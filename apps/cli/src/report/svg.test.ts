@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { confusionMatrixSvg, lineChartSvg, reportHtml } from './svg';
+
+describe('report svg', () => {
+  it('draws one path per continuous series with a point per epoch', () => {
+    const svg = lineChartSvg({
+      title: 'Loss',
+      yLabel: 'loss',
+      series: [
+        { name: 'train', values: [1, 0.5, 0.25], color: '#1f77b4' },
+        { name: 'validation', values: [1.1, Number.NaN, 0.3], color: '#ff7f0e', dashed: true },
+      ],
+    });
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<path /g)).toHaveLength(3); // validation is split by its gap
+    expect(svg.match(/<circle /g)).toHaveLength(5);
+    expect(svg).toContain('>validation</text>');
+    expect(svg).not.toContain('NaN');
+  });
+
+  it('draws a cell per class pair with counts and escapes names', () => {
+    const svg = confusionMatrixSvg(
+      [
+        [5, 1],
+        [0, 4],
+      ],
+      ['T-shirt/top', 'a<b'],
+    );
+    expect(svg.match(/<rect x=/g)).toHaveLength(4);
+    expect(svg).toContain('a&#60;b');
+    expect(svg).toContain('>5</text>');
+  });
+
+  it('wraps facts and figures in a page', () => {
+    const html = reportHtml({ title: 'Run', facts: [['accuracy', '98.1%']], figures: ['<svg></svg>'] });
+    expect(html).toContain('<th>accuracy</th><td>98.1%</td>');
+    expect(html).toContain('<svg></svg>');
+  });
+});
