@@ -8,7 +8,8 @@
 // --engine math|tfjs-cpu|... (math), --limit N (first N training images; default all),
 // --test-limit N (first N test images; default all), --validation F (0: none), --save DIR, --json,
 // --test-each-epoch (report test accuracy after every epoch; the test set is only measured, never used
-// to choose anything), --checkpoint DIR (checkpoint every epoch and resume from DIR if it holds one).
+// to choose anything), --checkpoint DIR (checkpoint every epoch and resume from DIR if it holds one),
+// --init DIR (continue training a model saved with --save, e.g. a fine-tuning round at a low rate).
 // Progress goes to stderr; the final report (JSON with --json) to stdout.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -16,7 +17,7 @@ import { subset } from '@gruvision/data';
 import { fashionMnist, mnist } from '@gruvision/data/node';
 import type { EngineName } from '../src/index';
 import { GruClassifier } from '../src/index';
-import { checkpointDirectory, saveClassifier } from '../src/node';
+import { checkpointDirectory, loadClassifier, saveClassifier } from '../src/node';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     validation: { type: 'string', default: '0' },
     'test-each-epoch': { type: 'boolean', default: false },
     checkpoint: { type: 'string' },
+    init: { type: 'string' },
     save: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -74,18 +76,22 @@ log(
   `${dataset}: ${train.count} training images, ${test.count} test images (loaded in ${((performance.now() - wallStart) / 1000).toFixed(1)} s)`,
 );
 
-const model = await GruClassifier.create({
-  classNames: data.train.classNames,
-  height: train.height,
-  width: train.width,
-  channels: train.channels,
-  units,
-  seed,
-  engine: values.engine as EngineName,
-  preprocess: dataset === 'mnist' ? 'mnist' : 'none',
-});
+const model = values.init
+  ? await loadClassifier(values.init, { engine: values.engine as EngineName })
+  : await GruClassifier.create({
+      classNames: data.train.classNames,
+      height: train.height,
+      width: train.width,
+      channels: train.channels,
+      units,
+      seed,
+      engine: values.engine as EngineName,
+      preprocess: dataset === 'mnist' ? 'mnist' : 'none',
+    });
+const previousEpochs = values.init ? (model.trainingSummary?.epochs ?? 0) : 0;
+if (values.init) log(`continuing from ${values.init} (${previousEpochs} epochs trained)`);
 log(
-  `model: GRU-${units} rows, ${model.parameterCount} parameters, engine ${model.engine.name}, seed ${seed}`,
+  `model: GRU-${model.spec.layers[0]!.units} rows, ${model.parameterCount} parameters, engine ${model.engine.name}, seed ${model.seed}`,
 );
 
 const checkpoints = values.checkpoint ? checkpointDirectory(values.checkpoint) : undefined;
@@ -129,6 +135,7 @@ const report = {
   trainImages: train.count,
   testImages: test.count,
   epochs: history.epochs.length,
+  previousEpochs,
   batchSize,
   learningRate,
   schedule: values.schedule,
@@ -149,7 +156,7 @@ if (values.json) {
   process.stdout.write(
     `${dataset}: test accuracy ${(100 * report.testAccuracy).toFixed(2)}% (target ${(100 * report.target).toFixed(1)}%` +
       `${values.limit || values['test-limit'] ? ', not comparable: --limit' : report.targetMet ? ', met' : ', NOT met'}) ` +
-      `after ${report.epochs} epochs; training ${(report.trainSeconds / 60).toFixed(1)} min, wall ${(wallSeconds / 60).toFixed(1)} min\n`,
+      `after ${report.epochs} epochs${previousEpochs ? ` (+${previousEpochs} before --init)` : ''}; training ${(report.trainSeconds / 60).toFixed(1)} min, wall ${(wallSeconds / 60).toFixed(1)} min\n`,
   );
 }
 model.dispose();
