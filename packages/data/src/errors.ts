@@ -4,6 +4,7 @@ export type GruDataErrorCode =
   | 'INVALID_ARGUMENT'
   | 'BAD_MAGIC'
   | 'TRUNCATED'
+  | 'MALFORMED'
   | 'COUNT_MISMATCH'
   | 'LABEL_OUT_OF_RANGE'
   | 'BAD_RECORD_SIZE'

@@ -1,0 +1,141 @@
+import { GruDataError } from './errors';
+import type { ImageSet } from './image-set';
+import { mixSeed, SeededRandom } from './random';
+import { type SequenceView, sequenceGather, viewShape } from './sequence-view';
+
+/** One batch of sequences. */
+export interface Batch {
+  /** `[size, T, F]` floats. */
+  x: Float32Array;
+  /** `[size]` labels. */
+  y: Int32Array;
+  /** Number of images in this batch (the last one may be short unless `dropLast`). */
+  size: number;
+  /** Indices into the set of this batch's images, in batch order. */
+  indices: Int32Array;
+}
+
+/** Options of {@link batches}. */
+export interface BatchOptions {
+  batchSize: number;
+  view: SequenceView;
+  /** Seed of the shuffle and augmentation. Default 0. */
+  seed?: number;
+  /**
+   * Epoch number mixed into the seed (`mixSeed(seed, epoch)`), so every epoch gets its own order while
+   * `(seed, epoch)` always gives the same one. Default 0. Pass the epoch (or a fresh seed) each epoch.
+   */
+  epoch?: number;
+  /** Visit images in a seeded random order. Default true; false keeps set order (evaluation). */
+  shuffle?: boolean;
+  /** Drop the last, short batch. Default false. */
+  dropLast?: boolean;
+  /** Random shifts of up to `maxShift` pixels in x and y per image; vacated pixels become 0. */
+  augment?: { maxShift: number };
+  /** Visit only these images of the set (e.g. a split's indices). Default: all of them. */
+  indices?: ArrayLike<number>;
+}
+
+/** Number of batches `batches` yields for `count` images. */
+export function countBatches(count: number, options: { batchSize: number; dropLast?: boolean }): number {
+  return options.dropLast ? Math.floor(count / options.batchSize) : Math.ceil(count / options.batchSize);
+}
+
+/**
+ * The batches of one epoch over `set`: `x` `[B, T, F]` in the layout of `view`, `y` `[B]`.
+ * With `shuffle` (the default) the order is `SeededRandom(mixSeed(seed, epoch)).shuffle` of the image
+ * indices; every image appears exactly once per epoch (all but the last `count mod batchSize` with
+ * `dropLast`). Augmentation draws from a second stream, `SeededRandom(mixSeed(seed, epoch) ^ 0x5bd1e995)`,
+ * two shifts per image (x, then y). Buffers are fresh per batch, so a consumer may keep them.
+ */
+export function batches(set: ImageSet, options: BatchOptions): Iterable<Batch> {
+  const { batchSize, view } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new GruDataError(
+      'INVALID_ARGUMENT',
+      `batches: batchSize ${batchSize} must be a positive whole number.`,
+    );
+  }
+  const shape = { height: set.height, width: set.width, channels: set.channels };
+  const { timeSteps, features } = viewShape(view, shape);
+  const gather = sequenceGather(view, shape);
+  const maxShift = options.augment?.maxShift ?? 0;
+  if (!Number.isInteger(maxShift) || maxShift < 0) {
+    throw new GruDataError(
+      'INVALID_ARGUMENT',
+      `batches: augment.maxShift ${maxShift} must be a whole number ≥ 0.`,
+    );
+  }
+  const streamSeed = mixSeed(options.seed ?? 0, options.epoch ?? 0);
+  const source = options.indices;
+  const order = new Int32Array(source ? source.length : set.count);
+  for (let i = 0; i < order.length; i++) {
+    const index = source ? source[i]! : i;
+    if (!Number.isInteger(index) || index < 0 || index >= set.count) {
+      throw new GruDataError('INVALID_ARGUMENT', `batches: index ${index} is outside [0, ${set.count}).`);
+    }
+    order[i] = index;
+  }
+  if (options.shuffle ?? true) new SeededRandom(streamSeed).shuffle(order);
+  const total = countBatches(order.length, { batchSize, dropLast: options.dropLast });
+  const mean = view.normalize?.mean ?? 0;
+  const std = view.normalize?.std ?? 1;
+  const scale = 1 / (255 * std);
+  const shift = -mean / std;
+  const imageSize = set.height * set.width * set.channels;
+  const stepSize = timeSteps * features;
+
+  return {
+    *[Symbol.iterator](): Iterator<Batch> {
+      const augmentRng = new SeededRandom(streamSeed ^ 0x5bd1e995);
+      const shifted = new Uint8Array(imageSize);
+      for (let b = 0; b < total; b++) {
+        const start = b * batchSize;
+        const size = Math.min(batchSize, order.length - start);
+        const x = new Float32Array(size * stepSize);
+        const y = new Int32Array(size);
+        const indices = order.slice(start, start + size);
+        for (let i = 0; i < size; i++) {
+          const index = indices[i]!;
+          y[i] = set.labels[index]!;
+          let pixels = set.pixels;
+          let offset = index * imageSize;
+          if (maxShift > 0) {
+            const dx = augmentRng.int(2 * maxShift + 1) - maxShift;
+            const dy = augmentRng.int(2 * maxShift + 1) - maxShift;
+            shiftImage(shifted, set.pixels, offset, set.height, set.width, set.channels, dx, dy);
+            pixels = shifted;
+            offset = 0;
+          }
+          const o = i * stepSize;
+          for (let k = 0; k < stepSize; k++) x[o + k] = pixels[offset + gather[k]!]! * scale + shift;
+        }
+        yield { x, y, size, indices };
+      }
+    },
+  };
+}
+
+/** Copies one HWC image moved by (dx, dy) pixels into `out`; uncovered pixels become 0. */
+export function shiftImage(
+  out: Uint8Array,
+  pixels: Uint8Array,
+  offset: number,
+  height: number,
+  width: number,
+  channels: number,
+  dx: number,
+  dy: number,
+): void {
+  out.fill(0);
+  const rowBytes = width * channels;
+  const x0 = Math.max(0, dx);
+  const x1 = Math.min(width, width + dx);
+  if (x1 <= x0) return;
+  for (let y = 0; y < height; y++) {
+    const sy = y - dy;
+    if (sy < 0 || sy >= height) continue;
+    const src = offset + sy * rowBytes + (x0 - dx) * channels;
+    out.set(pixels.subarray(src, src + (x1 - x0) * channels), y * rowBytes + x0 * channels);
+  }
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { preprocessDigit } from './preprocess-digit';
+import type { RawImage } from './raw-image';
+
+/** A dark "7"-ish stroke on light paper, off-centre in a 60×50 RGBA picture. */
+function darkOnLightDigit(): RawImage {
+  const width = 60;
+  const height = 50;
+  const pixels = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) pixels.set([235, 230, 225, 255], i * 4);
+  const ink = (x: number, y: number) => pixels.set([20, 25, 30, 255], (y * width + x) * 4);
+  for (let x = 8; x < 30; x++) for (let y = 5; y < 9; y++) ink(x, y); // top bar
+  for (let y = 9; y < 45; y++) for (let x = 0; x < 4; x++) ink(Math.round(29 - (y - 9) * 0.4) + x, y); // diagonal
+  return { width, height, channels: 4, pixels };
+}
+
+function centreOfMass(image: RawImage): { x: number; y: number; mass: number } {
+  let mass = 0;
+  let x = 0;
+  let y = 0;
+  for (let row = 0; row < image.height; row++) {
+    for (let col = 0; col < image.width; col++) {
+      const v = image.pixels[row * image.width + col]!;
+      mass += v;
+      x += v * (col + 0.5);
+      y += v * (row + 0.5);
+    }
+  }
+  return { x: x / mass, y: y / mass, mass };
+}
+
+function inkBox(image: RawImage) {
+  let x0 = Infinity;
+  let x1 = -1;
+  let y0 = Infinity;
+  let y1 = -1;
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      if (image.pixels[y * image.width + x]! > 0) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+    }
+  }
+  return { width: x1 - x0 + 1, height: y1 - y0 + 1, x0, y0, x1, y1 };
+}
+
+describe('preprocessDigit', () => {
+  it('turns a dark-on-light digit into a centred light-on-dark 28×28 image', () => {
+    const out = preprocessDigit(darkOnLightDigit());
+    expect(out).toMatchObject({ width: 28, height: 28, channels: 1 });
+    // Light on dark: the corners are background (0) and the strongest ink is 255.
+    expect([out.pixels[0], out.pixels[27], out.pixels[27 * 28], out.pixels[28 * 28 - 1]]).toEqual([
+      0, 0, 0, 0,
+    ]);
+    expect(Math.max(...out.pixels)).toBe(255);
+    // The ink box is 25 wide × 40 tall (x 8…32, y 5…44): fitted to 20 rows, width round(25 · 0.5) = 13.
+    const box = inkBox(out);
+    expect(box.height).toBe(20);
+    expect(box.width).toBe(13);
+    // Centre of mass, measured with pixel centres at i + 0.5, within 0.5 px of (14, 14).
+    const com = centreOfMass(out);
+    expect(Math.abs(com.x - 14)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(com.y - 14)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('gives the same picture for light-on-dark input without inverting it', () => {
+    const dark = darkOnLightDigit();
+    const inverted = { ...dark, pixels: dark.pixels.map((v, i) => (i % 4 === 3 ? v : 255 - v)) };
+    const a = preprocessDigit(dark);
+    const b = preprocessDigit(inverted);
+    let maxDiff = 0;
+    for (let i = 0; i < a.pixels.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(a.pixels[i]! - b.pixels[i]!));
+    expect(maxDiff).toBeLessThanOrEqual(2);
+  });
+
+  it('treats a transparent canvas with black strokes as ink on paper', () => {
+    const width = 40;
+    const pixels = new Uint8Array(width * width * 4); // transparent black
+    for (let y = 10; y < 30; y++)
+      for (let x = 18; x < 22; x++) pixels.set([0, 0, 0, 255], (y * width + x) * 4);
+    const out = preprocessDigit({ width, height: width, channels: 4, pixels });
+    const box = inkBox(out);
+    expect(box.height).toBe(20);
+    expect(box.width).toBe(4);
+    const com = centreOfMass(out);
+    expect(Math.abs(com.x - 14)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(com.y - 14)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('gives a blank 28×28 image, not NaN, for blank or flat input', () => {
+    for (const value of [0, 255, 128]) {
+      const out = preprocessDigit({
+        width: 10,
+        height: 12,
+        channels: 1,
+        pixels: new Uint8Array(120).fill(value),
+      });
+      expect(out).toMatchObject({ width: 28, height: 28, channels: 1 });
+      expect(out.pixels.every((v) => v === 0)).toBe(true);
+    }
+    const single = preprocessDigit({ width: 1, height: 1, channels: 1, pixels: Uint8Array.from([255]) });
+    expect(single.pixels.every((v) => v === 0)).toBe(true);
+  });
+
+  it('handles a one-pixel dot', () => {
+    const pixels = new Uint8Array(100).fill(255);
+    pixels[3 * 10 + 7] = 0;
+    const out = preprocessDigit({ width: 10, height: 10, channels: 1, pixels });
+    expect(out.pixels.filter((v) => v > 0).length).toBe(400); // the dot, blown up to 20×20
+    const com = centreOfMass(out);
+    expect([com.x, com.y]).toEqual([14, 14]);
+  });
+
+  it('rejects bad options with the fix', () => {
+    const image = { width: 2, height: 2, channels: 1, pixels: new Uint8Array(4) };
+    expect(() => preprocessDigit(image, { boxSize: 30 })).toThrow(
+      'preprocessDigit: boxSize 30 and size 28 must be whole numbers with 1 ≤ boxSize ≤ size.',
+    );
+  });
+});
