@@ -1,5 +1,5 @@
 import { rgbaToGray } from './layout';
-import type { GrayImage } from './protocol';
+import type { InputImage } from './protocol';
 import { renderStrokes, StrokeHistory, toCanvasPoint } from './strokes';
 
 /**
@@ -49,9 +49,14 @@ export class DrawPad {
   }
 
   /** The drawing as gray bytes (white ink on black). */
-  image(): GrayImage {
+  image(): InputImage {
     const { width, height } = this.canvas;
-    return { width, height, pixels: rgbaToGray(this.#ctx.getImageData(0, 0, width, height).data) };
+    return {
+      width,
+      height,
+      channels: 1,
+      pixels: rgbaToGray(this.#ctx.getImageData(0, 0, width, height).data),
+    };
   }
 
   #point(event: PointerEvent): { x: number; y: number } {
@@ -81,7 +86,8 @@ export class DrawPad {
     event.preventDefault();
     const events = event.getCoalescedEvents?.() ?? [];
     let changed = false;
-    for (const e of events.length > 0 ? events : [event]) changed = this.history.extend(this.#point(e)) || changed;
+    for (const e of events.length > 0 ? events : [event])
+      changed = this.history.extend(this.#point(e)) || changed;
     if (!changed) return;
     this.render();
     this.#onChange(this, false);

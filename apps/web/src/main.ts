@@ -2,12 +2,12 @@ import './style.css';
 import { drawLineChart, indexAt, type PlotBox } from './chart';
 import { DrawPad } from './draw-pad';
 import { decodeImagePack, type ImagePack, packImage } from './image-pack';
-import { rgbaToGray, rowAt } from './layout';
+import { rowAt } from './layout';
 import {
   type Classification,
   type EngineChoice,
-  type GrayImage,
   type InferenceProtocol,
+  type InputImage,
   isEngineChoice,
   type ModelFiles,
   type ModelInfo,
@@ -33,7 +33,11 @@ const top3 = $<HTMLOListElement>('top3');
 const latencyEl = $('latency');
 const seenCanvas = $<HTMLCanvasElement>('seen-canvas');
 const rowMarker = $('row-marker');
-const heat = { z: $<HTMLCanvasElement>('heat-z'), r: $<HTMLCanvasElement>('heat-r'), h: $<HTMLCanvasElement>('heat-h') };
+const heat = {
+  z: $<HTMLCanvasElement>('heat-z'),
+  r: $<HTMLCanvasElement>('heat-r'),
+  h: $<HTMLCanvasElement>('heat-h'),
+};
 const stepsChart = $<HTMLCanvasElement>('steps-chart');
 
 function setStatus(text: string, error = false): void {
@@ -62,15 +66,16 @@ const inference = new RpcClient<InferenceProtocol>(
 type ModelKey = 'mnist' | 'fashion-mnist' | 'trained';
 let trainedFiles: ModelFiles | null = null;
 let model: ModelInfo | null = null;
-let current: { result: Classification; image: GrayImage } | null = null;
-let lastImage: GrayImage | null = null;
+let current: { result: Classification; image: InputImage } | null = null;
+let lastImage: InputImage | null = null;
 let hoveredRow = -1;
 let chartBox: PlotBox | null = null;
 let loadToken = 0;
 
 function sourceFor(key: ModelKey): InferenceProtocol['requests']['load']['params']['source'] {
   if (key === 'trained') {
-    if (!trainedFiles) throw new Error('No model has been trained in this browser yet: use the “Train” tab first.');
+    if (!trainedFiles)
+      throw new Error('No model has been trained in this browser yet: use the “Train” tab first.');
     return { kind: 'files', files: trainedFiles };
   }
   return { kind: 'url', url: new URL(`${base}models/${key}/model.json`, location.href).href };
@@ -89,7 +94,8 @@ async function loadModel(): Promise<void> {
     if (token !== loadToken) return;
     model = info;
     renderLegend($('steps-legend'), info.classNames);
-    $('inside-caption').textContent = `(GRU-${info.units}, ${info.parameters.toLocaleString('en')} parameters)`;
+    $('inside-caption').textContent =
+      `(GRU-${info.units}, ${info.parameters.toLocaleString('en')} parameters)`;
     setStatus(`Ready: ${info.classNames.length} classes, GRU-${info.units} on ${info.engine}.`);
     document.body.dataset.ready = 'true';
     document.body.dataset.engine = info.engine;
@@ -106,7 +112,7 @@ function setBusy(delta: number): void {
   top3.dataset.state = pending > 0 ? 'busy' : 'idle';
 }
 
-const classifier = new LatestOnly<GrayImage>(async (image) => {
+const classifier = new LatestOnly<InputImage>(async (image) => {
   if (!model) return;
   const info = model;
   try {
@@ -119,7 +125,7 @@ const classifier = new LatestOnly<GrayImage>(async (image) => {
   }
 });
 
-function classify(image: GrayImage): void {
+function classify(image: InputImage): void {
   lastImage = image;
   setBusy(1);
   classifier.push(image);
@@ -159,12 +165,16 @@ function highlightRow(row: number): void {
     rowMarker.style.top = `${row * cell - 2}px`;
     rowMarker.style.height = `${cell + 4}px`;
   }
-  if (current && model) chartBox = renderInside(current.result, model.classNames, { ...heat, chart: stepsChart }, row);
+  if (current && model)
+    chartBox = renderInside(current.result, model.classNames, { ...heat, chart: stepsChart }, row);
 }
 
 for (const canvas of Object.values(heat)) {
   canvas.tabIndex = 0;
-  canvas.setAttribute('aria-label', `${canvas.nextElementSibling?.textContent ?? 'heatmap'}: use the arrow keys to pick a row`);
+  canvas.setAttribute(
+    'aria-label',
+    `${canvas.nextElementSibling?.textContent ?? 'heatmap'}: use the arrow keys to pick a row`,
+  );
   canvas.addEventListener('pointermove', (e) => {
     const steps = current?.result.trace.timeSteps ?? 0;
     highlightRow(rowAt(e.offsetY, canvas.clientHeight, steps));
@@ -197,8 +207,8 @@ const pad = new DrawPad($<HTMLCanvasElement>('draw-canvas'), (p) => {
 $('undo').addEventListener('click', () => pad.undo());
 $('clear').addEventListener('click', () => pad.clear());
 
-/** Decodes a PNG/JPEG with the browser's own decoder into gray bytes (at most 512 px a side). */
-async function decodeUpload(file: Blob): Promise<GrayImage> {
+/** Decodes a PNG/JPEG with the browser's own decoder into RGBA bytes (at most 512 px a side). */
+async function decodeUpload(file: Blob): Promise<InputImage> {
   const bitmap = await createImageBitmap(file);
   const scale = Math.min(1, 512 / Math.max(bitmap.width, bitmap.height));
   const width = Math.max(1, Math.round(bitmap.width * scale));
@@ -206,11 +216,15 @@ async function decodeUpload(file: Blob): Promise<GrayImage> {
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('This browser cannot draw on a 2D canvas.');
-  ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, width, height);
   ctx.drawImage(bitmap, 0, 0, width, height);
   bitmap.close();
-  return { width, height, pixels: rgbaToGray(ctx.getImageData(0, 0, width, height).data) };
+  // RGBA as decoded: the worker composites transparency the way the model's preprocessing says.
+  return {
+    width,
+    height,
+    channels: 4,
+    pixels: new Uint8Array(ctx.getImageData(0, 0, width, height).data.buffer),
+  };
 }
 
 $<HTMLInputElement>('upload').addEventListener('change', async (e) => {
@@ -230,7 +244,7 @@ engineSelect.addEventListener('change', () => void loadModel());
 // ---- tabs -------------------------------------------------------------------------------------
 
 const tabs = Array.from(document.querySelectorAll<HTMLButtonElement>('[role="tab"]'));
-let gallery: Promise<void> | null = null;
+let galleryRequested = false;
 
 function selectTab(tab: HTMLButtonElement, focus = false): void {
   for (const t of tabs) {
@@ -251,10 +265,13 @@ function selectTab(tab: HTMLButtonElement, focus = false): void {
       clearPrediction();
       void loadModel();
     }
-    gallery ??= loadGallery().catch((err) => {
-      gallery = null;
-      setStatus(`Could not load the gallery: ${messageOf(err)}`, true);
-    });
+    if (!galleryRequested) {
+      galleryRequested = true;
+      loadGallery().catch((err) => {
+        galleryRequested = false;
+        setStatus(`Could not load the gallery: ${messageOf(err)}`, true);
+      });
+    }
   }
 }
 
@@ -270,11 +287,23 @@ tabs.forEach((tab, i) => {
 
 // ---- Fashion-MNIST gallery -----------------------------------------------------------------------
 
-const fashionNames = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const fashionNames = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 async function fetchPack(url: string): Promise<ImagePack> {
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url} answered ${res.status}: rebuild the static files (see apps/web/README.md).`);
+  if (!res.ok)
+    throw new Error(`${url} answered ${res.status}: rebuild the static files (see apps/web/README.md).`);
   return decodeImagePack(new Uint8Array(await res.arrayBuffer()), url);
 }
 
@@ -289,7 +318,12 @@ async function loadGallery(): Promise<void> {
       button.setAttribute('aria-label', `Test image ${i + 1}: ${label}`);
       button.setAttribute('aria-pressed', 'false');
       button.dataset.label = label;
-      const image: GrayImage = { width: pack.width, height: pack.height, pixels: packImage(pack, i).slice() };
+      const image: InputImage = {
+        width: pack.width,
+        height: pack.height,
+        channels: 1,
+        pixels: packImage(pack, i).slice(),
+      };
       const canvas = document.createElement('canvas');
       renderGray(canvas, image);
       button.append(canvas);

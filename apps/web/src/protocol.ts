@@ -13,6 +13,11 @@ export interface GrayImage {
   readonly pixels: Uint8Array;
 }
 
+/** An image to classify: interleaved 8-bit pixels with 1 (gray), 3 (RGB) or 4 (RGBA) channels, as `RawImage`. */
+export interface InputImage extends GrayImage {
+  readonly channels: 1 | 3 | 4;
+}
+
 /** A model as the two files of its artifact directory. */
 export interface ModelFiles {
   readonly modelJson: unknown;
@@ -62,7 +67,7 @@ export interface Classification {
 export interface InferenceProtocol {
   requests: {
     load: { params: { source: ModelSource; engine: EngineChoice }; result: ModelInfo };
-    classify: { params: { image: GrayImage }; result: Classification };
+    classify: { params: { image: InputImage }; result: Classification };
   };
   events: Record<string, never>;
 }

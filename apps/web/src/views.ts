@@ -4,7 +4,11 @@ import type { Classification, GrayImage } from './protocol';
 import { formatPercent, topK } from './top-k';
 
 /** Fills the top-3 list with labels, probability bars and percentages. */
-export function renderTop3(list: HTMLElement, probabilities: Float32Array, classNames: readonly string[]): void {
+export function renderTop3(
+  list: HTMLElement,
+  probabilities: Float32Array,
+  classNames: readonly string[],
+): void {
   list.replaceChildren(
     ...topK(probabilities, classNames, 3).map((c) => {
       const li = document.createElement('li');
@@ -36,7 +40,9 @@ export function renderTop3(list: HTMLElement, probabilities: Float32Array, class
 export function renderGray(canvas: HTMLCanvasElement, image: GrayImage): void {
   canvas.width = image.width;
   canvas.height = image.height;
-  canvas.getContext('2d')?.putImageData(new ImageData(grayPixels(image.pixels), image.width, image.height), 0, 0);
+  canvas
+    .getContext('2d')
+    ?.putImageData(new ImageData(grayPixels(image.pixels), image.width, image.height), 0, 0);
 }
 
 /** Draws a `[rows, cols]` heatmap one pixel per value; CSS scales it up pixelated. */
@@ -50,7 +56,9 @@ export function renderHeatmap(
 ): void {
   canvas.width = cols;
   canvas.height = rows;
-  canvas.getContext('2d')?.putImageData(new ImageData(heatmapPixels(values, rows, cols, min, max), cols, rows), 0, 0);
+  canvas
+    .getContext('2d')
+    ?.putImageData(new ImageData(heatmapPixels(values, rows, cols, min, max), cols, rows), 0, 0);
 }
 
 /** The per-class series of `stepProbabilities [T, classes]`. */
