@@ -287,19 +287,6 @@ tabs.forEach((tab, i) => {
 
 // ---- Fashion-MNIST gallery -----------------------------------------------------------------------
 
-const fashionNames = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
-
 async function fetchPack(url: string): Promise<ImagePack> {
   const res = await fetch(url);
   if (!res.ok)
@@ -308,13 +295,16 @@ async function fetchPack(url: string): Promise<ImagePack> {
 }
 
 async function loadGallery(): Promise<void> {
-  const pack = await fetchPack(`${base}data/fashion-gallery.bin`);
+  const [pack, meta] = await Promise.all([
+    fetchPack(`${base}data/fashion-gallery.bin`),
+    fetch(`${base}data/fashion-gallery.json`).then((r) => r.json() as Promise<{ classNames: string[] }>),
+  ]);
   const root = $('gallery');
   root.replaceChildren(
     ...Array.from({ length: pack.count }, (_, i) => {
       const button = document.createElement('button');
       button.type = 'button';
-      const label = fashionNames[pack.labels[i]!] ?? String(pack.labels[i]);
+      const label = meta.classNames[pack.labels[i]!] ?? String(pack.labels[i]);
       button.setAttribute('aria-label', `Test image ${i + 1}: ${label}`);
       button.setAttribute('aria-pressed', 'false');
       button.dataset.label = label;
