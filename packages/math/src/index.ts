@@ -1,3 +1,13 @@
+export { gate, gateGrad, hardSigmoid, sigmoid, softmaxRows } from './activations';
+export type { LossResult } from './dense';
+export {
+  addL2Penalty,
+  clipByGlobalNorm,
+  denseBackward,
+  denseForward,
+  globalNorm,
+  softmaxCrossEntropy,
+} from './dense';
 export type {
   BatchResult,
   Engine,
@@ -12,6 +22,13 @@ export type {
 } from './engine';
 export type { GruMathErrorCode } from './errors';
 export { GruMathError } from './errors';
+export type { FloatArray } from './gemm';
+export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
+export { glorotNormal, glorotUniform, initializeWeights, orthogonal } from './initializers';
+export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';
+export { Optimizer, validateOptimizerSpec } from './optimizers';
+export type { DType, RecurrentCellConfig, RecurrentGrads, RecurrentParams } from './recurrent';
+export { allocFloat, RecurrentWorkspace, recurrentBackward, recurrentForward } from './recurrent';
 export { Rng } from './rng';
 export type {
   CellType,

@@ -1,8 +1,17 @@
-/** The tfjs backends gruvision can run on, and the engine name each one gets. */
-export const tfjsBackends = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
-export type TfjsBackend = (typeof tfjsBackends)[number];
-
-/** The engine name of a tfjs backend: `tfjs-cpu`, `tfjs-wasm`, ... */
-export function engineName(backend: TfjsBackend): `tfjs-${TfjsBackend}` {
-  return `tfjs-${backend}`;
-}
+export type { InitBackendOptions, TfjsBackend, TfjsEngineName } from './backends';
+export { backendInfo, engineName, initBackend, tfjsBackends } from './backends';
+export type { BuildModelOptions } from './build-model';
+export { buildModel } from './build-model';
+export type { GruTfjsErrorCode } from './errors';
+export { GruTfjsError } from './errors';
+export type { KerasGruArgs } from './gru-layer';
+export { KerasGRU, KerasGRUCell } from './gru-layer';
+export { normalizeKerasConfig } from './keras-config';
+export {
+  KerasCompatibleModel,
+  KerasCompatibleSequential,
+  layersRegistered,
+  registerLayers,
+} from './register-layers';
+export { mapWeightName, normalizeWeightNames } from './weight-names';
+export { checkNamedWeights, getNamedWeights, setNamedWeights, toTfjsWeights } from './weights';

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { type FloatArray, gemmNN, gemmNT, gemmTN, matmul, transpose } from './gemm';
+import { Rng } from './rng';
+
+// Naive reference: C[i,j] = beta·C[i,j] + Σ_k A(i,k)·B(k,j), with A(i,k), B(k,j) read through accessors.
+function reference(
+  M: number,
+  N: number,
+  K: number,
+  c: Float64Array,
+  a: (i: number, k: number) => number,
+  b: (k: number, j: number) => number,
+  beta: number,
+): Float64Array {
+  const out = Float64Array.from(c);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += a(i, k) * b(k, j);
+      out[i * N + j] = beta * c[i * N + j]! + s;
+    }
+  }
+  return out;
+}
+
+function random(rng: Rng, n: number): Float64Array {
+  return Float64Array.from({ length: n }, () => rng.uniform(-1, 1));
+}
+
+// Extracts C[M,N] from a buffer with offset and leading dimension.
+function extract(c: FloatArray, off: number, ld: number, M: number, N: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) out.push(c[off + i * ld + j]!);
+  return out;
+}
+
+const shapes: [number, number, number][] = [
+  [1, 1, 1],
+  [4, 4, 4],
+  [5, 7, 3],
+  [13, 9, 300],
+  [8, 12, 17],
+  [3, 2, 0],
+];
+
+describe('gemm', () => {
+  for (const [M, N, K] of shapes) {
+    for (const beta of [0, 1] as const) {
+      it(`NN, TN and NT agree with the naive product for M=${M} N=${N} K=${K} beta=${beta}`, () => {
+        const rng = new Rng(M * 1000 + N * 10 + K);
+        // Operands embedded in larger buffers with offsets and padded leading dimensions.
+        const lda = K + 3;
+        const ldb = N + 2;
+        const ldc = N + 5;
+        const aOff = 7;
+        const bOff = 3;
+        const cOff = 11;
+        const a = random(rng, aOff + M * lda);
+        const b = random(rng, bOff + K * ldb);
+        const c0 = random(rng, cOff + M * ldc);
+        const cDense = Float64Array.from(extract(c0, cOff, ldc, M, N));
+        const expected = reference(
+          M,
+          N,
+          K,
+          cDense,
+          (i, k) => a[aOff + i * lda + k]!,
+          (k, j) => b[bOff + k * ldb + j]!,
+          beta,
+        );
+
+        const cNN = Float64Array.from(c0);
+        gemmNN(cNN, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta);
+        expect(maxDiff(extract(cNN, cOff, ldc, M, N), expected)).toBeLessThan(1e-12);
+        // Padding outside C stays untouched.
+        expect(cNN[cOff - 1]).toBe(c0[cOff - 1]);
+
+        // Aᵀ stored as [K, M].
+        const at = new Float64Array(K * M);
+        for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) at[k * M + i] = a[aOff + i * lda + k]!;
+        const cTN = Float64Array.from(c0);
+        gemmTN(cTN, cOff, ldc, at, 0, M, b, bOff, ldb, M, N, K, beta);
+        expect(maxDiff(extract(cTN, cOff, ldc, M, N), expected)).toBeLessThan(1e-12);
+
+        // Bᵀ stored as [N, K].
+        const bt = new Float64Array(N * K);
+        for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[j * K + k] = b[bOff + k * ldb + j]!;
+        const cNT = Float64Array.from(c0);
+        gemmNT(cNT, cOff, ldc, a, aOff, lda, bt, 0, K, M, N, K, beta);
+        expect(maxDiff(extract(cNT, cOff, ldc, M, N), expected)).toBeLessThan(1e-12);
+      });
+    }
+  }
+
+  it('runs on Float32Array with float32 rounding only', () => {
+    const rng = new Rng(5);
+    const M = 9;
+    const K = 33;
+    const N = 10;
+    const a = Float32Array.from(random(rng, M * K));
+    const b = Float32Array.from(random(rng, K * N));
+    const c = new Float32Array(M * N);
+    matmul(c, a, b, M, K, N);
+    const expected = reference(
+      M,
+      N,
+      K,
+      new Float64Array(M * N),
+      (i, k) => a[i * K + k]!,
+      (k, j) => b[k * N + j]!,
+      0,
+    );
+    expect(maxDiff(Array.from(c), expected)).toBeLessThan(1e-5);
+  });
+
+  it('transposes', () => {
+    const out = new Float64Array(6);
+    transpose(out, Float64Array.of(1, 2, 3, 4, 5, 6), 2, 3);
+    expect(Array.from(out)).toEqual([1, 4, 2, 5, 3, 6]);
+  });
+});
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}

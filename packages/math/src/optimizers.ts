@@ -1,0 +1,162 @@
+import type { OptimizerSpec, OptimizerState } from './engine';
+import { GruMathError } from './errors';
+import type { FloatArray } from './gemm';
+
+/** Slot names per optimizer, in the canonical flat layout: each slot has one float per parameter. */
+function slotNames(spec: OptimizerSpec): string[] {
+  switch (spec.type) {
+    case 'sgd':
+      return (spec.momentum ?? 0) !== 0 ? ['momentum'] : [];
+    case 'adam':
+    case 'adamw':
+      return ['m', 'v'];
+    case 'rmsprop':
+      return (spec.momentum ?? 0) !== 0 ? ['velocity', 'momentum'] : ['velocity'];
+  }
+}
+
+/** Checks an optimizer spec; throws `INVALID_ARGUMENT` naming the bad field. */
+export function validateOptimizerSpec(spec: OptimizerSpec): void {
+  const types = ['sgd', 'adam', 'adamw', 'rmsprop'];
+  if (spec === null || typeof spec !== 'object' || !types.includes(spec.type)) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `optimizer.type must be one of ${types.map((t) => `"${t}"`).join(', ')}, got ${JSON.stringify(
+        (spec as { type?: unknown } | null)?.type,
+      )}.`,
+    );
+  }
+  if (
+    !(typeof spec.learningRate === 'number' && spec.learningRate > 0 && Number.isFinite(spec.learningRate))
+  ) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `optimizer.learningRate must be a positive finite number, got ${JSON.stringify(spec.learningRate)}.`,
+    );
+  }
+}
+
+/**
+ * First-order optimizers over one flat parameter buffer, with Keras 3 semantics and defaults:
+ * - `sgd`: momentum 0, nesterov false. v ← μ·v − lr·g; w ← w + v (Nesterov: w ← w + μ·v − lr·g).
+ * - `adam`: β1 0.9, β2 0.999, ε 1e-7. m ← m + (g − m)(1 − β1); v ← v + (g² − v)(1 − β2);
+ *   w ← w − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m / (√v + ε).
+ * - `adamw`: Adam preceded by decoupled weight decay w ← w − lr·wd·w (wd default 0.004) on every weight.
+ * - `rmsprop`: ρ 0.9, momentum 0, ε 1e-7. a ← ρ·a + (1 − ρ)·g²; Δ = lr·g / √(a + ε);
+ *   w ← w − Δ (with momentum: m ← μ·m + Δ; w ← w − m).
+ * Slots share the canonical layout of the parameters, so a step is one flat loop.
+ */
+export class Optimizer {
+  readonly spec: OptimizerSpec;
+  readonly size: number;
+  learningRate: number;
+  /** Number of steps taken so far. */
+  iterations = 0;
+  readonly slots: Record<string, Float32Array>;
+
+  constructor(spec: OptimizerSpec, size: number) {
+    validateOptimizerSpec(spec);
+    this.spec = spec;
+    this.size = size;
+    this.learningRate = spec.learningRate;
+    this.slots = {};
+    for (const name of slotNames(spec)) this.slots[name] = new Float32Array(size);
+  }
+
+  /** One update of `params` from `grads` (both `size` floats in the canonical layout). */
+  step(params: FloatArray, grads: FloatArray): void {
+    const spec = this.spec;
+    const lr = this.learningRate;
+    const n = this.size;
+    this.iterations++;
+    if (spec.type === 'sgd') {
+      const mu = spec.momentum ?? 0;
+      if (mu === 0) {
+        for (let i = 0; i < n; i++) params[i]! -= lr * grads[i]!;
+        return;
+      }
+      const v = this.slots.momentum!;
+      const nesterov = spec.nesterov ?? false;
+      for (let i = 0; i < n; i++) {
+        const g = grads[i]!;
+        const vi = mu * v[i]! - lr * g;
+        v[i] = vi;
+        params[i]! += nesterov ? mu * vi - lr * g : vi;
+      }
+      return;
+    }
+    if (spec.type === 'rmsprop') {
+      const rho = spec.rho ?? 0.9;
+      const mu = spec.momentum ?? 0;
+      const eps = spec.epsilon ?? 1e-7;
+      const a = this.slots.velocity!;
+      const m = this.slots.momentum;
+      for (let i = 0; i < n; i++) {
+        const g = grads[i]!;
+        const ai = rho * a[i]! + (1 - rho) * g * g;
+        a[i] = ai;
+        const delta = (lr * g) / Math.sqrt(ai + eps);
+        if (m !== undefined) {
+          const mi = mu * m[i]! + delta;
+          m[i] = mi;
+          params[i]! -= mi;
+        } else {
+          params[i]! -= delta;
+        }
+      }
+      return;
+    }
+    const beta1 = spec.beta1 ?? 0.9;
+    const beta2 = spec.beta2 ?? 0.999;
+    const eps = spec.epsilon ?? 1e-7;
+    const t = this.iterations;
+    const alpha = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+    const m = this.slots.m!;
+    const v = this.slots.v!;
+    const decay = spec.type === 'adamw' ? 1 - lr * (spec.weightDecay ?? 0.004) : 1;
+    for (let i = 0; i < n; i++) {
+      const g = grads[i]!;
+      const mi = m[i]! + (g - m[i]!) * (1 - beta1);
+      const vi = v[i]! + (g * g - v[i]!) * (1 - beta2);
+      m[i] = mi;
+      v[i] = vi;
+      params[i] = params[i]! * decay - (alpha * mi) / (Math.sqrt(vi) + eps);
+    }
+  }
+
+  /** A copy of the step count and slots. */
+  getState(): OptimizerState {
+    const slots: Record<string, Float32Array> = {};
+    for (const [name, values] of Object.entries(this.slots)) slots[name] = Float32Array.from(values);
+    return { step: this.iterations, slots };
+  }
+
+  /** Restores a state from `getState` (same optimizer type and parameter count). */
+  setState(state: OptimizerState): void {
+    if (!Number.isInteger(state.step) || state.step < 0) {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        `Optimizer state step must be a non-negative integer, got ${state.step}. Pass the object getOptimizerState() returned.`,
+      );
+    }
+    const expected = Object.keys(this.slots).sort();
+    const given = Object.keys(state.slots).sort();
+    if (expected.join(',') !== given.join(',')) {
+      throw new GruMathError(
+        'SHAPE_MISMATCH',
+        `Optimizer state has slots [${given.join(', ')}] but a ${this.spec.type} optimizer needs [${expected.join(', ')}]. Restore a state saved with the same optimizer settings.`,
+      );
+    }
+    for (const name of expected) {
+      const values = state.slots[name]!;
+      if (values.length !== this.size) {
+        throw new GruMathError(
+          'SHAPE_MISMATCH',
+          `Optimizer slot "${name}" has ${values.length} values but the network has ${this.size} parameters. Restore a state saved from the same model spec.`,
+        );
+      }
+      this.slots[name]!.set(values);
+    }
+    this.iterations = state.step;
+  }
+}

@@ -1,0 +1,107 @@
+import type { ModelSpec, NamedWeights, ResolvedLayer } from '@gruvision/math';
+import { resolveLayers } from '@gruvision/math';
+import * as tf from '@tensorflow/tfjs';
+import { GruTfjsError } from './errors';
+import { KerasGRU } from './gru-layer';
+import { registerLayers } from './register-layers';
+import { setNamedWeights } from './weights';
+
+/** Options of {@link buildModel}. */
+export interface BuildModelOptions {
+  /** Initial weights in the canonical layout (e.g. `initializeWeights(spec, seed)` of `@gruvision/math`). */
+  readonly weights?: NamedWeights;
+}
+
+/** The inner (wrapped) layer name of a bidirectional layer, e.g. `gru_1` from `bidirectional/forward_gru_1/kernel`. */
+function innerName(layer: ResolvedLayer): string {
+  const kernel = layer.directions[0]!.kernel;
+  const segment = kernel.split('/')[1]!;
+  return segment.slice('forward_'.length);
+}
+
+// Weights are always set from the canonical layout afterwards, so the layers get cheap initializers
+// (tfjs' orthogonal initializer takes seconds for GRU-128).
+const cheap = {
+  kernelInitializer: 'zeros',
+  recurrentInitializer: 'zeros',
+  biasInitializer: 'zeros',
+} as const;
+
+function recurrentLayer(
+  layer: ResolvedLayer,
+  name: string,
+  inputShape: number[] | undefined,
+): tf.layers.Layer {
+  const common = {
+    name,
+    units: layer.units,
+    returnSequences: layer.returnSequences,
+    goBackwards: layer.goBackwards,
+    dropout: layer.dropout,
+    recurrentDropout: layer.recurrentDropout,
+    ...cheap,
+    ...(inputShape ? { inputShape } : {}),
+  };
+  switch (layer.cell) {
+    case 'gru':
+      if (layer.resetAfter) {
+        return new KerasGRU({ ...common, resetAfter: true, recurrentActivation: layer.recurrentActivation });
+      }
+      return tf.layers.gru({ ...common, recurrentActivation: layer.recurrentActivation });
+    case 'lstm':
+      return tf.layers.lstm({
+        ...common,
+        recurrentActivation: layer.recurrentActivation,
+        unitForgetBias: false,
+      });
+    case 'simpleRnn':
+      return tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+    default:
+      throw new GruTfjsError('INVALID_ARGUMENT', `Unknown cell type ${JSON.stringify(layer.cell)}.`);
+  }
+}
+
+/**
+ * Builds a `tf.Sequential` from a `ModelSpec`: the recurrent stack (GRU / LSTM / SimpleRNN,
+ * bidirectional with `concat`), optional head dropout and a dense softmax head. Layer names are
+ * those of `resolveLayers(spec)` so `model.weights` carry the canonical names (`gru/kernel`,
+ * `bidirectional/forward_gru/bias`, `dense/kernel`, ...). `recurrentActivation` is always passed
+ * explicitly. The layers are created with zero initializers; pass `options.weights` (for example
+ * `initializeWeights(spec, seed)` from `@gruvision/math`) to set real initial weights.
+ * A bidirectional GRU with `resetAfter: true` calls {@link registerLayers} (tfjs clones the wrapped
+ * layer through its serialization registry).
+ */
+export function buildModel(spec: ModelSpec, options: BuildModelOptions = {}): tf.Sequential {
+  const layers = resolveLayers(spec);
+  if (layers.some((l) => l.bidirectional && l.cell === 'gru' && l.resetAfter)) registerLayers();
+  const model = tf.sequential({ name: 'sequential' });
+  layers.forEach((layer, i) => {
+    const inputShape = i === 0 ? [spec.timeSteps, spec.features] : undefined;
+    if (layer.bidirectional) {
+      const inner = recurrentLayer(layer, innerName(layer), undefined);
+      model.add(
+        tf.layers.bidirectional({
+          name: layer.name,
+          layer: inner as Parameters<typeof tf.layers.bidirectional>[0]['layer'],
+          mergeMode: 'concat',
+          ...(inputShape ? { inputShape } : {}),
+        }),
+      );
+    } else {
+      model.add(recurrentLayer(layer, layer.name, inputShape));
+    }
+  });
+  if ((spec.headDropout ?? 0) > 0)
+    model.add(tf.layers.dropout({ name: 'head_dropout', rate: spec.headDropout! }));
+  model.add(
+    tf.layers.dense({
+      name: 'dense',
+      units: spec.classes,
+      activation: 'softmax',
+      kernelInitializer: 'zeros',
+      biasInitializer: 'zeros',
+    }),
+  );
+  if (options.weights) setNamedWeights(model, spec, options.weights);
+  return model;
+}

@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backends';
+import { KerasGRU } from './gru-layer';
+import { maxAbsDiff, randomInputs, referenceGru, testBackends } from './test-utils';
+
+const B = 2;
+const T = 5;
+const I = 3;
+const u = 4;
+
+function uniform(n: number, seed: number): Float32Array {
+  return randomInputs(n, seed).map((v) => v * 0.6);
+}
+
+describe.each(testBackends)('KerasGRU on %s', (backend) => {
+  beforeAll(async () => {
+    await initBackend(backend);
+  });
+  afterAll(() => {
+    tf.disposeVariables();
+  });
+
+  for (const resetAfter of [true, false]) {
+    for (const hard of [false, true]) {
+      it(`matches the DESIGN.md equations (resetAfter ${resetAfter}, ${hard ? 'hardSigmoid' : 'sigmoid'})`, () => {
+        const layer = new KerasGRU({
+          units: u,
+          resetAfter,
+          recurrentActivation: hard ? 'hardSigmoid' : 'sigmoid',
+          returnSequences: true,
+          kernelInitializer: 'zeros',
+          recurrentInitializer: 'zeros',
+        });
+        layer.build([null, T, I]);
+        const kernel = uniform(I * 3 * u, 1);
+        const recurrentKernel = uniform(u * 3 * u, 2);
+        const bias = uniform((resetAfter ? 2 : 1) * 3 * u, 3);
+        expect(layer.getWeights().map((w) => w.shape)).toEqual([
+          [I, 3 * u],
+          [u, 3 * u],
+          resetAfter ? [2, 3 * u] : [3 * u],
+        ]);
+        layer.setWeights([
+          tf.tensor(kernel, [I, 3 * u]),
+          tf.tensor(recurrentKernel, [u, 3 * u]),
+          tf.tensor(bias, resetAfter ? [2, 3 * u] : [3 * u]),
+        ]);
+        const x = randomInputs(B * T * I, 4);
+        const y = tf.tidy(() => (layer.apply(tf.tensor3d(x, [B, T, I])) as tf.Tensor).dataSync());
+        const expected = referenceGru(
+          x,
+          { B, T, I, u },
+          { kernel, recurrentKernel, bias },
+          { resetAfter, hard },
+        );
+        expect(maxAbsDiff(y, expected)).toBeLessThan(1e-5);
+        for (const w of layer.weights) w.dispose();
+      });
+    }
+  }
+
+  it('trains: tfjs autodiff gradients match central finite differences', () => {
+    const layer = new KerasGRU({ units: u, resetAfter: true, kernelInitializer: 'glorotUniform' });
+    layer.build([null, T, I]);
+    const x = tf.tensor3d(randomInputs(B * T * I, 7), [B, T, I]);
+    const loss = (): tf.Scalar => tf.sum(tf.square(layer.apply(x) as tf.Tensor)) as tf.Scalar;
+    const bias = layer.cell.bias!;
+    const { grads } = tf.variableGrads(loss, [bias.read() as tf.Variable]);
+    const g = Object.values(grads)[0]!.dataSync();
+    const values = bias.read().dataSync().slice();
+    const eps = 1e-2;
+    for (const idx of [0, 5, 3 * u + 1, 3 * u + 9]) {
+      const probe = (delta: number): number => {
+        const v = values.slice();
+        v[idx]! += delta;
+        bias.write(tf.tensor(v, [2, 3 * u]));
+        return tf.tidy(() => loss().dataSync()[0]!);
+      };
+      const numeric = (probe(eps) - probe(-eps)) / (2 * eps);
+      expect(Math.abs(numeric - g[idx]!)).toBeLessThan(2e-3 * Math.max(1, Math.abs(numeric)));
+    }
+    tf.dispose([x, ...Object.values(grads)]);
+    for (const w of layer.weights) w.dispose();
+  });
+
+  it('serializes as class GRU with reset_after in its config', () => {
+    const layer = new KerasGRU({ units: u, resetAfter: true, recurrentActivation: 'sigmoid', name: 'gru_x' });
+    const config = layer.getConfig();
+    expect(KerasGRU.className).toBe('GRU');
+    expect(config).toMatchObject({
+      name: 'gru_x',
+      units: u,
+      resetAfter: true,
+      recurrentActivation: 'sigmoid',
+    });
+    expect(config).not.toHaveProperty('cell');
+  });
+});

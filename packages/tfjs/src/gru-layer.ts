@@ -1,0 +1,325 @@
+import * as tf from '@tensorflow/tfjs';
+import { GruTfjsError } from './errors';
+
+type Initializer = ReturnType<typeof tf.initializers.zeros>;
+type InitializerIdentifier = string | Initializer | { className: string; config?: Record<string, unknown> };
+type Kwargs = Record<string, unknown>;
+
+/** Arguments of {@link KerasGRU} / {@link KerasGRUCell}: the Keras `GRU` config in camelCase. */
+export interface KerasGruArgs {
+  readonly units: number;
+  readonly name?: string;
+  readonly trainable?: boolean;
+  /** `true`: Keras 3 / PyTorch / cuDNN form, bias `[2, 3u]`; `false`: tfjs / Keras 2 form, bias `[3u]`. */
+  readonly resetAfter?: boolean;
+  /** Default `'tanh'`. */
+  readonly activation?: string | null;
+  /** Default `'sigmoid'` (Keras). Note that stock tfjs defaults to `'hardSigmoid'`. */
+  readonly recurrentActivation?: string | null;
+  readonly useBias?: boolean;
+  readonly kernelInitializer?: InitializerIdentifier;
+  readonly recurrentInitializer?: InitializerIdentifier;
+  readonly biasInitializer?: InitializerIdentifier;
+  readonly dropout?: number;
+  readonly recurrentDropout?: number;
+  readonly returnSequences?: boolean;
+  readonly returnState?: boolean;
+  readonly goBackwards?: boolean;
+  readonly stateful?: boolean;
+  readonly unroll?: boolean;
+  readonly inputShape?: (number | null)[];
+  readonly batchInputShape?: (number | null)[];
+  readonly dtype?: 'float32';
+  readonly [extra: string]: unknown;
+}
+
+const activations: Record<string, (x: tf.Tensor) => tf.Tensor> = {
+  tanh: (x) => tf.tanh(x),
+  sigmoid: (x) => tf.sigmoid(x),
+  // tfjs / Keras 2 hard sigmoid: clip(0.2x + 0.5, 0, 1).
+  hardSigmoid: (x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1),
+  relu: (x) => tf.relu(x),
+  linear: (x) => x,
+};
+
+/** Resolves an activation name (camelCase, as tfjs passes it; `null` means linear). */
+export function resolveActivation(
+  name: string | null | undefined,
+  fallback: string,
+): (x: tf.Tensor) => tf.Tensor {
+  const key = name === null ? 'linear' : (name ?? fallback);
+  const fn = activations[key];
+  if (!fn) {
+    throw new GruTfjsError(
+      'UNSUPPORTED_CONFIG',
+      `GRU activation "${key}" is not supported by @gruvision/tfjs. Use one of ${Object.keys(activations).join(', ')}.`,
+    );
+  }
+  return fn;
+}
+
+function resolveInitializer(
+  identifier: InitializerIdentifier | undefined,
+  fallback: () => Initializer,
+): Initializer {
+  if (identifier === undefined || identifier === null) return fallback();
+  if (typeof identifier === 'string') {
+    const factory = (tf.initializers as unknown as Record<string, (args?: object) => Initializer>)[
+      identifier
+    ];
+    if (!factory) {
+      throw new GruTfjsError(
+        'UNSUPPORTED_CONFIG',
+        `Unknown initializer "${identifier}". Use a tf.initializers name such as "glorotUniform", "orthogonal" or "zeros".`,
+      );
+    }
+    return factory({});
+  }
+  if (typeof (identifier as Initializer).apply === 'function') return identifier as Initializer;
+  const config = identifier as { className: string; config?: Record<string, unknown> };
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[config.className];
+  if (!entry) {
+    throw new GruTfjsError(
+      'UNSUPPORTED_CONFIG',
+      `Unknown initializer class "${config.className}". Call registerLayers() from @gruvision/tfjs before loading Keras 3 models, or use a tfjs initializer.`,
+    );
+  }
+  const [cls, fromConfig] = entry;
+  return fromConfig(cls, (config.config ?? {}) as tf.serialization.ConfigDict) as unknown as Initializer;
+}
+
+/**
+ * A GRU cell that implements both Keras forms. With `resetAfter: true` (Keras 3 / PyTorch / cuDNN):
+ * `ĥ = act(x·Wh + bxh + r ⊙ (h·Uh + bhh))`, bias `[2, 3u]` = [input bias; recurrent bias];
+ * with `resetAfter: false` (tfjs / Keras 2): `ĥ = act(x·Wh + (r ⊙ h)·Uh + bh)`, bias `[3u]`.
+ * Both: gate blocks z | r | h, `h' = z ⊙ h + (1 − z) ⊙ ĥ`. Built only from tfjs ops, so it trains
+ * through tfjs autodiff on every backend.
+ */
+export class KerasGRUCell extends tf.layers.RNNCell {
+  static className = 'GruvisionGRUCell';
+  readonly units: number;
+  stateSize: number;
+  readonly resetAfter: boolean;
+  readonly useBias: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  private readonly activationName: string;
+  private readonly recurrentActivationName: string;
+  private readonly activationFn: (x: tf.Tensor) => tf.Tensor;
+  private readonly recurrentActivationFn: (x: tf.Tensor) => tf.Tensor;
+  private readonly kernelInitializer: Initializer;
+  private readonly recurrentInitializer: Initializer;
+  private readonly biasInitializer: Initializer;
+  kernel: tf.LayerVariable | null = null;
+  recurrentKernel: tf.LayerVariable | null = null;
+  bias: tf.LayerVariable | null = null;
+
+  constructor(args: KerasGruArgs) {
+    super(args as unknown as ConstructorParameters<typeof tf.layers.RNNCell>[0]);
+    if (!Number.isInteger(args.units) || args.units < 1) {
+      throw new GruTfjsError('INVALID_ARGUMENT', `GRU units must be a positive integer, got ${args.units}.`);
+    }
+    this.units = args.units;
+    this.stateSize = args.units;
+    this.resetAfter = args.resetAfter ?? true;
+    this.useBias = args.useBias ?? true;
+    this.dropout = Math.min(1, Math.max(0, args.dropout ?? 0));
+    this.recurrentDropout = Math.min(1, Math.max(0, args.recurrentDropout ?? 0));
+    this.activationName = args.activation === null ? 'linear' : (args.activation ?? 'tanh');
+    this.recurrentActivationName =
+      args.recurrentActivation === null ? 'linear' : (args.recurrentActivation ?? 'sigmoid');
+    this.activationFn = resolveActivation(this.activationName, 'tanh');
+    this.recurrentActivationFn = resolveActivation(this.recurrentActivationName, 'sigmoid');
+    this.kernelInitializer = resolveInitializer(args.kernelInitializer, () =>
+      tf.initializers.glorotUniform({}),
+    );
+    this.recurrentInitializer = resolveInitializer(args.recurrentInitializer, () =>
+      tf.initializers.orthogonal({}),
+    );
+    this.biasInitializer = resolveInitializer(args.biasInitializer, () => tf.initializers.zeros());
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const inputDim = shape[shape.length - 1] as number;
+    const g = 3 * this.units;
+    this.kernel = this.addWeight('kernel', [inputDim, g], 'float32', this.kernelInitializer, undefined, true);
+    this.recurrentKernel = this.addWeight(
+      'recurrent_kernel',
+      [this.units, g],
+      'float32',
+      this.recurrentInitializer,
+      undefined,
+      true,
+    );
+    this.bias = this.useBias
+      ? this.addWeight(
+          'bias',
+          this.resetAfter ? [2, g] : [g],
+          'float32',
+          this.biasInitializer,
+          undefined,
+          true,
+        )
+      : null;
+    this.built = true;
+  }
+
+  /** One step. `inputs = [x [B,I], h [B,u]]` → `[h', h']`. */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor[] {
+    return tf.tidy(() => {
+      const list = inputs as tf.Tensor[];
+      if (!Array.isArray(list) || list.length !== 2) {
+        throw new GruTfjsError('INVALID_ARGUMENT', 'A GRU cell step takes exactly [x, h].');
+      }
+      let x = list[0] as tf.Tensor2D;
+      let h = list[1] as tf.Tensor2D;
+      const hPrev = h;
+      const inputMask = this.dropoutMask as tf.Tensor | null;
+      const recurrentMask = this.recurrentDropoutMask as tf.Tensor | null;
+      if (inputMask != null) x = tf.mul(x, inputMask);
+      if (recurrentMask != null) h = tf.mul(h, recurrentMask);
+      void kwargs;
+      const gates = this.gates(x, h, hPrev);
+      return [gates.h, gates.h];
+    });
+  }
+
+  /**
+   * The gate activations of one step: `x [B,I]`, `h [B,u]` (after recurrent dropout), `hPrev [B,u]`
+   * (the state that `z` interpolates with). Used by `call` and by step-by-step tracing.
+   */
+  gates(
+    x: tf.Tensor2D,
+    h: tf.Tensor2D,
+    hPrev: tf.Tensor2D = h,
+  ): { z: tf.Tensor2D; r: tf.Tensor2D; hCandidate: tf.Tensor2D; h: tf.Tensor2D } {
+    const u = this.units;
+    const kernel = this.kernel!.read() as tf.Tensor2D;
+    const recurrentKernel = this.recurrentKernel!.read() as tf.Tensor2D;
+    const bias = this.bias?.read();
+    let matrixX = tf.matMul(x, kernel);
+    let z: tf.Tensor2D;
+    let r: tf.Tensor2D;
+    let hCandidate: tf.Tensor2D;
+    if (this.resetAfter) {
+      let matrixInner = tf.matMul(h, recurrentKernel);
+      if (bias) {
+        const [inputBias, recurrentBias] = tf.unstack(bias, 0) as [tf.Tensor1D, tf.Tensor1D];
+        matrixX = tf.add(matrixX, inputBias);
+        matrixInner = tf.add(matrixInner, recurrentBias);
+      }
+      const [xZ, xR, xH] = tf.split(matrixX, [u, u, u], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const [hZ, hR, hH] = tf.split(matrixInner, [u, u, u], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      z = this.recurrentActivationFn(tf.add(xZ, hZ)) as tf.Tensor2D;
+      r = this.recurrentActivationFn(tf.add(xR, hR)) as tf.Tensor2D;
+      hCandidate = this.activationFn(tf.add(xH, tf.mul(r, hH))) as tf.Tensor2D;
+    } else {
+      if (bias) matrixX = tf.add(matrixX, bias);
+      const [rkZR, rkH] = tf.split(recurrentKernel, [2 * u, u], 1) as [tf.Tensor2D, tf.Tensor2D];
+      const matrixInner = tf.matMul(h, rkZR);
+      const [xZ, xR, xH] = tf.split(matrixX, [u, u, u], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const [hZ, hR] = tf.split(matrixInner, [u, u], 1) as [tf.Tensor2D, tf.Tensor2D];
+      z = this.recurrentActivationFn(tf.add(xZ, hZ)) as tf.Tensor2D;
+      r = this.recurrentActivationFn(tf.add(xR, hR)) as tf.Tensor2D;
+      hCandidate = this.activationFn(tf.add(xH, tf.matMul(tf.mul(r, h), rkH))) as tf.Tensor2D;
+    }
+    const hNext = tf.add(tf.mul(z, hPrev), tf.mul(tf.sub(1, z), hCandidate)) as tf.Tensor2D;
+    return { z, r, hCandidate, h: hNext };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activationName,
+      recurrentActivation: this.recurrentActivationName,
+      useBias: this.useBias,
+      kernelInitializer: serializeInitializer(this.kernelInitializer),
+      recurrentInitializer: serializeInitializer(this.recurrentInitializer),
+      biasInitializer: serializeInitializer(this.biasInitializer),
+      kernelRegularizer: null,
+      recurrentRegularizer: null,
+      biasRegularizer: null,
+      activityRegularizer: null,
+      kernelConstraint: null,
+      recurrentConstraint: null,
+      biasConstraint: null,
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
+      implementation: 2,
+      resetAfter: this.resetAfter,
+    };
+  }
+}
+
+function serializeInitializer(initializer: Initializer): tf.serialization.ConfigDict {
+  return { className: initializer.getClassName(), config: initializer.getConfig() };
+}
+
+/**
+ * A Keras `GRU` layer for tfjs that also accepts `resetAfter: true` (which stock tfjs refuses).
+ * Serializes as class `GRU` with `reset_after` in its config, so Keras reads the saved model as its
+ * own GRU; after {@link registerLayers} tfjs deserializes it back into this class.
+ */
+export class KerasGRU extends tf.RNN {
+  static override className = 'GRU';
+  declare readonly cell: KerasGRUCell;
+
+  constructor(args: KerasGruArgs) {
+    const cell = new KerasGRUCell(args);
+    super({ ...(args as object), cell } as ConstructorParameters<typeof tf.RNN>[0]);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    super.build(inputShape);
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+    return tf.tidy(() => {
+      const training = kwargs?.training === true;
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
+      const [batch, , inputDim] = x.shape;
+      const cell = this.cell;
+      // One mask per sequence (Keras); they live until this call's tidy ends. Backprop keeps its own copies.
+      if (training && cell.dropout > 0 && cell.dropout < 1) {
+        cell.dropoutMask = tf.dropout(tf.ones([batch, inputDim]), cell.dropout);
+      }
+      if (training && cell.recurrentDropout > 0 && cell.recurrentDropout < 1) {
+        cell.recurrentDropoutMask = tf.dropout(tf.ones([batch, cell.units]), cell.recurrentDropout);
+      }
+      try {
+        return super.call(inputs, {
+          mask: kwargs?.mask ?? null,
+          training,
+          initialState: kwargs?.initialState ?? null,
+        });
+      } finally {
+        cell.dropoutMask = null as unknown as tf.Tensor;
+        cell.recurrentDropoutMask = null as unknown as tf.Tensor;
+      }
+    });
+  }
+
+  get units(): number {
+    return this.cell.units;
+  }
+
+  get resetAfter(): boolean {
+    return this.cell.resetAfter;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config = super.getConfig();
+    delete config.cell;
+    return config;
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(config);
+  }
+}

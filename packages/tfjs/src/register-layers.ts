@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs';
+import { KerasGRU } from './gru-layer';
+import { normalizeKerasConfig } from './keras-config';
+import { normalizeWeightNames } from './weight-names';
+
+type ConfigDict = tf.serialization.ConfigDict;
+type FromConfig = (
+  cls: unknown,
+  config: ConfigDict,
+  customObjects?: ConfigDict,
+  fastWeightInit?: boolean,
+) => unknown;
+type Entry = [tf.serialization.SerializableConstructor<tf.serialization.Serializable>, FromConfig];
+
+const ours = Symbol.for('@gruvision/tfjs:fromConfig');
+type Marked = FromConfig & { [ours]?: Entry };
+
+/** A `tf.Sequential` that maps Keras / converter weight names onto its own before loading them. */
+export class KerasCompatibleSequential extends tf.Sequential {
+  static override className = 'Sequential';
+
+  override loadWeights(weights: tf.NamedTensorMap, strict = true): void {
+    super.loadWeights(normalizeWeightNames(this, weights), strict);
+  }
+}
+
+/** A functional `tf.LayersModel` that maps Keras / converter weight names onto its own before loading them. */
+export class KerasCompatibleModel extends tf.LayersModel {
+  static override className = 'Model';
+
+  override loadWeights(weights: tf.NamedTensorMap, strict = true): void {
+    super.loadWeights(normalizeWeightNames(this, weights), strict);
+  }
+}
+
+function classNameMap(): Record<string, Entry> {
+  return tf.serialization.SerializationMap.getMap().classNameMap as unknown as Record<string, Entry>;
+}
+
+function override(className: string, make: (original: Entry) => FromConfig): void {
+  const map = classNameMap();
+  const current = map[className];
+  if (!current) return;
+  if ((current[1] as Marked)[ours]) return; // already registered: idempotent
+  const fromConfig = make(current) as Marked;
+  fromConfig[ours] = current;
+  map[className] = [current[0], fromConfig];
+}
+
+/** Whether {@link registerLayers} has run in this tfjs instance. */
+export function layersRegistered(): boolean {
+  const entry = classNameMap().GRU;
+  return entry !== undefined && (entry[1] as Marked)[ours] !== undefined;
+}
+
+/**
+ * Teaches this tfjs instance's layer deserialization to open Keras 3 / TensorFlow.js-converter models:
+ * - class `GRU` with `reset_after: true` becomes a {@link KerasGRU} (stock tfjs throws
+ *   "GRUCell does not support reset_after parameter set to true"); `reset_after: false` GRUs stay stock;
+ * - `Sequential` / `Functional` / `Model` configs are normalized first: Keras 3 `InputLayer` `batch_shape`,
+ *   `DTypePolicy` objects, `OrthogonalInitializer`, Keras 3 functional `inbound_nodes`;
+ * - weight names written by the converter from `.h5` (`sequential/gru/gru_cell/kernel`) and `.keras`
+ *   (`layers/gru/cell/vars/0`) files are mapped onto the model's own names when weights load.
+ * Explicit and idempotent: importing `@gruvision/tfjs` changes nothing until this is called.
+ */
+export function registerLayers(): void {
+  override('GRU', (original) => (cls, config, customObjects, fastWeightInit) => {
+    const normalized = normalizeKerasConfig(config) as ConfigDict;
+    if (normalized.resetAfter === true) return new KerasGRU(normalized as never);
+    return original[1](cls ?? original[0], normalized, customObjects, fastWeightInit);
+  });
+  override(
+    'Sequential',
+    (original) => (_cls, config, customObjects, fastWeightInit) =>
+      original[1](
+        KerasCompatibleSequential,
+        normalizeKerasConfig(config) as ConfigDict,
+        customObjects,
+        fastWeightInit,
+      ),
+  );
+  for (const className of ['Model', 'Functional']) {
+    override(
+      className,
+      (original) => (_cls, config, customObjects, fastWeightInit) =>
+        original[1](
+          KerasCompatibleModel,
+          normalizeKerasConfig(config) as ConfigDict,
+          customObjects,
+          fastWeightInit,
+        ),
+    );
+  }
+}
