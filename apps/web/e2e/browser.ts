@@ -20,8 +20,6 @@ export async function launch(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      // WebGL on the CPU (SwiftShader) so the tfjs webgl engine runs without a GPU.
-      '--enable-unsafe-swiftshader',
     ],
   });
 }
