@@ -1,2 +1,44 @@
+export type {
+  ArtifactLimits,
+  GruvisionMetadata,
+  InputShape,
+  ModelArtifacts,
+  ModelJson,
+  Preprocess,
+  TrainingSummary,
+  WeightsManifestEntry,
+  WeightsManifestGroup,
+} from './artifact';
+export { ARTIFACT_FORMAT_VERSION, MODEL_FILE, WEIGHTS_FILE } from './artifact';
+export type { Checkpoint, EpochLog, TrainingState } from './checkpoint';
+export { checkpointFiles, checkpointFromFiles } from './checkpoint';
+export type {
+  ClassProbability,
+  Explanation,
+  GruClassifierOptions,
+  Prediction,
+} from './classifier';
+export { GruClassifier } from './classifier';
 export type { ClassifierShapeOptions } from './default-spec';
 export { defaultSpec } from './default-spec';
+export type { EngineName, EngineOption } from './engines';
+export { ENGINE_NAMES, resolveEngine } from './engines';
+export type { GruClassifierErrorCode } from './errors';
+export { GruClassifierError } from './errors';
+export type {
+  BatchEndInfo,
+  CheckpointOptions,
+  EarlyStoppingOptions,
+  FitCallbacks,
+  FitOptions,
+  History,
+  MonitoredMetric,
+  TrainBeginInfo,
+} from './fit-options';
+export type { ImageDataLike, ImageInput, PredictInput } from './images';
+export type { ClassMetrics, Evaluation } from './metrics';
+export type { LearningRateSchedule } from './schedule';
+export { learningRateAt } from './schedule';
+export type { KerasLayerJson, ModelTopologyJson } from './topology';
+export { modelTopology } from './topology';
+export { CLASSIFIER_VERSION } from './version';

@@ -1,1 +1,2 @@
-export { defaultSpec } from './default-spec';
+export type { CheckpointDirectory, LoadOptions } from './node-io';
+export { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from './node-io';

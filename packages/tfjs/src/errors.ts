@@ -7,6 +7,8 @@ export type GruTfjsErrorCode =
   | 'WEIGHTS_MISMATCH'
   | 'MODEL_LOAD_FAILED'
   | 'MODEL_SAVE_FAILED'
+  | 'INVALID_MODEL_FILE'
+  | 'WEIGHTS_TRUNCATED'
   | 'DISPOSED';
 
 /**

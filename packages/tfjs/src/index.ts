@@ -1,3 +1,15 @@
+export {
+  checkRelativePath,
+  fromModelFiles,
+  joinWeightData,
+  MemoryHandler,
+  MODEL_JSON_FILE,
+  memoryFilesHandler,
+  memoryHandler,
+  toModelFiles,
+  WEIGHTS_FILE,
+  weightByteLength,
+} from './artifacts';
 export type { InitBackendOptions, TfjsBackend, TfjsEngineName } from './backends';
 export { backendInfo, engineName, initBackend, tfjsBackends } from './backends';
 export type { BuildModelOptions } from './build-model';
@@ -7,6 +19,7 @@ export { GruTfjsError } from './errors';
 export type { KerasGruArgs } from './gru-layer';
 export { KerasGRU, KerasGRUCell } from './gru-layer';
 export { normalizeKerasConfig } from './keras-config';
+export { diagnoseLoadError, loadModel } from './load-model';
 export {
   KerasCompatibleModel,
   KerasCompatibleSequential,

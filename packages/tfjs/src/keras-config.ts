@@ -66,7 +66,14 @@ function normalize(value: Json, layerNames: Map<string, string>): Json {
       delete config.batchShape;
     }
     // Keras 3 writes the (mirrored) backward layer of a Bidirectional; tfjs builds it itself.
-    if (out.className === 'Bidirectional') delete config.backwardLayer;
+    // Keras 3 also names the wrapped layer `forward_<name>`; tfjs adds that prefix itself.
+    if (out.className === 'Bidirectional') {
+      delete config.backwardLayer;
+      const inner = isObject(config.layer) ? config.layer.config : undefined;
+      if (isObject(inner) && typeof inner.name === 'string' && inner.name.startsWith('forward_')) {
+        inner.name = inner.name.slice('forward_'.length);
+      }
+    }
   }
   return out;
 }
@@ -89,7 +96,7 @@ function collectLayerNames(value: Json, names: Map<string, string>): void {
  * Normalizes a (camelCased) Keras model or layer config for tfjs-layers: `InputLayer.batchShape` →
  * `batchInputShape`, `DTypePolicy` objects → dtype strings, `OrthogonalInitializer` → `Orthogonal`,
  * Keras 3 functional `inboundNodes` → the Keras 2 list form, drops Keras 3's serialized
- * `Bidirectional.backwardLayer`. Returns a new object.
+ * `Bidirectional.backwardLayer` and the `forward_` prefix of its wrapped layer. Returns a new object.
  */
 export function normalizeKerasConfig<T>(config: T): T {
   const names = new Map<string, string>();

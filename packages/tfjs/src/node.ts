@@ -1,1 +1,1 @@
-export { engineName } from './index';
+export { fileSystemHandler } from './file-system-handler';

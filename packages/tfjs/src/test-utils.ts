@@ -82,3 +82,176 @@ export function referenceGru(
   }
   return out;
 }
+
+const policy = (name = 'float32') => ({
+  module: 'keras',
+  class_name: 'DTypePolicy',
+  config: { name },
+  registered_name: null,
+});
+
+const initializer = (className: string, config: object = {}) => ({
+  module: 'keras.initializers',
+  class_name: className,
+  config,
+  registered_name: null,
+});
+
+/** A Keras 3 `GRU` layer config as `model.to_json()` writes it (snake_case, DTypePolicy, initializer objects). */
+export function keras3GruConfig(name: string, units: number, extra: object = {}): object {
+  return {
+    name,
+    trainable: true,
+    dtype: policy(),
+    return_sequences: false,
+    return_state: false,
+    go_backwards: false,
+    stateful: false,
+    unroll: false,
+    zero_output_for_mask: false,
+    units,
+    activation: 'tanh',
+    recurrent_activation: 'sigmoid',
+    use_bias: true,
+    kernel_initializer: initializer('GlorotUniform', { seed: null }),
+    recurrent_initializer: initializer('OrthogonalInitializer', { gain: 1.0, seed: null }),
+    bias_initializer: initializer('Zeros'),
+    kernel_regularizer: null,
+    recurrent_regularizer: null,
+    bias_regularizer: null,
+    activity_regularizer: null,
+    kernel_constraint: null,
+    recurrent_constraint: null,
+    bias_constraint: null,
+    dropout: 0.0,
+    recurrent_dropout: 0.0,
+    reset_after: true,
+    seed: null,
+    ...extra,
+  };
+}
+
+/**
+ * A `model.json` + weights file the way the TensorFlow.js converter writes a Keras 3 Sequential
+ * `InputLayer → GRU(reset_after=True) [→ Bidirectional(GRU)] → Dense(softmax)` model.
+ * `style: 'h5'`: weights named `sequential/gru/gru_cell/kernel`, manifest sorted by name, shard
+ * `group1-shard1of1.bin`; `style: 'keras'`: weights named `layers/gru/cell/vars/0`.
+ * `weights` are in the canonical layout (`gru/kernel`, ..., `dense/bias`).
+ */
+export function keras3ModelFiles(
+  dims: { T: number; F: number; units: number; classes: number; bidirectionalUnits?: number },
+  weights: readonly { name: string; shape: readonly number[]; values: Float32Array }[],
+  style: 'h5' | 'keras',
+): { modelJson: object; weightData: ArrayBuffer; shard: string } {
+  const { T, F, units, classes, bidirectionalUnits } = dims;
+  const layers: object[] = [
+    {
+      module: 'keras.layers',
+      class_name: 'InputLayer',
+      config: { batch_shape: [null, T, F], dtype: 'float32', sparse: false, name: 'input_layer' },
+      registered_name: null,
+    },
+    {
+      module: 'keras.layers',
+      class_name: 'GRU',
+      config: keras3GruConfig('gru', units, bidirectionalUnits ? { return_sequences: true } : {}),
+      registered_name: null,
+      build_config: { input_shape: [null, T, F] },
+    },
+  ];
+  if (bidirectionalUnits) {
+    const inner = { module: 'keras.layers', class_name: 'GRU', registered_name: null };
+    layers.push({
+      module: 'keras.layers',
+      class_name: 'Bidirectional',
+      config: {
+        name: 'bidirectional',
+        trainable: true,
+        dtype: policy(),
+        merge_mode: 'concat',
+        layer: { ...inner, config: keras3GruConfig('forward_gru_1', bidirectionalUnits) },
+        backward_layer: {
+          ...inner,
+          config: keras3GruConfig('backward_gru_1', bidirectionalUnits, { go_backwards: true }),
+        },
+      },
+      registered_name: null,
+      build_config: { input_shape: [null, T, units] },
+    });
+  }
+  layers.push({
+    module: 'keras.layers',
+    class_name: 'Dense',
+    config: {
+      name: 'dense',
+      trainable: true,
+      dtype: policy(),
+      units: classes,
+      activation: 'softmax',
+      use_bias: true,
+      kernel_initializer: initializer('GlorotUniform', { seed: null }),
+      bias_initializer: initializer('Zeros'),
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+      lora_rank: null,
+    },
+    registered_name: null,
+    build_config: { input_shape: [null, bidirectionalUnits ? 2 * bidirectionalUnits : units] },
+  });
+  const rename = (name: string): string => {
+    const [layer, ...rest] = name.split('/');
+    const leaf = rest[rest.length - 1]!;
+    if (style === 'h5') {
+      if (layer === 'dense') return `sequential/dense/${leaf}`;
+      if (layer === 'bidirectional') return `sequential/bidirectional/${rest[0]}/gru_cell/${leaf}`;
+      return `sequential/${layer}/gru_cell/${leaf}`;
+    }
+    const index = ['kernel', 'recurrent_kernel', 'bias'].indexOf(leaf);
+    if (layer === 'dense') return `layers/dense/vars/${leaf === 'kernel' ? 0 : 1}`;
+    if (layer === 'bidirectional') {
+      const side = rest[0]!.startsWith('forward') ? 'forward_layer' : 'backward_layer';
+      return `layers/bidirectional/${side}/cell/vars/${index}`;
+    }
+    return `layers/${layer}/cell/vars/${index}`;
+  };
+  const entries = weights.map((w) => ({
+    name: rename(w.name),
+    shape: [...w.shape],
+    dtype: 'float32',
+    values: w.values,
+  }));
+  if (style === 'h5') entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  const total = entries.reduce((n, e) => n + e.values.length, 0);
+  const data = new Float32Array(total);
+  let offset = 0;
+  for (const e of entries) {
+    data.set(e.values, offset);
+    offset += e.values.length;
+  }
+  const shard = style === 'h5' ? 'group1-shard1of1.bin' : 'group1-shard1of1.bin';
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: 'keras v3.6.0',
+    convertedBy: 'TensorFlow.js Converter v4.22.0',
+    modelTopology: {
+      keras_version: '3.6.0',
+      backend: 'tensorflow',
+      model_config: {
+        class_name: 'Sequential',
+        config: {
+          name: 'sequential',
+          trainable: true,
+          dtype: policy(),
+          layers,
+          build_input_shape: [null, T, F],
+        },
+      },
+    },
+    weightsManifest: [
+      { paths: [shard], weights: entries.map(({ name, shape, dtype }) => ({ name, shape, dtype })) },
+    ],
+  };
+  return { modelJson, weightData: data.buffer, shard };
+}

@@ -1,0 +1,831 @@
+import type { ImageSet, RawImage, SequenceView } from '@gruvision/data';
+import {
+  batches,
+  computeNormalization,
+  countBatches,
+  fillSequenceFromPixels,
+  stratifiedSplit,
+  viewShape,
+} from '@gruvision/data';
+import type {
+  CellType,
+  Engine,
+  LayerTrace,
+  ModelSpec,
+  NamedWeight,
+  NamedWeights,
+  Network,
+  NetworkOptions,
+  OptimizerSpec,
+  RecurrentActivation,
+} from '@gruvision/math';
+import { parameterCount, validateSpec } from '@gruvision/math';
+import type {
+  ArtifactLimits,
+  GruvisionMetadata,
+  InputShape,
+  ModelArtifacts,
+  Preprocess,
+  TrainingSummary,
+} from './artifact';
+import { decodeArtifacts, encodeArtifacts } from './artifact';
+import type { Checkpoint, EpochLog, TrainingState } from './checkpoint';
+import { defaultSpec } from './default-spec';
+import type { EngineOption } from './engines';
+import { resolveEngine } from './engines';
+import { GruClassifierError } from './errors';
+import type { FitOptions, History, MonitoredMetric } from './fit-options';
+import type { ImageInput, PredictInput } from './images';
+import { prepareImage, toModelSet } from './images';
+import type { Evaluation } from './metrics';
+import { argMax, MetricsAccumulator, topIndices } from './metrics';
+import { learningRateAt, validateSchedule } from './schedule';
+
+/** Options of `GruClassifier.create`. Only `classNames` is required. */
+export interface GruClassifierOptions {
+  readonly classNames: readonly string[];
+  /** Input image height. Default 28. */
+  readonly height?: number;
+  /** Input image width. Default 28. */
+  readonly width?: number;
+  /** Input image channels (1 gray, 3 RGB, 4 RGBA). Default 1. */
+  readonly channels?: number;
+  /** How images become sequences. Default `{ mode: 'rows' }`. */
+  readonly view?: SequenceView;
+  /**
+   * Compute the view's `normalize` (mean, std) on the training set at the first `fit` when the view has
+   * none. Default true.
+   */
+  readonly normalize?: boolean;
+  /** A full model spec; its `timeSteps`/`features` must match the view of the input shape. */
+  readonly spec?: ModelSpec;
+  /** Default `'gru'`. Ignored with `spec`. */
+  readonly cell?: CellType;
+  /** Default 128. Ignored with `spec`. */
+  readonly units?: number;
+  /** Stacked recurrent layers. Default 1. Ignored with `spec`. */
+  readonly layers?: number;
+  readonly bidirectional?: boolean;
+  /** Default false, so saved models open in plain `tf.loadLayersModel`. */
+  readonly resetAfter?: boolean;
+  /** Default `'sigmoid'`. */
+  readonly recurrentActivation?: RecurrentActivation;
+  /** Seeds initialization, shuffling, splits and dropout. Default 0. */
+  readonly seed?: number;
+  /** Default `'math'`. */
+  readonly engine?: EngineOption;
+  /** `'mnist'`: MNIST-style centring of single pictures at predict time (digit models). Default `'none'`. */
+  readonly preprocess?: Preprocess;
+}
+
+/** One class and its probability. */
+export interface ClassProbability {
+  readonly label: number;
+  readonly className: string;
+  readonly probability: number;
+}
+
+/** The prediction for one image: the most probable class and the top-k list. */
+export interface Prediction extends ClassProbability {
+  readonly top: readonly ClassProbability[];
+  /** All class probabilities, `[classes]`. */
+  readonly probabilities: Float32Array;
+}
+
+/** How the model read one image, step by step. */
+export interface Explanation {
+  readonly timeSteps: number;
+  readonly features: number;
+  /** The image as the model saw it (after preprocessing and resizing). */
+  readonly image: RawImage;
+  /** The sequence fed to the network, `[T, F]`. */
+  readonly sequence: Float32Array;
+  /** Per recurrent layer (and direction): hidden state and gates after each step, `[T, units]` each. */
+  readonly layers: readonly LayerTrace[];
+  /** Class probabilities the head gives after each step, `[T, classes]`. */
+  readonly stepProbabilities: Float32Array;
+  /** The most probable class after each step. */
+  readonly steps: readonly ClassProbability[];
+  readonly prediction: Prediction;
+}
+
+const defaultOptimizer: OptimizerSpec = { type: 'adam', learningRate: 1e-3 };
+
+function nextTick(): Promise<void> {
+  return new Promise((resolve) => {
+    const immediate = (globalThis as { setImmediate?: (fn: () => void) => void }).setImmediate;
+    if (immediate) immediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+
+function copyWeights(weights: NamedWeights): NamedWeight[] {
+  return weights.map((w) => ({ name: w.name, shape: [...w.shape], values: w.values.slice() }));
+}
+
+function epochSeed(seed: number, epoch: number): number {
+  return (Math.imul((seed >>> 0) ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(epoch + 1, 0x85ebca6b)) >>> 0;
+}
+
+function invalid(message: string): never {
+  throw new GruClassifierError('INVALID_ARGUMENT', message);
+}
+
+function checkPositiveInt(value: unknown, what: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    invalid(`${what} must be a positive whole number, got ${JSON.stringify(value)}.`);
+  }
+}
+
+function wrapSpecError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (GruClassifierError.isInstance(error)) throw error;
+    throw new GruClassifierError('INVALID_ARGUMENT', (error as Error).message, { cause: error });
+  }
+}
+
+/**
+ * A GRU image classifier on any engine: `fit`, `evaluate`, `predict`, `explain`, and artifacts in the
+ * TensorFlow.js layers-model format. Create one with `GruClassifier.create` or `GruClassifier.fromArtifacts`.
+ */
+export class GruClassifier {
+  private network: Network;
+  private disposed = false;
+  private currentSpec: ModelSpec;
+  private currentView: SequenceView;
+  private summary: TrainingSummary | undefined;
+
+  private constructor(
+    readonly engine: Engine,
+    network: Network,
+    readonly classNames: readonly string[],
+    readonly input: InputShape,
+    view: SequenceView,
+    readonly preprocess: Preprocess,
+    readonly seed: number,
+    private readonly normalizeOnFit: boolean,
+    summary?: TrainingSummary,
+  ) {
+    this.network = network;
+    this.currentSpec = network.spec;
+    this.currentView = view;
+    this.summary = summary;
+  }
+
+  /** Builds a new, untrained classifier. */
+  static async create(options: GruClassifierOptions): Promise<GruClassifier> {
+    const classNames = options.classNames;
+    if (
+      !Array.isArray(classNames) ||
+      classNames.length < 2 ||
+      classNames.some((c) => typeof c !== 'string')
+    ) {
+      invalid('classNames must list at least two class names, e.g. ["cat", "dog"].');
+    }
+    const input: InputShape = {
+      height: options.height ?? 28,
+      width: options.width ?? 28,
+      channels: options.channels ?? 1,
+    };
+    checkPositiveInt(input.height, 'height');
+    checkPositiveInt(input.width, 'width');
+    if (![1, 3, 4].includes(input.channels)) invalid(`channels must be 1, 3 or 4, got ${input.channels}.`);
+    const view: SequenceView = options.view ?? { mode: 'rows' };
+    const shape = wrapSpecError(() => viewShape(view, input));
+    const seed = options.seed ?? 0;
+    if (!Number.isFinite(seed)) invalid(`seed must be a finite number, got ${seed}.`);
+    let spec: ModelSpec;
+    if (options.spec !== undefined) {
+      spec = options.spec;
+      wrapSpecError(() => validateSpec(spec));
+      if (spec.timeSteps !== shape.timeSteps || spec.features !== shape.features) {
+        invalid(
+          `spec reads ${spec.timeSteps} steps of ${spec.features} features, but the ${view.mode} view of ` +
+            `${input.height}×${input.width}×${input.channels} images gives ${shape.timeSteps} of ${shape.features}. ` +
+            'Fix the spec or the input shape.',
+        );
+      }
+      if (spec.classes !== classNames.length) {
+        invalid(
+          `spec has ${spec.classes} classes but classNames lists ${classNames.length}. Make them agree.`,
+        );
+      }
+    } else {
+      spec = wrapSpecError(() =>
+        defaultSpec({
+          ...shape,
+          classes: classNames.length,
+          ...(options.cell !== undefined ? { cell: options.cell } : {}),
+          ...(options.units !== undefined ? { units: options.units } : {}),
+          ...(options.layers !== undefined ? { layers: options.layers } : {}),
+          ...(options.bidirectional !== undefined ? { bidirectional: options.bidirectional } : {}),
+          ...(options.resetAfter !== undefined ? { resetAfter: options.resetAfter } : {}),
+          ...(options.recurrentActivation !== undefined
+            ? { recurrentActivation: options.recurrentActivation }
+            : {}),
+        }),
+      );
+    }
+    const preprocess = options.preprocess ?? 'none';
+    if (preprocess !== 'mnist' && preprocess !== 'none')
+      invalid(`preprocess must be "mnist" or "none", got ${preprocess}.`);
+    const engine = await resolveEngine(options.engine);
+    const network = await engine.create(spec, { seed, optimizer: defaultOptimizer });
+    return new GruClassifier(
+      engine,
+      network,
+      [...classNames],
+      input,
+      view,
+      preprocess,
+      seed,
+      options.normalize ?? true,
+    );
+  }
+
+  /** Rebuilds a classifier from artifacts (`toArtifacts()`, or the files of a saved model). Browser-safe. */
+  static async fromArtifacts(
+    artifacts: { readonly modelJson: unknown; readonly weightData: Uint8Array },
+    options: { readonly engine?: EngineOption; readonly limits?: ArtifactLimits } = {},
+  ): Promise<GruClassifier> {
+    const { metadata, weights } = decodeArtifacts(artifacts, options.limits);
+    return GruClassifier.fromWeights(metadata, weights, options.engine);
+  }
+
+  /** @internal Used by the Node loader after it has read and checked a model directory. */
+  static async fromWeights(
+    metadata: GruvisionMetadata,
+    weights: NamedWeights,
+    engineOption?: EngineOption,
+  ): Promise<GruClassifier> {
+    const engine = await resolveEngine(engineOption);
+    const network = await engine.create(metadata.spec, {
+      seed: metadata.seed,
+      optimizer: metadata.training?.optimizer ?? defaultOptimizer,
+    });
+    network.setWeights(weights);
+    return new GruClassifier(
+      engine,
+      network,
+      [...metadata.classNames],
+      { ...metadata.input },
+      metadata.view,
+      metadata.preprocess,
+      metadata.seed,
+      false,
+      metadata.training,
+    );
+  }
+
+  /** The model spec (changes when `fit` is given dropout options). */
+  get spec(): ModelSpec {
+    return this.currentSpec;
+  }
+
+  /** The sequence view, with the normalization computed by the first `fit`. */
+  get view(): SequenceView {
+    return this.currentView;
+  }
+
+  /** What the last `fit` did (also restored from artifacts). */
+  get trainingSummary(): TrainingSummary | undefined {
+    return this.summary;
+  }
+
+  get parameterCount(): number {
+    return parameterCount(this.currentSpec);
+  }
+
+  /** Weights in the canonical layout (copies). */
+  getWeights(): NamedWeight[] {
+    this.checkAlive();
+    return copyWeights(this.network.getWeights());
+  }
+
+  setWeights(weights: NamedWeights): void {
+    this.checkAlive();
+    this.network.setWeights(weights);
+  }
+
+  /** gruvision metadata of the model as it is now. */
+  metadata(): Omit<GruvisionMetadata, 'formatVersion' | 'version'> {
+    return {
+      classNames: this.classNames,
+      input: this.input,
+      view: this.currentView,
+      preprocess: this.preprocess,
+      spec: this.currentSpec,
+      seed: this.seed,
+      ...(this.summary ? { training: this.summary } : {}),
+    };
+  }
+
+  /** The model as pure data in the TensorFlow.js layers-model format (browser-safe). */
+  toArtifacts(): ModelArtifacts {
+    this.checkAlive();
+    return encodeArtifacts(this.metadata(), this.network.getWeights());
+  }
+
+  /** Releases the engine's resources (tfjs tensors). The classifier cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.network.dispose();
+    this.disposed = true;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) {
+      throw new GruClassifierError('DISPOSED', 'This classifier was disposed. Create or load it again.');
+    }
+  }
+
+  private checkSet(set: ImageSet, what: string): void {
+    if (
+      typeof set !== 'object' ||
+      set === null ||
+      !(set.pixels instanceof Uint8Array) ||
+      !(set.labels instanceof Int32Array)
+    ) {
+      invalid(
+        `${what} must be an ImageSet ({ count, height, width, channels, pixels, labels, classNames }).`,
+      );
+    }
+    const { height, width, channels } = this.input;
+    if (set.height !== height || set.width !== width || set.channels !== channels) {
+      invalid(
+        `${what} holds ${set.height}×${set.width}×${set.channels} images but the model reads ${height}×${width}×${channels}. ` +
+          'Resize the set first (fitImage in @gruvision/data) or create the model with its shape.',
+      );
+    }
+    if (set.classNames.length !== this.classNames.length) {
+      invalid(
+        `${what} has ${set.classNames.length} classes but the model has ${this.classNames.length} (${this.classNames.join(', ')}). ` +
+          'Use a set with the same classes.',
+      );
+    }
+  }
+
+  /** Probabilities `[count, classes]` of a model-shaped set, batch by batch. */
+  private async probabilities(
+    set: ImageSet,
+    batchSize: number,
+    onBatch?: (p: Float32Array, y: Int32Array, n: number) => void,
+  ): Promise<Float32Array> {
+    const classes = this.classNames.length;
+    const out = new Float32Array(set.count * classes);
+    let at = 0;
+    for (const batch of batches(set, { batchSize, view: this.currentView, shuffle: false })) {
+      const p = await this.network.predict(batch.x, batch.size);
+      out.set(p.subarray(0, batch.size * classes), at * classes);
+      onBatch?.(p, batch.y, batch.size);
+      at += batch.size;
+    }
+    return out;
+  }
+
+  /** Loss, accuracy, top-k accuracy, confusion matrix, per-class precision/recall/F1 and macro-F1 on a labelled set. */
+  async evaluate(
+    test: ImageSet,
+    options: { readonly topK?: number; readonly batchSize?: number } = {},
+  ): Promise<Evaluation> {
+    this.checkAlive();
+    this.checkSet(test, 'evaluate: the test set');
+    const topK = options.topK ?? Math.min(5, this.classNames.length);
+    checkPositiveInt(topK, 'evaluate: topK');
+    const batchSize = options.batchSize ?? 256;
+    checkPositiveInt(batchSize, 'evaluate: batchSize');
+    const metrics = new MetricsAccumulator(this.classNames, topK);
+    await this.probabilities(test, batchSize, (p, y, n) => metrics.add(p, y, n));
+    return metrics.result();
+  }
+
+  /**
+   * Class predictions for an `ImageSet`, one picture (`RawImage` of any size and channels, or `ImageData`)
+   * or a list of pictures. Pictures get the model's preprocessing and are resized to its input shape.
+   */
+  async predict(
+    images: PredictInput,
+    options: { readonly topK?: number; readonly batchSize?: number } = {},
+  ): Promise<Prediction[]> {
+    this.checkAlive();
+    const topK = options.topK ?? Math.min(3, this.classNames.length);
+    checkPositiveInt(topK, 'predict: topK');
+    const batchSize = options.batchSize ?? 256;
+    checkPositiveInt(batchSize, 'predict: batchSize');
+    const set = toModelSet(images, this.input, this.preprocess, this.classNames);
+    const classes = this.classNames.length;
+    const probs = await this.probabilities(set, batchSize);
+    return Array.from({ length: set.count }, (_, i) =>
+      this.prediction(probs.slice(i * classes, (i + 1) * classes), topK),
+    );
+  }
+
+  private prediction(probabilities: Float32Array, topK: number): Prediction {
+    const top = topIndices(probabilities, topK).map((label) => ({
+      label,
+      className: this.classNames[label]!,
+      probability: probabilities[label]!,
+    }));
+    return { ...top[0]!, top, probabilities };
+  }
+
+  /** Per time step the gates and hidden state of every layer, and the class probabilities after each step. */
+  async explain(image: ImageInput | ImageSet, index = 0): Promise<Explanation> {
+    this.checkAlive();
+    let modelImage: RawImage;
+    if ('count' in image) {
+      if (!Number.isInteger(index) || index < 0 || index >= image.count) {
+        invalid(`explain: image index ${index} is outside [0, ${image.count}).`);
+      }
+      const size = image.height * image.width * image.channels;
+      const raw = { width: image.width, height: image.height, channels: image.channels };
+      modelImage = prepareImage(
+        { ...raw, pixels: image.pixels.subarray(index * size, (index + 1) * size) },
+        this.input,
+        'none',
+      );
+    } else {
+      modelImage = prepareImage(image, this.input, this.preprocess);
+    }
+    const { timeSteps, features } = this.currentSpec;
+    const sequence = new Float32Array(timeSteps * features);
+    fillSequenceFromPixels(sequence, 0, modelImage.pixels, 0, this.input, this.currentView);
+    const trace = await this.network.trace(sequence);
+    const classes = this.classNames.length;
+    const steps = Array.from({ length: trace.timeSteps }, (_, t) => {
+      const row = trace.stepProbabilities.subarray(t * classes, (t + 1) * classes);
+      const label = argMax(row);
+      return { label, className: this.classNames[label]!, probability: row[label]! };
+    });
+    return {
+      timeSteps,
+      features,
+      image: modelImage,
+      sequence,
+      layers: trace.layers,
+      stepProbabilities: trace.stepProbabilities,
+      steps,
+      prediction: this.prediction(trace.probabilities.slice(), Math.min(3, classes)),
+    };
+  }
+
+  /** Applies the model's preprocessing to one picture and returns it in the model's input shape. */
+  prepare(image: ImageInput): RawImage {
+    return prepareImage(image, this.input, this.preprocess);
+  }
+
+  /**
+   * Trains the model. Resolves with the history; rejects with a `GruClassifierError` (`NON_FINITE_LOSS`)
+   * when the loss stops being finite, after putting back the weights from the start of that epoch.
+   */
+  async fit(train: ImageSet, options: FitOptions = {}): Promise<History> {
+    this.checkAlive();
+    this.checkSet(train, 'fit: the training set');
+    const epochs = options.epochs ?? 10;
+    checkPositiveInt(epochs, 'fit: epochs');
+    const batchSize = options.batchSize ?? 128;
+    checkPositiveInt(batchSize, 'fit: batchSize');
+    if (options.schedule !== undefined) validateSchedule(options.schedule);
+    const optimizer = resolveOptimizer(options);
+    const every = options.checkpoint?.every ?? 1;
+    if (options.checkpoint !== undefined) checkPositiveInt(every, 'fit: checkpoint.every');
+
+    // Validation data.
+    let trainSet = train;
+    let validation: ImageSet | undefined;
+    if (typeof options.validation === 'number') {
+      const fraction = options.validation;
+      if (!(fraction > 0 && fraction < 1))
+        invalid(`fit: validation fraction must be in (0, 1), got ${fraction}.`);
+      const split = stratifiedSplit(train, { fraction, seed: this.seed });
+      trainSet = split.train;
+      validation = split.validation;
+    } else if (options.validation !== undefined) {
+      validation = options.validation;
+      this.checkSet(validation, 'fit: the validation set');
+    }
+    if (trainSet.count === 0) invalid('fit: the training set is empty. Pass at least one image.');
+
+    // Spec changes (dropout) keep the weights.
+    const spec = withDropout(this.currentSpec, options);
+    wrapSpecError(() => validateSpec(spec));
+
+    // Resuming.
+    const resume = options.resumeFrom;
+    let state: TrainingState = { history: [], wait: 0, seconds: 0 };
+    let weights: NamedWeights = this.network.getWeights();
+    let bestWeights: NamedWeights | undefined;
+    if (resume !== undefined) {
+      const decoded = wrapCheckpoint(() => decodeArtifacts(resume.artifacts));
+      if (JSON.stringify(decoded.metadata.spec) !== JSON.stringify(spec)) {
+        throw new GruClassifierError(
+          'CHECKPOINT_INVALID',
+          'resumeFrom: the checkpoint was made with another model spec. Resume with the same model options and fit options.',
+        );
+      }
+      if (decoded.metadata.classNames.join('\u0000') !== this.classNames.join('\u0000')) {
+        throw new GruClassifierError(
+          'CHECKPOINT_INVALID',
+          'resumeFrom: the checkpoint has other class names. Resume the same model.',
+        );
+      }
+      if (resume.epoch > epochs) {
+        invalid(`fit: the checkpoint already ran ${resume.epoch} epochs, more than the ${epochs} asked for.`);
+      }
+      this.currentView = decoded.metadata.view;
+      weights = decoded.weights;
+      state = resume.state;
+      bestWeights = resume.bestWeights;
+    } else if (this.normalizeOnFit && this.currentView.normalize === undefined) {
+      this.currentView = { ...this.currentView, normalize: computeNormalization(trainSet) };
+    }
+    const view = this.currentView;
+
+    const hasDropout =
+      (spec.headDropout ?? 0) > 0 ||
+      spec.layers.some((l) => (l.dropout ?? 0) > 0 || (l.recurrentDropout ?? 0) > 0);
+    const networkOptions: NetworkOptions = {
+      seed: this.seed,
+      optimizer,
+      ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
+      ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
+      ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
+    };
+    const network = await this.engine.create(spec, networkOptions);
+    network.setWeights(weights);
+    if (resume !== undefined) network.setOptimizerState(resume.optimizer);
+    this.network.dispose();
+    this.network = network;
+    this.currentSpec = spec;
+
+    const early = options.earlyStopping;
+    const monitor: MonitoredMetric = early?.monitor ?? (validation ? 'valLoss' : 'loss');
+    if (early !== undefined && (monitor === 'valLoss' || monitor === 'valAccuracy') && !validation) {
+      invalid(
+        `fit: early stopping monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
+      );
+    }
+    const patience = early?.patience ?? 3;
+    const minDelta = early?.minDelta ?? 0;
+    const restoreBest = early !== undefined && (early.restoreBestWeights ?? true);
+    const higherIsBetter = monitor === 'accuracy' || monitor === 'valAccuracy';
+
+    const batchesPerEpoch = countBatches(trainSet.count, { batchSize });
+    const startEpoch = resume?.epoch ?? 0;
+    await options.onTrainBegin?.({
+      engine: this.engine.name,
+      epochs,
+      startEpoch: startEpoch + 1,
+      batchSize,
+      batchesPerEpoch,
+      trainCount: trainSet.count,
+      validationCount: validation?.count ?? 0,
+      parameters: parameterCount(spec),
+    });
+
+    const history: EpochLog[] = [...state.history];
+    let best = state.best;
+    let wait = state.wait;
+    let stopReason: History['stopReason'] = 'completed';
+    const runStart = performanceNow();
+    const baseSeconds = state.seconds;
+    let samplesThisRun = 0;
+    const baseRate = optimizer.learningRate;
+
+    for (let epoch = startEpoch; epoch < epochs; epoch++) {
+      if (options.signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+      if (hasDropout && epoch > 0) {
+        // A fresh network per epoch seeded by (seed, epoch) makes dropout masks independent of where a run resumed.
+        const next = await this.engine.create(spec, { ...networkOptions, seed: epochSeed(this.seed, epoch) });
+        next.setWeights(this.network.getWeights());
+        next.setOptimizerState(this.network.getOptimizerState());
+        this.network.dispose();
+        this.network = next;
+      }
+      const epochStartWeights = copyWeights(this.network.getWeights());
+      const position = { epoch, batch: 0, batchesPerEpoch, epochs };
+      let learningRate = learningRateAt(baseRate, options.schedule, position);
+      await options.onEpochBegin?.({ epoch: epoch + 1, epochs, learningRate });
+      const epochStart = performanceNow();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let batchIndex = 0;
+      let aborted = false;
+      for (const batch of batches(trainSet, {
+        batchSize,
+        view,
+        seed: this.seed,
+        epoch,
+        shuffle: options.shuffle ?? true,
+        ...(options.augment ? { augment: options.augment } : {}),
+      })) {
+        learningRate = learningRateAt(baseRate, options.schedule, { ...position, batch: batchIndex });
+        this.network.setLearningRate(learningRate);
+        const result = await this.network.trainBatch(batch.x, batch.y, batch.size);
+        if (!Number.isFinite(result.loss)) {
+          this.network.setWeights(epochStartWeights);
+          throw new GruClassifierError(
+            'NON_FINITE_LOSS',
+            `Training diverged: the loss became ${result.loss} at epoch ${epoch + 1}, batch ${batchIndex + 1} ` +
+              `(step ${epoch * batchesPerEpoch + batchIndex + 1}) with learning rate ${learningRate}. ` +
+              `The model keeps the weights from the start of epoch ${epoch + 1}. ` +
+              `Lower the learning rate (e.g. ${learningRate / 10}) or clip gradients (e.g. clipNorm: 1).`,
+          );
+        }
+        lossSum += result.loss * batch.size;
+        correct += result.correct;
+        seen += batch.size;
+        samplesThisRun += batch.size;
+        batchIndex++;
+        const elapsed = (performanceNow() - runStart) / 1000;
+        const samplesPerSecond = samplesThisRun / Math.max(elapsed, 1e-9);
+        const remaining = (epochs - epoch - 1) * trainSet.count + (trainSet.count - seen);
+        await options.onBatchEnd?.({
+          epoch: epoch + 1,
+          epochs,
+          batch: batchIndex,
+          batches: batchesPerEpoch,
+          loss: lossSum / seen,
+          accuracy: correct / seen,
+          batchLoss: result.loss,
+          learningRate,
+          samplesPerSecond,
+          etaSeconds: remaining / Math.max(samplesPerSecond, 1e-9),
+        });
+        await nextTick();
+        if (options.signal?.aborted) {
+          aborted = true;
+          break;
+        }
+      }
+      if (aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+      const seconds = (performanceNow() - epochStart) / 1000;
+      let valLoss: number | undefined;
+      let valAccuracy: number | undefined;
+      if (validation && validation.count > 0) {
+        const metrics = new MetricsAccumulator(this.classNames, 1);
+        await this.probabilities(validation, Math.max(batchSize, 256), (p, y, n) => metrics.add(p, y, n));
+        const r = metrics.result();
+        valLoss = r.loss;
+        valAccuracy = r.accuracy;
+      }
+      const log: EpochLog = {
+        epoch: epoch + 1,
+        loss: lossSum / seen,
+        accuracy: correct / seen,
+        ...(valLoss !== undefined ? { valLoss, valAccuracy: valAccuracy! } : {}),
+        learningRate,
+        seconds,
+        samplesPerSecond: seen / Math.max(seconds, 1e-9),
+      };
+      history.push(log);
+      await options.onEpochEnd?.(log);
+
+      let stop = false;
+      if (early !== undefined) {
+        const value = log[monitor]!;
+        const improved =
+          best === undefined ||
+          (higherIsBetter ? value > best.value + minDelta : value < best.value - minDelta);
+        if (improved) {
+          best = { epoch: epoch + 1, value };
+          wait = 0;
+          if (restoreBest) bestWeights = copyWeights(this.network.getWeights());
+        } else {
+          wait++;
+          if (wait >= patience) stop = true;
+        }
+      }
+      const doneEpochs = epoch + 1;
+      const trainedSeconds = baseSeconds + (performanceNow() - runStart) / 1000;
+      if (options.checkpoint && (doneEpochs % every === 0 || doneEpochs === epochs || stop)) {
+        this.summary = this.makeSummary(
+          history,
+          optimizer,
+          batchSize,
+          trainSet.count,
+          trainedSeconds,
+          best,
+          stop,
+        );
+        await options.checkpoint.save({
+          epoch: doneEpochs,
+          artifacts: this.toArtifacts(),
+          optimizer: this.network.getOptimizerState(),
+          state: { history: [...history], ...(best ? { best } : {}), wait, seconds: trainedSeconds },
+          ...(bestWeights ? { bestWeights } : {}),
+        });
+      }
+      if (stop) {
+        stopReason = 'earlyStopping';
+        break;
+      }
+    }
+    if (restoreBest && bestWeights !== undefined && stopReason !== 'aborted') {
+      this.network.setWeights(bestWeights);
+    }
+    const seconds = baseSeconds + (performanceNow() - runStart) / 1000;
+    const restored = restoreBest && bestWeights !== undefined && stopReason !== 'aborted';
+    this.summary = this.makeSummary(
+      history,
+      optimizer,
+      batchSize,
+      trainSet.count,
+      seconds,
+      restored ? best : undefined,
+      stopReason === 'earlyStopping',
+    );
+    return {
+      epochs: history,
+      stopReason,
+      ...(restored && best ? { bestEpoch: best.epoch } : {}),
+      seconds,
+    };
+  }
+
+  private makeSummary(
+    history: readonly EpochLog[],
+    optimizer: OptimizerSpec,
+    batchSize: number,
+    samples: number,
+    seconds: number,
+    best: { epoch: number } | undefined,
+    stoppedEarly: boolean,
+  ): TrainingSummary {
+    const last = history[history.length - 1];
+    const at = best ? (history[best.epoch - 1] ?? last) : last;
+    return {
+      engine: this.engine.name,
+      epochs: history.length,
+      samples,
+      batchSize,
+      optimizer,
+      seconds,
+      loss: at?.loss ?? Number.NaN,
+      accuracy: at?.accuracy ?? Number.NaN,
+      ...(at?.valLoss !== undefined ? { valLoss: at.valLoss, valAccuracy: at.valAccuracy! } : {}),
+      ...(best ? { bestEpoch: best.epoch } : {}),
+      stoppedEarly,
+    };
+  }
+}
+
+function performanceNow(): number {
+  return globalThis.performance?.now() ?? Date.now();
+}
+
+function resolveOptimizer(options: FitOptions): OptimizerSpec {
+  const given = options.optimizer ?? 'adam';
+  const base: OptimizerSpec =
+    typeof given === 'string' ? ({ type: given, learningRate: 1e-3 } as OptimizerSpec) : given;
+  if (!['sgd', 'adam', 'adamw', 'rmsprop'].includes(base.type)) {
+    invalid(`fit: optimizer must be "sgd", "adam", "adamw" or "rmsprop", got ${JSON.stringify(base.type)}.`);
+  }
+  const learningRate = options.learningRate ?? base.learningRate ?? 1e-3;
+  if (!(learningRate > 0 && Number.isFinite(learningRate))) {
+    invalid(`fit: learningRate must be a positive number, got ${learningRate}.`);
+  }
+  return { ...base, learningRate };
+}
+
+function withDropout(spec: ModelSpec, options: FitOptions): ModelSpec {
+  if (
+    options.dropout === undefined &&
+    options.recurrentDropout === undefined &&
+    options.headDropout === undefined
+  ) {
+    return spec;
+  }
+  return {
+    ...spec,
+    layers: spec.layers.map((l) => ({
+      ...l,
+      ...(options.dropout !== undefined ? { dropout: options.dropout } : {}),
+      ...(options.recurrentDropout !== undefined ? { recurrentDropout: options.recurrentDropout } : {}),
+    })),
+    ...(options.headDropout !== undefined ? { headDropout: options.headDropout } : {}),
+  };
+}
+
+function wrapCheckpoint<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw new GruClassifierError(
+      'CHECKPOINT_INVALID',
+      `resumeFrom: the checkpoint's model is unreadable: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+export type { Checkpoint };

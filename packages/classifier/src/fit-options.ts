@@ -1,0 +1,111 @@
+import type { ImageSet } from '@gruvision/data';
+import type { OptimizerSpec } from '@gruvision/math';
+import type { Checkpoint, EpochLog } from './checkpoint';
+import type { LearningRateSchedule } from './schedule';
+
+/** Metrics early stopping can watch. */
+export type MonitoredMetric = 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy';
+
+/** Stop when the monitored metric has not improved for `patience` epochs. */
+export interface EarlyStoppingOptions {
+  /** Default `'valLoss'` with validation data, `'loss'` without. */
+  readonly monitor?: MonitoredMetric;
+  /** Epochs without improvement before stopping. Default 3. */
+  readonly patience?: number;
+  /** Smallest change that counts as an improvement. Default 0. */
+  readonly minDelta?: number;
+  /** Put the best epoch's weights back at the end. Default true. */
+  readonly restoreBestWeights?: boolean;
+}
+
+/** Sent once before the first epoch. */
+export interface TrainBeginInfo {
+  readonly engine: string;
+  readonly epochs: number;
+  /** First epoch (from 1) that will run: > 1 when resuming. */
+  readonly startEpoch: number;
+  readonly batchSize: number;
+  readonly batchesPerEpoch: number;
+  readonly trainCount: number;
+  readonly validationCount: number;
+  readonly parameters: number;
+}
+
+/** Sent after every batch. Loss and accuracy are running means over the epoch so far. */
+export interface BatchEndInfo {
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Batch of the epoch, from 1. */
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly batchLoss: number;
+  readonly learningRate: number;
+  readonly samplesPerSecond: number;
+  /** Estimated seconds until the last epoch ends (validation not included). */
+  readonly etaSeconds: number;
+}
+
+/** Progress callbacks. They may be async; training waits for them. */
+export interface FitCallbacks {
+  readonly onTrainBegin?: (info: TrainBeginInfo) => void | Promise<void>;
+  readonly onEpochBegin?: (info: {
+    epoch: number;
+    epochs: number;
+    learningRate: number;
+  }) => void | Promise<void>;
+  readonly onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+  readonly onBatchEnd?: (info: BatchEndInfo) => void | Promise<void>;
+}
+
+/** Where checkpoints go: `save` gets one after every `every` epochs (default 1) and after the last one. */
+export interface CheckpointOptions {
+  readonly save: (checkpoint: Checkpoint) => void | Promise<void>;
+  readonly every?: number;
+}
+
+/** Options of `fit`. Every field has a default. */
+export interface FitOptions extends FitCallbacks {
+  /** Default 10. */
+  readonly epochs?: number;
+  /** Default 128. */
+  readonly batchSize?: number;
+  /** A validation set, or the fraction of `train` to hold out (stratified, seeded by the model seed). */
+  readonly validation?: ImageSet | number;
+  /** A full optimizer spec or its type. Default `'adam'`. */
+  readonly optimizer?: OptimizerSpec | OptimizerSpec['type'];
+  /** Default 1e-3 (or the optimizer spec's own). */
+  readonly learningRate?: number;
+  readonly schedule?: LearningRateSchedule;
+  readonly earlyStopping?: EarlyStoppingOptions;
+  /** Clip gradients to this global norm. */
+  readonly clipNorm?: number;
+  /** L2 penalty on kernels. */
+  readonly l2?: number;
+  readonly labelSmoothing?: number;
+  /** Input dropout of every recurrent layer (changes the spec; weights are kept). */
+  readonly dropout?: number;
+  readonly recurrentDropout?: number;
+  /** Dropout before the dense head. */
+  readonly headDropout?: number;
+  /** Random shifts of up to `maxShift` pixels while training. */
+  readonly augment?: { readonly maxShift: number };
+  /** Default true. */
+  readonly shuffle?: boolean;
+  /** Stops training after the current batch; `fit` then resolves with `stopReason: 'aborted'`. */
+  readonly signal?: AbortSignal;
+  readonly checkpoint?: CheckpointOptions;
+  /** Continue from a checkpoint of this same model and training setup. */
+  readonly resumeFrom?: Checkpoint;
+}
+
+/** What `fit` returns. */
+export interface History {
+  readonly epochs: readonly EpochLog[];
+  readonly stopReason: 'completed' | 'earlyStopping' | 'aborted';
+  /** Epoch (from 1) whose weights the model holds when early stopping restored the best ones. */
+  readonly bestEpoch?: number;
+  /** Training seconds, including earlier runs when resumed. */
+  readonly seconds: number;
+}

@@ -1,0 +1,131 @@
+import type { ModelSpec, ResolvedLayer } from '@gruvision/math';
+import { DENSE_LAYER_NAME, resolveLayers } from '@gruvision/math';
+
+/** A Keras layer config entry of a `Sequential` model topology. */
+export interface KerasLayerJson {
+  readonly class_name: string;
+  readonly config: Record<string, unknown>;
+}
+
+/** The Keras-style `modelTopology` of a layers-model `model.json`. */
+export interface ModelTopologyJson {
+  readonly class_name: 'Sequential';
+  readonly config: { readonly name: string; readonly layers: KerasLayerJson[] };
+  readonly keras_version: string;
+  readonly backend: string;
+}
+
+const glorotUniform = { class_name: 'GlorotUniform', config: { seed: null } };
+const orthogonal = { class_name: 'Orthogonal', config: { gain: 1, seed: null } };
+const zeros = { class_name: 'Zeros', config: {} };
+
+const kerasClass = { gru: 'GRU', lstm: 'LSTM', simpleRnn: 'SimpleRNN' } as const;
+
+function recurrentConfig(layer: ResolvedLayer, name: string): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    name,
+    trainable: true,
+    dtype: 'float32',
+    units: layer.units,
+    activation: 'tanh',
+  };
+  if (layer.cell !== 'simpleRnn') {
+    config.recurrent_activation = layer.recurrentActivation === 'hardSigmoid' ? 'hard_sigmoid' : 'sigmoid';
+  }
+  Object.assign(config, {
+    use_bias: true,
+    kernel_initializer: glorotUniform,
+    recurrent_initializer: orthogonal,
+    bias_initializer: zeros,
+    kernel_regularizer: null,
+    recurrent_regularizer: null,
+    bias_regularizer: null,
+    activity_regularizer: null,
+    kernel_constraint: null,
+    recurrent_constraint: null,
+    bias_constraint: null,
+    dropout: layer.dropout,
+    recurrent_dropout: layer.recurrentDropout,
+    return_sequences: layer.returnSequences,
+    return_state: false,
+    go_backwards: layer.goBackwards,
+    stateful: false,
+    unroll: false,
+  });
+  if (layer.cell === 'gru') {
+    config.implementation = 1;
+    config.reset_after = layer.resetAfter;
+  }
+  if (layer.cell === 'lstm') {
+    config.implementation = 1;
+    config.unit_forget_bias = layer.unitForgetBias;
+  }
+  return config;
+}
+
+/**
+ * The Keras `Sequential` topology of a `ModelSpec`, as tfjs' `model.toJSON()` writes it: recurrent
+ * layers (wrapped in `Bidirectional` when asked), an optional `Dropout`, and a softmax `Dense` head.
+ * Layer names match `weightLayout(spec)`, so `tf.loadLayersModel` finds every weight by name.
+ */
+export function modelTopology(spec: ModelSpec): ModelTopologyJson {
+  const layers: KerasLayerJson[] = [];
+  for (const layer of resolveLayers(spec)) {
+    const className = kerasClass[layer.cell];
+    let entry: KerasLayerJson;
+    if (layer.bidirectional) {
+      const inner = layer.directions[0]!.kernel.split('/')[1]!.replace(/^forward_/, '');
+      entry = {
+        class_name: 'Bidirectional',
+        config: {
+          name: layer.name,
+          trainable: true,
+          dtype: 'float32',
+          layer: { class_name: className, config: recurrentConfig(layer, inner) },
+          merge_mode: 'concat',
+        },
+      };
+    } else {
+      entry = { class_name: className, config: recurrentConfig(layer, layer.name) };
+    }
+    if (layer.index === 0) entry.config.batch_input_shape = [null, spec.timeSteps, spec.features];
+    layers.push(entry);
+  }
+  if ((spec.headDropout ?? 0) > 0) {
+    layers.push({
+      class_name: 'Dropout',
+      config: {
+        name: 'dropout',
+        trainable: true,
+        dtype: 'float32',
+        rate: spec.headDropout,
+        noise_shape: null,
+        seed: null,
+      },
+    });
+  }
+  layers.push({
+    class_name: 'Dense',
+    config: {
+      name: DENSE_LAYER_NAME,
+      trainable: true,
+      dtype: 'float32',
+      units: spec.classes,
+      activation: 'softmax',
+      use_bias: true,
+      kernel_initializer: glorotUniform,
+      bias_initializer: zeros,
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+    },
+  });
+  return {
+    class_name: 'Sequential',
+    config: { name: 'sequential', layers },
+    keras_version: 'tfjs-layers 4.22.0',
+    backend: 'tensor_flow.js',
+  };
+}

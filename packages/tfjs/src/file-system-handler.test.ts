@@ -1,0 +1,108 @@
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ModelSpec } from '@gruvision/math';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backends';
+import { buildModel } from './build-model';
+import { GruTfjsError } from './errors';
+import { fileSystemHandler } from './file-system-handler';
+import { loadModel } from './load-model';
+import { registerLayers } from './register-layers';
+import { randomInputs, randomWeights, testBackends } from './test-utils';
+
+const spec: ModelSpec = {
+  timeSteps: 4,
+  features: 3,
+  classes: 3,
+  layers: [
+    { cell: 'gru', units: 4, resetAfter: true },
+    { cell: 'gru', units: 3, bidirectional: true },
+  ],
+};
+
+let root: string;
+
+beforeAll(async () => {
+  registerLayers();
+  root = await mkdtemp(join(tmpdir(), 'gruvision-tfjs-'));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe.each(testBackends)('fileSystemHandler on %s', (backend) => {
+  beforeAll(async () => {
+    await initBackend(backend);
+  });
+
+  it('save → load round trip gives identical predictions; writes leave no temp files', async () => {
+    const dir = join(root, backend, 'roundtrip');
+    const model = buildModel(spec, { weights: randomWeights(spec, 5) });
+    await model.save(fileSystemHandler(dir));
+    expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
+    const loaded = await tf.loadLayersModel(fileSystemHandler(dir));
+    const x = tf.tensor3d(randomInputs(5 * 4 * 3, 2), [5, 4, 3]);
+    const a = Array.from((model.predict(x) as tf.Tensor).dataSync());
+    const b = Array.from((loaded.predict(x) as tf.Tensor).dataSync());
+    expect(b).toEqual(a);
+    // saving again over an existing model replaces it atomically
+    await loaded.save(fileSystemHandler(dir));
+    expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
+    tf.dispose(x);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('a truncated weights.bin is a clear error', async () => {
+    const dir = join(root, backend, 'truncated');
+    const model = buildModel(spec, { weights: randomWeights(spec, 5) });
+    await model.save(fileSystemHandler(dir));
+    model.dispose();
+    await truncate(join(dir, 'weights.bin'), 100);
+    const error = await loadModel(fileSystemHandler(dir)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GruTfjsError);
+    expect((error as GruTfjsError).code).toBe('WEIGHTS_TRUNCATED');
+    expect((error as GruTfjsError).message).toMatch(
+      /weights.bin holds 100 bytes but the manifest in .*model.json describes \d+: the weights file is truncated/,
+    );
+  });
+
+  it('a manifest that does not match the topology is a clear error', async () => {
+    const dir = join(root, backend, 'mismatch');
+    const model = buildModel(spec, { weights: randomWeights(spec, 5) });
+    await model.save(fileSystemHandler(dir));
+    model.dispose();
+    const path = join(dir, 'model.json');
+    const json = JSON.parse(await readFile(path, 'utf8'));
+    json.weightsManifest[0].weights[1].name = 'gru/renamed';
+    await writeFile(path, JSON.stringify(json));
+    const error = await loadModel(fileSystemHandler(dir)).catch((e: unknown) => e);
+    expect((error as GruTfjsError).code).toBe('WEIGHTS_MISMATCH');
+    expect((error as GruTfjsError).message).toMatch(/does not match the model topology: .*gru\/renamed/);
+  });
+
+  it('refuses manifest paths outside the directory, a missing model.json and broken JSON', async () => {
+    const dir = join(root, backend, 'escape');
+    const model = buildModel(spec, { weights: randomWeights(spec, 5) });
+    await model.save(fileSystemHandler(dir));
+    model.dispose();
+    const path = join(dir, 'model.json');
+    const json = JSON.parse(await readFile(path, 'utf8'));
+    json.weightsManifest[0].paths = ['../roundtrip/weights.bin'];
+    await writeFile(path, JSON.stringify(json));
+    await expect(fileSystemHandler(dir).load!()).rejects.toThrow(
+      /is not a plain relative path inside the model directory/,
+    );
+    await expect(fileSystemHandler(join(root, 'nowhere')).load!()).rejects.toThrow(
+      /There is no model.json in .*nowhere. Check the path, or save a model there first./,
+    );
+    await writeFile(path, '{"modelTopology": ');
+    await expect(fileSystemHandler(dir).load!()).rejects.toThrow(/model.json is not valid JSON/);
+  });
+});
