@@ -100,7 +100,7 @@ async function loadModel(): Promise<void> {
     document.body.dataset.ready = 'true';
     document.body.dataset.engine = info.engine;
     document.body.dataset.model = key;
-    if (lastImage) classifier.push(lastImage);
+    if (lastImage) classify(lastImage);
   } catch (err) {
     if (token === loadToken) setStatus(`Could not load the model on ${engine}: ${messageOf(err)}`, true);
   }
@@ -259,6 +259,13 @@ function selectTab(tab: HTMLButtonElement, focus = false): void {
   $('draw-area').hidden = which !== 'draw';
   $('gallery-area').hidden = which !== 'fashion';
   $('panel-classify').setAttribute('aria-labelledby', tab.id);
+  if (which === 'draw' && modelSelect.value === 'fashion-mnist') {
+    // Back to drawing digits: back to the digit model, with the drawing as the input again.
+    modelSelect.value = 'mnist';
+    clearPrediction();
+    if (!pad.history.isEmpty) lastImage = pad.image();
+    void loadModel();
+  }
   if (which === 'fashion') {
     if (modelSelect.value !== 'fashion-mnist') {
       modelSelect.value = 'fashion-mnist';

@@ -39,6 +39,13 @@ describe('fetchModelFiles', () => {
     );
   });
 
+  it('rejects a model.json that is not JSON', async () => {
+    const html = (async () => new Response('<!doctype html>')) as unknown as typeof fetch;
+    await expect(fetchModelFiles('http://x/m/model.json', html)).rejects.toThrow(
+      'http://x/m/model.json is not JSON: it is not a model.json. Point the page at a model directory.',
+    );
+  });
+
   it('rejects a JSON file that is not a layers model', () => {
     expect(() => weightPaths({ format: 'graph-model' }, 'm.json')).toThrow(
       'm.json has no weightsManifest: it is not a TensorFlow.js layers-model model.json.',

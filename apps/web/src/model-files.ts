@@ -42,7 +42,18 @@ export async function fetchModelFiles(url: string, fetchImpl: typeof fetch = fet
     }
     return res;
   };
-  const modelJson: unknown = await (await get(url)).json();
+  let modelJson: unknown;
+  try {
+    modelJson = await (await get(url)).json();
+  } catch (cause) {
+    if (cause instanceof ModelFetchError) throw cause;
+    throw new ModelFetchError(
+      `${url} is not JSON: it is not a model.json. Point the page at a model directory.`,
+      {
+        cause,
+      },
+    );
+  }
   const parts = await Promise.all(
     weightPaths(modelJson, url).map(
       async (p) => new Uint8Array(await (await get(new URL(p, url).href)).arrayBuffer()),
