@@ -84,6 +84,10 @@ export function batches(set: ImageSet, options: BatchOptions): Iterable<Batch> {
   const shift = -mean / std;
   const imageSize = set.height * set.width * set.channels;
   const stepSize = timeSteps * features;
+  const lut = new Float32Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = v * scale + shift;
+  let identity = true;
+  for (let k = 0; k < gather.length && identity; k++) identity = gather[k] === k;
 
   return {
     *[Symbol.iterator](): Iterator<Batch> {
@@ -108,7 +112,11 @@ export function batches(set: ImageSet, options: BatchOptions): Iterable<Batch> {
             offset = 0;
           }
           const o = i * stepSize;
-          for (let k = 0; k < stepSize; k++) x[o + k] = pixels[offset + gather[k]!]! * scale + shift;
+          if (identity) {
+            for (let k = 0; k < stepSize; k++) x[o + k] = lut[pixels[offset + k]!]!;
+          } else {
+            for (let k = 0; k < stepSize; k++) x[o + k] = lut[pixels[offset + gather[k]!]!]!;
+          }
         }
         yield { x, y, size, indices };
       }

@@ -1,0 +1,195 @@
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeImage } from '../decode-image';
+import { GruDataError } from '../errors';
+import type { ImageSet } from '../image-set';
+import { fitImage, type RawImage } from '../raw-image';
+import { fileError, readFileBytes } from './files';
+
+/** Options of {@link readImageFolder}. */
+export interface ImageFolderOptions {
+  /** Target height; default: the first image's. Images of other sizes are resized (aspect not kept). */
+  height?: number;
+  /** Target width; default: the first image's. */
+  width?: number;
+  /** Target channels: 1 gray, 3 RGB, 4 RGBA. Default: 1 if the first image is gray, else 3. */
+  channels?: 1 | 3 | 4;
+  /** Skip files that cannot be read or decoded and report them instead of failing. Default false. */
+  skipInvalid?: boolean;
+  /**
+   * Use this class list (and its label numbering) instead of the sub-folders' sorted names; every
+   * sub-folder must be one of them. A test folder passes the training folder's classes this way.
+   */
+  classNames?: readonly string[];
+}
+
+/** A file `readImageFolder` skipped, and why. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+/** What {@link readImageFolder} returns. */
+export interface ImageFolderResult {
+  set: ImageSet;
+  skipped: SkippedFile[];
+}
+
+function isHidden(name: string): boolean {
+  return name.startsWith('.');
+}
+
+async function entries(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw fileError(dir, 'folder', error);
+  }
+}
+
+async function isDirectoryEntry(dir: string, entry: Dirent): Promise<boolean> {
+  if (entry.isDirectory()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  return (await stat(join(dir, entry.name)).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/** All non-hidden files under `dir`, recursively, sorted by path (code-unit order, as Python's `sorted`). */
+async function listFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await entries(dir)) {
+    if (isHidden(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (await isDirectoryEntry(dir, entry)) files.push(...(await listFiles(path)));
+    else files.push(path);
+  }
+  return files.sort(compareNames);
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const LAYOUT_HINT =
+  'An image folder holds one sub-folder per class, each with its PNG or JPEG images (dir/cat/001.png).';
+
+/**
+ * Reads a folder of images with torchvision `ImageFolder` semantics: each sub-folder is a class,
+ * classes are sorted by name (code-unit order) and numbered from 0, images are all files under a
+ * class folder (recursively, sorted by path). Hidden entries (`.name`) and files directly in `dir`
+ * are ignored. Every other file must be a PNG or JPEG: an unreadable file is an error naming it,
+ * unless `skipInvalid` is set, which skips it and reports it in `skipped`. Images are converted to
+ * the target channels and resized to the target size (see {@link ImageFolderOptions}).
+ */
+export async function readImageFolder(
+  dir: string,
+  options: ImageFolderOptions = {},
+): Promise<ImageFolderResult> {
+  const info = await stat(dir).catch((error: unknown) => {
+    throw (error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? new GruDataError('NOT_FOUND', `${dir}: folder not found. Check the path. ${LAYOUT_HINT}`, {
+          file: dir,
+          cause: error,
+        })
+      : fileError(dir, 'folder', error);
+  });
+  if (!info.isDirectory()) {
+    throw new GruDataError('NOT_FOUND', `${dir}: is a file, not a folder. ${LAYOUT_HINT}`, { file: dir });
+  }
+  const classFolders: string[] = [];
+  for (const entry of await entries(dir)) {
+    if (!isHidden(entry.name) && (await isDirectoryEntry(dir, entry))) classFolders.push(entry.name);
+  }
+  classFolders.sort(compareNames);
+  if (classFolders.length === 0) {
+    throw new GruDataError('EMPTY', `${dir}: the folder has no class sub-folders. ${LAYOUT_HINT}`, {
+      file: dir,
+    });
+  }
+  const classNames = options.classNames ?? classFolders;
+  for (const name of classFolders) {
+    if (!classNames.includes(name)) {
+      throw new GruDataError(
+        'LABEL_OUT_OF_RANGE',
+        `${join(dir, name)}: class '${name}' is not one of the known classes (${classNames.join(', ')}). ` +
+          'Remove the folder, or add the class to the training folder too.',
+        { file: join(dir, name) },
+      );
+    }
+  }
+
+  const perClass: { label: number; folder: string; files: string[] }[] = [];
+  let fileCount = 0;
+  for (const name of classFolders) {
+    const folder = join(dir, name);
+    const files = await listFiles(folder);
+    if (files.length === 0) {
+      throw new GruDataError(
+        'EMPTY',
+        `${folder}: class folder '${name}' has no images. Add PNG or JPEG files to it, or remove the folder.`,
+        { file: folder },
+      );
+    }
+    perClass.push({ label: classNames.indexOf(name), folder, files });
+    fileCount += files.length;
+  }
+
+  const skipped: SkippedFile[] = [];
+  let shape: { height: number; width: number; channels: 1 | 3 | 4 } | undefined;
+  let pixels = new Uint8Array(0);
+  const labels = new Int32Array(fileCount);
+  let count = 0;
+  const chunk = 16;
+  for (const { label, folder, files } of perClass) {
+    let loaded = 0;
+    for (let start = 0; start < files.length; start += chunk) {
+      const names = files.slice(start, start + chunk);
+      const reads = await Promise.allSettled(names.map((file) => readFileBytes(file, 'image file')));
+      for (const [k, read] of reads.entries()) {
+        const file = names[k]!;
+        let image: RawImage;
+        try {
+          if (read.status === 'rejected') throw read.reason;
+          image = decodeImage(read.value, file);
+        } catch (error) {
+          if (!options.skipInvalid) throw error;
+          skipped.push({ file, reason: error instanceof Error ? error.message : String(error) });
+          continue;
+        }
+        if (!shape) {
+          shape = {
+            height: options.height ?? image.height,
+            width: options.width ?? image.width,
+            channels: options.channels ?? (image.channels <= 2 ? 1 : 3),
+          };
+          pixels = new Uint8Array(fileCount * shape.height * shape.width * shape.channels);
+        }
+        const fitted = fitImage(image, shape);
+        pixels.set(fitted.pixels, count * fitted.pixels.length);
+        labels[count++] = label;
+        loaded++;
+      }
+    }
+    if (loaded === 0) {
+      throw new GruDataError(
+        'EMPTY',
+        `${folder}: none of the ${files.length} file(s) in class folder '${classNames[label]}' is a readable ` +
+          'image (all skipped). Add PNG or JPEG files to it, or remove the folder.',
+        { file: folder },
+      );
+    }
+  }
+  const { height, width, channels } = shape!;
+  return {
+    set: {
+      count,
+      height,
+      width,
+      channels,
+      pixels: pixels.subarray(0, count * height * width * channels),
+      labels: labels.subarray(0, count),
+      classNames,
+    },
+    skipped,
+  };
+}

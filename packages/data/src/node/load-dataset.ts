@@ -1,0 +1,211 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cifarClassNames } from '../cifar';
+import { GruDataError } from '../errors';
+import type { ImageSet } from '../image-set';
+import { stratifiedSplit } from '../split';
+import { type EmbeddedOptions, fashionMnist, mnist } from './embedded';
+import { isDirectory, isFile, readCifarFiles, readIdxDataset } from './files';
+import { type ImageFolderOptions, readImageFolder, type SkippedFile } from './image-folder';
+
+/** Options of {@link loadDataset}. */
+export interface LoadDatasetOptions extends EmbeddedOptions, Omit<ImageFolderOptions, 'classNames'> {
+  /** Seed of Fashion-MNIST's split and of a single image folder's split. Default 0. */
+  seed?: number;
+  /** Test fraction when a `folder:` dataset has no `train/` and `test/` sub-folders. Default 0.2. */
+  testFraction?: number;
+  /** Class names for `idx:` datasets. Default `'0'…'9'`. */
+  classNames?: readonly string[];
+}
+
+/** What {@link loadDataset} returns. */
+export interface LoadedDataset {
+  train: ImageSet;
+  test: ImageSet;
+  /** Files a `folder:` dataset skipped (with `skipInvalid`); empty otherwise. */
+  skipped: SkippedFile[];
+}
+
+/** The dataset specs {@link loadDataset} understands. */
+export const DATASET_SPECS = [
+  'mnist',
+  'fashion-mnist',
+  'idx:<dir>',
+  'cifar10:<dir>',
+  'cifar100:<dir>',
+  'cifar100-coarse:<dir>',
+  'folder:<dir>',
+] as const;
+
+const IDX_FILES = {
+  trainImages: ['train-images-idx3-ubyte', 'train-images.idx3-ubyte'],
+  trainLabels: ['train-labels-idx1-ubyte', 'train-labels.idx1-ubyte'],
+  testImages: ['t10k-images-idx3-ubyte', 't10k-images.idx3-ubyte'],
+  testLabels: ['t10k-labels-idx1-ubyte', 't10k-labels.idx1-ubyte'],
+};
+
+async function findFile(dir: string, names: readonly string[], role: string, help: string): Promise<string> {
+  for (const name of names) {
+    for (const candidate of [name, `${name}.gz`]) {
+      const path = join(dir, candidate);
+      if (await isFile(path)) return path;
+    }
+  }
+  throw new GruDataError(
+    'NOT_FOUND',
+    `${dir}: no ${role} file (${names[0]} or ${names[0]}.gz) found. ${help}`,
+    {
+      file: dir,
+    },
+  );
+}
+
+async function requireDirectory(dir: string, spec: string): Promise<void> {
+  if (!(await isDirectory(dir))) {
+    throw new GruDataError(
+      'NOT_FOUND',
+      `${dir}: folder not found (from dataset '${spec}'). Check the path.`,
+      { file: dir },
+    );
+  }
+}
+
+async function readNames(path: string): Promise<string[] | undefined> {
+  if (!(await isFile(path))) return undefined;
+  const names = (await readFile(path, 'utf8'))
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  return names.length > 0 ? names : undefined;
+}
+
+async function loadIdx(dir: string, spec: string, options: LoadDatasetOptions): Promise<LoadedDataset> {
+  await requireDirectory(dir, spec);
+  const help =
+    'An idx:<dir> dataset needs the four MNIST-style files train-images-idx3-ubyte, train-labels-idx1-ubyte, ' +
+    't10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each may be .gz).';
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
+    findFile(dir, IDX_FILES.trainImages, 'training images', help),
+    findFile(dir, IDX_FILES.trainLabels, 'training labels', help),
+    findFile(dir, IDX_FILES.testImages, 'test images', help),
+    findFile(dir, IDX_FILES.testLabels, 'test labels', help),
+  ]);
+  const classNames = options.classNames;
+  const [train, test] = await Promise.all([
+    readIdxDataset(trainImages, trainLabels, classNames ? { classNames } : {}),
+    readIdxDataset(testImages, testLabels, classNames ? { classNames } : {}),
+  ]);
+  return { train, test, skipped: [] };
+}
+
+async function loadCifar(
+  dir: string,
+  spec: string,
+  variant: 'cifar10' | 'cifar100',
+  label: 'fine' | 'coarse',
+): Promise<LoadedDataset> {
+  await requireDirectory(dir, spec);
+  const sub = join(dir, variant === 'cifar10' ? 'cifar-10-batches-bin' : 'cifar-100-binary');
+  const root = (await isDirectory(sub)) ? sub : dir;
+  const trainNames =
+    variant === 'cifar10' ? [1, 2, 3, 4, 5].map((n) => `data_batch_${n}.bin`) : ['train.bin'];
+  const testName = variant === 'cifar10' ? 'test_batch.bin' : 'test.bin';
+  for (const name of [...trainNames, testName]) {
+    if (!(await isFile(join(root, name)))) {
+      throw new GruDataError(
+        'NOT_FOUND',
+        `${root}: ${name} not found. A ${variant}:<dir> dataset needs the binary version's files ` +
+          `(${[...trainNames, testName].join(', ')}), in <dir> or in <dir>/${variant === 'cifar10' ? 'cifar-10-batches-bin' : 'cifar-100-binary'}.`,
+        { file: join(root, name) },
+      );
+    }
+  }
+  const metaFile =
+    variant === 'cifar10'
+      ? 'batches.meta.txt'
+      : label === 'coarse'
+        ? 'coarse_label_names.txt'
+        : 'fine_label_names.txt';
+  const classNames = (await readNames(join(root, metaFile))) ?? cifarClassNames(variant, label);
+  const options = { variant, label, classNames };
+  const [train, test] = await Promise.all([
+    readCifarFiles(
+      trainNames.map((name) => join(root, name)),
+      options,
+    ),
+    readCifarFiles([join(root, testName)], options),
+  ]);
+  return { train, test, skipped: [] };
+}
+
+async function loadFolder(dir: string, spec: string, options: LoadDatasetOptions): Promise<LoadedDataset> {
+  const { seed = 0, testFraction = 0.2, classNames: _ignored, ...folderOptions } = options;
+  const trainDir = join(dir, 'train');
+  const testDir = join(dir, 'test');
+  if ((await isDirectory(trainDir)) && (await isDirectory(testDir))) {
+    const train = await readImageFolder(trainDir, folderOptions);
+    const { height, width, channels } = train.set;
+    const test = await readImageFolder(testDir, {
+      ...folderOptions,
+      height,
+      width,
+      channels: channels as 1 | 3 | 4,
+      classNames: train.set.classNames,
+    });
+    return { train: train.set, test: test.set, skipped: [...train.skipped, ...test.skipped] };
+  }
+  const all = await readImageFolder(dir, folderOptions);
+  if (!(testFraction > 0 && testFraction < 1)) {
+    throw new GruDataError(
+      'INVALID_ARGUMENT',
+      `loadDataset('${spec}'): testFraction ${testFraction} must be between 0 and 1 (exclusive).`,
+    );
+  }
+  const { train, validation } = stratifiedSplit(all.set, { fraction: testFraction, seed });
+  return { train, test: validation, skipped: all.skipped };
+}
+
+/**
+ * Loads a dataset named by a spec string:
+ * - `mnist` — {@link mnist}; `fashion-mnist` — {@link fashionMnist} with `seed`;
+ * - `idx:<dir>` — the MNIST-family files in `<dir>` (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
+ *   `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, or the `*.idx3-ubyte` spelling, each optionally `.gz`);
+ * - `cifar10:<dir>` — `data_batch_1…5.bin` + `test_batch.bin`; `cifar100:<dir>` / `cifar100-coarse:<dir>` —
+ *   `train.bin` + `test.bin` with fine / coarse labels; in `<dir>` or its `cifar-10-batches-bin` /
+ *   `cifar-100-binary` sub-folder; class names from the meta `.txt` files when present;
+ * - `folder:<dir>` — image folders: `<dir>/train` and `<dir>/test` when both exist (the test folder uses the
+ *   training classes and image size), otherwise `<dir>` itself split by `stratifiedSplit` with
+ *   `testFraction` (default 0.2) and `seed` (default 0).
+ */
+export async function loadDataset(spec: string, options: LoadDatasetOptions = {}): Promise<LoadedDataset> {
+  if (spec === 'mnist') return { ...(await mnist(options)), skipped: [] };
+  if (spec === 'fashion-mnist') return { ...(await fashionMnist(options)), skipped: [] };
+  const colon = spec.indexOf(':');
+  const scheme = colon < 0 ? spec : spec.slice(0, colon);
+  const dir = colon < 0 ? '' : spec.slice(colon + 1);
+  const known = ['idx', 'cifar10', 'cifar100', 'cifar100-coarse', 'folder'];
+  if (!known.includes(scheme)) {
+    throw new GruDataError(
+      'INVALID_ARGUMENT',
+      `Unknown dataset '${spec}'. Use one of: ${DATASET_SPECS.join(', ')}.`,
+    );
+  }
+  if (dir === '') {
+    throw new GruDataError(
+      'INVALID_ARGUMENT',
+      `Dataset '${spec}' names no folder. Write it as ${scheme}:<dir>.`,
+    );
+  }
+  switch (scheme) {
+    case 'idx':
+      return loadIdx(dir, spec, options);
+    case 'cifar10':
+      return loadCifar(dir, spec, 'cifar10', 'fine');
+    case 'cifar100':
+      return loadCifar(dir, spec, 'cifar100', 'fine');
+    case 'cifar100-coarse':
+      return loadCifar(dir, spec, 'cifar100', 'coarse');
+    default:
+      return loadFolder(dir, spec, options);
+  }
+}
