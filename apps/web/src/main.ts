@@ -142,12 +142,21 @@ function showClassification(): void {
   top3.dataset.count = String(Number(top3.dataset.count ?? '0') + 1);
 }
 
+function emptyChart(): void {
+  chartBox = drawLineChart(stepsChart, { series: [], xCount: 28, y: { min: 0, max: 1 }, xLabel: 'row read' });
+}
+
 function clearPrediction(): void {
   lastImage = null;
   current = null;
   top3.replaceChildren();
   latencyEl.textContent = '';
   delete top3.dataset.count;
+  renderGray(seenCanvas, { width: 28, height: 28, pixels: new Uint8Array(28 * 28) });
+  for (const canvas of Object.values(heat))
+    canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+  rowMarker.hidden = true;
+  emptyChart();
 }
 
 // ---- row highlight ------------------------------------------------------------------------------
@@ -420,5 +429,6 @@ const params = new URLSearchParams(location.search);
 const engineParam = params.get('engine');
 if (engineParam && isEngineChoice(engineParam)) engineSelect.value = engineParam satisfies EngineChoice;
 drawTrainChart();
+emptyChart();
 top3.dataset.state = 'idle';
 void loadModel();
