@@ -1,4 +1,197 @@
-import { parameterCount } from '@gruvision/math';
+// GRU-128 on MNIST-row shapes (batch 128, 28 steps, 28 features, 10 classes, Adam 1e-3):
+// training and inference samples/s of the math core and of plain @tensorflow/tfjs (cpu, wasm), in one run.
+//
+//   pnpm --filter @gruvision/bench bench            # table
+//   pnpm --filter @gruvision/bench bench -- --json  # one JSON document
+//   options: --seconds S (time budget per measurement, default 8), --only math|tfjs-wasm|tfjs-cpu
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { MathNetwork, type ModelSpec, parameterCount, Rng } from '@gruvision/math';
 
-const spec = { timeSteps: 28, features: 28, classes: 10, layers: [{ cell: 'gru' as const, units: 128 }] };
-process.stdout.write(`GRU-128 on MNIST rows: ${parameterCount(spec)} parameters\n`);
+const BATCH = 128;
+const T = 28;
+const F = 28;
+const CLASSES = 10;
+const UNITS = 128;
+
+interface Result {
+  engine: string;
+  /** Samples per second of wall-clock time. */
+  trainSamplesPerSec: number;
+  inferSamplesPerSec: number;
+  /** Samples per second of this process's CPU time (user + system): robust on a shared, loaded machine. */
+  trainSamplesPerCpuSec: number;
+  inferSamplesPerCpuSec: number;
+  trainBatches: number;
+  inferBatches: number;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const secondsArg = args.indexOf('--seconds');
+const budget = secondsArg >= 0 ? Number(args[secondsArg + 1]) : 8;
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
+
+const log = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
+// Synthetic MNIST-shaped data: speed does not depend on the values.
+const rng = new Rng(1);
+const x = new Float32Array(BATCH * T * F);
+for (let i = 0; i < x.length; i++) x[i] = rng.next();
+const y = new Int32Array(BATCH);
+for (let i = 0; i < BATCH; i++) y[i] = rng.int(CLASSES);
+
+interface Timing {
+  /** Runs per wall-clock second. */
+  perSec: number;
+  /** Runs per second of process CPU time. */
+  perCpuSec: number;
+  runs: number;
+}
+
+/** Runs `step` at least `minRuns` times and until `seconds` have passed. */
+async function time(step: () => Promise<void> | void, seconds: number, minRuns: number): Promise<Timing> {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  let runs = 0;
+  while (runs < minRuns || performance.now() - start < seconds * 1000) {
+    await step();
+    runs++;
+  }
+  const wall = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { perSec: (runs * 1000) / wall, perCpuSec: (runs * 1e6) / (used.user + used.system), runs };
+}
+
+function result(engine: string, train: Timing, infer: Timing): Result {
+  return {
+    engine,
+    trainSamplesPerSec: train.perSec * BATCH,
+    inferSamplesPerSec: infer.perSec * BATCH,
+    trainSamplesPerCpuSec: train.perCpuSec * BATCH,
+    inferSamplesPerCpuSec: infer.perCpuSec * BATCH,
+    trainBatches: train.runs,
+    inferBatches: infer.runs,
+  };
+}
+
+async function benchMath(): Promise<Result> {
+  const spec: ModelSpec = {
+    timeSteps: T,
+    features: F,
+    classes: CLASSES,
+    layers: [{ cell: 'gru', units: UNITS }],
+  };
+  const net = new MathNetwork(spec, { seed: 1, optimizer: { type: 'adam', learningRate: 1e-3 } });
+  log(`math: GRU-${UNITS}, ${parameterCount(spec)} parameters; warming up`);
+  net.trainBatchSync(x, y, BATCH);
+  net.trainBatchSync(x, y, BATCH);
+  const train = await time(() => void net.trainBatchSync(x, y, BATCH), budget, 3);
+  net.predictSync(x, BATCH);
+  const infer = await time(() => void net.predictSync(x, BATCH), budget / 2, 3);
+  return result('math', train, infer);
+}
+
+async function benchTfjs(backend: 'cpu' | 'wasm'): Promise<Result> {
+  const tf = await import('@tensorflow/tfjs');
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const require = createRequire(import.meta.url);
+    const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    wasm.setWasmPaths(`${dist}${path.sep}`);
+  }
+  await tf.setBackend(backend);
+  await tf.ready();
+  const model = tf.sequential();
+  model.add(tf.layers.gru({ units: UNITS, recurrentActivation: 'sigmoid', inputShape: [T, F] }));
+  model.add(tf.layers.dense({ units: CLASSES, activation: 'softmax' }));
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  const xs = tf.tensor3d(x, [BATCH, T, F]);
+  const ys = tf.tensor2d(Float32Array.from(y), [BATCH, 1]);
+  const trainStep = async (): Promise<void> => {
+    await model.trainOnBatch(xs, ys);
+  };
+  const inferStep = async (): Promise<void> => {
+    const p = model.predict(xs) as import('@tensorflow/tfjs').Tensor;
+    await p.data();
+    p.dispose();
+  };
+  // tfjs-cpu trains ~15 samples/s: a single timed batch already takes several seconds.
+  const slow = backend === 'cpu';
+  log(`tfjs-${backend}: warming up`);
+  await trainStep();
+  const train = await time(trainStep, slow ? 0 : budget, slow ? 2 : 3);
+  await inferStep();
+  const infer = await time(inferStep, slow ? 0 : budget / 2, slow ? 2 : 3);
+  xs.dispose();
+  ys.dispose();
+  model.dispose();
+  return result(`tfjs-${backend}`, train, infer);
+}
+
+async function main(): Promise<void> {
+  const results: Result[] = [];
+  if (only === undefined || only === 'math') results.push(await benchMath());
+  if (only === undefined || only === 'tfjs-wasm') results.push(await benchTfjs('wasm'));
+  if (only === undefined || only === 'tfjs-cpu') results.push(await benchTfjs('cpu'));
+  const ref = results.find((r) => r.engine === 'tfjs-wasm');
+  const rows = results.map((r) => ({
+    ...r,
+    trainRatioToWasm: ref ? r.trainSamplesPerSec / ref.trainSamplesPerSec : null,
+    inferRatioToWasm: ref ? r.inferSamplesPerSec / ref.inferSamplesPerSec : null,
+    trainCpuRatioToWasm: ref ? r.trainSamplesPerCpuSec / ref.trainSamplesPerCpuSec : null,
+    inferCpuRatioToWasm: ref ? r.inferSamplesPerCpuSec / ref.inferSamplesPerCpuSec : null,
+  }));
+  if (json) {
+    const doc = {
+      benchmark: `GRU-${UNITS} MNIST rows`,
+      shape: { batch: BATCH, timeSteps: T, features: F, classes: CLASSES, units: UNITS, optimizer: 'adam' },
+      node: process.version,
+      results: rows,
+    };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    return;
+  }
+  const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
+  const header = [
+    'engine',
+    'train/s',
+    'vs wasm',
+    'infer/s',
+    'vs wasm',
+    'train/cpu-s',
+    'vs wasm',
+    'infer/cpu-s',
+    'vs wasm',
+    'batches',
+  ];
+  const table = rows.map((r) => [
+    r.engine,
+    r.trainSamplesPerSec.toFixed(1),
+    ratio(r.trainRatioToWasm),
+    r.inferSamplesPerSec.toFixed(1),
+    ratio(r.inferRatioToWasm),
+    r.trainSamplesPerCpuSec.toFixed(1),
+    ratio(r.trainCpuRatioToWasm),
+    r.inferSamplesPerCpuSec.toFixed(1),
+    ratio(r.inferCpuRatioToWasm),
+    `${r.trainBatches}/${r.inferBatches}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  process.stdout.write(
+    [
+      `GRU-${UNITS} on MNIST rows: batch ${BATCH}, ${T} steps x ${F} features, ${CLASSES} classes, Adam (node ${process.version})`,
+      'samples per second of wall-clock time (/s) and of process CPU time (/cpu-s)',
+      line(header),
+      ...table.map(line),
+      '',
+    ].join('\n'),
+  );
+}
+
+await main();

@@ -5,15 +5,258 @@
  * so sub-matrices (a time step of a sequence, a gate block of a kernel) are used in place without
  * copies or `subarray` allocations. `beta` is 0 (overwrite C) or 1 (accumulate into C).
  *
- * The kernels are monomorphic small functions without closures so that a later WebAssembly SIMD
- * implementation can replace them one by one.
+ * Both operands are packed per K-block into Float64 panels (4 rows of op(A), 4 columns of op(B)), so
+ * the micro-kernel always runs on two sequential Float64 streams whatever the input element type and
+ * transposition: one monomorphic hot loop without closures, which a later WebAssembly SIMD kernel can
+ * replace as a whole.
  */
 
 /** The element types the math core runs on: Float32 for training, Float64 for gradient checks. */
 export type FloatArray = Float32Array | Float64Array;
 
-/** Block size along K: a K-panel of B (KC × 4 floats) stays in L1 while the i-tiles sweep over it. */
+/** Block size along K: one packed 4×KC panel of A and of B (8 KB each in Float64) stays in L1. */
 const KC = 256;
+
+// Packing buffers, reused across calls (grown on demand, never inside a time loop in steady state).
+let packedA = new Float64Array(4 * KC * 32);
+let packedB = new Float64Array(4 * KC * 96);
+const edge = new Float64Array(16);
+
+/**
+ * Packs op(A)[0:M, k0:k0+kc] into 4-row panels: dst[(p·kc + k)·4 + q] = op(A)(4p + q, k0 + k), zero-padded.
+ * op(A)(i,k) = A[i·lda + k], or A[k·lda + i] when `trans`.
+ */
+function packRows(
+  dst: Float64Array,
+  a: FloatArray,
+  aOff: number,
+  lda: number,
+  trans: boolean,
+  M: number,
+  k0: number,
+  kc: number,
+): void {
+  const panels = (M + 3) >> 2;
+  for (let p = 0; p < panels; p++) {
+    const base = p * kc * 4;
+    for (let q = 0; q < 4; q++) {
+      const i = p * 4 + q;
+      let d = base + q;
+      if (i >= M) {
+        for (let k = 0; k < kc; k++, d += 4) dst[d] = 0;
+      } else if (!trans) {
+        let src = aOff + i * lda + k0;
+        for (let k = 0; k < kc; k++, d += 4) dst[d] = a[src++]!;
+      } else {
+        let src = aOff + k0 * lda + i;
+        for (let k = 0; k < kc; k++, d += 4) {
+          dst[d] = a[src]!;
+          src += lda;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs op(B)[k0:k0+kc, 0:N] into 4-column panels: dst[(p·kc + k)·4 + q] = op(B)(k0 + k, 4p + q), zero-padded.
+ * op(B)(k,j) = B[k·ldb + j], or B[j·ldb + k] when `trans`.
+ */
+function packCols(
+  dst: Float64Array,
+  b: FloatArray,
+  bOff: number,
+  ldb: number,
+  trans: boolean,
+  N: number,
+  k0: number,
+  kc: number,
+): void {
+  const panels = (N + 3) >> 2;
+  for (let p = 0; p < panels; p++) {
+    const base = p * kc * 4;
+    const j = p * 4;
+    if (!trans && j + 4 <= N) {
+      let src = bOff + k0 * ldb + j;
+      let d = base;
+      for (let k = 0; k < kc; k++) {
+        dst[d] = b[src]!;
+        dst[d + 1] = b[src + 1]!;
+        dst[d + 2] = b[src + 2]!;
+        dst[d + 3] = b[src + 3]!;
+        d += 4;
+        src += ldb;
+      }
+      continue;
+    }
+    for (let q = 0; q < 4; q++) {
+      const jj = j + q;
+      let d = base + q;
+      if (jj >= N) {
+        for (let k = 0; k < kc; k++, d += 4) dst[d] = 0;
+      } else if (trans) {
+        let src = bOff + jj * ldb + k0;
+        for (let k = 0; k < kc; k++, d += 4) dst[d] = b[src++]!;
+      } else {
+        let src = bOff + k0 * ldb + jj;
+        for (let k = 0; k < kc; k++, d += 4) {
+          dst[d] = b[src]!;
+          src += ldb;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The 4×4 register-tiled micro-kernel on packed panels: C[i:i+mr, j:j+nr] += Ap·Bp over kc.
+ * Two sequential Float64 streams, 16 accumulators, 8 loads per 16 multiply-adds.
+ */
+function microKernel(
+  c: FloatArray,
+  cOff: number,
+  ldc: number,
+  pa: Float64Array,
+  ia: number,
+  pb: Float64Array,
+  ib: number,
+  kc: number,
+  mr: number,
+  nr: number,
+): void {
+  let c00 = 0;
+  let c01 = 0;
+  let c02 = 0;
+  let c03 = 0;
+  let c10 = 0;
+  let c11 = 0;
+  let c12 = 0;
+  let c13 = 0;
+  let c20 = 0;
+  let c21 = 0;
+  let c22 = 0;
+  let c23 = 0;
+  let c30 = 0;
+  let c31 = 0;
+  let c32 = 0;
+  let c33 = 0;
+  for (let k = 0; k < kc; k++) {
+    const b0 = pb[ib]!;
+    const b1 = pb[ib + 1]!;
+    const b2 = pb[ib + 2]!;
+    const b3 = pb[ib + 3]!;
+    const a0 = pa[ia]!;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    const a1 = pa[ia + 1]!;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    const a2 = pa[ia + 2]!;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    const a3 = pa[ia + 3]!;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
+    ia += 4;
+    ib += 4;
+  }
+  if (mr === 4 && nr === 4) {
+    let p = cOff;
+    c[p]! += c00;
+    c[p + 1]! += c01;
+    c[p + 2]! += c02;
+    c[p + 3]! += c03;
+    p += ldc;
+    c[p]! += c10;
+    c[p + 1]! += c11;
+    c[p + 2]! += c12;
+    c[p + 3]! += c13;
+    p += ldc;
+    c[p]! += c20;
+    c[p + 1]! += c21;
+    c[p + 2]! += c22;
+    c[p + 3]! += c23;
+    p += ldc;
+    c[p]! += c30;
+    c[p + 1]! += c31;
+    c[p + 2]! += c32;
+    c[p + 3]! += c33;
+    return;
+  }
+  edge[0] = c00;
+  edge[1] = c01;
+  edge[2] = c02;
+  edge[3] = c03;
+  edge[4] = c10;
+  edge[5] = c11;
+  edge[6] = c12;
+  edge[7] = c13;
+  edge[8] = c20;
+  edge[9] = c21;
+  edge[10] = c22;
+  edge[11] = c23;
+  edge[12] = c30;
+  edge[13] = c31;
+  edge[14] = c32;
+  edge[15] = c33;
+  for (let q = 0; q < mr; q++) {
+    for (let r = 0; r < nr; r++) c[cOff + q * ldc + r]! += edge[q * 4 + r]!;
+  }
+}
+
+/**
+ * C = beta·C + op(A)·op(B), blocked along K, both operands packed into Float64 panels, 4×4 micro-tiles.
+ * op(A): [M,K], op(B): [K,N], C: [M,N] (ldc).
+ */
+function gemm(
+  transA: boolean,
+  transB: boolean,
+  c: FloatArray,
+  cOff: number,
+  ldc: number,
+  a: FloatArray,
+  aOff: number,
+  lda: number,
+  b: FloatArray,
+  bOff: number,
+  ldb: number,
+  M: number,
+  N: number,
+  K: number,
+  beta: 0 | 1,
+): void {
+  if (beta === 0) zeroMatrix(c, cOff, ldc, M, N);
+  if (K === 0 || M === 0 || N === 0) return;
+  const panelsM = (M + 3) >> 2;
+  const panelsN = (N + 3) >> 2;
+  const kcMax = Math.min(K, KC);
+  if (packedA.length < panelsM * 4 * kcMax) packedA = new Float64Array(panelsM * 4 * kcMax);
+  if (packedB.length < panelsN * 4 * kcMax) packedB = new Float64Array(panelsN * 4 * kcMax);
+  const pa = packedA;
+  const pb = packedB;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = Math.min(KC, K - k0);
+    packCols(pb, b, bOff, ldb, transB, N, k0, kc);
+    packRows(pa, a, aOff, lda, transA, M, k0, kc);
+    for (let ip = 0; ip < panelsM; ip++) {
+      const i = ip * 4;
+      const mr = Math.min(4, M - i);
+      const ia = ip * kc * 4;
+      for (let jp = 0; jp < panelsN; jp++) {
+        const j = jp * 4;
+        microKernel(c, cOff + i * ldc + j, ldc, pa, ia, pb, jp * kc * 4, kc, mr, Math.min(4, N - j));
+      }
+    }
+  }
+}
 
 /**
  * C = beta·C + A·B.
@@ -34,120 +277,7 @@ export function gemmNN(
   K: number,
   beta: 0 | 1,
 ): void {
-  if (beta === 0) zeroMatrix(c, cOff, ldc, M, N);
-  if (K === 0) return;
-  const M4 = M - (M % 4);
-  const N4 = N - (N % 4);
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const k1 = Math.min(K, k0 + KC);
-    for (let j = 0; j < N4; j += 4) {
-      for (let i = 0; i < M4; i += 4) {
-        let c00 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0;
-        let c10 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
-        let c20 = 0,
-          c21 = 0,
-          c22 = 0,
-          c23 = 0;
-        let c30 = 0,
-          c31 = 0,
-          c32 = 0,
-          c33 = 0;
-        let pa0 = aOff + i * lda + k0;
-        let pa1 = pa0 + lda;
-        let pa2 = pa1 + lda;
-        let pa3 = pa2 + lda;
-        let pb = bOff + k0 * ldb + j;
-        for (let k = k0; k < k1; k++) {
-          const b0 = b[pb]!,
-            b1 = b[pb + 1]!,
-            b2 = b[pb + 2]!,
-            b3 = b[pb + 3]!;
-          const a0 = a[pa0++]!;
-          c00 += a0 * b0;
-          c01 += a0 * b1;
-          c02 += a0 * b2;
-          c03 += a0 * b3;
-          const a1 = a[pa1++]!;
-          c10 += a1 * b0;
-          c11 += a1 * b1;
-          c12 += a1 * b2;
-          c13 += a1 * b3;
-          const a2 = a[pa2++]!;
-          c20 += a2 * b0;
-          c21 += a2 * b1;
-          c22 += a2 * b2;
-          c23 += a2 * b3;
-          const a3 = a[pa3++]!;
-          c30 += a3 * b0;
-          c31 += a3 * b1;
-          c32 += a3 * b2;
-          c33 += a3 * b3;
-          pb += ldb;
-        }
-        let pc = cOff + i * ldc + j;
-        c[pc]! += c00;
-        c[pc + 1]! += c01;
-        c[pc + 2]! += c02;
-        c[pc + 3]! += c03;
-        pc += ldc;
-        c[pc]! += c10;
-        c[pc + 1]! += c11;
-        c[pc + 2]! += c12;
-        c[pc + 3]! += c13;
-        pc += ldc;
-        c[pc]! += c20;
-        c[pc + 1]! += c21;
-        c[pc + 2]! += c22;
-        c[pc + 3]! += c23;
-        pc += ldc;
-        c[pc]! += c30;
-        c[pc + 1]! += c31;
-        c[pc + 2]! += c32;
-        c[pc + 3]! += c33;
-      }
-      // Leftover rows of this column tile.
-      for (let i = M4; i < M; i++) {
-        let c0 = 0,
-          c1 = 0,
-          c2 = 0,
-          c3 = 0;
-        let pa = aOff + i * lda + k0;
-        let pb = bOff + k0 * ldb + j;
-        for (let k = k0; k < k1; k++) {
-          const av = a[pa++]!;
-          c0 += av * b[pb]!;
-          c1 += av * b[pb + 1]!;
-          c2 += av * b[pb + 2]!;
-          c3 += av * b[pb + 3]!;
-          pb += ldb;
-        }
-        const pc = cOff + i * ldc + j;
-        c[pc]! += c0;
-        c[pc + 1]! += c1;
-        c[pc + 2]! += c2;
-        c[pc + 3]! += c3;
-      }
-    }
-    // Leftover columns.
-    for (let j = N4; j < N; j++) {
-      for (let i = 0; i < M; i++) {
-        let s = 0;
-        let pa = aOff + i * lda + k0;
-        let pb = bOff + k0 * ldb + j;
-        for (let k = k0; k < k1; k++) {
-          s += a[pa++]! * b[pb]!;
-          pb += ldb;
-        }
-        c[cOff + i * ldc + j]! += s;
-      }
-    }
-  }
+  gemm(false, false, c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta);
 }
 
 /**
@@ -169,118 +299,7 @@ export function gemmTN(
   K: number,
   beta: 0 | 1,
 ): void {
-  if (beta === 0) zeroMatrix(c, cOff, ldc, M, N);
-  if (K === 0) return;
-  const M4 = M - (M % 4);
-  const N4 = N - (N % 4);
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const k1 = Math.min(K, k0 + KC);
-    for (let i = 0; i < M4; i += 4) {
-      for (let j = 0; j < N4; j += 4) {
-        let c00 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0;
-        let c10 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
-        let c20 = 0,
-          c21 = 0,
-          c22 = 0,
-          c23 = 0;
-        let c30 = 0,
-          c31 = 0,
-          c32 = 0,
-          c33 = 0;
-        let pa = aOff + k0 * lda + i;
-        let pb = bOff + k0 * ldb + j;
-        for (let k = k0; k < k1; k++) {
-          const b0 = b[pb]!,
-            b1 = b[pb + 1]!,
-            b2 = b[pb + 2]!,
-            b3 = b[pb + 3]!;
-          const a0 = a[pa]!;
-          c00 += a0 * b0;
-          c01 += a0 * b1;
-          c02 += a0 * b2;
-          c03 += a0 * b3;
-          const a1 = a[pa + 1]!;
-          c10 += a1 * b0;
-          c11 += a1 * b1;
-          c12 += a1 * b2;
-          c13 += a1 * b3;
-          const a2 = a[pa + 2]!;
-          c20 += a2 * b0;
-          c21 += a2 * b1;
-          c22 += a2 * b2;
-          c23 += a2 * b3;
-          const a3 = a[pa + 3]!;
-          c30 += a3 * b0;
-          c31 += a3 * b1;
-          c32 += a3 * b2;
-          c33 += a3 * b3;
-          pa += lda;
-          pb += ldb;
-        }
-        let pc = cOff + i * ldc + j;
-        c[pc]! += c00;
-        c[pc + 1]! += c01;
-        c[pc + 2]! += c02;
-        c[pc + 3]! += c03;
-        pc += ldc;
-        c[pc]! += c10;
-        c[pc + 1]! += c11;
-        c[pc + 2]! += c12;
-        c[pc + 3]! += c13;
-        pc += ldc;
-        c[pc]! += c20;
-        c[pc + 1]! += c21;
-        c[pc + 2]! += c22;
-        c[pc + 3]! += c23;
-        pc += ldc;
-        c[pc]! += c30;
-        c[pc + 1]! += c31;
-        c[pc + 2]! += c32;
-        c[pc + 3]! += c33;
-      }
-      for (let j = N4; j < N; j++) {
-        let c0 = 0,
-          c1 = 0,
-          c2 = 0,
-          c3 = 0;
-        let pa = aOff + k0 * lda + i;
-        let pb = bOff + k0 * ldb + j;
-        for (let k = k0; k < k1; k++) {
-          const bv = b[pb]!;
-          c0 += a[pa]! * bv;
-          c1 += a[pa + 1]! * bv;
-          c2 += a[pa + 2]! * bv;
-          c3 += a[pa + 3]! * bv;
-          pa += lda;
-          pb += ldb;
-        }
-        const pc = cOff + i * ldc + j;
-        c[pc]! += c0;
-        c[pc + ldc]! += c1;
-        c[pc + 2 * ldc]! += c2;
-        c[pc + 3 * ldc]! += c3;
-      }
-    }
-    for (let i = M4; i < M; i++) {
-      for (let j = 0; j < N; j++) {
-        let s = 0;
-        let pa = aOff + k0 * lda + i;
-        let pb = bOff + k0 * ldb + j;
-        for (let k = k0; k < k1; k++) {
-          s += a[pa]! * b[pb]!;
-          pa += lda;
-          pb += ldb;
-        }
-        c[cOff + i * ldc + j]! += s;
-      }
-    }
-  }
+  gemm(true, false, c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta);
 }
 
 /**
@@ -302,117 +321,7 @@ export function gemmNT(
   K: number,
   beta: 0 | 1,
 ): void {
-  if (beta === 0) zeroMatrix(c, cOff, ldc, M, N);
-  if (K === 0) return;
-  const M4 = M - (M % 4);
-  const N4 = N - (N % 4);
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const k1 = Math.min(K, k0 + KC);
-    for (let j = 0; j < N4; j += 4) {
-      for (let i = 0; i < M4; i += 4) {
-        let c00 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0;
-        let c10 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
-        let c20 = 0,
-          c21 = 0,
-          c22 = 0,
-          c23 = 0;
-        let c30 = 0,
-          c31 = 0,
-          c32 = 0,
-          c33 = 0;
-        let pa0 = aOff + i * lda + k0;
-        let pa1 = pa0 + lda;
-        let pa2 = pa1 + lda;
-        let pa3 = pa2 + lda;
-        let pb0 = bOff + j * ldb + k0;
-        let pb1 = pb0 + ldb;
-        let pb2 = pb1 + ldb;
-        let pb3 = pb2 + ldb;
-        for (let k = k0; k < k1; k++) {
-          const b0 = b[pb0++]!,
-            b1 = b[pb1++]!,
-            b2 = b[pb2++]!,
-            b3 = b[pb3++]!;
-          const a0 = a[pa0++]!;
-          c00 += a0 * b0;
-          c01 += a0 * b1;
-          c02 += a0 * b2;
-          c03 += a0 * b3;
-          const a1 = a[pa1++]!;
-          c10 += a1 * b0;
-          c11 += a1 * b1;
-          c12 += a1 * b2;
-          c13 += a1 * b3;
-          const a2 = a[pa2++]!;
-          c20 += a2 * b0;
-          c21 += a2 * b1;
-          c22 += a2 * b2;
-          c23 += a2 * b3;
-          const a3 = a[pa3++]!;
-          c30 += a3 * b0;
-          c31 += a3 * b1;
-          c32 += a3 * b2;
-          c33 += a3 * b3;
-        }
-        let pc = cOff + i * ldc + j;
-        c[pc]! += c00;
-        c[pc + 1]! += c01;
-        c[pc + 2]! += c02;
-        c[pc + 3]! += c03;
-        pc += ldc;
-        c[pc]! += c10;
-        c[pc + 1]! += c11;
-        c[pc + 2]! += c12;
-        c[pc + 3]! += c13;
-        pc += ldc;
-        c[pc]! += c20;
-        c[pc + 1]! += c21;
-        c[pc + 2]! += c22;
-        c[pc + 3]! += c23;
-        pc += ldc;
-        c[pc]! += c30;
-        c[pc + 1]! += c31;
-        c[pc + 2]! += c32;
-        c[pc + 3]! += c33;
-      }
-      for (let i = M4; i < M; i++) {
-        let c0 = 0,
-          c1 = 0,
-          c2 = 0,
-          c3 = 0;
-        let pa = aOff + i * lda + k0;
-        let pb0 = bOff + j * ldb + k0;
-        for (let k = k0; k < k1; k++) {
-          const av = a[pa++]!;
-          c0 += av * b[pb0]!;
-          c1 += av * b[pb0 + ldb]!;
-          c2 += av * b[pb0 + 2 * ldb]!;
-          c3 += av * b[pb0 + 3 * ldb]!;
-          pb0++;
-        }
-        const pc = cOff + i * ldc + j;
-        c[pc]! += c0;
-        c[pc + 1]! += c1;
-        c[pc + 2]! += c2;
-        c[pc + 3]! += c3;
-      }
-    }
-    for (let j = N4; j < N; j++) {
-      for (let i = 0; i < M; i++) {
-        let s = 0;
-        let pa = aOff + i * lda + k0;
-        let pb = bOff + j * ldb + k0;
-        for (let k = k0; k < k1; k++) s += a[pa++]! * b[pb++]!;
-        c[cOff + i * ldc + j]! += s;
-      }
-    }
-  }
+  gemm(false, true, c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta);
 }
 
 /** C[M,N] (ldc) = 0. */

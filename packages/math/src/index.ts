@@ -25,6 +25,8 @@ export { GruMathError } from './errors';
 export type { FloatArray } from './gemm';
 export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal } from './initializers';
+export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
+export { recurrentLayerForward } from './layer-forward';
 export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';
 export { Optimizer, validateOptimizerSpec } from './optimizers';
 export type { DType, RecurrentCellConfig, RecurrentGrads, RecurrentParams } from './recurrent';

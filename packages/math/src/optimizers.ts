@@ -31,7 +31,7 @@ export function validateOptimizerSpec(spec: OptimizerSpec): void {
   ) {
     throw new GruMathError(
       'INVALID_ARGUMENT',
-      `optimizer.learningRate must be a positive finite number, got ${JSON.stringify(spec.learningRate)}.`,
+      `optimizer.learningRate must be a positive finite number, got ${String(spec.learningRate)}.`,
     );
   }
 }

@@ -29,7 +29,7 @@ function isNode(): boolean {
 }
 
 /** The installed `@tensorflow/tfjs-backend-wasm` `dist/` folder (Node only, when resolvable). */
-function nodeWasmDistFolder(): string | undefined {
+export function nodeWasmDistFolder(): string | undefined {
   const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
   if (!isNode() || typeof resolve !== 'function') return undefined;
   try {

@@ -1,4 +1,4 @@
-import type { ModelSpec, NamedWeights, ResolvedLayer } from '@gruvision/math';
+import type { ModelSpec, NamedWeights, RecurrentLayerSpec, ResolvedLayer } from '@gruvision/math';
 import { resolveLayers } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
@@ -27,8 +27,20 @@ const cheap = {
   biasInitializer: 'zeros',
 } as const;
 
+type LayerSettings = Pick<
+  ResolvedLayer,
+  | 'cell'
+  | 'units'
+  | 'resetAfter'
+  | 'recurrentActivation'
+  | 'goBackwards'
+  | 'dropout'
+  | 'recurrentDropout'
+  | 'returnSequences'
+>;
+
 function recurrentLayer(
-  layer: ResolvedLayer,
+  layer: LayerSettings,
   name: string,
   inputShape: number[] | undefined,
 ): tf.layers.Layer {
@@ -59,6 +71,36 @@ function recurrentLayer(
     default:
       throw new GruTfjsError('INVALID_ARGUMENT', `Unknown cell type ${JSON.stringify(layer.cell)}.`);
   }
+}
+
+/**
+ * One (unidirectional) tfjs recurrent layer for a `RecurrentLayerSpec`: a stock `tf.layers.gru` /
+ * `lstm` / `simpleRNN`, or a {@link KerasGRU} for `resetAfter: true`, with `recurrentActivation`
+ * passed explicitly and zero initializers (set weights with `layer.setWeights`). Bidirectional
+ * wrapping is {@link buildModel}'s job.
+ */
+export function buildRecurrentLayer(
+  layer: RecurrentLayerSpec,
+  options: { name?: string; returnSequences?: boolean; inputShape?: number[] } = {},
+): tf.layers.Layer {
+  if (layer.bidirectional) {
+    throw new GruTfjsError(
+      'INVALID_ARGUMENT',
+      'buildRecurrentLayer builds one direction; wrap it with tf.layers.bidirectional or use buildModel for bidirectional layers.',
+    );
+  }
+  const settings: LayerSettings = {
+    cell: layer.cell,
+    units: layer.units,
+    resetAfter: layer.resetAfter ?? false,
+    recurrentActivation: layer.recurrentActivation ?? 'sigmoid',
+    goBackwards: layer.goBackwards ?? false,
+    dropout: layer.dropout ?? 0,
+    recurrentDropout: layer.recurrentDropout ?? 0,
+    returnSequences: options.returnSequences ?? false,
+  };
+  const fallback = { gru: 'gru', lstm: 'lstm', simpleRnn: 'simple_rnn' }[layer.cell];
+  return recurrentLayer(settings, options.name ?? fallback, options.inputShape);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelSpec } from '@gruvision/math';
@@ -41,12 +41,16 @@ describe.each(testBackends)('fileSystemHandler on %s', (backend) => {
   it('save → load round trip gives identical predictions; writes leave no temp files', async () => {
     const dir = join(root, backend, 'roundtrip');
     const model = buildModel(spec, { weights: randomWeights(spec, 5) });
+    const metadata = { gruvision: { classNames: ['a', 'b', 'c'], view: { mode: 'rows' }, seed: 5 } };
+    model.setUserDefinedMetadata(metadata);
     await model.save(fileSystemHandler(dir));
     expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
     const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
     const loaded = await tf.loadLayersModel(fileSystemHandler(dir));
+    expect(json.userDefinedMetadata).toEqual(metadata);
+    expect(loaded.getUserDefinedMetadata()).toEqual(metadata);
     const x = tf.tensor3d(randomInputs(5 * 4 * 3, 2), [5, 4, 3]);
     const a = Array.from((model.predict(x) as tf.Tensor).dataSync());
     const b = Array.from((loaded.predict(x) as tf.Tensor).dataSync());
@@ -57,6 +61,20 @@ describe.each(testBackends)('fileSystemHandler on %s', (backend) => {
     tf.dispose(x);
     model.dispose();
     loaded.dispose();
+  });
+
+  it('a failed save is a clear error and leaves no temp files behind', async () => {
+    const dir = join(root, backend, 'blocked');
+    await mkdir(join(dir, 'model.json'), { recursive: true }); // a directory where model.json must go
+    const model = buildModel(spec, { weights: randomWeights(spec, 5) });
+    const error = await model.save(fileSystemHandler(dir)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GruTfjsError);
+    expect((error as GruTfjsError).code).toBe('MODEL_SAVE_FAILED');
+    expect((error as GruTfjsError).message).toMatch(
+      /^Could not write the model to .*blocked: .*Check that the directory is writable\.$/,
+    );
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    model.dispose();
   });
 
   it('a truncated weights.bin is a clear error', async () => {

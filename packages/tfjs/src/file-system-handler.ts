@@ -1,19 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { checkRelativePath, fromModelFiles, MODEL_JSON_FILE, toModelFiles, WEIGHTS_FILE } from './artifacts';
 import { GruTfjsError } from './errors';
 
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/** Writes `data` to a fresh temp file next to `path` and flushes it to disk; returns the temp path. */
+async function writeTemp(path: string, data: string | Uint8Array): Promise<string> {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const file = await open(temp, 'wx');
   try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    await file.writeFile(data);
+    await file.sync();
+  } finally {
+    await file.close();
   }
+  return temp;
 }
 
 function insideDir(dir: string, path: string): string {
@@ -31,8 +33,9 @@ function insideDir(dir: string, path: string): string {
 
 /**
  * A `tf.io.IOHandler` for a model directory on the file system, without tfjs-node:
- * `save` writes `weights.bin` and then `model.json` (layers-model format), each atomically
- * (temp file + rename), so a crash never leaves a half-written model; `load` reads them back,
+ * `save` writes `weights.bin` and `model.json` (layers-model format) to temp files, flushes them,
+ * then renames them into place (weights first, `model.json` last), so a crash never leaves a
+ * half-written file and a reader never sees a `model.json` without its weights; `load` reads them back,
  * refusing weights paths outside the directory and weight files whose size does not match the
  * manifest. Use with `model.save(fileSystemHandler(dir))` and `tf.loadLayersModel(fileSystemHandler(dir))`.
  */
@@ -41,11 +44,18 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       const { modelJson, weightData } = toModelFiles(artifacts, WEIGHTS_FILE);
+      const temps: string[] = [];
       try {
         await mkdir(root, { recursive: true });
-        await writeAtomic(join(root, WEIGHTS_FILE), new Uint8Array(weightData));
-        await writeAtomic(join(root, MODEL_JSON_FILE), JSON.stringify(modelJson));
+        // Both files are complete on disk before either replaces the old one; model.json goes last.
+        const weightsPath = join(root, WEIGHTS_FILE);
+        const jsonPath = join(root, MODEL_JSON_FILE);
+        temps.push(await writeTemp(weightsPath, new Uint8Array(weightData)));
+        temps.push(await writeTemp(jsonPath, JSON.stringify(modelJson)));
+        await rename(temps[0]!, weightsPath);
+        await rename(temps[1]!, jsonPath);
       } catch (error) {
+        await Promise.all(temps.map((t) => rm(t, { force: true })));
         throw new GruTfjsError(
           'MODEL_SAVE_FAILED',
           `Could not write the model to ${root}: ${(error as Error).message}. Check that the directory is writable.`,

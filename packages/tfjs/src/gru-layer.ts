@@ -88,6 +88,60 @@ function resolveInitializer(
   return fromConfig(cls, (config.config ?? {}) as tf.serialization.ConfigDict) as unknown as Initializer;
 }
 
+/** Gate activations and new state of one GRU step, each `[B,u]`. */
+export interface GruStep {
+  readonly z: tf.Tensor2D;
+  readonly r: tf.Tensor2D;
+  readonly hCandidate: tf.Tensor2D;
+  readonly h: tf.Tensor2D;
+}
+
+/**
+ * One GRU step in tfjs ops. `x [B,I]`, `h [B,u]` (the state the recurrent product reads, after any
+ * recurrent dropout), `hPrev [B,u]` (the state `z` interpolates with); kernel `[I,3u]`,
+ * recurrentKernel `[u,3u]`, bias `[3u]` or (`resetAfter`) `[2,3u]`; gate blocks z | r | h.
+ */
+export function gruStep(
+  x: tf.Tensor2D,
+  h: tf.Tensor2D,
+  hPrev: tf.Tensor2D,
+  weights: { kernel: tf.Tensor2D; recurrentKernel: tf.Tensor2D; bias: tf.Tensor | null },
+  options: { units: number; resetAfter: boolean },
+  recurrentActivation: (x: tf.Tensor) => tf.Tensor,
+  activation: (x: tf.Tensor) => tf.Tensor = activations.tanh!,
+): GruStep {
+  const u = options.units;
+  const { kernel, recurrentKernel, bias } = weights;
+  let matrixX = tf.matMul(x, kernel);
+  let z: tf.Tensor2D;
+  let r: tf.Tensor2D;
+  let hCandidate: tf.Tensor2D;
+  if (options.resetAfter) {
+    let matrixInner = tf.matMul(h, recurrentKernel);
+    if (bias) {
+      const [inputBias, recurrentBias] = tf.unstack(bias, 0) as [tf.Tensor1D, tf.Tensor1D];
+      matrixX = tf.add(matrixX, inputBias);
+      matrixInner = tf.add(matrixInner, recurrentBias);
+    }
+    const [xZ, xR, xH] = tf.split(matrixX, [u, u, u], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const [hZ, hR, hH] = tf.split(matrixInner, [u, u, u], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    z = recurrentActivation(tf.add(xZ, hZ)) as tf.Tensor2D;
+    r = recurrentActivation(tf.add(xR, hR)) as tf.Tensor2D;
+    hCandidate = activation(tf.add(xH, tf.mul(r, hH))) as tf.Tensor2D;
+  } else {
+    if (bias) matrixX = tf.add(matrixX, bias);
+    const [rkZR, rkH] = tf.split(recurrentKernel, [2 * u, u], 1) as [tf.Tensor2D, tf.Tensor2D];
+    const matrixInner = tf.matMul(h, rkZR);
+    const [xZ, xR, xH] = tf.split(matrixX, [u, u, u], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const [hZ, hR] = tf.split(matrixInner, [u, u], 1) as [tf.Tensor2D, tf.Tensor2D];
+    z = recurrentActivation(tf.add(xZ, hZ)) as tf.Tensor2D;
+    r = recurrentActivation(tf.add(xR, hR)) as tf.Tensor2D;
+    hCandidate = activation(tf.add(xH, tf.matMul(tf.mul(r, h), rkH))) as tf.Tensor2D;
+  }
+  const hNext = tf.add(tf.mul(z, hPrev), tf.mul(tf.sub(1, z), hCandidate)) as tf.Tensor2D;
+  return { z, r, hCandidate, h: hNext };
+}
+
 /**
  * A GRU cell that implements both Keras forms. With `resetAfter: true` (Keras 3 / PyTorch / cuDNN):
  * `ĥ = act(x·Wh + bxh + r ⊙ (h·Uh + bhh))`, bias `[2, 3u]` = [input bias; recurrent bias];
@@ -189,43 +243,20 @@ export class KerasGRUCell extends tf.layers.RNNCell {
    * The gate activations of one step: `x [B,I]`, `h [B,u]` (after recurrent dropout), `hPrev [B,u]`
    * (the state that `z` interpolates with). Used by `call` and by step-by-step tracing.
    */
-  gates(
-    x: tf.Tensor2D,
-    h: tf.Tensor2D,
-    hPrev: tf.Tensor2D = h,
-  ): { z: tf.Tensor2D; r: tf.Tensor2D; hCandidate: tf.Tensor2D; h: tf.Tensor2D } {
-    const u = this.units;
-    const kernel = this.kernel!.read() as tf.Tensor2D;
-    const recurrentKernel = this.recurrentKernel!.read() as tf.Tensor2D;
-    const bias = this.bias?.read();
-    let matrixX = tf.matMul(x, kernel);
-    let z: tf.Tensor2D;
-    let r: tf.Tensor2D;
-    let hCandidate: tf.Tensor2D;
-    if (this.resetAfter) {
-      let matrixInner = tf.matMul(h, recurrentKernel);
-      if (bias) {
-        const [inputBias, recurrentBias] = tf.unstack(bias, 0) as [tf.Tensor1D, tf.Tensor1D];
-        matrixX = tf.add(matrixX, inputBias);
-        matrixInner = tf.add(matrixInner, recurrentBias);
-      }
-      const [xZ, xR, xH] = tf.split(matrixX, [u, u, u], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const [hZ, hR, hH] = tf.split(matrixInner, [u, u, u], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      z = this.recurrentActivationFn(tf.add(xZ, hZ)) as tf.Tensor2D;
-      r = this.recurrentActivationFn(tf.add(xR, hR)) as tf.Tensor2D;
-      hCandidate = this.activationFn(tf.add(xH, tf.mul(r, hH))) as tf.Tensor2D;
-    } else {
-      if (bias) matrixX = tf.add(matrixX, bias);
-      const [rkZR, rkH] = tf.split(recurrentKernel, [2 * u, u], 1) as [tf.Tensor2D, tf.Tensor2D];
-      const matrixInner = tf.matMul(h, rkZR);
-      const [xZ, xR, xH] = tf.split(matrixX, [u, u, u], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const [hZ, hR] = tf.split(matrixInner, [u, u], 1) as [tf.Tensor2D, tf.Tensor2D];
-      z = this.recurrentActivationFn(tf.add(xZ, hZ)) as tf.Tensor2D;
-      r = this.recurrentActivationFn(tf.add(xR, hR)) as tf.Tensor2D;
-      hCandidate = this.activationFn(tf.add(xH, tf.matMul(tf.mul(r, h), rkH))) as tf.Tensor2D;
-    }
-    const hNext = tf.add(tf.mul(z, hPrev), tf.mul(tf.sub(1, z), hCandidate)) as tf.Tensor2D;
-    return { z, r, hCandidate, h: hNext };
+  gates(x: tf.Tensor2D, h: tf.Tensor2D, hPrev: tf.Tensor2D = h): GruStep {
+    return gruStep(
+      x,
+      h,
+      hPrev,
+      {
+        kernel: this.kernel!.read() as tf.Tensor2D,
+        recurrentKernel: this.recurrentKernel!.read() as tf.Tensor2D,
+        bias: this.bias?.read() ?? null,
+      },
+      { units: this.units, resetAfter: this.resetAfter },
+      this.recurrentActivationFn,
+      this.activationFn,
+    );
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -40,7 +40,7 @@ function convertInboundNodes(nodes: Json[], layerNames: Map<string, string>): Js
 }
 
 function camel(name: string): string {
-  return name.replace(/[_-]+(.)/g, (_m, c: string) => c.toUpperCase());
+  return name.replace(/_+(\w|$)/g, (_m, c: string) => c.toUpperCase());
 }
 
 function normalize(value: Json, layerNames: Map<string, string>): Json {

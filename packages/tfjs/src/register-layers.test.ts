@@ -1,4 +1,5 @@
-import type { ModelSpec } from '@gruvision/math';
+import type { ModelSpec, NamedWeights } from '@gruvision/math';
+import { MathNetwork } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memoryFilesHandler, memoryHandler } from './artifacts';
@@ -7,7 +8,14 @@ import { buildModel } from './build-model';
 import { KerasGRU } from './gru-layer';
 import { loadModel } from './load-model';
 import { layersRegistered, registerLayers } from './register-layers';
-import { keras3ModelFiles, maxAbsDiff, randomInputs, randomWeights, testBackends } from './test-utils';
+import {
+  keras3GruConfig,
+  keras3ModelFiles,
+  maxAbsDiff,
+  randomInputs,
+  randomWeights,
+  testBackends,
+} from './test-utils';
 
 const T = 4;
 const F = 3;
@@ -28,6 +36,15 @@ const bidiSpec: ModelSpec = {
     { cell: 'gru', units: 2, resetAfter: true, bidirectional: true },
   ],
 };
+
+/** Weights from the math core: seeded Keras initialization, then a few SGD steps (so biases are non-zero). */
+async function mathTrained(s: ModelSpec): Promise<{ net: MathNetwork; weights: NamedWeights }> {
+  const net = new MathNetwork(s, { seed: 21, optimizer: { type: 'sgd', learningRate: 0.5 } });
+  const x = randomInputs(6 * T * F, 4);
+  const y = Int32Array.from([0, 1, 2, 0, 1, 2]);
+  for (let i = 0; i < 3; i++) await net.trainBatch(x, y, 6);
+  return { net, weights: net.getWeights() };
+}
 
 function predict(model: tf.LayersModel, x: Float32Array, batch: number): Float32Array {
   return tf.tidy(
@@ -57,8 +74,9 @@ describe.each(testBackends)('Keras 3 converter models on %s', (backend) => {
       ['GRU', spec, undefined],
       ['GRU + Bidirectional(GRU)', bidiSpec, 2],
     ] as const) {
-      it(`loads a ${style}-converted ${label} with reset_after: true and predicts what buildModel predicts`, async () => {
-        const weights = randomWeights(s, 21);
+      it(`loads a ${style}-converted ${label} with reset_after: true and predicts what the math core predicts`, async () => {
+        const { net, weights } = await mathTrained(s);
+        expect(weights.find((w) => w.name === 'gru/bias')!.values.some((v) => v !== 0)).toBe(true);
         const files = keras3ModelFiles({ T, F, units, classes, bidirectionalUnits }, weights, style);
         const loaded = await tf.loadLayersModel(
           memoryFilesHandler(files.modelJson, { [files.shard]: files.weightData }),
@@ -67,14 +85,96 @@ describe.each(testBackends)('Keras 3 converter models on %s', (backend) => {
         expect(gru).toBeInstanceOf(KerasGRU);
         expect(gru.resetAfter).toBe(true);
         expect(gru.getConfig()).toMatchObject({ recurrentActivation: 'sigmoid', resetAfter: true });
+        const x = randomInputs(5 * T * F, 8);
+        expect(maxAbsDiff(predict(loaded, x, 5), await net.predict(x, 5))).toBeLessThan(1e-5);
         const reference = buildModel(s, { weights });
-        const x = randomInputs(2 * T * F, 8);
-        expect(maxAbsDiff(predict(loaded, x, 2), predict(reference, x, 2))).toBeLessThan(1e-6);
+        expect(maxAbsDiff(predict(loaded, x, 5), predict(reference, x, 5))).toBeLessThan(1e-6);
         loaded.dispose();
         reference.dispose();
       });
     }
   }
+
+  it('loads a Keras 3 functional model (keras_history inbound nodes) with reset_after: true', async () => {
+    const { net, weights } = await mathTrained(spec);
+    const tensor = (shape: (number | null)[], from: string) => ({
+      class_name: '__keras_tensor__',
+      config: { shape, dtype: 'float32', keras_history: [from, 0, 0] },
+    });
+    const modelJson = {
+      format: 'layers-model',
+      generatedBy: 'keras v3.6.0',
+      convertedBy: 'TensorFlow.js Converter v4.22.0',
+      modelTopology: {
+        keras_version: '3.6.0',
+        backend: 'tensorflow',
+        model_config: {
+          class_name: 'Functional',
+          config: {
+            name: 'functional',
+            trainable: true,
+            layers: [
+              {
+                module: 'keras.layers',
+                class_name: 'InputLayer',
+                config: { batch_shape: [null, T, F], dtype: 'float32', sparse: false, name: 'input_layer' },
+                registered_name: null,
+                name: 'input_layer',
+                inbound_nodes: [],
+              },
+              {
+                module: 'keras.layers',
+                class_name: 'GRU',
+                config: keras3GruConfig('gru', units),
+                registered_name: null,
+                name: 'gru',
+                inbound_nodes: [
+                  { args: [tensor([null, T, F], 'input_layer')], kwargs: { training: false, mask: null } },
+                ],
+              },
+              {
+                module: 'keras.layers',
+                class_name: 'Dense',
+                config: {
+                  name: 'dense',
+                  trainable: true,
+                  units: classes,
+                  activation: 'softmax',
+                  use_bias: true,
+                },
+                registered_name: null,
+                name: 'dense',
+                inbound_nodes: [{ args: [tensor([null, units], 'gru')], kwargs: {} }],
+              },
+            ],
+            input_layers: ['input_layer', 0, 0],
+            output_layers: ['dense', 0, 0],
+          },
+        },
+      },
+      weightsManifest: [
+        {
+          paths: ['group1-shard1of1.bin'],
+          weights: weights.map((w) => ({
+            name: `functional/${w.name.replace('gru/', 'gru/gru_cell/')}`,
+            shape: [...w.shape],
+            dtype: 'float32',
+          })),
+        },
+      ],
+    };
+    const data = new Float32Array(weights.reduce((n, w) => n + w.values.length, 0));
+    let offset = 0;
+    for (const w of weights) {
+      data.set(w.values, offset);
+      offset += w.values.length;
+    }
+    const loaded = await tf.loadLayersModel(memoryFilesHandler(modelJson, data.buffer));
+    expect(loaded.getLayer('gru')).toBeInstanceOf(KerasGRU);
+    const x = randomInputs(3 * T * F, 12);
+    expect(maxAbsDiff(predict(loaded, x, 3), await net.predict(x, 3))).toBeLessThan(1e-5);
+    loaded.dispose();
+  });
 
   it('keeps plain reset_after: false GRUs on stock tfjs', async () => {
     const plain: ModelSpec = { timeSteps: T, features: F, classes, layers: [{ cell: 'gru', units }] };

@@ -1,0 +1,181 @@
+import type { OptimizerSpec, OptimizerState } from '@gruvision/math';
+import * as tf from '@tensorflow/tfjs';
+import { GruTfjsError } from './errors';
+
+const optimizerTypes = ['sgd', 'adam', 'adamw', 'rmsprop'];
+
+function slotNames(spec: OptimizerSpec): string[] {
+  switch (spec.type) {
+    case 'sgd':
+      return (spec.momentum ?? 0) !== 0 ? ['momentum'] : [];
+    case 'adam':
+    case 'adamw':
+      return ['m', 'v'];
+    case 'rmsprop':
+      return (spec.momentum ?? 0) !== 0 ? ['velocity', 'momentum'] : ['velocity'];
+  }
+}
+
+/** Throws `INVALID_ARGUMENT` naming the bad field of an optimizer spec. */
+export function checkOptimizerSpec(spec: OptimizerSpec): void {
+  if (spec === null || typeof spec !== 'object' || !optimizerTypes.includes(spec.type)) {
+    throw new GruTfjsError(
+      'INVALID_ARGUMENT',
+      `optimizer.type must be one of ${optimizerTypes.map((t) => `"${t}"`).join(', ')}, got ${JSON.stringify(
+        (spec as { type?: unknown } | null)?.type,
+      )}.`,
+    );
+  }
+  if (
+    !(typeof spec.learningRate === 'number' && spec.learningRate > 0 && Number.isFinite(spec.learningRate))
+  ) {
+    throw new GruTfjsError(
+      'INVALID_ARGUMENT',
+      `optimizer.learningRate must be a positive finite number, got ${JSON.stringify(spec.learningRate)}.`,
+    );
+  }
+}
+
+/**
+ * The optimizers of `OptimizerSpec` as tfjs ops on a list of variables, with the same Keras 3
+ * semantics, defaults and slot names as the math core (so optimizer state moves between engines):
+ * - `sgd`: v ← μ·v − lr·g; w ← w + v (Nesterov: w ← w + μ·v − lr·g);
+ * - `adam` / `adamw`: m ← m + (g − m)(1 − β1); v ← v + (g² − v)(1 − β2);
+ *   w ← w·(1 − lr·wd) − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m / (√v + ε) (wd = 0 for adam, default 0.004 for adamw);
+ * - `rmsprop`: a ← ρ·a + (1 − ρ)·g²; Δ = lr·g / √(a + ε); w ← w − Δ (momentum: m ← μ·m + Δ; w ← w − m).
+ * (tf.train.adam puts ε on the bias-corrected √v̂ and tf.train.momentum scales v by lr differently,
+ * so these are written out rather than borrowed.) Slots are created up front: training allocates
+ * no long-lived tensors.
+ */
+export class KerasOptimizer {
+  readonly spec: OptimizerSpec;
+  learningRate: number;
+  iterations = 0;
+  private readonly variables: readonly tf.Variable[];
+  private readonly slots: Record<string, tf.Variable[]> = {};
+
+  constructor(spec: OptimizerSpec, variables: readonly tf.Variable[]) {
+    checkOptimizerSpec(spec);
+    this.spec = spec;
+    this.learningRate = spec.learningRate;
+    this.variables = variables;
+    for (const name of slotNames(spec)) {
+      // tidy frees the zeros; the variables (never tracked by tidy) keep their data.
+      this.slots[name] = tf.tidy(() =>
+        variables.map((v) => tf.variable(tf.zerosLike(v), false, undefined, 'float32')),
+      );
+    }
+  }
+
+  /** One update from `grads` (same order and shapes as the variables). Disposes nothing it was given. */
+  step(grads: readonly tf.Tensor[]): void {
+    this.iterations++;
+    const spec = this.spec;
+    const lr = this.learningRate;
+    tf.tidy(() => {
+      this.variables.forEach((w, i) => {
+        const g = grads[i]!;
+        if (spec.type === 'sgd') {
+          const mu = spec.momentum ?? 0;
+          if (mu === 0) {
+            w.assign(tf.sub(w, tf.mul(g, lr)));
+            return;
+          }
+          const v = this.slots.momentum![i]!;
+          const vNext = tf.sub(tf.mul(v, mu), tf.mul(g, lr));
+          v.assign(vNext);
+          w.assign(tf.add(w, spec.nesterov ? tf.sub(tf.mul(vNext, mu), tf.mul(g, lr)) : vNext));
+          return;
+        }
+        if (spec.type === 'rmsprop') {
+          const rho = spec.rho ?? 0.9;
+          const mu = spec.momentum ?? 0;
+          const eps = spec.epsilon ?? 1e-7;
+          const a = this.slots.velocity![i]!;
+          const aNext = tf.add(tf.mul(a, rho), tf.mul(tf.square(g), 1 - rho));
+          a.assign(aNext);
+          const delta = tf.div(tf.mul(g, lr), tf.sqrt(tf.add(aNext, eps)));
+          if (mu !== 0) {
+            const m = this.slots.momentum![i]!;
+            const mNext = tf.add(tf.mul(m, mu), delta);
+            m.assign(mNext);
+            w.assign(tf.sub(w, mNext));
+          } else {
+            w.assign(tf.sub(w, delta));
+          }
+          return;
+        }
+        const beta1 = spec.beta1 ?? 0.9;
+        const beta2 = spec.beta2 ?? 0.999;
+        const eps = spec.epsilon ?? 1e-7;
+        const t = this.iterations;
+        const alpha = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+        const decay = spec.type === 'adamw' ? 1 - lr * (spec.weightDecay ?? 0.004) : 1;
+        const m = this.slots.m![i]!;
+        const v = this.slots.v![i]!;
+        const mNext = tf.add(m, tf.mul(tf.sub(g, m), 1 - beta1));
+        const vNext = tf.add(v, tf.mul(tf.sub(tf.square(g), v), 1 - beta2));
+        m.assign(mNext);
+        v.assign(vNext);
+        const update = tf.div(tf.mul(mNext, alpha), tf.add(tf.sqrt(vNext), eps));
+        w.assign(tf.sub(decay === 1 ? w : tf.mul(w, decay), update));
+      });
+    });
+  }
+
+  /** Step count and slots, each flattened into the canonical layout (variables in layout order). */
+  getState(): OptimizerState {
+    const slots: Record<string, Float32Array> = {};
+    for (const [name, vars] of Object.entries(this.slots)) {
+      const size = vars.reduce((n, v) => n + v.size, 0);
+      const flat = new Float32Array(size);
+      let offset = 0;
+      for (const v of vars) {
+        flat.set(v.dataSync() as Float32Array, offset);
+        offset += v.size;
+      }
+      slots[name] = flat;
+    }
+    return { step: this.iterations, slots };
+  }
+
+  /** Restores a state from `getState` of this engine or of the math core (same spec and optimizer). */
+  setState(state: OptimizerState): void {
+    if (!Number.isInteger(state.step) || state.step < 0) {
+      throw new GruTfjsError(
+        'INVALID_ARGUMENT',
+        `Optimizer state step must be a non-negative integer, got ${state.step}. Pass the object getOptimizerState() returned.`,
+      );
+    }
+    const expected = Object.keys(this.slots).sort();
+    const given = Object.keys(state.slots).sort();
+    if (expected.join(',') !== given.join(',')) {
+      throw new GruTfjsError(
+        'INVALID_ARGUMENT',
+        `Optimizer state has slots [${given.join(', ')}] but a ${this.spec.type} optimizer needs [${expected.join(', ')}]. Restore a state saved with the same optimizer settings.`,
+      );
+    }
+    const total = this.variables.reduce((n, v) => n + v.size, 0);
+    for (const name of expected) {
+      const values = state.slots[name]!;
+      if (values.length !== total) {
+        throw new GruTfjsError(
+          'INVALID_ARGUMENT',
+          `Optimizer slot "${name}" has ${values.length} values but the network has ${total} parameters. Restore a state saved from the same model spec.`,
+        );
+      }
+      let offset = 0;
+      tf.tidy(() => {
+        for (const v of this.slots[name]!) {
+          v.assign(tf.tensor(values.subarray(offset, offset + v.size), v.shape, 'float32'));
+          offset += v.size;
+        }
+      });
+    }
+    this.iterations = state.step;
+  }
+
+  dispose(): void {
+    for (const vars of Object.values(this.slots)) for (const v of vars) v.dispose();
+  }
+}

@@ -1,0 +1,334 @@
+import type {
+  BatchResult,
+  Engine,
+  ModelSpec,
+  NamedWeights,
+  Network,
+  NetworkOptions,
+  OptimizerSpec,
+  OptimizerState,
+  Trace,
+} from '@gruvision/math';
+import { initializeWeights, weightLayout } from '@gruvision/math';
+import * as tf from '@tensorflow/tfjs';
+import type { InitBackendOptions, TfjsBackend, TfjsEngineName } from './backends';
+import { engineName, initBackend } from './backends';
+import { buildModel } from './build-model';
+import { GruTfjsError } from './errors';
+import { checkOptimizerSpec, KerasOptimizer } from './optimizer';
+import { traceSteps } from './trace';
+import { getNamedWeights, setNamedWeights } from './weights';
+
+/** The default optimizer (as the math core): Adam with Keras defaults and learning rate 1e-3. */
+export const DEFAULT_TFJS_OPTIMIZER: OptimizerSpec = { type: 'adam', learningRate: 1e-3 };
+
+/** Largest batch run through `predict` at once (bounds memory on GPUs). */
+const PREDICT_CHUNK = 256;
+
+function invalid(message: string): never {
+  throw new GruTfjsError('INVALID_ARGUMENT', message);
+}
+
+function checkOptions(options: NetworkOptions): void {
+  if (options === null || typeof options !== 'object')
+    invalid('Network options must be an object like { seed: 42 }.');
+  if (!Number.isFinite(options.seed)) invalid(`options.seed must be a finite number, got ${options.seed}.`);
+  const { clipNorm, l2, labelSmoothing } = options;
+  if (clipNorm !== undefined && !(clipNorm > 0 && Number.isFinite(clipNorm))) {
+    invalid(`options.clipNorm must be a positive number, got ${clipNorm}. Omit it to disable clipping.`);
+  }
+  if (l2 !== undefined && !(l2 >= 0 && Number.isFinite(l2))) {
+    invalid(`options.l2 must be a number ≥ 0, got ${l2}. Use 0 to disable it.`);
+  }
+  if (labelSmoothing !== undefined && !(labelSmoothing >= 0 && labelSmoothing < 1)) {
+    invalid(`options.labelSmoothing must be in [0, 1), got ${labelSmoothing}. Use 0 to disable it.`);
+  }
+  if (options.optimizer !== undefined) checkOptimizerSpec(options.optimizer);
+}
+
+type MaskHolder = {
+  dropoutMask?: tf.Tensor | tf.Tensor[] | null;
+  recurrentDropoutMask?: tf.Tensor | tf.Tensor[] | null;
+};
+
+/**
+ * Frees the dropout masks stock tfjs recurrent cells keep between calls (they are only needed until
+ * the backward pass of the step that drew them).
+ */
+function releaseDropoutMasks(model: tf.LayersModel): void {
+  const layers: tf.layers.Layer[] = [];
+  for (const layer of model.layers) {
+    const wrapper = layer as unknown as { forwardLayer?: tf.layers.Layer; backwardLayer?: tf.layers.Layer };
+    layers.push(layer);
+    if (wrapper.forwardLayer) layers.push(wrapper.forwardLayer);
+    if (wrapper.backwardLayer) layers.push(wrapper.backwardLayer);
+  }
+  for (const layer of layers) {
+    const cell = (layer as unknown as { cell?: MaskHolder }).cell;
+    if (!cell) continue;
+    if (cell.dropoutMask) tf.dispose(cell.dropoutMask);
+    if (cell.recurrentDropoutMask) tf.dispose(cell.recurrentDropoutMask);
+    if (cell.dropoutMask !== undefined) cell.dropoutMask = null;
+    if (cell.recurrentDropoutMask !== undefined) cell.recurrentDropoutMask = null;
+  }
+}
+
+/**
+ * The tfjs engine's `Network`: a `tf.Sequential` from {@link buildModel} with the math core's seeded
+ * initial weights, trained by {@link KerasOptimizer} on gradients from tfjs autodiff. Loss, L2
+ * (`l2 · Σ w²` over every `kernel` / `recurrent_kernel`), global-norm clipping and label smoothing
+ * follow the math core, so both engines agree step by step. Every call frees its tensors.
+ */
+export class TfjsNetwork implements Network {
+  readonly spec: ModelSpec;
+  readonly options: NetworkOptions;
+  /** The underlying model (for saving with `model.save(handler)`); disposed by `dispose()`. */
+  readonly model: tf.Sequential;
+  private readonly optimizer: KerasOptimizer;
+  private readonly variables: tf.Variable[];
+  private readonly kernelIndices: number[];
+  private disposed = false;
+
+  constructor(spec: ModelSpec, options: NetworkOptions) {
+    checkOptions(options);
+    this.spec = spec;
+    this.options = options;
+    this.model = buildModel(spec, { weights: initializeWeights(spec, options.seed) });
+    const byName = new Map(this.model.weights.map((w) => [w.originalName, w]));
+    const entries = weightLayout(spec).entries;
+    this.variables = entries.map((e) => byName.get(e.name)!.read() as tf.Variable);
+    this.kernelIndices = entries.flatMap((e, i) => (e.name.endsWith('kernel') ? [i] : []));
+    this.optimizer = new KerasOptimizer(options.optimizer ?? DEFAULT_TFJS_OPTIMIZER, this.variables);
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) {
+      throw new GruTfjsError(
+        'DISPOSED',
+        'This network was disposed. Create a new one with tfjsEngine().create().',
+      );
+    }
+  }
+
+  private checkBatch(x: Float32Array, batch: number): void {
+    this.checkAlive();
+    if (!Number.isInteger(batch) || batch < 1) invalid(`batch must be a positive integer, got ${batch}.`);
+    const { timeSteps: T, features: F } = this.spec;
+    if (!(x instanceof Float32Array) || x.length !== batch * T * F) {
+      invalid(
+        `x must be a Float32Array of batch·timeSteps·features = ${batch}·${T}·${F} = ${batch * T * F} values, got ${
+          x instanceof Float32Array ? x.length : typeof x
+        }.`,
+      );
+    }
+  }
+
+  private checkLabels(y: Int32Array, batch: number): void {
+    if (!(y instanceof Int32Array) || y.length !== batch) {
+      invalid(
+        `y must be an Int32Array of ${batch} class indices, got ${y instanceof Int32Array ? y.length : typeof y}.`,
+      );
+    }
+    for (let i = 0; i < batch; i++) {
+      const label = y[i]!;
+      if (label < 0 || label >= this.spec.classes) {
+        invalid(`y[${i}] = ${label} is not a class index in [0, ${this.spec.classes}). Check the labels.`);
+      }
+    }
+  }
+
+  /** Logits `[B,C]`: the recurrent stack (and head dropout when training), then the dense layer without softmax. */
+  private logits(x: tf.Tensor3D, training: boolean): tf.Tensor2D {
+    const layers = this.model.layers;
+    let h: tf.Tensor = x;
+    for (const layer of layers.slice(0, -1)) h = layer.apply(h, { training }) as tf.Tensor;
+    const kernel = this.variables[this.variables.length - 2]!;
+    const bias = this.variables[this.variables.length - 1]!;
+    return tf.add(tf.matMul(h as tf.Tensor2D, kernel as tf.Tensor2D), bias);
+  }
+
+  /** Mean softmax cross-entropy (with label smoothing) and the correct count, as tensors. */
+  private lossAndCorrect(logits: tf.Tensor2D, labels: tf.Tensor1D): { loss: tf.Scalar; correct: tf.Scalar } {
+    const C = this.spec.classes;
+    const smoothing = this.options.labelSmoothing ?? 0;
+    const oneHot = tf.oneHot(labels, C).toFloat();
+    const target = smoothing > 0 ? tf.add(tf.mul(oneHot, 1 - smoothing), smoothing / C) : oneHot;
+    const loss = tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+    const correct = tf.sum(tf.equal(tf.argMax(logits, 1), labels).toInt()) as tf.Scalar;
+    return { loss, correct };
+  }
+
+  private l2Penalty(): tf.Scalar | null {
+    const l2 = this.options.l2 ?? 0;
+    if (l2 === 0) return null;
+    return tf.mul(
+      tf.addN(this.kernelIndices.map((i) => tf.sum(tf.square(this.variables[i]!)))),
+      l2,
+    ) as tf.Scalar;
+  }
+
+  /** Loss (without L2) and gradients (with L2, unclipped) in canonical order; the caller disposes the grads. */
+  private gradients(
+    x: Float32Array,
+    y: Int32Array,
+    batch: number,
+    training: boolean,
+  ): { loss: tf.Scalar; correct: tf.Scalar; grads: tf.Tensor[] } {
+    const { timeSteps: T, features: F } = this.spec;
+    return tf.tidy(() => {
+      const xs = tf.tensor3d(x, [batch, T, F]);
+      const labels = tf.tensor1d(y, 'int32');
+      let loss: tf.Scalar | undefined;
+      let correct: tf.Scalar | undefined;
+      const { grads } = tf.variableGrads(() => {
+        const result = this.lossAndCorrect(this.logits(xs, training), labels);
+        loss = tf.keep(result.loss);
+        correct = tf.keep(result.correct);
+        const penalty = this.l2Penalty();
+        return penalty ? tf.add(result.loss, penalty) : result.loss;
+      }, this.variables);
+      return { loss: loss!, correct: correct!, grads: this.variables.map((v) => grads[v.name]!) };
+    });
+  }
+
+  async trainBatch(x: Float32Array, y: Int32Array, batch: number): Promise<BatchResult> {
+    this.checkBatch(x, batch);
+    this.checkLabels(y, batch);
+    const { loss, correct, grads } = this.gradients(x, y, batch, true);
+    releaseDropoutMasks(this.model);
+    try {
+      const clipNorm = this.options.clipNorm;
+      if (clipNorm !== undefined) {
+        const clipped = tf.tidy(() => {
+          const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+          const scale = tf.div(clipNorm, tf.maximum(norm, clipNorm));
+          return grads.map((g) => tf.mul(g, scale));
+        });
+        this.optimizer.step(clipped);
+        tf.dispose(clipped);
+      } else {
+        this.optimizer.step(grads);
+      }
+      const [lossValue, correctValue] = await Promise.all([loss.data(), correct.data()]);
+      return { loss: lossValue[0]!, correct: correctValue[0]! };
+    } finally {
+      tf.dispose([loss, correct, ...grads]);
+    }
+  }
+
+  /**
+   * Loss and gradients of one batch with the current weights, no optimizer step (as the math core's
+   * `computeGradients`): dropout off, L2 included, no clipping.
+   */
+  async computeGradients(
+    x: Float32Array,
+    y: Int32Array,
+    batch: number,
+  ): Promise<{ loss: number; gradients: NamedWeights }> {
+    this.checkBatch(x, batch);
+    this.checkLabels(y, batch);
+    const { loss, correct, grads } = this.gradients(x, y, batch, false);
+    releaseDropoutMasks(this.model);
+    try {
+      const entries = weightLayout(this.spec).entries;
+      const values = await Promise.all(grads.map((g) => g.data()));
+      return {
+        loss: (await loss.data())[0]!,
+        gradients: entries.map((e, i) => ({
+          name: e.name,
+          shape: [...e.shape],
+          values: Float32Array.from(values[i] as Float32Array),
+        })),
+      };
+    } finally {
+      tf.dispose([loss, correct, ...grads]);
+    }
+  }
+
+  async predict(x: Float32Array, batch: number): Promise<Float32Array> {
+    this.checkBatch(x, batch);
+    const { timeSteps: T, features: F, classes: C } = this.spec;
+    const out = new Float32Array(batch * C);
+    for (let start = 0; start < batch; start += PREDICT_CHUNK) {
+      const n = Math.min(PREDICT_CHUNK, batch - start);
+      const probs = tf.tidy(() => {
+        const xs = tf.tensor3d(x.subarray(start * T * F, (start + n) * T * F), [n, T, F]);
+        return tf.softmax(this.logits(xs, false));
+      });
+      releaseDropoutMasks(this.model);
+      try {
+        out.set((await probs.data()) as Float32Array, start * C);
+      } finally {
+        probs.dispose();
+      }
+    }
+    return out;
+  }
+
+  async trace(x: Float32Array): Promise<Trace> {
+    this.checkBatch(x, 1);
+    const probabilities = await this.predict(x, 1);
+    return traceSteps(this.spec, this.getWeights(), x, probabilities);
+  }
+
+  getWeights(): NamedWeights {
+    this.checkAlive();
+    return getNamedWeights(this.model, this.spec);
+  }
+
+  setWeights(weights: NamedWeights): void {
+    this.checkAlive();
+    setNamedWeights(this.model, this.spec, weights);
+  }
+
+  setLearningRate(learningRate: number): void {
+    this.checkAlive();
+    if (!(learningRate > 0 && Number.isFinite(learningRate))) {
+      invalid(`learningRate must be a positive finite number, got ${learningRate}.`);
+    }
+    this.optimizer.learningRate = learningRate;
+  }
+
+  getOptimizerState(): OptimizerState {
+    this.checkAlive();
+    return this.optimizer.getState();
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    this.checkAlive();
+    this.optimizer.setState(state);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.optimizer.dispose();
+    releaseDropoutMasks(this.model);
+    this.model.dispose();
+  }
+}
+
+/** The tfjs engine on one backend; `create` initializes the backend (see {@link initBackend}) first. */
+export interface TfjsEngine extends Engine {
+  readonly name: TfjsEngineName;
+  readonly backend: TfjsBackend;
+  create(spec: ModelSpec, options: NetworkOptions): Promise<TfjsNetwork>;
+}
+
+/**
+ * The TensorFlow.js `Engine` for a backend (`'cpu'`, `'wasm'`, `'webgl'`, `'webgpu'`); its name is
+ * `tfjs-<backend>`. Nothing is initialized until `create` is called.
+ */
+export function tfjsEngine(
+  backend: TfjsBackend = 'cpu',
+  backendOptions: InitBackendOptions = {},
+): TfjsEngine {
+  return {
+    name: engineName(backend),
+    backend,
+    async create(spec: ModelSpec, options: NetworkOptions): Promise<TfjsNetwork> {
+      await initBackend(backend, backendOptions);
+      return new TfjsNetwork(spec, options);
+    },
+  };
+}
