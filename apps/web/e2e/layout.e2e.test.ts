@@ -50,6 +50,7 @@ describe('layout, keyboard and the Fashion-MNIST gallery', () => {
     }
     // The gallery holds one image per class first; a Fashion-MNIST GRU gets most of them right.
     expect(correct).toBeGreaterThanOrEqual(7);
+    await page.screenshot({ path: `${resultsDir}/fashion.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -91,8 +91,9 @@ export interface TrainProgress {
   /** Batches done so far, over all epochs. */
   readonly step: number;
   readonly totalSteps: number;
-  /** Mean loss and accuracy over the batches since the last report. */
+  /** Mean batch loss over the batches since the last report. */
   readonly loss: number;
+  /** Training accuracy of the epoch so far (the classifier's running mean), averaged the same way. */
   readonly accuracy: number;
 }
 
