@@ -96,6 +96,8 @@ async function loadModel(): Promise<void> {
     renderLegend($('steps-legend'), info.classNames);
     $('inside-caption').textContent =
       `(GRU-${info.units}, ${info.parameters.toLocaleString('en')} parameters)`;
+    $('seen-caption').textContent =
+      `(${info.width}×${info.height}${info.centresDigits ? ', after MNIST-style centring' : ', resized'})`;
     setStatus(`Ready: ${info.classNames.length} classes, GRU-${info.units} on ${info.engine}.`);
     document.body.dataset.ready = 'true';
     document.body.dataset.engine = info.engine;
