@@ -334,7 +334,7 @@ async function train(
   const last = history.epochs[history.epochs.length - 1];
   output.line(
     `test accuracy ${formatPercent(evaluation.accuracy)} (${Math.round(evaluation.accuracy * evaluation.count)}/${evaluation.count}), ` +
-      `loss ${evaluation.loss.toFixed(4)}, macro-F1 ${evaluation.macroF1.toFixed(4)} after ${history.epochs.length} epochs in ${formatDuration(history.seconds)}`,
+      `loss ${evaluation.loss.toFixed(4)}, macro-F1 ${evaluation.macroF1.toFixed(4)} after ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${formatDuration(history.seconds)}`,
   );
   output.line(`model saved to ${settings.out}`);
   output.line(`report: ${report.html}`);
