@@ -1,5 +1,8 @@
 import { defineConfig } from 'tsup';
 
+// The binary bundles the workspace libraries from their TypeScript sources (the `@gruvision/source`
+// condition), so `dist/bin.js` runs without building every package first; third-party packages
+// (commander, tfjs, the datasets, the image decoders) stay external and resolve from node_modules.
 export default defineConfig({
   entry: ['src/bin.ts'],
   format: ['esm'],
@@ -8,4 +11,9 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   banner: { js: '#!/usr/bin/env node' },
+  noExternal: [/^@gruvision\//],
+  external: [/^@tensorflow\//],
+  esbuildOptions(options) {
+    options.conditions = ['@gruvision/source', 'module', 'import'];
+  },
 });

@@ -6,7 +6,7 @@
 //   options: --seconds S (time budget per measurement, default 8), --only math|tfjs-wasm|tfjs-cpu
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { MathNetwork, type ModelSpec, parameterCount, Rng } from '@gruvision/math';
+import { MathNetwork, type ModelSpec, orthogonal, parameterCount, Rng } from '@gruvision/math';
 
 const BATCH = 128;
 const T = 28;
@@ -132,7 +132,20 @@ async function benchTfjs(backend: 'cpu' | 'wasm'): Promise<Result> {
   return result(`tfjs-${backend}`, train, infer);
 }
 
+/** Median milliseconds of the math core's orthogonal initializer on a 128×384 recurrent kernel. */
+function timeOrthogonal(): number {
+  const w = new Float32Array(UNITS * 3 * UNITS);
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const start = performance.now();
+    orthogonal(w, UNITS, 3 * UNITS, new Rng(i));
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[3]!;
+}
+
 async function main(): Promise<void> {
+  const orthogonalMs = timeOrthogonal();
   const results: Result[] = [];
   if (only === undefined || only === 'math') results.push(await benchMath());
   if (only === undefined || only === 'tfjs-wasm') results.push(await benchTfjs('wasm'));
@@ -150,6 +163,7 @@ async function main(): Promise<void> {
       benchmark: `GRU-${UNITS} MNIST rows`,
       shape: { batch: BATCH, timeSteps: T, features: F, classes: CLASSES, units: UNITS, optimizer: 'adam' },
       node: process.version,
+      orthogonal128x384Ms: orthogonalMs,
       results: rows,
     };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -189,6 +203,7 @@ async function main(): Promise<void> {
       'samples per second of wall-clock time (/s) and of process CPU time (/cpu-s)',
       line(header),
       ...table.map(line),
+      `math orthogonal initializer, ${UNITS}x${3 * UNITS}: ${orthogonalMs.toFixed(1)} ms (median of 7)`,
       '',
     ].join('\n'),
   );

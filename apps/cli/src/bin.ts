@@ -1,3 +1,5 @@
-import { createProgram } from './program';
+import { commands } from './commands';
+import { run } from './program';
+import { processIo } from './ui/io';
 
-await createProgram().parseAsync(process.argv);
+process.exitCode = await run(process.argv.slice(2), processIo(), commands);

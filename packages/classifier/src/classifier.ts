@@ -625,7 +625,11 @@ export class GruClassifier {
         shuffle: options.shuffle ?? true,
         ...(options.augment ? { augment: options.augment } : {}),
       })) {
-        learningRate = learningRateAt(baseRate, options.schedule, { ...position, batch: batchIndex });
+        // Engines refuse a zero rate; a cosine schedule ending at 0 comes arbitrarily close to it.
+        learningRate = Math.max(
+          learningRateAt(baseRate, options.schedule, { ...position, batch: batchIndex }),
+          1e-12,
+        );
         this.network.setLearningRate(learningRate);
         const result = await this.network.trainBatch(batch.x, batch.y, batch.size);
         if (!Number.isFinite(result.loss)) {

@@ -75,6 +75,15 @@ describe('decodeImage', () => {
     );
   });
 
+  it('names a corrupt JPEG and the fix', () => {
+    const rgba = new Uint8Array(16 * 16 * 4).fill(128);
+    const jpeg = new Uint8Array(encodeJpeg({ width: 16, height: 16, data: rgba }, 90).data);
+    expect(() => decodeImage(jpeg.subarray(0, 200), 'dogs/7.jpg')).toThrow(
+      'dogs/7.jpg: the JPEG data is corrupt and cannot be decoded (unknown JPEG marker 0). Re-export or replace ' +
+        'the file, or skip it (readImageFolder: skipInvalid: true).',
+    );
+  });
+
   it('names a non-image file and an unsupported format', () => {
     const text = new TextEncoder().encode('hello world');
     expect(() => decodeImage(text, 'notes.txt')).toThrow(

@@ -46,6 +46,6 @@ export {
   viewShape,
 } from './sequence-view';
 export type { Split, SplitOptions } from './split';
-export { concatImageSets, shuffleImageSet, stratifiedSplit, subset } from './split';
+export { concatImageSets, shuffleImageSet, stratifiedSplit, stratifiedSplitIndices, subset } from './split';
 export type { ImageSetSummary } from './summary';
 export { summarize } from './summary';

@@ -22,8 +22,8 @@ function centreOfMass(image: RawImage): { x: number; y: number; mass: number } {
     for (let col = 0; col < image.width; col++) {
       const v = image.pixels[row * image.width + col]!;
       mass += v;
-      x += v * (col + 0.5);
-      y += v * (row + 0.5);
+      x += v * col;
+      y += v * row;
     }
   }
   return { x: x / mass, y: y / mass, mass };
@@ -60,7 +60,8 @@ describe('preprocessDigit', () => {
     const box = inkBox(out);
     expect(box.height).toBe(20);
     expect(box.width).toBe(13);
-    // Centre of mass, measured with pixel centres at i + 0.5, within 0.5 px of (14, 14).
+    // Centre of mass in pixel-index coordinates (Σ v·x / Σ v, x = 0…27) within 0.5 px of (14, 14),
+    // MNIST's own convention.
     const com = centreOfMass(out);
     expect(Math.abs(com.x - 14)).toBeLessThanOrEqual(0.5);
     expect(Math.abs(com.y - 14)).toBeLessThanOrEqual(0.5);
@@ -111,8 +112,9 @@ describe('preprocessDigit', () => {
     pixels[3 * 10 + 7] = 0;
     const out = preprocessDigit({ width: 10, height: 10, channels: 1, pixels });
     expect(out.pixels.filter((v) => v > 0).length).toBe(400); // the dot, blown up to 20×20
+    // Its centre of mass is at 9.5 inside the box; offset round(14 − 9.5) = 5 puts it at 14.5.
     const com = centreOfMass(out);
-    expect([com.x, com.y]).toEqual([14, 14]);
+    expect([com.x, com.y]).toEqual([14.5, 14.5]);
   });
 
   it('rejects bad options with the fix', () => {

@@ -25,9 +25,10 @@ export interface PreprocessDigitOptions {
  *    `inkThreshold` of the maximum becomes 0;
  * 4. crop to the ink's bounding box and fit it into `boxSize × boxSize` keeping the aspect ratio
  *    (area averaging when shrinking, bilinear when enlarging);
- * 5. paste it into a `size × size` black image so that its centre of mass (pixel centres at
- *    `i + 0.5`) lands on the nearest whole-pixel offset to the image centre, clamped so the box stays
- *    inside the image.
+ * 5. paste it into a `size × size` black image at the whole-pixel offset that brings its centre of
+ *    mass, in pixel-index coordinates (`Σ v·x / Σ v`, x = 0 … size − 1), nearest to `(size / 2, size / 2)`
+ *    — (14, 14), where MNIST's own digits have it (training-set mean 14.007, 13.996) — clamped so the box
+ *    stays inside the image.
  * An image without ink (blank, or a flat colour) gives an all-zero image, never NaN.
  */
 export function preprocessDigit(image: RawImage, options: PreprocessDigitOptions = {}): RawImage {
@@ -116,8 +117,8 @@ export function preprocessDigit(image: RawImage, options: PreprocessDigitOptions
     for (let x = 0; x < fitWidth; x++) {
       const v = fitted[y * fitWidth + x]!;
       mass += v;
-      mx += v * (x + 0.5);
-      my += v * (y + 0.5);
+      mx += v * x;
+      my += v * y;
     }
   }
   if (!(mass > 0)) return blank;

@@ -86,6 +86,20 @@ export interface Split {
  * and take the first ones for validation. Both outputs keep the input order (ascending indices).
  */
 export function stratifiedSplit(set: ImageSet, options: SplitOptions): Split {
+  const { trainIndices, validationIndices } = stratifiedSplitIndices(set, options);
+  return {
+    train: subset(set, trainIndices),
+    validation: subset(set, validationIndices),
+    trainIndices,
+    validationIndices,
+  };
+}
+
+/** The indices {@link stratifiedSplit} chooses, without copying any image. */
+export function stratifiedSplitIndices(
+  set: Pick<ImageSet, 'count' | 'labels' | 'classNames'>,
+  options: SplitOptions,
+): { trainIndices: Int32Array; validationIndices: Int32Array } {
   const total = set.count;
   let validationSize: number;
   if (options.count !== undefined) {
@@ -137,12 +151,7 @@ export function stratifiedSplit(set: ImageSet, options: SplitOptions): Split {
     if (isValidation[i]) validationIndices[v++] = i;
     else trainIndices[t++] = i;
   }
-  return {
-    train: subset(set, trainIndices),
-    validation: subset(set, validationIndices),
-    trainIndices,
-    validationIndices,
-  };
+  return { trainIndices, validationIndices };
 }
 
 /** The set with its images in a seeded random order (`SeededRandom(seed).shuffle`). */

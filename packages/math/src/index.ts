@@ -24,7 +24,7 @@ export type { GruMathErrorCode } from './errors';
 export { GruMathError } from './errors';
 export type { FloatArray } from './gemm';
 export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
-export { glorotNormal, glorotUniform, initializeWeights, orthogonal } from './initializers';
+export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
 export { recurrentLayerForward } from './layer-forward';
 export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { gradientError, Rng, randomArray } from './__fixtures__/gradient-check';
 import type { FloatArray } from './gemm';
 import { initializeWeights } from './initializers';
 import { NetworkCore } from './network';
 import type { ModelSpec } from './spec';
-import { gradientError, Rng, randomArray } from './test-utils';
 
 function checkNetworkGradients(
   spec: ModelSpec,
@@ -19,7 +19,14 @@ function checkNetworkGradients(
   const labels = Int32Array.from({ length: B }, (_, i) => i % spec.classes);
   const ls = options.labelSmoothing ?? 0;
   const l2 = options.l2 ?? 0;
-  if (options.dropout) core.sampleDropoutMasks(new Rng(99), B);
+  if (options.dropout) {
+    core.sampleDropoutMasks(new Rng(99), B);
+    // The masks are really applied in training and only there.
+    core.forward(x, B, false);
+    const inference = Float64Array.from(core.probs);
+    core.forward(x, B, true);
+    expect(Array.from(core.probs)).not.toEqual(Array.from(inference));
+  }
   const training = options.dropout ?? false;
   const loss = (): number => {
     core.forward(x, B, training);

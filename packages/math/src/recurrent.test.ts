@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gradientError, Rng, randomArray } from './__fixtures__/gradient-check';
 import {
   type RecurrentCellConfig,
   type RecurrentParams,
@@ -6,7 +7,6 @@ import {
   recurrentBackward,
   recurrentForward,
 } from './recurrent';
-import { gradientError, Rng, randomArray } from './test-utils';
 
 interface Case {
   readonly name: string;

@@ -84,6 +84,9 @@ describe('bad input is refused with a message naming the tensor, the expected an
       'Weight "dense/kernel" of shape [4, 3] contains NaN at index [1, 2].',
     );
     expect(codeOf(() => net.setWeights(bad))).toBe('NON_FINITE');
+    expect(() => net.setWeights([{ name: 'gru/kernel' } as never])).toThrow(
+      'Every weight must be an object { name: string, shape: number[], values: Float32Array }',
+    );
     // A refused setWeights leaves the network unchanged.
     expect(net.getWeights().map((w) => Array.from(w.values))).toEqual(good.map((w) => Array.from(w.values)));
   });

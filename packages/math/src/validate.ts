@@ -99,6 +99,12 @@ export function matchWeights(entries: readonly WeightEntry[], weights: NamedWeig
   }
   const byName = new Map<string, NamedWeights[number]>();
   for (const w of weights) {
+    if (w === null || typeof w !== 'object' || typeof w.name !== 'string' || !Array.isArray(w.shape)) {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        'Every weight must be an object { name: string, shape: number[], values: Float32Array } as getWeights() returns.',
+      );
+    }
     if (byName.has(w.name)) {
       throw new GruMathError('INVALID_ARGUMENT', `Weight "${w.name}" is given twice. Pass each weight once.`);
     }

@@ -1,12 +1,12 @@
 import type { ModelSpec } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { randomInputs, randomWeights, testBackends } from './__fixtures__/test-utils';
 import { fromModelFiles, memoryFilesHandler, memoryHandler, toModelFiles } from './artifacts';
 import { initBackend } from './backends';
 import { buildModel } from './build-model';
 import { GruTfjsError } from './errors';
 import { loadModel } from './load-model';
-import { randomInputs, randomWeights, testBackends } from './test-utils';
 
 const spec: ModelSpec = { timeSteps: 3, features: 2, classes: 2, layers: [{ cell: 'lstm', units: 3 }] };
 

@@ -2,10 +2,16 @@ import type { ModelSpec } from '@gruvision/math';
 import { weightLayout } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  maxAbsDiff,
+  randomInputs,
+  randomWeights,
+  referenceGru,
+  testBackends,
+} from './__fixtures__/test-utils';
 import { initBackend } from './backends';
 import { buildModel } from './build-model';
 import { GruTfjsError } from './errors';
-import { maxAbsDiff, randomInputs, randomWeights, referenceGru, testBackends } from './test-utils';
 import { getNamedWeights, setNamedWeights, toTfjsWeights } from './weights';
 
 const specs: Record<string, ModelSpec> = {

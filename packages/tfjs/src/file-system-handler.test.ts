@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { ModelSpec } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomInputs, randomWeights, testBackends } from './__fixtures__/test-utils';
 import { initBackend } from './backends';
 import { buildModel } from './build-model';
 import { GruTfjsError } from './errors';
 import { fileSystemHandler } from './file-system-handler';
 import { loadModel } from './load-model';
 import { registerLayers } from './register-layers';
-import { randomInputs, randomWeights, testBackends } from './test-utils';
 
 const spec: ModelSpec = {
   timeSteps: 4,

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, randomInputs, referenceGru, testBackends } from './__fixtures__/test-utils';
 import { initBackend } from './backends';
 import { KerasGRU } from './gru-layer';
-import { maxAbsDiff, randomInputs, referenceGru, testBackends } from './test-utils';
 
 const B = 2;
 const T = 5;
@@ -81,6 +81,22 @@ describe.each(testBackends)('KerasGRU on %s', (backend) => {
       expect(Math.abs(numeric - g[idx]!)).toBeLessThan(2e-3 * Math.max(1, Math.abs(numeric)));
     }
     tf.dispose([x, ...Object.values(grads)]);
+    for (const w of layer.weights) w.dispose();
+  });
+
+  it('applies dropout masks only when training, and frees them after the call', () => {
+    const layer = new KerasGRU({ units: u, resetAfter: true, dropout: 0.5, recurrentDropout: 0.5 });
+    const x = tf.tensor3d(randomInputs(B * T * I, 9), [B, T, I]);
+    layer.apply(x); // builds
+    const before = tf.memory().numTensors;
+    const inference = tf.tidy(() => (layer.apply(x, { training: false }) as tf.Tensor).dataSync());
+    const again = tf.tidy(() => (layer.apply(x) as tf.Tensor).dataSync());
+    const training = tf.tidy(() => (layer.apply(x, { training: true }) as tf.Tensor).dataSync());
+    expect(Array.from(again)).toEqual(Array.from(inference));
+    expect(maxAbsDiff(training, inference)).toBeGreaterThan(1e-3);
+    expect(layer.cell.dropoutMask).toBeNull();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
     for (const w of layer.weights) w.dispose();
   });
 

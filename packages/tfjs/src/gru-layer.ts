@@ -220,7 +220,7 @@ export class KerasGRUCell extends tf.layers.RNNCell {
   }
 
   /** One step. `inputs = [x [B,I], h [B,u]]` → `[h', h']`. */
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor[] {
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor[] {
     return tf.tidy(() => {
       const list = inputs as tf.Tensor[];
       if (!Array.isArray(list) || list.length !== 2) {
@@ -233,7 +233,6 @@ export class KerasGRUCell extends tf.layers.RNNCell {
       const recurrentMask = this.recurrentDropoutMask as tf.Tensor | null;
       if (inputMask != null) x = tf.mul(x, inputMask);
       if (recurrentMask != null) h = tf.mul(h, recurrentMask);
-      void kwargs;
       const gates = this.gates(x, h, hPrev);
       return [gates.h, gates.h];
     });

@@ -2,13 +2,13 @@
 import type { ModelSpec } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { keras3ModelFiles, randomWeights, testBackends } from './__fixtures__/test-utils';
 import { memoryFilesHandler, memoryHandler } from './artifacts';
 import { initBackend } from './backends';
 import { buildModel } from './build-model';
 import { GruTfjsError } from './errors';
 import { diagnoseLoadError, loadModel } from './load-model';
 import { layersRegistered } from './register-layers';
-import { keras3ModelFiles, randomWeights, testBackends } from './test-utils';
 
 const spec: ModelSpec = {
   timeSteps: 4,

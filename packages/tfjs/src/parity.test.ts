@@ -3,9 +3,9 @@ import type { ModelSpec, NamedWeights, NetworkOptions } from '@gruvision/math';
 import { MathNetwork, recurrentLayerForward } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, randomInputs, randomWeights, testBackends } from './__fixtures__/test-utils';
 import { initBackend } from './backends';
 import { buildRecurrentLayer } from './build-model';
-import { maxAbsDiff, randomInputs, randomWeights, testBackends } from './test-utils';
 import { TfjsNetwork } from './tfjs-engine';
 
 const T = 5;

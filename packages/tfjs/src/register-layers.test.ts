@@ -2,12 +2,6 @@ import type { ModelSpec, NamedWeights } from '@gruvision/math';
 import { MathNetwork } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { memoryFilesHandler, memoryHandler } from './artifacts';
-import { initBackend } from './backends';
-import { buildModel } from './build-model';
-import { KerasGRU } from './gru-layer';
-import { loadModel } from './load-model';
-import { layersRegistered, registerLayers } from './register-layers';
 import {
   keras3GruConfig,
   keras3ModelFiles,
@@ -15,7 +9,13 @@ import {
   randomInputs,
   randomWeights,
   testBackends,
-} from './test-utils';
+} from './__fixtures__/test-utils';
+import { memoryFilesHandler, memoryHandler } from './artifacts';
+import { initBackend } from './backends';
+import { buildModel } from './build-model';
+import { KerasGRU } from './gru-layer';
+import { loadModel } from './load-model';
+import { layersRegistered, registerLayers } from './register-layers';
 
 const T = 4;
 const F = 3;

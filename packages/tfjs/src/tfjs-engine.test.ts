@@ -2,12 +2,12 @@ import type { ModelSpec } from '@gruvision/math';
 import { initializeWeights } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, randomInputs, testBackends } from './__fixtures__/test-utils';
 import { memoryHandler } from './artifacts';
 import { initBackend } from './backends';
 import { GruTfjsError } from './errors';
 import { loadModel } from './load-model';
 import { registerLayers } from './register-layers';
-import { maxAbsDiff, randomInputs, testBackends } from './test-utils';
 import { tfjsEngine } from './tfjs-engine';
 
 const spec: ModelSpec = {
@@ -43,18 +43,35 @@ describe.each(testBackends)('tfjsEngine on %s', (backend) => {
   });
 
   it('leaks no tensors over 100 training steps and 100 predictions', async () => {
-    const net = await tfjsEngine(backend).create(spec, {
+    // Tiny on purpose: a reset-after GRU with dropouts and a stock bidirectional GRU with dropout.
+    const tiny: ModelSpec = {
+      timeSteps: 3,
+      features: 2,
+      classes: 2,
+      headDropout: 0.1,
+      layers: [
+        { cell: 'gru', units: 2, resetAfter: true, dropout: 0.1, recurrentDropout: 0.1 },
+        { cell: 'gru', units: 2, bidirectional: true, dropout: 0.1 },
+      ],
+    };
+    const xs = randomInputs(2 * 3 * 2, 5);
+    const ys = Int32Array.from([0, 1]);
+    const net = await tfjsEngine(backend).create(tiny, {
       seed: 1,
       clipNorm: 1,
       l2: 1e-4,
       labelSmoothing: 0.1,
     });
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 100; i++) await net.trainBatch(x, y, B);
-    for (let i = 0; i < 100; i++) await net.predict(x, B);
-    await net.trace(x.subarray(0, 12));
-    await net.computeGradients(x, y, B);
+    for (let i = 0; i < 100; i++) await net.trainBatch(xs, ys, 2);
+    expect(tf.memory().numTensors).toBe(before);
+    for (let i = 0; i < 100; i++) await net.predict(xs, 2);
+    expect(tf.memory().numTensors).toBe(before);
+    await net.trace(xs.subarray(0, 6));
+    await net.computeGradients(xs, ys, 2);
     net.getOptimizerState();
+    net.setOptimizerState(net.getOptimizerState());
+    net.setWeights(net.getWeights());
     expect(tf.memory().numTensors).toBe(before);
     net.dispose();
   });

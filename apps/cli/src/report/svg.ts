@@ -16,6 +16,10 @@ export interface LineChartOptions {
   readonly height?: number;
   /** Fixed y range; default: the data's range with a margin. */
   readonly yRange?: readonly [number, number];
+  /** Label of the x axis. Default `'epoch'`. */
+  readonly xLabel?: string;
+  /** One label per point instead of epoch numbers (x = 1, 2, ... still). */
+  readonly xTicks?: readonly string[];
 }
 
 function escapeXml(text: string): string {
@@ -63,14 +67,19 @@ export function lineChartSvg(options: LineChartOptions): string {
       `<text x="${margin.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" fill="#555">${Number(t.toPrecision(4))}</text>`,
     );
   }
-  for (const t of niceTicks(1, epochs, Math.min(epochs, 10)).filter((e) => Number.isInteger(e))) {
+  const ticks = options.xTicks
+    ? options.xTicks.map((label, i) => [i + 1, label] as const)
+    : niceTicks(1, epochs, Math.min(epochs, 10))
+        .filter((e) => Number.isInteger(e))
+        .map((e) => [e, String(e)] as const);
+  for (const [t, label] of ticks) {
     parts.push(
-      `<text x="${x(t).toFixed(1)}" y="${margin.top + plotH + 16}" text-anchor="middle" fill="#555">${t}</text>`,
+      `<text x="${x(t).toFixed(1)}" y="${margin.top + plotH + 16}" text-anchor="middle" fill="#555">${escapeXml(label)}</text>`,
     );
   }
   parts.push(
     `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
-    `<text x="${margin.left + plotW / 2}" y="${height - 8}" text-anchor="middle" fill="#333">epoch</text>`,
+    `<text x="${margin.left + plotW / 2}" y="${height - 8}" text-anchor="middle" fill="#333">${escapeXml(options.xLabel ?? 'epoch')}</text>`,
     `<text transform="translate(14 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#333">${escapeXml(options.yLabel)}</text>`,
   );
   options.series.forEach((s, i) => {

@@ -39,8 +39,11 @@ export class Output {
     if (this.json) this.io.stdout.write(`${JSON.stringify({ type, ...data })}\n`);
   }
 
-  /** The result document: JSON under `--json`, else nothing (commands print their own human form). */
-  result(document: unknown): void {
-    if (this.json) this.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  /**
+   * The result document: JSON under `--json`, else nothing (commands print their own human form).
+   * `compact` writes it on one line, as the last line of an NDJSON stream.
+   */
+  result(document: unknown, compact = false): void {
+    if (this.json) this.io.stdout.write(`${JSON.stringify(document, null, compact ? undefined : 2)}\n`);
   }
 }

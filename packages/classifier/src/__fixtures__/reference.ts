@@ -12,6 +12,7 @@ export function randomWeights(spec: ModelSpec, seed: number, scale = 0.5): Named
 }
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+const hardSigmoid = (v: number) => Math.min(1, Math.max(0, 0.2 * v + 0.5));
 
 /**
  * A plain Float64 forward pass of a single-direction GRU stack (resetAfter false or true) and the
@@ -35,6 +36,7 @@ export function referenceGruPredict(
     const u = layer.units;
     const I = layer.inputSize;
     const g = 3 * u;
+    const gate = layer.recurrentActivation === 'hardSigmoid' ? hardSigmoid : sigmoid;
     let h = new Array<number>(u).fill(0);
     const out: number[][] = [];
     for (let t = 0; t < spec.timeSteps; t++) {
@@ -49,8 +51,8 @@ export function referenceGruPredict(
         for (let i = 0; i < u; i++) r += h[i]! * U[i * g + j]!;
         hu[j] = r;
       }
-      const z = Array.from({ length: u }, (_, j) => sigmoid(xw[j]! + hu[j]!));
-      const r = Array.from({ length: u }, (_, j) => sigmoid(xw[u + j]! + hu[u + j]!));
+      const z = Array.from({ length: u }, (_, j) => gate(xw[j]! + hu[j]!));
+      const r = Array.from({ length: u }, (_, j) => gate(xw[u + j]! + hu[u + j]!));
       const cand = Array.from({ length: u }, (_, j) => {
         if (layer.resetAfter) return Math.tanh(xw[2 * u + j]! + r[j]! * hu[2 * u + j]!);
         let s = 0;

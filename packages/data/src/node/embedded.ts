@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { GruDataError } from '../errors';
 import { DIGIT_CLASS_NAMES } from '../idx';
 import type { ImageSet } from '../image-set';
-import { shuffleImageSet, stratifiedSplit } from '../split';
+import { SeededRandom } from '../random';
+import { stratifiedSplitIndices, subset } from '../split';
 import { parseFashionClassJson } from './fashion-json';
 import { readFileBytes, readIdxDataset } from './files';
 
@@ -134,11 +135,15 @@ export const FASHION_MNIST_TEST_COUNT = 10_000;
  * first N images are a fair sample.
  */
 export function splitFashionMnist(all: ImageSet, seed: number): TrainTest {
-  const { train, validation } = stratifiedSplit(all, {
+  const { trainIndices, validationIndices } = stratifiedSplitIndices(all, {
     count: Math.min(FASHION_MNIST_TEST_COUNT, all.count),
     seed,
   });
-  return { train: shuffleImageSet(train, seed + 1), test: shuffleImageSet(validation, seed + 2) };
+  // Shuffling the index lists equals shuffleImageSet on the parts (same swaps), with one copy less.
+  return {
+    train: subset(all, new SeededRandom(seed + 1).shuffle(trainIndices)),
+    test: subset(all, new SeededRandom(seed + 2).shuffle(validationIndices)),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ImageSet } from '../image-set';
+import { shuffleImageSet, stratifiedSplit } from '../split';
 import { summarize } from '../summary';
 import { readFashionMnistAll, splitFashionMnist } from './embedded';
 
@@ -32,5 +33,10 @@ describe('Fashion-MNIST data and split', () => {
     expect(digest(a.test)).not.toBe(digest(c.test));
     expect(summarize(c.test).classCounts).toEqual(new Array(10).fill(1000));
     expect(summarize(c.train).classCounts).toEqual(new Array(10).fill(6000));
+
+    // The documented procedure, step by step, gives the same sets.
+    const reference = stratifiedSplit(set, { count: 10_000, seed: 7 });
+    expect(digest(shuffleImageSet(reference.train, 8))).toBe(digest(a.train));
+    expect(digest(shuffleImageSet(reference.validation, 9))).toBe(digest(a.test));
   });
 });

@@ -123,6 +123,20 @@ describe('readImageFolder', () => {
     );
   });
 
+  it('names a non-image file in a class folder', async () => {
+    const dir = tempDir();
+    write(join(dir, 'cat', '1.png'), png(1));
+    write(join(dir, 'dog', '1.png'), png(3));
+    write(join(dir, 'dog', 'labels.csv'), 'file,label');
+    const error = await thrown(() => readImageFolder(dir));
+    expect(error.code).toBe('UNSUPPORTED_FORMAT');
+    expect(error.file).toBe(join(dir, 'dog', 'labels.csv'));
+    expect(error.message).toBe(
+      `${join(dir, 'dog', 'labels.csv')}: not a PNG or JPEG image (it starts with bytes 66 69 6c 65 2c 6c 61 62). ` +
+        'Convert it to PNG or JPEG, or remove it (readImageFolder skips such files with skipInvalid: true).',
+    );
+  });
+
   it('refuses a class whose every file was skipped', async () => {
     const dir = tempDir();
     write(join(dir, 'cat', '1.png'), png(1));

@@ -1,6 +1,6 @@
 // Helpers shared by the tests of this package (not exported from the package entry).
-import type { FloatArray } from './gemm';
-import { Rng } from './rng';
+import type { FloatArray } from '../gemm';
+import { Rng } from '../rng';
 
 /** Float64 buffer of `n` values uniform in [−scale, scale). */
 export function randomArray(rng: Rng, n: number, scale = 1): Float64Array {

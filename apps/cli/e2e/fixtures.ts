@@ -1,0 +1,42 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mnist } from '@gruvision/data/node';
+import { encode } from 'fast-png';
+
+/** A fresh temporary working directory for one test file. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `gruvision-cli-${prefix}-`));
+}
+
+/**
+ * Writes MNIST test images `indices` as dark-on-light PNGs scaled ×3 (as a photo of ink on paper
+ * would be), returning the file paths and their true labels.
+ */
+export async function writeDigitPngs(
+  dir: string,
+  indices: readonly number[],
+): Promise<{ file: string; label: number }[]> {
+  const { test } = await mnist();
+  return indices.map((index) => {
+    const S = 3;
+    const W = 28 * S;
+    const data = new Uint8Array(W * W);
+    for (let y = 0; y < W; y++) {
+      for (let x = 0; x < W; x++) {
+        data[y * W + x] = 255 - test.pixels[index * 784 + Math.floor(y / S) * 28 + Math.floor(x / S)]!;
+      }
+    }
+    const file = join(dir, `digit-${index}.png`);
+    writeFileSync(file, encode({ width: W, height: W, data, channels: 1, depth: 8 }));
+    return { file, label: test.labels[index]! };
+  });
+}
+
+/** Parses NDJSON output into its events. */
+export function ndjson(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

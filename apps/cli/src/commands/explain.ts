@@ -1,0 +1,63 @@
+import { writeFile } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import type { EngineName } from '@gruvision/classifier';
+import { readImageFile } from '@gruvision/data/node';
+import type { RegisterCommand } from '../program';
+import { explanationSvg } from '../report/explain-svg';
+import { formatPercent } from '../ui/format';
+import { Output } from '../ui/io';
+import { addEngineOption, addJsonOption, openModel } from './shared';
+
+export const registerExplain: RegisterCommand = (program, context) => {
+  const command = program
+    .command('explain')
+    .argument('<model>', 'model directory written by gruvision train')
+    .argument('<image>', 'a PNG or JPEG file')
+    .description(
+      'draw how the model reads an image: gates and hidden state per step, class probabilities after each step',
+    )
+    .option('--out <file>', 'SVG file to write (default: <image name>.explain.svg in the current folder)');
+  addEngineOption(command);
+  addJsonOption(command);
+  command.addHelpText(
+    'after',
+    `
+Examples:
+  $ gruvision explain models/mnist-gru128 seven.png            # writes seven.explain.svg
+  $ gruvision explain models/mnist-gru128 seven.png --json     # per-step probabilities as JSON`,
+  );
+  command.action(async (modelDir: string, file: string, raw: Record<string, unknown>) => {
+    const output = new Output(context.io, Boolean(raw.json));
+    const model = await openModel(resolve(modelDir), raw.engine as EngineName);
+    const image = await readImageFile(file);
+    const e = await model.explain(image);
+    const classNames = model.classNames;
+    model.dispose();
+    const out = resolve((raw.out as string | undefined) ?? `${basename(file, extname(file))}.explain.svg`);
+    await writeFile(out, explanationSvg(e, classNames));
+    output.result({
+      file,
+      picture: out,
+      label: e.prediction.label,
+      className: e.prediction.className,
+      probability: e.prediction.probability,
+      timeSteps: e.timeSteps,
+      steps: e.steps.map((s, t) => ({
+        step: t + 1,
+        label: s.label,
+        className: s.className,
+        probability: s.probability,
+        probabilities: Array.from(
+          e.stepProbabilities.subarray(t * classNames.length, (t + 1) * classNames.length),
+        ),
+      })),
+    });
+    output.line(`${file}: ${e.prediction.className} (${formatPercent(e.prediction.probability, 1)})`);
+    const changes = e.steps
+      .map((s, t) => ({ ...s, t }))
+      .filter((s, i, all) => i === 0 || s.label !== all[i - 1]!.label)
+      .map((s) => `step ${s.t + 1}: ${s.className} ${formatPercent(s.probability, 0)}`);
+    output.line(`belief while reading: ${changes.join(' → ')}`);
+    output.line(`picture: ${out}`);
+  });
+};

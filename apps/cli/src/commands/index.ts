@@ -1,0 +1,21 @@
+import type { RegisterCommand } from '../program';
+import { registerBench } from './bench';
+import { registerCompare } from './compare';
+import { registerEval } from './eval';
+import { registerExplain } from './explain';
+import { registerInspect } from './inspect';
+import { registerPredict } from './predict';
+import { registerSweep } from './sweep';
+import { registerTrain } from './train';
+
+/** Every sub-command of `gruvision`, in the order `--help` lists them. */
+export const commands: readonly RegisterCommand[] = [
+  registerTrain,
+  registerEval,
+  registerPredict,
+  registerExplain,
+  registerInspect,
+  registerCompare,
+  registerSweep,
+  registerBench,
+];

@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import { resolveLayers } from '@gruvision/math';
+import type { RegisterCommand } from '../program';
+import { formatCount, formatDuration, formatPercent } from '../ui/format';
+import { Output } from '../ui/io';
+import { addJsonOption, openModel } from './shared';
+
+export const registerInspect: RegisterCommand = (program, context) => {
+  const command = program
+    .command('inspect')
+    .argument('<model>', 'model directory written by gruvision train')
+    .description('show a model: layers, parameter count, input, sequence view, classes and training summary');
+  addJsonOption(command);
+  command.addHelpText('after', '\nExample:\n  $ gruvision inspect models/mnist-gru128 --json');
+  command.action(async (modelDir: string, raw: Record<string, unknown>) => {
+    const output = new Output(context.io, Boolean(raw.json));
+    const dir = resolve(modelDir);
+    const model = await openModel(dir, 'math');
+    const meta = model.metadata();
+    const parameters = model.parameterCount;
+    model.dispose();
+    output.result({ model: dir, parameters, ...meta });
+    const { spec, input, view, training } = meta;
+    output.line(`model ${dir}`);
+    output.line(
+      `  input      ${input.height}×${input.width}×${input.channels}, preprocess ${meta.preprocess}`,
+    );
+    output.line(
+      `  view       ${view.mode}${view.mode === 'patches' ? ` ${view.patchSize}×${view.patchSize}` : ''}` +
+        ` → ${spec.timeSteps} steps × ${spec.features} features` +
+        (view.normalize
+          ? `, normalized (mean ${view.normalize.mean.toFixed(4)}, std ${view.normalize.std.toFixed(4)})`
+          : ''),
+    );
+    for (const layer of resolveLayers(spec)) {
+      const extras = [
+        layer.bidirectional ? 'bidirectional' : '',
+        layer.cell === 'gru' ? `resetAfter ${layer.resetAfter}` : '',
+        layer.cell !== 'simpleRnn' ? layer.recurrentActivation : '',
+        layer.goBackwards ? 'goBackwards' : '',
+      ].filter(Boolean);
+      output.line(`  layer      ${layer.name}: ${layer.cell} ${layer.units} units (${extras.join(', ')})`);
+    }
+    output.line(`  head       dense ${spec.classes} classes, softmax`);
+    output.line(`  parameters ${formatCount(parameters)}`);
+    output.line(`  classes    ${meta.classNames.join(', ')}`);
+    output.line(`  seed       ${meta.seed}`);
+    if (training) {
+      output.line(
+        `  training   ${training.epochs} epochs on ${formatCount(training.samples)} images, batch ${training.batchSize}, ` +
+          `${training.optimizer.type} lr ${training.optimizer.learningRate}, engine ${training.engine}, ${formatDuration(training.seconds)}`,
+      );
+      output.line(
+        `             final loss ${training.loss.toFixed(4)}, accuracy ${formatPercent(training.accuracy)}` +
+          (training.valAccuracy !== undefined
+            ? `, validation accuracy ${formatPercent(training.valAccuracy)}`
+            : ''),
+      );
+    } else {
+      output.line('  training   none recorded');
+    }
+  });
+};

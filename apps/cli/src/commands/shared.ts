@@ -1,0 +1,81 @@
+import { ENGINE_NAMES, type EngineName, type GruClassifier } from '@gruvision/classifier';
+import { loadClassifier } from '@gruvision/classifier/node';
+import {
+  type ImageSet,
+  type LoadedDataset,
+  loadDataset,
+  stratifiedSplitIndices,
+  subset,
+} from '@gruvision/data/node';
+import type { CellType } from '@gruvision/math';
+import type { Command } from 'commander';
+import { UsageError } from '../errors';
+import { choice, positiveInt } from '../options';
+import { formatCount, formatDuration } from '../ui/format';
+import type { Output } from '../ui/io';
+
+export const DATASET_HELP =
+  'mnist | fashion-mnist | idx:<dir> | cifar10:<dir> | cifar100:<dir> | folder:<dir>';
+
+/** Cell names as the CLI spells them. */
+export const CLI_CELLS = ['gru', 'lstm', 'rnn'] as const;
+export type CliCell = (typeof CLI_CELLS)[number];
+
+export function toCellType(cell: CliCell): CellType {
+  return cell === 'rnn' ? 'simpleRnn' : cell;
+}
+
+export const engineChoice = choice(ENGINE_NAMES as readonly EngineName[]);
+
+/** `--engine` as every command that runs a model offers it. */
+export function addEngineOption(command: Command): Command {
+  return command.option(
+    '--engine <name>',
+    `math | tfjs-cpu | tfjs-wasm (${ENGINE_NAMES.join(', ')})`,
+    engineChoice,
+    'math',
+  );
+}
+
+/** Adds `--json` with the wording every command uses. */
+export function addJsonOption(command: Command): Command {
+  return command.option('--json', 'print one JSON document on stdout (no other output there)');
+}
+
+/** Loads a dataset spec, logging what was loaded and how long it took. */
+export async function loadData(
+  spec: string,
+  output: Output,
+  options: { seed?: number; limit?: number; testLimit?: number } = {},
+): Promise<LoadedDataset> {
+  if (spec.trim() === '') throw new UsageError(`--dataset needs a value: ${DATASET_HELP}.`);
+  const start = performance.now();
+  const data = await loadDataset(spec, { seed: options.seed ?? 0 });
+  let { train, test } = data;
+  if (options.limit !== undefined && options.limit < train.count)
+    train = stratifiedSubset(train, options.limit, options.seed ?? 0);
+  if (options.testLimit !== undefined && options.testLimit < test.count) {
+    test = stratifiedSubset(test, options.testLimit, options.seed ?? 0);
+  }
+  output.log(
+    `dataset ${spec}: ${formatCount(train.count)} training and ${formatCount(test.count)} test images, ` +
+      `${train.height}×${train.width}×${train.channels}, ${train.classNames.length} classes ` +
+      `(${formatDuration((performance.now() - start) / 1000)})`,
+  );
+  for (const s of data.skipped) output.log(`skipped ${s.file}: ${s.reason}`);
+  return { ...data, train, test };
+}
+
+/** A seeded subset of `count` images with the class proportions of `set`. */
+export function stratifiedSubset(set: ImageSet, count: number, seed: number): ImageSet {
+  if (count >= set.count) return set;
+  const { validationIndices } = stratifiedSplitIndices(set, { count, seed });
+  return subset(set, validationIndices);
+}
+
+/** Opens a saved model directory on an engine. */
+export async function openModel(dir: string, engine: EngineName): Promise<GruClassifier> {
+  return loadClassifier(dir, { engine });
+}
+
+export const limitOption = positiveInt;

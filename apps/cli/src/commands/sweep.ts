@@ -1,0 +1,72 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { choice, list, positiveInt } from '../options';
+import type { RegisterCommand } from '../program';
+import { lineChartSvg } from '../report/svg';
+import { Output } from '../ui/io';
+import { resultsTable } from './compare';
+import { addExperimentOptions, budgetFrom, type ExperimentResult, runExperiment } from './experiment';
+import { CLI_CELLS, type CliCell, loadData } from './shared';
+
+export const registerSweep: RegisterCommand = (program, context) => {
+  const command = program
+    .command('sweep')
+    .description(
+      'how many hidden units? Train one model per size and chart accuracy against parameters and time',
+    )
+    .option(
+      '--units <list>',
+      'hidden unit counts to try, comma-separated',
+      list(positiveInt),
+      [32, 64, 128, 256],
+    )
+    .option('--cell <cell>', 'gru | lstm | rnn', choice(CLI_CELLS), 'gru')
+    .option('--out <file>', 'SVG chart to write', 'sweep.svg');
+  addExperimentOptions(command);
+  command.addHelpText(
+    'after',
+    `
+Examples:
+  $ gruvision sweep --units 32,64,128,256
+  $ gruvision sweep --units 16,32 --cell lstm --limit 2000 --epochs 1 --json`,
+  );
+  command.action(async (raw: Record<string, unknown>) => {
+    const output = new Output(context.io, Boolean(raw.json));
+    const sizes = [...new Set(raw.units as number[])].sort((a, b) => a - b);
+    const budget = budgetFrom(raw);
+    const { train, test } = await loadData(raw.dataset as string, output, {
+      seed: budget.seed,
+      limit: raw.limit as number,
+      testLimit: raw.testLimit as number,
+    });
+    const results: ExperimentResult[] = [];
+    for (const units of sizes) {
+      results.push(await runExperiment(train, test, { cell: raw.cell as CliCell, units }, budget, output));
+    }
+    const chart = resolve(raw.out as string);
+    await writeFile(chart, sweepChartSvg(results));
+    output.result({ chart, results }, true);
+    output.line(resultsTable(results));
+    output.line(`chart: ${chart}`);
+  });
+};
+
+/** Accuracy and seconds per epoch against the sweep's sizes, side by side. */
+export function sweepChartSvg(results: readonly ExperimentResult[]): string {
+  const labels = results.map((r) => `${r.units} (${r.parameters})`);
+  const accuracy = lineChartSvg({
+    title: 'Test accuracy by hidden units',
+    yLabel: 'accuracy',
+    xLabel: 'hidden units (parameters)',
+    xTicks: labels,
+    series: [{ name: 'test accuracy', values: results.map((r) => r.testAccuracy), color: '#1f77b4' }],
+  });
+  const time = lineChartSvg({
+    title: 'Training time by hidden units',
+    yLabel: 'seconds per epoch',
+    xLabel: 'hidden units (parameters)',
+    xTicks: labels,
+    series: [{ name: 'seconds/epoch', values: results.map((r) => r.secondsPerEpoch), color: '#d62728' }],
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="300" viewBox="0 0 960 300">\n${accuracy.replace(/^<svg /, '<svg x="0" y="0" ')}\n${time.replace(/^<svg /, '<svg x="480" y="0" ')}\n</svg>\n`;
+}

@@ -1,0 +1,366 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import {
+  type Checkpoint,
+  type EngineName,
+  GruClassifier,
+  type LearningRateSchedule,
+} from '@gruvision/classifier';
+import { checkpointDirectory, loadCheckpoint, saveClassifier } from '@gruvision/classifier/node';
+import type { SequenceView } from '@gruvision/data';
+import type { OptimizerSpec } from '@gruvision/math';
+import { CliError, ExitCode, UsageError } from '../errors';
+import { choice, fraction, nonNegativeInt, positiveInt, positiveNumber } from '../options';
+import type { RegisterCommand } from '../program';
+import { writeTrainingReport } from '../report/training-report';
+import { formatDuration, formatPercent } from '../ui/format';
+import { Output } from '../ui/io';
+import { progressCallbacks, TrainingProgress } from '../ui/progress';
+import {
+  addEngineOption,
+  addJsonOption,
+  CLI_CELLS,
+  type CliCell,
+  DATASET_HELP,
+  loadData,
+  toCellType,
+} from './shared';
+
+/** Defaults of `gruvision train`, chosen to pass 98% test accuracy on MNIST in a few minutes. */
+export const TRAIN_DEFAULTS = {
+  dataset: 'mnist',
+  view: 'rows',
+  cell: 'gru',
+  units: 128,
+  layers: 1,
+  epochs: 4,
+  batchSize: 64,
+  lr: 2e-3,
+  optimizer: 'adam',
+  schedule: 'cosine',
+  validation: 0.05,
+  seed: 0,
+} as const;
+
+const VIEWS = ['rows', 'columns', 'pixels', 'patches'] as const;
+const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
+const SCHEDULES = ['constant', 'cosine', 'step'] as const;
+
+/** Everything that defines a training run; saved beside the checkpoints so `--resume` repeats it. */
+export interface TrainSettings {
+  readonly dataset: string;
+  readonly view: (typeof VIEWS)[number];
+  readonly patchSize: number;
+  readonly cell: CliCell;
+  readonly units: number;
+  readonly layers: number;
+  readonly bidirectional: boolean;
+  readonly resetAfter: boolean;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly optimizer: (typeof OPTIMIZERS)[number];
+  readonly schedule: (typeof SCHEDULES)[number];
+  readonly dropout: number;
+  readonly clipNorm?: number;
+  readonly seed: number;
+  readonly validation: number;
+  readonly limit?: number;
+  readonly testLimit?: number;
+  readonly engine: EngineName;
+  readonly out: string;
+}
+
+export const SETTINGS_FILE = 'train-settings.json';
+
+function slug(dataset: string): string {
+  const [scheme, rest] = dataset.split(/:(.*)/s);
+  const base = rest
+    ? `${scheme}-${rest
+        .replace(/[\\/]+$/, '')
+        .split(/[\\/]/)
+        .pop()}`
+    : dataset;
+  return base.replace(/[^a-zA-Z0-9._-]+/g, '-');
+}
+
+function schedule(kind: TrainSettings['schedule'], epochs: number): LearningRateSchedule | undefined {
+  if (kind === 'cosine') return { type: 'cosine', warmupEpochs: epochs > 2 ? 0.25 : 0 };
+  if (kind === 'step') return { type: 'step', everyEpochs: Math.max(1, Math.floor(epochs / 3)), gamma: 0.3 };
+  return undefined;
+}
+
+function optimizerSpec(settings: TrainSettings): OptimizerSpec {
+  if (settings.optimizer === 'sgd')
+    return { type: 'sgd', learningRate: settings.lr, momentum: 0.9, nesterov: true };
+  return { type: settings.optimizer, learningRate: settings.lr };
+}
+
+async function readSettings(checkpointPath: string): Promise<{ settings: TrainSettings; dir: string }> {
+  for (const dir of [checkpointPath, dirname(checkpointPath)]) {
+    try {
+      const text = await readFile(join(dir, SETTINGS_FILE), 'utf8');
+      return { settings: JSON.parse(text) as TrainSettings, dir };
+    } catch {
+      // try the parent: --resume may name one epoch folder
+    }
+  }
+  throw new CliError(
+    `${checkpointPath} is not a gruvision train checkpoint directory (no ${SETTINGS_FILE}). ` +
+      'Pass the <out>.checkpoints directory that `gruvision train` printed.',
+  );
+}
+
+export const registerTrain: RegisterCommand = (program, context) => {
+  const command = program
+    .command('train')
+    .description(
+      'train a GRU image classifier, print its test accuracy and save it (default: GRU-128 on MNIST rows)',
+    )
+    .option('--dataset <spec>', DATASET_HELP, TRAIN_DEFAULTS.dataset)
+    .option(
+      '--view <mode>',
+      'how an image becomes a sequence: rows | columns | pixels | patches',
+      choice(VIEWS),
+      'rows',
+    )
+    .option('--patch-size <n>', 'tile size of the patches view', positiveInt, 4)
+    .option('--cell <cell>', 'recurrent cell: gru | lstm | rnn', choice(CLI_CELLS), 'gru')
+    .option('--units <n>', 'hidden units per layer', positiveInt, TRAIN_DEFAULTS.units)
+    .option('--layers <n>', 'stacked recurrent layers', positiveInt, TRAIN_DEFAULTS.layers)
+    .option('--bidirectional', 'read each sequence forwards and backwards')
+    .option('--reset-after', 'GRU with the reset gate after the recurrent product (Keras 3 / PyTorch style)')
+    .option('--epochs <n>', 'passes over the training set', positiveInt, TRAIN_DEFAULTS.epochs)
+    .option('--batch-size <n>', 'images per training step', positiveInt, TRAIN_DEFAULTS.batchSize)
+    .option('--lr <rate>', 'learning rate', positiveNumber, TRAIN_DEFAULTS.lr)
+    .option(
+      '--optimizer <name>',
+      'adam | adamw | sgd | rmsprop',
+      choice(OPTIMIZERS),
+      TRAIN_DEFAULTS.optimizer,
+    )
+    .option(
+      '--schedule <kind>',
+      'learning-rate schedule: constant | cosine | step',
+      choice(SCHEDULES),
+      'cosine',
+    )
+    .option('--dropout <rate>', 'input dropout of the recurrent layers', fraction, 0)
+    .option('--clip-norm <n>', 'clip gradients to this global norm', positiveNumber)
+    .option('--seed <n>', 'seed of initialization, shuffling and splits', nonNegativeInt, TRAIN_DEFAULTS.seed)
+    .option(
+      '--validation <fraction>',
+      'share of the training set held out for validation (0: none)',
+      fraction,
+      0.05,
+    )
+    .option('--limit <n>', 'train on a stratified subset of n images', positiveInt)
+    .option('--test-limit <n>', 'test on a stratified subset of n images', positiveInt)
+    .option('--out <dir>', 'model directory to write (default: models/<dataset>-<cell><units>)')
+    .option('--resume <checkpoints>', 'continue an interrupted run from its <out>.checkpoints directory');
+  addEngineOption(command);
+  addJsonOption(command);
+  command.addHelpText(
+    'after',
+    `
+Examples:
+  $ gruvision train                                   # GRU-128 on MNIST rows, prints test accuracy
+  $ gruvision train --dataset fashion-mnist --epochs 10
+  $ gruvision train --cell lstm --units 64 --limit 5000 --epochs 2 --out models/quick
+  $ gruvision train --dataset folder:./my-images --view rows --json
+  $ gruvision train --resume models/mnist-gru128.checkpoints
+
+Writes <out>/model.json + weights.bin (TensorFlow.js layers-model format), report.html,
+curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every epoch.`,
+  );
+  command.action(async (raw: Record<string, unknown>) => {
+    const output = new Output(context.io, Boolean(raw.json));
+    let settings: TrainSettings;
+    let resumeFrom: Checkpoint | undefined;
+    let checkpointsDir: string;
+    if (typeof raw.resume === 'string') {
+      const found = await readSettings(resolve(raw.resume));
+      settings = found.settings;
+      if (command.getOptionValueSource('epochs') === 'cli')
+        settings = { ...settings, epochs: raw.epochs as number };
+      checkpointsDir = found.dir;
+      resumeFrom = await loadCheckpoint(resolve(raw.resume));
+      output.log(`resuming ${settings.out} after epoch ${resumeFrom.epoch} of ${settings.epochs}`);
+    } else {
+      const cell = raw.cell as CliCell;
+      const units = raw.units as number;
+      const dataset = raw.dataset as string;
+      settings = {
+        dataset,
+        view: raw.view as TrainSettings['view'],
+        patchSize: raw.patchSize as number,
+        cell,
+        units,
+        layers: raw.layers as number,
+        bidirectional: Boolean(raw.bidirectional),
+        resetAfter: Boolean(raw.resetAfter),
+        epochs: raw.epochs as number,
+        batchSize: raw.batchSize as number,
+        lr: raw.lr as number,
+        optimizer: raw.optimizer as TrainSettings['optimizer'],
+        schedule: raw.schedule as TrainSettings['schedule'],
+        dropout: raw.dropout as number,
+        ...(raw.clipNorm !== undefined ? { clipNorm: raw.clipNorm as number } : {}),
+        seed: raw.seed as number,
+        validation: raw.validation as number,
+        ...(raw.limit !== undefined ? { limit: raw.limit as number } : {}),
+        ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
+        engine: raw.engine as EngineName,
+        out: resolve((raw.out as string | undefined) ?? join('models', `${slug(dataset)}-${cell}${units}`)),
+      };
+      if (settings.resetAfter && settings.cell !== 'gru') {
+        throw new UsageError('--reset-after only applies to --cell gru.');
+      }
+      checkpointsDir = `${settings.out}.checkpoints`;
+    }
+    const result = await train(settings, checkpointsDir, resumeFrom, output);
+    if (result === 'aborted') context.setExitCode(ExitCode.interrupted);
+  });
+};
+
+async function train(
+  settings: TrainSettings,
+  checkpointsDir: string,
+  resumeFrom: Checkpoint | undefined,
+  output: Output,
+): Promise<'done' | 'aborted'> {
+  const { train: trainSet, test } = await loadData(settings.dataset, output, {
+    seed: settings.seed,
+    ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
+    ...(settings.testLimit !== undefined ? { testLimit: settings.testLimit } : {}),
+  });
+  const view: SequenceView =
+    settings.view === 'patches'
+      ? { mode: 'patches', patchSize: settings.patchSize }
+      : { mode: settings.view };
+  const isDigits = settings.dataset === 'mnist' || settings.dataset.startsWith('idx:');
+  const model = await GruClassifier.create({
+    classNames: trainSet.classNames,
+    height: trainSet.height,
+    width: trainSet.width,
+    channels: trainSet.channels,
+    view,
+    cell: toCellType(settings.cell),
+    units: settings.units,
+    layers: settings.layers,
+    bidirectional: settings.bidirectional,
+    resetAfter: settings.resetAfter,
+    seed: settings.seed,
+    engine: settings.engine,
+    preprocess: isDigits ? 'mnist' : 'none',
+  });
+  await mkdir(checkpointsDir, { recursive: true });
+  await writeFile(join(checkpointsDir, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
+  const checkpoints = checkpointDirectory(checkpointsDir);
+  const progress = new TrainingProgress(output);
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(ExitCode.interrupted);
+    progress.clear();
+    output.log('stopping after this batch (press Ctrl-C again to quit at once)…');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let history: Awaited<ReturnType<GruClassifier['fit']>>;
+  try {
+    history = await model.fit(trainSet, {
+      epochs: settings.epochs,
+      batchSize: settings.batchSize,
+      ...(settings.validation > 0 ? { validation: settings.validation } : {}),
+      optimizer: optimizerSpec(settings),
+      learningRate: settings.lr,
+      ...(schedule(settings.schedule, settings.epochs)
+        ? { schedule: schedule(settings.schedule, settings.epochs)! }
+        : {}),
+      ...(settings.clipNorm !== undefined ? { clipNorm: settings.clipNorm } : {}),
+      ...(settings.dropout > 0 ? { dropout: settings.dropout } : {}),
+      signal: abort.signal,
+      checkpoint: { save: (c) => checkpoints.save(c) },
+      ...(resumeFrom ? { resumeFrom } : {}),
+      onTrainBegin: (info) => {
+        output.log(
+          `training ${settings.cell.toUpperCase()}-${settings.units}${settings.layers > 1 ? ` ×${settings.layers}` : ''} ` +
+            `(${info.parameters} parameters) on ${info.trainCount} images, ${info.validationCount} for validation, ` +
+            `engine ${info.engine}, ${info.epochs} epochs of ${info.batchesPerEpoch} batches`,
+        );
+        output.event('trainBegin', { ...info });
+      },
+      ...progressCallbacks(progress, settings.epochs),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.clear();
+  }
+  if (history.stopReason === 'aborted') {
+    const done = history.epochs.length;
+    const hint =
+      done > 0
+        ? `Resume with: gruvision train --resume ${checkpointsDir}`
+        : 'No epoch had finished, so there is no checkpoint yet: run the same command again to start over.';
+    output.log(`training stopped after ${done} of ${settings.epochs} epochs. ${hint}`);
+    output.result(
+      { type: 'result', aborted: true, epochsCompleted: done, checkpoints: checkpointsDir },
+      true,
+    );
+    model.dispose();
+    return 'aborted';
+  }
+  const evaluation = await model.evaluate(test);
+  await saveClassifier(model, settings.out);
+  // Beside the model: how it was trained, so `gruvision eval` knows its dataset.
+  await writeFile(join(settings.out, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
+  const report = await writeTrainingReport(settings.out, {
+    title: `${settings.cell.toUpperCase()}-${settings.units} on ${settings.dataset}`,
+    history: history.epochs,
+    evaluation,
+    classNames: trainSet.classNames,
+    facts: [
+      ['dataset', settings.dataset],
+      [
+        'model',
+        `${settings.cell.toUpperCase()}-${settings.units} × ${settings.layers}, ${model.parameterCount} parameters`,
+      ],
+      ['engine', settings.engine],
+      ['epochs', String(history.epochs.length)],
+      ['training time', formatDuration(history.seconds)],
+      ['seed', String(settings.seed)],
+    ],
+  });
+  const last = history.epochs[history.epochs.length - 1];
+  output.line(
+    `test accuracy ${formatPercent(evaluation.accuracy)} (${Math.round(evaluation.accuracy * evaluation.count)}/${evaluation.count}), ` +
+      `loss ${evaluation.loss.toFixed(4)}, macro-F1 ${evaluation.macroF1.toFixed(4)} after ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${formatDuration(history.seconds)}`,
+  );
+  output.line(`model saved to ${settings.out}`);
+  output.line(`report: ${report.html}`);
+  output.result(
+    {
+      type: 'result',
+      testAccuracy: evaluation.accuracy,
+      testLoss: evaluation.loss,
+      testCount: evaluation.count,
+      macroF1: evaluation.macroF1,
+      topKAccuracy: evaluation.topKAccuracy,
+      modelDir: settings.out,
+      report: report.html,
+      checkpoints: checkpointsDir,
+      epochs: history.epochs.length,
+      stopReason: history.stopReason,
+      seconds: history.seconds,
+      parameters: model.parameterCount,
+      engine: settings.engine,
+      dataset: settings.dataset,
+      trainAccuracy: last?.accuracy,
+      valAccuracy: last?.valAccuracy,
+      history: history.epochs,
+    },
+    true,
+  );
+  model.dispose();
+  return 'done';
+}

@@ -1,0 +1,129 @@
+import type { Engine, ModelSpec } from '@gruvision/math';
+import { weightLayout } from '@gruvision/math';
+import { describe, expect, it } from 'vitest';
+import { randomWeights, referenceGruPredict } from './reference';
+
+const specs: Record<string, ModelSpec> = {
+  'GRU resetAfter false, sigmoid': {
+    timeSteps: 5,
+    features: 3,
+    classes: 4,
+    layers: [{ cell: 'gru', units: 6, resetAfter: false, recurrentActivation: 'sigmoid' }],
+  },
+  'GRU resetAfter true, hardSigmoid, two layers': {
+    timeSteps: 4,
+    features: 3,
+    classes: 3,
+    layers: [
+      { cell: 'gru', units: 5, resetAfter: true, recurrentActivation: 'hardSigmoid' },
+      { cell: 'gru', units: 4, resetAfter: true, recurrentActivation: 'sigmoid' },
+    ],
+  },
+};
+
+const sequences = (spec: ModelSpec, batch: number) =>
+  Float32Array.from({ length: batch * spec.timeSteps * spec.features }, (_, i) => Math.sin(1.7 * i + 0.3));
+
+/**
+ * The engine conformance suite: what `@gruvision/classifier` relies on from any `Engine`. Run once per
+ * engine; predictions are compared with a Float64 reference GRU written from DESIGN.md (1e-4).
+ */
+export function describeEngineConformance(label: string, getEngine: () => Promise<Engine>): void {
+  describe(`engine conformance: ${label}`, () => {
+    for (const [name, spec] of Object.entries(specs)) {
+      it(`${name}: canonical weights in, reference predictions and traces out`, async () => {
+        const engine = await getEngine();
+        const network = await engine.create(spec, { seed: 1 });
+        const layout = weightLayout(spec).entries;
+        expect(network.getWeights().map((w) => [w.name, [...w.shape]])).toEqual(
+          layout.map((e) => [e.name, [...e.shape]]),
+        );
+        const weights = randomWeights(spec, 11);
+        network.setWeights(weights);
+        const got = network.getWeights();
+        got.forEach((w, i) => {
+          expect(Array.from(w.values)).toEqual(Array.from(weights[i]!.values));
+        });
+        const x = sequences(spec, 3);
+        const probs = await network.predict(x, 3);
+        expect(probs).toHaveLength(3 * spec.classes);
+        const T = spec.timeSteps * spec.features;
+        for (let b = 0; b < 3; b++) {
+          const want = referenceGruPredict(spec, weights, x.subarray(b * T, (b + 1) * T));
+          for (let c = 0; c < spec.classes; c++) {
+            expect(Math.abs(probs[b * spec.classes + c]! - want[c]!)).toBeLessThan(1e-4);
+          }
+        }
+        const trace = await network.trace(x.subarray(0, T));
+        expect(trace.timeSteps).toBe(spec.timeSteps);
+        expect(trace.layers).toHaveLength(spec.layers.length);
+        trace.layers.forEach((layer, i) => {
+          expect(layer.h).toHaveLength(spec.timeSteps * spec.layers[i]!.units);
+          for (const gate of ['z', 'r', 'hCandidate']) {
+            expect(layer.gates[gate], gate).toHaveLength(spec.timeSteps * spec.layers[i]!.units);
+          }
+        });
+        expect(trace.stepProbabilities).toHaveLength(spec.timeSteps * spec.classes);
+        const last = trace.stepProbabilities.subarray((spec.timeSteps - 1) * spec.classes);
+        for (let c = 0; c < spec.classes; c++) {
+          expect(Math.abs(last[c]! - probs[c]!)).toBeLessThan(1e-4);
+          expect(Math.abs(trace.probabilities[c]! - probs[c]!)).toBeLessThan(1e-4);
+        }
+        network.dispose();
+      });
+    }
+
+    it('trains: the loss of a repeated batch falls, correct counts stay in range', async () => {
+      const spec = specs['GRU resetAfter false, sigmoid']!;
+      const engine = await getEngine();
+      const network = await engine.create(spec, { seed: 2, optimizer: { type: 'adam', learningRate: 0.05 } });
+      const x = sequences(spec, 8);
+      const y = Int32Array.from({ length: 8 }, (_, i) => i % spec.classes);
+      const first = await network.trainBatch(x, y, 8);
+      let last = first;
+      for (let i = 0; i < 30; i++) last = await network.trainBatch(x, y, 8);
+      expect(last.loss).toBeLessThan(first.loss * 0.5);
+      expect(last.correct).toBeGreaterThanOrEqual(0);
+      expect(last.correct).toBeLessThanOrEqual(8);
+      network.dispose();
+    });
+
+    it('optimizer state round-trips; a tiny learning rate barely moves the weights', async () => {
+      const spec = specs['GRU resetAfter false, sigmoid']!;
+      const engine = await getEngine();
+      const x = sequences(spec, 4);
+      const y = Int32Array.from([0, 1, 2, 3]);
+      const a = await engine.create(spec, { seed: 3 });
+      await a.trainBatch(x, y, 4);
+      await a.trainBatch(x, y, 4);
+      const state = a.getOptimizerState();
+      expect(state.step).toBe(2);
+      const b = await engine.create(spec, { seed: 99 });
+      b.setWeights(a.getWeights());
+      b.setOptimizerState(state);
+      const ra = await a.trainBatch(x, y, 4);
+      const rb = await b.trainBatch(x, y, 4);
+      expect(Math.abs(ra.loss - rb.loss)).toBeLessThan(1e-5);
+      const wa = a.getWeights();
+      b.getWeights().forEach((w, i) => {
+        for (let k = 0; k < w.values.length; k++)
+          expect(Math.abs(w.values[k]! - wa[i]!.values[k]!)).toBeLessThan(1e-5);
+      });
+      const before = a.getWeights().map((w) => w.values.slice());
+      a.setLearningRate(1e-12);
+      await a.trainBatch(x, y, 4);
+      a.getWeights().forEach((w, i) => {
+        for (let k = 0; k < w.values.length; k++)
+          expect(Math.abs(w.values[k]! - before[i]![k]!)).toBeLessThan(1e-6);
+      });
+      a.setLearningRate(0.5);
+      await a.trainBatch(x, y, 4);
+      const moved = a
+        .getWeights()
+        .some((w, i) => w.values.some((v, k) => Math.abs(v - before[i]![k]!) > 1e-3));
+      expect(moved).toBe(true);
+      a.dispose();
+      b.dispose();
+    });
+  });
+}
