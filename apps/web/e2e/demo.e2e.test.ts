@@ -17,6 +17,17 @@ describe('draw and classify (MNIST model, math engine)', () => {
   it('reads a drawn "1" and "0", shows the centred input and the GRU inside, and logs no errors', async () => {
     const { page, errors } = await openPage(browser, baseUrl);
     await waitReady(page);
+    // Predictions arrive while the pen is still down.
+    const pad = (await page.getByTestId('draw-canvas').boundingBox())!;
+    await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.18);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.5, { steps: 6 });
+    await expect.poll(() => page.locator('[data-testid="top3"] li').count()).toBe(3);
+    await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.82, { steps: 6 });
+    await page.mouse.up();
+    expect(await top1(page)).toBe('1');
+    await page.getByTestId('clear').click();
+    await expect.poll(() => page.locator('[data-testid="top3"] li').count()).toBe(0);
     await drawStrokes(page, one);
     expect(await top1(page)).toBe('1');
     await page.getByTestId('clear').click();
