@@ -59,9 +59,15 @@ window.addEventListener('unhandledrejection', (e) => {
 
 // ---- inference worker -------------------------------------------------------------------------
 
-const inference = new RpcClient<InferenceProtocol>(
-  new Worker(new URL('./inference-worker.ts', import.meta.url), { type: 'module', name: 'inference' }),
-);
+const inferenceWorker = new Worker(new URL('./inference-worker.ts', import.meta.url), {
+  type: 'module',
+  name: 'inference',
+});
+inferenceWorker.addEventListener('error', (e) => {
+  e.preventDefault();
+  setStatus(`The inference worker failed: ${e.message || 'it could not start'}. Reload the page.`, true);
+});
+const inference = new RpcClient<InferenceProtocol>(inferenceWorker);
 
 type ModelKey = 'mnist' | 'fashion-mnist' | 'trained';
 let trainedFiles: ModelFiles | null = null;
@@ -378,6 +384,10 @@ $<HTMLFormElement>('train-form').addEventListener('submit', async (e) => {
   if (trainer) return;
   const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module', name: 'train' });
   const client = new RpcClient<TrainProtocol>(worker);
+  worker.addEventListener('error', (e) => {
+    e.preventDefault();
+    client.close(`The training worker failed: ${e.message || 'it could not start'}.`);
+  });
   trainer = { worker, client };
   history.length = 0;
   drawTrainChart();
