@@ -1,5 +1,6 @@
 import { gate, gateGrad } from './activations';
 import { type FloatArray, gemmNN, gemmTN, transpose } from './gemm';
+import { allocFloat32 } from './kernels';
 import type { CellType, RecurrentActivation } from './spec';
 
 /**
@@ -40,7 +41,7 @@ export type DType = 'float32' | 'float64';
 
 /** Allocates a zeroed buffer of the given element type. */
 export function allocFloat(dtype: DType, n: number): FloatArray {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  return dtype === 'float64' ? new Float64Array(n) : allocFloat32(n);
 }
 
 const EMPTY32 = new Float32Array(0);

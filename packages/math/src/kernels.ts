@@ -1,0 +1,254 @@
+/**
+ * Kernel selection: the TypeScript GEMM (any element type) or the WebAssembly SIMD GEMM (Float32 only).
+ *
+ * `setKernels('auto' | 'wasm' | 'js')` chooses for the whole process (each worker chooses for itself):
+ * - `'auto'` (default): WebAssembly SIMD when the runtime supports it, else TypeScript.
+ * - `'wasm'`: WebAssembly SIMD; throws when unsupported.
+ * - `'js'`: TypeScript kernels only.
+ * Float64 products (gradient checks) always run the TypeScript kernels.
+ *
+ * The WebAssembly module is generated in memory by `wasm-gemm.ts` and compiled once: asynchronously
+ * by `initKernels()` (called by `mathEngine.create`), or synchronously on first use otherwise.
+ */
+import { GruMathError } from './errors';
+import { arenaAlloc, arenaHeap, arenaMemory, arenaScratch, inArena, MAX_PAGES } from './wasm-arena';
+import { type GemmExports, gemmModuleBytes, type RowsKernel } from './wasm-gemm';
+
+/** Which GEMM kernels the math core runs. */
+export type KernelMode = 'auto' | 'wasm' | 'js';
+
+/** The kernels actually in use after resolving `'auto'`. */
+export type ActiveKernels = 'wasm' | 'js';
+
+let mode: KernelMode = 'auto';
+let supported: boolean | undefined;
+let compiling: Promise<void> | undefined;
+let runtime: WasmRuntime | undefined;
+
+/** True when this JavaScript runtime validates WebAssembly modules using SIMD (f32x4). */
+export function wasmSimdSupported(): boolean {
+  if (supported === undefined) {
+    try {
+      supported = typeof WebAssembly === 'object' && WebAssembly.validate(gemmModuleBytes());
+    } catch {
+      supported = false;
+    }
+  }
+  return supported;
+}
+
+/** Chooses the GEMM kernels for this process. Throws when `'wasm'` is asked for but unsupported. */
+export function setKernels(kernels: KernelMode): void {
+  if (kernels !== 'auto' && kernels !== 'wasm' && kernels !== 'js') {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `kernels must be 'auto', 'wasm' or 'js', got ${JSON.stringify(kernels)}.`,
+    );
+  }
+  if (kernels === 'wasm' && !wasmSimdSupported()) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      "kernels 'wasm' needs WebAssembly SIMD, which this runtime does not support. Use 'auto' or 'js'.",
+    );
+  }
+  mode = kernels;
+}
+
+/** The requested kernel mode (as given to `setKernels`). */
+export function kernelMode(): KernelMode {
+  return mode;
+}
+
+/** The kernels Float32 products run on now: `'wasm'` or `'js'`. */
+export function activeKernels(): ActiveKernels {
+  return mode !== 'js' && wasmSimdSupported() ? 'wasm' : 'js';
+}
+
+/** Compiles the WebAssembly module ahead of first use (asynchronously, allowed on browser main threads). */
+export async function initKernels(): Promise<void> {
+  if (runtime !== undefined || !wasmSimdSupported()) return;
+  compiling ??= (async () => {
+    const shared = arenaMemory() !== null;
+    const module = await WebAssembly.compile(gemmModuleBytes(shared ? MAX_PAGES : undefined));
+    runtime ??= new WasmRuntime(module, shared);
+  })();
+  await compiling;
+}
+
+const PAGE = 65536;
+
+/**
+ * One instance of the GEMM module. With the shared arena (`wasm-arena.ts`) available, it runs on the
+ * arena memory and operands allocated there are used in place; otherwise on a private growable memory
+ * used only as scratch space for copies.
+ */
+class WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  readonly kernels: readonly RowsKernel[];
+  private privateHeap: Float32Array;
+
+  constructor(
+    module: WebAssembly.Module,
+    readonly shared: boolean,
+  ) {
+    this.memory = shared ? arenaMemory()! : new WebAssembly.Memory({ initial: 16 });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    const e = instance.exports as unknown as GemmExports;
+    this.kernels = [e.rows1, e.rows1, e.rows2, e.rows3, e.rows4];
+    this.privateHeap = shared ? new Float32Array(0) : new Float32Array(this.memory.buffer);
+  }
+
+  /** Reserves scratch space of `floats` elements; returns its element offset (valid until the next call). */
+  scratch(floats: number): number {
+    if (this.shared) return arenaScratch(floats);
+    const bytes = floats * 4;
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) {
+      this.memory.grow(Math.ceil((bytes - have) / PAGE));
+      this.privateHeap = new Float32Array(this.memory.buffer);
+    }
+    return 0;
+  }
+
+  /** The whole memory as Float32 (call after `scratch`, which may grow it). */
+  heap(): Float32Array {
+    return this.shared ? arenaHeap() : this.privateHeap;
+  }
+
+  /** True when `x` lives in this runtime's memory, so it can be used in place. */
+  holds(x: Float32Array): boolean {
+    return this.shared && inArena(x);
+  }
+}
+
+function getRuntime(): WasmRuntime {
+  if (runtime === undefined) {
+    const shared = arenaMemory() !== null;
+    runtime = new WasmRuntime(
+      new WebAssembly.Module(gemmModuleBytes(shared ? MAX_PAGES : undefined)),
+      shared,
+    );
+  }
+  return runtime;
+}
+
+/**
+ * A zero-filled Float32Array for the math core: inside the WebAssembly arena when the WASM kernels are
+ * active and shared memory is available (products on it then run in place), else an ordinary array.
+ */
+export function allocFloat32(n: number): Float32Array {
+  if (n > 0 && activeKernels() === 'wasm') {
+    const view = arenaAlloc(n);
+    if (view !== null) return view;
+  }
+  return new Float32Array(n);
+}
+
+/** dst[dOff + i·dLd + j] = src[sOff + i·sLd + j] for i < rows, j < cols. */
+function copyIn(
+  dst: Float32Array,
+  dOff: number,
+  dLd: number,
+  src: Float32Array,
+  sOff: number,
+  sLd: number,
+  rows: number,
+  cols: number,
+): void {
+  if (rows * cols >= 256 && sLd === cols && dLd === cols) {
+    dst.set(src.subarray(sOff, sOff + rows * cols), dOff);
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    let s = sOff + i * sLd;
+    let d = dOff + i * dLd;
+    const end = d + cols;
+    while (d < end) dst[d++] = src[s++]!;
+  }
+}
+
+/**
+ * C = beta·C + op(A)·op(B) on Float32 buffers with the WebAssembly SIMD kernels. op(A): [M,K], op(B): [K,N].
+ * Operands are copied into the module's memory (Bᵀ transposed on the way), the product runs there, and
+ * C is copied back. Requires M, N, K ≥ 1.
+ */
+export function wasmGemm(
+  transA: boolean,
+  transB: boolean,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
+  a: Float32Array,
+  aOff: number,
+  lda: number,
+  b: Float32Array,
+  bOff: number,
+  ldb: number,
+  M: number,
+  N: number,
+  K: number,
+  beta: 0 | 1,
+): void {
+  const rt = getRuntime();
+  const inA = rt.holds(a);
+  const inB = !transB && rt.holds(b);
+  const inC = rt.holds(c);
+  const base = rt.scratch((inA ? 0 : M * K) + (inB ? 0 : K * N) + (inC ? 0 : M * N));
+  const heap = rt.heap();
+  let next = base;
+  // op(A) keeps its own orientation: rows of A, or rows of Aᵀ with the element strides swapped.
+  let aPtr: number;
+  let sai: number;
+  let sak: number;
+  if (inA) {
+    aPtr = a.byteOffset + aOff * 4;
+    sai = transA ? 4 : lda * 4;
+    sak = transA ? lda * 4 : 4;
+  } else {
+    aPtr = next * 4;
+    if (transA) copyIn(heap, next, M, a, aOff, lda, K, M);
+    else copyIn(heap, next, K, a, aOff, lda, M, K);
+    sai = transA ? 4 : K * 4;
+    sak = transA ? M * 4 : 4;
+    next += M * K;
+  }
+  let bPtr: number;
+  let ldbBytes: number;
+  if (inB) {
+    bPtr = b.byteOffset + bOff * 4;
+    ldbBytes = ldb * 4;
+  } else {
+    bPtr = next * 4;
+    ldbBytes = N * 4;
+    if (transB) {
+      // B is [N,K]: heap[next + k·N + j] = B[j·ldb + k].
+      for (let j = 0; j < N; j++) {
+        let s = bOff + j * ldb;
+        let d = next + j;
+        for (let k = 0; k < K; k++, d += N) heap[d] = b[s++]!;
+      }
+    } else {
+      copyIn(heap, next, N, b, bOff, ldb, K, N);
+    }
+    next += K * N;
+  }
+  let cPtr: number;
+  let ldcBytes: number;
+  if (inC) {
+    cPtr = c.byteOffset + cOff * 4;
+    ldcBytes = ldc * 4;
+  } else {
+    cPtr = next * 4;
+    ldcBytes = N * 4;
+    if (beta === 1) copyIn(heap, next, N, c, cOff, ldc, M, N);
+  }
+  const kernels = rt.kernels;
+  const rows4 = kernels[4]!;
+  let i = 0;
+  for (; i + 4 <= M; i += 4)
+    rows4(cPtr + i * ldcBytes, ldcBytes, aPtr + i * sai, sai, sak, bPtr, ldbBytes, N, K, beta);
+  if (i < M) {
+    kernels[M - i]!(cPtr + i * ldcBytes, ldcBytes, aPtr + i * sai, sai, sak, bPtr, ldbBytes, N, K, beta);
+  }
+  if (!inC) copyIn(c, cOff, ldc, heap, next, N, M, N);
+}
