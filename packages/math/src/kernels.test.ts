@@ -6,6 +6,7 @@ import {
   initKernels,
   kernelMode,
   setKernels,
+  wasmGateAdd,
   wasmSimdSupported,
 } from './kernels';
 import { MathNetwork } from './network';
@@ -94,5 +95,98 @@ describe('batch-1 inference', () => {
     expect(() => net.predictInto(new Float32Array(20), 1, new Float32Array(2))).toThrow(
       'out must hold batch × classes = 3 values, got 2. Allocate new Float32Array(3).',
     );
+  });
+});
+
+describe('WebAssembly SIMD gate kernels', () => {
+  afterEach(() => {
+    setKernels('auto');
+  });
+
+  it('σ(a + b) and tanh(a + b) match Math within 2e-7 over [-100, 100], with strides and a column tail', () => {
+    setKernels('wasm');
+    const rows = 3;
+    const cols = 4001;
+    const ld = cols + 3;
+    const a = allocFloat32(rows * ld);
+    const b = allocFloat32(rows * ld);
+    const out = allocFloat32(rows * ld);
+    for (let i = 0; i < rows * ld; i++) {
+      a[i] = -100 + (200 * i) / (rows * ld);
+      b[i] = Math.sin(i) * 1e-3;
+    }
+    for (const kind of ['sigmoid', 'tanh'] as const) {
+      out.fill(7);
+      expect(wasmGateAdd(kind, out, 1, ld, a, 2, ld, b, 0, ld, rows, cols)).toBe(true);
+      let worst = 0;
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          const v = a[2 + i * ld + j]! + b[i * ld + j]!;
+          const want = kind === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : Math.tanh(v);
+          worst = Math.max(worst, Math.abs(out[1 + i * ld + j]! - want));
+        }
+      }
+      expect(worst, kind).toBeLessThan(2e-7);
+      expect(out[0], kind).toBe(7);
+      expect(out[1 + cols], kind).toBe(7);
+    }
+  });
+
+  it('declines (returns false) for the TypeScript kernels and for buffers outside the arena', () => {
+    const a = new Float32Array(8);
+    setKernels('wasm');
+    expect(wasmGateAdd('tanh', a, 0, 8, a, 0, 8, a, 0, 8, 1, 8)).toBe(false);
+    const inside = allocFloat32(8);
+    expect(wasmGateAdd('tanh', inside, 0, 8, inside, 0, 8, inside, 0, 8, 1, 8)).toBe(true);
+    setKernels('js');
+    expect(wasmGateAdd('tanh', inside, 0, 8, inside, 0, 8, inside, 0, 8, 1, 8)).toBe(false);
+  });
+});
+
+describe('the two kernel paths agree on whole networks', () => {
+  afterEach(() => {
+    setKernels('auto');
+  });
+
+  const spec: ModelSpec = {
+    timeSteps: 7,
+    features: 6,
+    classes: 5,
+    layers: [
+      { cell: 'gru', units: 12 },
+      { cell: 'gru', units: 9, resetAfter: true, bidirectional: true },
+      { cell: 'lstm', units: 5 },
+    ],
+  };
+
+  it('probabilities, loss and gradients of a Float32 network match within 1e-5', () => {
+    const rng = new Rng(8);
+    const B = 11;
+    const x = Float32Array.from({ length: B * 7 * 6 }, () => rng.uniform(-1, 1));
+    const y = Int32Array.from({ length: B }, () => rng.int(5));
+    const run = (kernels: 'js' | 'wasm') => {
+      setKernels(kernels);
+      const net = new MathNetwork(spec, { seed: 3 });
+      const probs = net.predictSync(x, B);
+      const { loss, gradients } = net.computeGradients(x, y, B);
+      return { probs, loss, gradients };
+    };
+    const js = run('js');
+    const wasm = run('wasm');
+    let worst = 0;
+    for (let i = 0; i < js.probs.length; i++)
+      worst = Math.max(worst, Math.abs(js.probs[i]! - wasm.probs[i]!));
+    expect(worst).toBeLessThan(1e-5);
+    expect(Math.abs(js.loss - wasm.loss)).toBeLessThan(1e-5 * Math.abs(js.loss));
+    js.gradients.forEach((g, k) => {
+      const w = wasm.gradients[k]!;
+      let scale = 0;
+      let diff = 0;
+      for (let i = 0; i < g.values.length; i++) {
+        scale = Math.max(scale, Math.abs(g.values[i]!));
+        diff = Math.max(diff, Math.abs(g.values[i]! - w.values[i]!));
+      }
+      expect(diff, g.name).toBeLessThan(1e-5 * scale + 1e-7);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { gate, gateGrad } from './activations';
 import { type FloatArray, gemmNN, gemmTN, transpose } from './gemm';
-import { allocFloat32 } from './kernels';
+import { allocFloat32, wasmGateAdd } from './kernels';
 import type { CellType, RecurrentActivation } from './spec';
 
 /**
@@ -240,22 +240,32 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
     const hOff = s * Bu;
     // rec[:, 0:2u] = h_in · U[:, 0:2u]
     gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, u2, u, 0);
-    for (let b = 0; b < B; b++) {
-      const xo = (t * B + b) * G;
-      const ro = b * G;
-      const ao = (s * B + b) * G;
-      const ho = hOff + b * u;
-      for (let j = 0; j < u; j++) {
-        const z = gate(xp[xo + j]! + rec[ro + j]!, hard);
-        const r = gate(xp[xo + u + j]! + rec[ro + u + j]!, hard);
-        act[ao + j] = z;
-        act[ao + u + j] = r;
-        aux[ho + j] = r * hin[ho + j]!;
+    // act[z|r] = σ(xp + rec): the WebAssembly SIMD kernel when available, else the loop below.
+    if (!hard && wasmGateAdd('sigmoid', act, s * B * G, G, xp, t * B * G, G, rec, 0, G, B, u2)) {
+      for (let b = 0; b < B; b++) {
+        const ao = (s * B + b) * G + u;
+        const ho = hOff + b * u;
+        for (let j = 0; j < u; j++) aux[ho + j] = act[ao + j]! * hin[ho + j]!;
+      }
+    } else {
+      for (let b = 0; b < B; b++) {
+        const xo = (t * B + b) * G;
+        const ro = b * G;
+        const ao = (s * B + b) * G;
+        const ho = hOff + b * u;
+        for (let j = 0; j < u; j++) {
+          const z = gate(xp[xo + j]! + rec[ro + j]!, hard);
+          const r = gate(xp[xo + u + j]! + rec[ro + u + j]!, hard);
+          act[ao + j] = z;
+          act[ao + u + j] = r;
+          aux[ho + j] = r * hin[ho + j]!;
+        }
       }
     }
     // rec[:, 2u:3u] = (r ⊙ h_in) · U[:, 2u:3u]
     gemmNN(rec, u2, G, aux, hOff, u, U, u2, G, B, u, u, 0);
     const nOff = hOff + Bu;
+    const simdTanh = wasmGateAdd('tanh', act, s * B * G + u2, G, xp, t * B * G + u2, G, rec, u2, G, B, u);
     for (let b = 0; b < B; b++) {
       const xo = (t * B + b) * G + u2;
       const ro = b * G + u2;
@@ -263,7 +273,7 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
       const ho = hOff + b * u;
       const no = nOff + b * u;
       for (let j = 0; j < u; j++) {
-        const hh = Math.tanh(xp[xo + j]! + rec[ro + j]!);
+        const hh = simdTanh ? act[ao + u2 + j]! : Math.tanh(xp[xo + j]! + rec[ro + j]!);
         const z = act[ao + j]!;
         act[ao + u2 + j] = hh;
         hs[no + j] = z * hs[ho + j]! + (1 - z) * hh;

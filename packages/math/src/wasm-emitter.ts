@@ -191,11 +191,42 @@ export class Code {
   f32x4Splat(): this {
     return this.simd(0x13);
   }
+  /** f32x4 with all lanes equal to `value` (an f32 constant splatted). */
+  f32x4(value: number): this {
+    return this.f32(value).f32x4Splat();
+  }
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  f32x4Nearest(): this {
+    return this.simd(0x6a);
+  }
+  i32x4Shl(): this {
+    return this.simd(0xab);
+  }
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
   f32x4Add(): this {
     return this.simd(0xe4);
   }
+  f32x4Sub(): this {
+    return this.simd(0xe5);
+  }
   f32x4Mul(): this {
     return this.simd(0xe6);
+  }
+  f32x4Div(): this {
+    return this.simd(0xe7);
+  }
+  f32x4Min(): this {
+    return this.simd(0xe8);
+  }
+  f32x4Max(): this {
+    return this.simd(0xe9);
+  }
+  i32x4TruncSatF32x4S(): this {
+    return this.simd(0xf8);
   }
 
   /** The encoded body: local declarations, instructions, `end`. */

@@ -8,6 +8,7 @@
  * `a + i·sai + k·sak`, so A and Aᵀ run the same code; B is row-major with row stride `ldb`; C with `ldc`.
  * All operands live in one `WebAssembly.Memory` imported as `env.memory`.
  */
+import { activationKernels, type ElementwiseKernel } from './wasm-activations';
 import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './wasm-emitter';
 
 /** Columns of one register tile (two f32x4 vectors). */
@@ -148,13 +149,19 @@ function rowsKernel(mr: number): FunctionDef {
 }
 
 /**
- * The GEMM module bytes. It imports `env.memory`: an ordinary memory, or with `sharedMaxPages` a shared
+ * The kernel module bytes (GEMM row panels and the element-wise gate kernels of `wasm-activations.ts`). It imports `env.memory`: an ordinary memory, or with `sharedMaxPages` a shared
  * memory of at most that many pages.
  */
 export function gemmModuleBytes(sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   const memory =
     sharedMaxPages === undefined ? { minPages: 1 } : { minPages: 1, maxPages: sharedMaxPages, shared: true };
-  return emitModule(memory, [rowsKernel(1), rowsKernel(2), rowsKernel(3), rowsKernel(4)]);
+  return emitModule(memory, [
+    rowsKernel(1),
+    rowsKernel(2),
+    rowsKernel(3),
+    rowsKernel(4),
+    ...activationKernels(),
+  ]);
 }
 
 /** The exports of an instantiated GEMM module. */
@@ -163,6 +170,8 @@ export interface GemmExports {
   readonly rows2: RowsKernel;
   readonly rows3: RowsKernel;
   readonly rows4: RowsKernel;
+  readonly sigmoid_add: ElementwiseKernel;
+  readonly tanh_add: ElementwiseKernel;
 }
 
 /** `rows{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`: byte pointers and byte strides. */
