@@ -78,6 +78,8 @@ export async function initKernels(): Promise<void> {
 }
 
 const PAGE = 65536;
+/** Block size along K of the WebAssembly GEMM. */
+const KC = 256;
 
 /**
  * One instance of the GEMM module. With the shared arena (`wasm-arena.ts`) available, it runs on the
@@ -250,11 +252,18 @@ export function wasmGemm(
   }
   const kernels = rt.kernels;
   const rows4 = kernels[4]!;
-  let i = 0;
-  for (; i + 4 <= M; i += 4)
-    rows4(cPtr + i * ldcBytes, ldcBytes, aPtr + i * sai, sai, sak, bPtr, ldbBytes, N, K, beta);
-  if (i < M) {
-    kernels[M - i]!(cPtr + i * ldcBytes, ldcBytes, aPtr + i * sai, sai, sak, bPtr, ldbBytes, N, K, beta);
+  // Blocks of KC along K keep a [KC, N] block of B in L2 while every row panel of A sweeps it
+  // (the weight-gradient products Aᵀ·B have K = T·B in the thousands).
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = Math.min(KC, K - k0);
+    const betaK = k0 === 0 ? beta : 1;
+    const aK = aPtr + k0 * sak;
+    const bK = bPtr + k0 * ldbBytes;
+    let i = 0;
+    for (; i + 4 <= M; i += 4) {
+      rows4(cPtr + i * ldcBytes, ldcBytes, aK + i * sai, sai, sak, bK, ldbBytes, N, kc, betaK);
+    }
+    if (i < M) kernels[M - i]!(cPtr + i * ldcBytes, ldcBytes, aK + i * sai, sai, sak, bK, ldbBytes, N, kc, betaK);
   }
   if (!inC) copyIn(c, cOff, ldc, heap, next, N, M, N);
 }
