@@ -263,7 +263,8 @@ export function wasmGemm(
     for (; i + 4 <= M; i += 4) {
       rows4(cPtr + i * ldcBytes, ldcBytes, aK + i * sai, sai, sak, bK, ldbBytes, N, kc, betaK);
     }
-    if (i < M) kernels[M - i]!(cPtr + i * ldcBytes, ldcBytes, aK + i * sai, sai, sak, bK, ldbBytes, N, kc, betaK);
+    if (i < M)
+      kernels[M - i]!(cPtr + i * ldcBytes, ldcBytes, aK + i * sai, sai, sak, bK, ldbBytes, N, kc, betaK);
   }
   if (!inC) copyIn(c, cOff, ldc, heap, next, N, M, N);
 }

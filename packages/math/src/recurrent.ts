@@ -95,6 +95,8 @@ export class RecurrentWorkspace {
   ut: FloatArray = EMPTY32;
   wt: FloatArray = EMPTY32;
   dxm: FloatArray = EMPTY32;
+  /** T·capacity ones: column sums as a product 1ᵀ·A. */
+  ones: FloatArray = EMPTY32;
   private backwardCapacity = 0;
 
   constructor(config: RecurrentCellConfig, timeSteps: number, dtype: DType) {
@@ -142,6 +144,8 @@ export class RecurrentWorkspace {
     this.dhin = allocFloat(dtype, cap * u);
     this.dtmp = allocFloat(dtype, cap * u);
     this.dxm = allocFloat(dtype, T * cap * I);
+    this.ones = allocFloat(dtype, T * cap);
+    this.ones.fill(1);
     this.backwardCapacity = cap;
   }
 }
@@ -418,12 +422,13 @@ export function recurrentBackward(
     simpleRnnBackward(ws, B);
   }
 
-  const { dA, dRec } = ws;
+  const dRec = ws.dRec;
+  const dA = inputGradients(ws);
   const xin = ws.inputMask !== null ? ws.xm : x;
   // dW += x_inᵀ · dA  (I×G over all T·B rows)
   gemmTN(grads.kernel, 0, G, xin, 0, I, dA, 0, G, I, G, TB, 1);
   // input bias += Σ_rows dA
-  addColumnSums(grads.bias, 0, dA, G, TB, G);
+  addColumnSums(ws, grads.bias, 0, dA, G, TB, G);
   // dU += h_inᵀ · dRec  (GRU resetAfter false: the h block pairs with r ⊙ h_in)
   const hinAll = ws.recurrentMask !== null ? ws.hin : ws.hs;
   if (config.cell === 'gru' && !config.resetAfter) {
@@ -432,7 +437,7 @@ export function recurrentBackward(
   } else {
     gemmTN(grads.recurrentKernel, 0, G, hinAll, 0, u, dRec, 0, G, u, G, TB, 1);
   }
-  if (config.cell === 'gru' && config.resetAfter) addColumnSums(grads.bias, G, dRec, G, TB, G);
+  if (config.cell === 'gru' && config.resetAfter) addColumnSums(ws, grads.bias, G, dRec, G, TB, G);
 
   if (dx !== null) {
     transpose(ws.wt, params.kernel, I, G);
@@ -453,8 +458,18 @@ export function recurrentBackward(
   }
 }
 
-/** out[off + j] += Σ_r a[r·lda + j] for r < rows, j < N. */
+/**
+ * The gate gradients per input time step, [T·B, G]: `dA`, or `dRec` itself for a GRU with
+ * resetAfter false processed forwards (its backward pass writes dRec only, as the two coincide).
+ */
+function inputGradients(ws: RecurrentWorkspace): FloatArray {
+  const c = ws.config;
+  return c.cell === 'gru' && !c.resetAfter && !c.goBackwards ? ws.dRec : ws.dA;
+}
+
+/** out[off + j] += Σ_r a[r·lda + j] for r < rows, j < N: a product 1ᵀ·A on the GEMM kernels. */
 function addColumnSums(
+  ws: RecurrentWorkspace,
   out: FloatArray,
   off: number,
   a: FloatArray,
@@ -462,6 +477,10 @@ function addColumnSums(
   rows: number,
   N: number,
 ): void {
+  if (ws.ones.length >= rows) {
+    gemmNN(out, off, N, ws.ones, 0, rows, a, 0, lda, 1, N, rows, 1);
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const o = r * lda;
     for (let j = 0; j < N; j++) out[off + j]! += a[o + j]!;
@@ -492,6 +511,7 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
   const u2 = 2 * u;
   const { hs, act, dA, dRec, dh, dhin, dtmp, ut } = ws;
   const hinAll = ws.recurrentMask !== null ? ws.hin : ws.hs;
+  const backwards = ws.config.goBackwards;
   for (let s = T - 1; s >= 0; s--) {
     const t = inputTime(ws, s);
     addStepGradient(ws, s, Bu);
@@ -515,7 +535,6 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
     gemmNN(dtmp, 0, u, dRec, s * B * G + u2, G, ut, u2 * u, u, B, u, u, 0);
     for (let b = 0; b < B; b++) {
       const ao = (s * B + b) * G;
-      const xo = (t * B + b) * G;
       const ho = hOff + b * u;
       const bo = b * u;
       for (let j = 0; j < u; j++) {
@@ -523,9 +542,11 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
         const r = act[ao + u + j]!;
         dRec[ao + u + j] = d * hinAll[ho + j]! * gateGrad(r, hard);
         dhin[bo + j] = d * r;
-        dA[xo + j] = dRec[ao + j]!;
-        dA[xo + u + j] = dRec[ao + u + j]!;
-        dA[xo + u2 + j] = dRec[ao + u2 + j]!;
+      }
+      // dA is dRec re-indexed by input time; in processing order it is dRec itself (see `inputGradients`).
+      if (backwards) {
+        const xo = (t * B + b) * G;
+        for (let j = 0; j < G; j++) dA[xo + j] = dRec[ao + j]!;
       }
     }
     // d h_in += da_{z,r} · U_{z,r}ᵀ
