@@ -8,6 +8,7 @@ import {
   setKernels,
   wasmGateAdd,
   wasmSimdSupported,
+  wasmTanhBlend,
 } from './kernels';
 import { MathNetwork } from './network';
 import { Rng } from './rng';
@@ -130,6 +131,36 @@ describe('WebAssembly SIMD gate kernels', () => {
       expect(out[0], kind).toBe(7);
       expect(out[1 + cols], kind).toBe(7);
     }
+  });
+
+  it('mul and the GRU state update (tanh then blend) match the scalar formulas, tail columns included', () => {
+    setKernels('wasm');
+    const rows = 5;
+    const cols = 19;
+    const ld = 23;
+    const rng = new Rng(6);
+    const make = (): Float32Array => {
+      const v = allocFloat32(rows * ld);
+      for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-3, 3);
+      return v;
+    };
+    const [a, b, z, hp, hh, h, out] = [make(), make(), make(), make(), make(), make(), make()];
+    for (let i = 0; i < z.length; i++) z[i] = 0.5 + z[i]! / 7;
+    expect(wasmGateAdd('mul', out, 0, ld, a, 1, ld, b, 2, ld, rows, cols)).toBe(true);
+    expect(wasmTanhBlend(hh, 0, ld, h, 1, ld, a, 2, ld, b, 3, ld, z, 0, ld, hp, 4, ld, rows, cols)).toBe(
+      true,
+    );
+    let worst = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const r = i * ld + j;
+        worst = Math.max(worst, Math.abs(out[r]! - a[r + 1]! * b[r + 2]!));
+        const t = Math.tanh(a[r + 2]! + b[r + 3]!);
+        worst = Math.max(worst, Math.abs(hh[r]! - t));
+        worst = Math.max(worst, Math.abs(h[r + 1]! - (z[r]! * hp[r + 4]! + (1 - z[r]!) * t)));
+      }
+    }
+    expect(worst).toBeLessThan(1e-6);
   });
 
   it('declines (returns false) for the TypeScript kernels and for buffers outside the arena', () => {

@@ -12,7 +12,7 @@
  */
 import { GruMathError } from './errors';
 import type { FloatArray } from './gemm';
-import type { ElementwiseKernel } from './wasm-activations';
+import type { BlendKernel, ElementwiseKernel } from './wasm-activations';
 import { arenaAlloc, arenaHeap, arenaMemory, arenaScratch, inArena, MAX_PAGES } from './wasm-arena';
 import { type GemmExports, gemmModuleBytes, type RowsKernel } from './wasm-gemm';
 
@@ -91,6 +91,8 @@ class WasmRuntime {
   readonly kernels: readonly RowsKernel[];
   readonly sigmoidAdd: ElementwiseKernel;
   readonly tanhAdd: ElementwiseKernel;
+  readonly mul: ElementwiseKernel;
+  readonly tanhBlend: BlendKernel;
   private privateHeap: Float32Array;
 
   constructor(
@@ -103,6 +105,8 @@ class WasmRuntime {
     this.kernels = [e.rows1, e.rows1, e.rows2, e.rows3, e.rows4];
     this.sigmoidAdd = e.sigmoid_add;
     this.tanhAdd = e.tanh_add;
+    this.mul = e.mul;
+    this.tanhBlend = e.tanh_blend;
     this.privateHeap = shared ? new Float32Array(0) : new Float32Array(this.memory.buffer);
   }
 
@@ -269,14 +273,24 @@ export function wasmGemm(
   if (!inC) copyIn(c, cOff, ldc, heap, next, N, M, N);
 }
 
+/** Runs the WASM element-wise kernels only when they are active and every operand is in the arena. */
+function elementwiseRuntime(rows: number, cols: number, arrays: readonly FloatArray[]): WasmRuntime | null {
+  if (rows < 1 || cols < 4 || activeKernels() !== 'wasm') return null;
+  for (const x of arrays) if (!(x instanceof Float32Array)) return null;
+  const rt = getRuntime();
+  for (const x of arrays) if (!rt.holds(x as Float32Array)) return null;
+  return rt;
+}
+
 /**
- * out[i, j] = σ(a[i, j] + b[i, j]) (`kind` 'sigmoid') or tanh(a[i, j] + b[i, j]) ('tanh') for i < rows,
- * j < cols, with the WebAssembly SIMD kernels, in place. Returns false, doing nothing, unless the WASM
- * kernels are active and all three operands are Float32 buffers in the arena: the caller then runs its
- * own TypeScript loop. Agrees with the float64 functions within ~1e-7 (absolute).
+ * out[i, j] = σ(a[i, j] + b[i, j]) (`kind` 'sigmoid'), tanh(a[i, j] + b[i, j]) ('tanh') or
+ * a[i, j]·b[i, j] ('mul') for i < rows, j < cols, with the WebAssembly SIMD kernels, in place. Returns
+ * false, doing nothing, unless the WASM kernels are active and all three operands are Float32 buffers in
+ * the arena: the caller then runs its own TypeScript loop. σ and tanh agree with the float64 functions
+ * within ~1e-7 (absolute).
  */
 export function wasmGateAdd(
-  kind: 'sigmoid' | 'tanh',
+  kind: 'sigmoid' | 'tanh' | 'mul',
   out: FloatArray,
   oOff: number,
   ldo: number,
@@ -289,12 +303,10 @@ export function wasmGateAdd(
   rows: number,
   cols: number,
 ): boolean {
-  if (rows < 1 || cols < 4 || activeKernels() !== 'wasm') return false;
-  if (!(out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array)) return false;
-  const rt = getRuntime();
-  if (!rt.holds(out) || !rt.holds(a) || !rt.holds(b)) return false;
+  const rt = elementwiseRuntime(rows, cols, [out, a, b]);
+  if (rt === null) return false;
   const cols4 = cols & ~3;
-  const kernel = kind === 'sigmoid' ? rt.sigmoidAdd : rt.tanhAdd;
+  const kernel = kind === 'sigmoid' ? rt.sigmoidAdd : kind === 'tanh' ? rt.tanhAdd : rt.mul;
   kernel(
     out.byteOffset + oOff * 4,
     ldo * 4,
@@ -307,8 +319,68 @@ export function wasmGateAdd(
   );
   for (let i = 0; i < rows; i++) {
     for (let j = cols4; j < cols; j++) {
-      const v = a[aOff + i * lda + j]! + b[bOff + i * ldb + j]!;
-      out[oOff + i * ldo + j] = kind === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : Math.tanh(v);
+      const x = a[aOff + i * lda + j]!;
+      const y = b[bOff + i * ldb + j]!;
+      const v = x + y;
+      out[oOff + i * ldo + j] =
+        kind === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : kind === 'tanh' ? Math.tanh(v) : x * y;
+    }
+  }
+  return true;
+}
+
+/**
+ * The GRU state update with the WebAssembly SIMD kernels: hh = tanh(a + b), h = z ⊙ hp + (1 − z) ⊙ hh,
+ * element-wise over [rows, cols] (each operand with its offset and row stride). Returns false, doing
+ * nothing, under the same conditions as `wasmGateAdd`.
+ */
+export function wasmTanhBlend(
+  hh: FloatArray,
+  hhOff: number,
+  ldhh: number,
+  h: FloatArray,
+  hOff: number,
+  ldh: number,
+  a: FloatArray,
+  aOff: number,
+  lda: number,
+  b: FloatArray,
+  bOff: number,
+  ldb: number,
+  z: FloatArray,
+  zOff: number,
+  ldz: number,
+  hp: FloatArray,
+  hpOff: number,
+  ldhp: number,
+  rows: number,
+  cols: number,
+): boolean {
+  const rt = elementwiseRuntime(rows, cols, [hh, h, a, b, z, hp]);
+  if (rt === null) return false;
+  const cols4 = cols & ~3;
+  rt.tanhBlend(
+    hh.byteOffset + hhOff * 4,
+    ldhh * 4,
+    h.byteOffset + hOff * 4,
+    ldh * 4,
+    a.byteOffset + aOff * 4,
+    lda * 4,
+    b.byteOffset + bOff * 4,
+    ldb * 4,
+    z.byteOffset + zOff * 4,
+    ldz * 4,
+    hp.byteOffset + hpOff * 4,
+    ldhp * 4,
+    rows,
+    cols4,
+  );
+  for (let i = 0; i < rows; i++) {
+    for (let j = cols4; j < cols; j++) {
+      const t = Math.tanh(a[aOff + i * lda + j]! + b[bOff + i * ldb + j]!);
+      const g = z[zOff + i * ldz + j]!;
+      hh[hhOff + i * ldhh + j] = t;
+      h[hOff + i * ldh + j] = g * hp[hpOff + i * ldhp + j]! + (1 - g) * t;
     }
   }
   return true;

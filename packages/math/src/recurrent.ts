@@ -1,6 +1,6 @@
 import { gate, gateGrad } from './activations';
 import { type FloatArray, gemmNN, gemmTN, transpose } from './gemm';
-import { allocFloat32, wasmGateAdd } from './kernels';
+import { allocFloat32, wasmGateAdd, wasmTanhBlend } from './kernels';
 import type { CellType, RecurrentActivation } from './spec';
 
 /**
@@ -187,10 +187,8 @@ export function recurrentForward(
 
   // Input projection of all time steps in one GEMM: xp = x·W + b_input.
   const xp = ws.xp;
-  for (let r = 0; r < TB; r++) {
-    const o = r * G;
-    for (let j = 0; j < G; j++) xp[o + j] = bias[j]!;
-  }
+  for (let j = 0; j < G; j++) xp[j] = bias[j]!;
+  for (let rows = 1; rows < TB; rows *= 2) xp.copyWithin(rows * G, 0, Math.min(rows, TB - rows) * G);
   gemmNN(xp, 0, G, xin, 0, I, kernel, 0, G, TB, G, I, 1);
 
   const hs = ws.hs;
@@ -246,11 +244,7 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
     gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, u2, u, 0);
     // act[z|r] = σ(xp + rec): the WebAssembly SIMD kernel when available, else the loop below.
     if (!hard && wasmGateAdd('sigmoid', act, s * B * G, G, xp, t * B * G, G, rec, 0, G, B, u2)) {
-      for (let b = 0; b < B; b++) {
-        const ao = (s * B + b) * G + u;
-        const ho = hOff + b * u;
-        for (let j = 0; j < u; j++) aux[ho + j] = act[ao + j]! * hin[ho + j]!;
-      }
+      wasmGateAdd('mul', aux, hOff, u, act, s * B * G + u, G, hin, hOff, u, B, u);
     } else {
       for (let b = 0; b < B; b++) {
         const xo = (t * B + b) * G;
@@ -269,7 +263,34 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
     // rec[:, 2u:3u] = (r ⊙ h_in) · U[:, 2u:3u]
     gemmNN(rec, u2, G, aux, hOff, u, U, u2, G, B, u, u, 0);
     const nOff = hOff + Bu;
-    const simdTanh = wasmGateAdd('tanh', act, s * B * G + u2, G, xp, t * B * G + u2, G, rec, u2, G, B, u);
+    // ĥ = tanh(xp + rec), h = z ⊙ h_prev + (1 − z) ⊙ ĥ: the WebAssembly SIMD kernel when available.
+    const ao0 = s * B * G;
+    if (
+      wasmTanhBlend(
+        act,
+        ao0 + u2,
+        G,
+        hs,
+        nOff,
+        u,
+        xp,
+        t * B * G + u2,
+        G,
+        rec,
+        u2,
+        G,
+        act,
+        ao0,
+        G,
+        hs,
+        hOff,
+        u,
+        B,
+        u,
+      )
+    ) {
+      continue;
+    }
     for (let b = 0; b < B; b++) {
       const xo = (t * B + b) * G + u2;
       const ro = b * G + u2;
@@ -277,7 +298,7 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
       const ho = hOff + b * u;
       const no = nOff + b * u;
       for (let j = 0; j < u; j++) {
-        const hh = simdTanh ? act[ao + u2 + j]! : Math.tanh(xp[xo + j]! + rec[ro + j]!);
+        const hh = Math.tanh(xp[xo + j]! + rec[ro + j]!);
         const z = act[ao + j]!;
         act[ao + u2 + j] = hh;
         hs[no + j] = z * hs[ho + j]! + (1 - z) * hh;

@@ -8,7 +8,7 @@
  * `a + i·sai + k·sak`, so A and Aᵀ run the same code; B is row-major with row stride `ldb`; C with `ldc`.
  * All operands live in one `WebAssembly.Memory` imported as `env.memory`.
  */
-import { activationKernels, type ElementwiseKernel } from './wasm-activations';
+import { activationKernels, type BlendKernel, type ElementwiseKernel } from './wasm-activations';
 import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './wasm-emitter';
 
 /** Columns of one register tile (two f32x4 vectors). */
@@ -172,6 +172,8 @@ export interface GemmExports {
   readonly rows4: RowsKernel;
   readonly sigmoid_add: ElementwiseKernel;
   readonly tanh_add: ElementwiseKernel;
+  readonly mul: ElementwiseKernel;
+  readonly tanh_blend: BlendKernel;
 }
 
 /** `rows{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`: byte pointers and byte strides. */
