@@ -184,7 +184,7 @@ describe('the two kernel paths agree on whole networks', () => {
     features: 6,
     classes: 5,
     layers: [
-      { cell: 'gru', units: 12 },
+      { cell: 'gru', units: 14 },
       { cell: 'gru', units: 9, resetAfter: true, bidirectional: true },
       { cell: 'lstm', units: 5 },
     ],

@@ -12,7 +12,7 @@
  */
 import { GruMathError } from './errors';
 import type { FloatArray } from './gemm';
-import type { BlendKernel, ElementwiseKernel } from './wasm-activations';
+import type { BlendKernel, ElementwiseKernel, MapKernel } from './wasm-activations';
 import { arenaAlloc, arenaHeap, arenaMemory, arenaScratch, inArena, MAX_PAGES } from './wasm-arena';
 import { type GemmExports, gemmModuleBytes, type RowsKernel } from './wasm-gemm';
 
@@ -93,6 +93,8 @@ class WasmRuntime {
   readonly tanhAdd: ElementwiseKernel;
   readonly mul: ElementwiseKernel;
   readonly tanhBlend: BlendKernel;
+  readonly gruBwdZh: MapKernel;
+  readonly gruBwdR: MapKernel;
   private privateHeap: Float32Array;
 
   constructor(
@@ -107,6 +109,8 @@ class WasmRuntime {
     this.tanhAdd = e.tanh_add;
     this.mul = e.mul;
     this.tanhBlend = e.tanh_blend;
+    this.gruBwdZh = e.gru_bwd_zh;
+    this.gruBwdR = e.gru_bwd_r;
     this.privateHeap = shared ? new Float32Array(0) : new Float32Array(this.memory.buffer);
   }
 
@@ -384,4 +388,99 @@ export function wasmTanhBlend(
     }
   }
   return true;
+}
+
+/**
+ * GRU backward element-wise step (resetAfter false, sigmoid gates) over [rows, cols], in place with the
+ * WebAssembly SIMD kernels: with g = dh (read, then overwritten):
+ * dh = g ⊙ z, daz = g ⊙ (hp − hh) ⊙ z ⊙ (1 − z), dah = g ⊙ (1 − z) ⊙ (1 − hh²).
+ * Every operand is (buffer, offset, row stride). Returns the number of leading columns done (a multiple
+ * of 4; 0 when the WASM kernels are not active or an operand is outside the arena): the caller finishes
+ * the remaining columns.
+ */
+export function wasmGruBackwardZH(
+  dh: FloatArray,
+  dhOff: number,
+  ldDh: number,
+  daz: FloatArray,
+  dazOff: number,
+  dah: FloatArray,
+  dahOff: number,
+  ldDa: number,
+  z: FloatArray,
+  zOff: number,
+  hh: FloatArray,
+  hhOff: number,
+  ldAct: number,
+  hp: FloatArray,
+  hpOff: number,
+  ldHp: number,
+  rows: number,
+  cols: number,
+): number {
+  const rt = elementwiseRuntime(rows, cols, [dh, daz, dah, z, hh, hp]);
+  if (rt === null) return 0;
+  const cols4 = cols & ~3;
+  rt.gruBwdZh(
+    dh.byteOffset + dhOff * 4,
+    ldDh * 4,
+    daz.byteOffset + dazOff * 4,
+    ldDa * 4,
+    dah.byteOffset + dahOff * 4,
+    ldDa * 4,
+    dh.byteOffset + dhOff * 4,
+    ldDh * 4,
+    z.byteOffset + zOff * 4,
+    ldAct * 4,
+    hh.byteOffset + hhOff * 4,
+    ldAct * 4,
+    hp.byteOffset + hpOff * 4,
+    ldHp * 4,
+    rows,
+    cols4,
+  );
+  return cols4;
+}
+
+/**
+ * GRU backward reset step over [rows, cols] with the WebAssembly SIMD kernels: with d = d(r ⊙ h_in),
+ * dar = d ⊙ hin ⊙ r ⊙ (1 − r), dhin = d ⊙ r. Returns the number of leading columns done, as
+ * `wasmGruBackwardZH`.
+ */
+export function wasmGruBackwardR(
+  dar: FloatArray,
+  darOff: number,
+  ldDar: number,
+  dhin: FloatArray,
+  dhinOff: number,
+  d: FloatArray,
+  dOff: number,
+  ldD: number,
+  r: FloatArray,
+  rOff: number,
+  ldR: number,
+  hin: FloatArray,
+  hinOff: number,
+  ldHin: number,
+  rows: number,
+  cols: number,
+): number {
+  const rt = elementwiseRuntime(rows, cols, [dar, dhin, d, r, hin]);
+  if (rt === null) return 0;
+  const cols4 = cols & ~3;
+  rt.gruBwdR(
+    dar.byteOffset + darOff * 4,
+    ldDar * 4,
+    dhin.byteOffset + dhinOff * 4,
+    ldD * 4,
+    d.byteOffset + dOff * 4,
+    ldD * 4,
+    r.byteOffset + rOff * 4,
+    ldR * 4,
+    hin.byteOffset + hinOff * 4,
+    ldHin * 4,
+    rows,
+    cols4,
+  );
+  return cols4;
 }

@@ -1,6 +1,6 @@
 import { gate, gateGrad } from './activations';
 import { type FloatArray, gemmNN, gemmTN, transpose } from './gemm';
-import { allocFloat32, wasmGateAdd, wasmTanhBlend } from './kernels';
+import { allocFloat32, wasmGateAdd, wasmGruBackwardR, wasmGruBackwardZH, wasmTanhBlend } from './kernels';
 import type { CellType, RecurrentActivation } from './spec';
 
 /**
@@ -537,11 +537,16 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
     const t = inputTime(ws, s);
     addStepGradient(ws, s, Bu);
     const hOff = s * Bu;
+    const a0 = s * B * G;
+    // The WebAssembly SIMD kernel does the leading multiple-of-4 columns when available; the loop the rest.
+    const doneZH = hard
+      ? 0
+      : wasmGruBackwardZH(dh, 0, u, dRec, a0, dRec, a0 + u2, G, act, a0, act, a0 + u2, G, hs, hOff, u, B, u);
     for (let b = 0; b < B; b++) {
       const ao = (s * B + b) * G;
       const ho = hOff + b * u;
       const bo = b * u;
-      for (let j = 0; j < u; j++) {
+      for (let j = doneZH; j < u; j++) {
         const g = dh[bo + j]!;
         const z = act[ao + j]!;
         const hh = act[ao + u2 + j]!;
@@ -554,11 +559,14 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
     }
     // d(r ⊙ h_in) = daĥ · U_hᵀ
     gemmNN(dtmp, 0, u, dRec, s * B * G + u2, G, ut, u2 * u, u, B, u, u, 0);
+    const doneR = hard
+      ? 0
+      : wasmGruBackwardR(dRec, a0 + u, G, dhin, 0, dtmp, 0, u, act, a0 + u, G, hinAll, hOff, u, B, u);
     for (let b = 0; b < B; b++) {
       const ao = (s * B + b) * G;
       const ho = hOff + b * u;
       const bo = b * u;
-      for (let j = 0; j < u; j++) {
+      for (let j = doneR; j < u; j++) {
         const d = dtmp[bo + j]!;
         const r = act[ao + u + j]!;
         dRec[ao + u + j] = d * hinAll[ho + j]! * gateGrad(r, hard);

@@ -111,6 +111,9 @@ function tanh(f: Code, s: Scratch): void {
  * - `mul(out, ldo, a, lda, b, ldb, rows, cols4)`: out = a ⊙ b
  * - `tanh_blend(hh, ldhh, h, ldh, a, lda, b, ldb, z, ldz, hp, ldhp, rows, cols4)`:
  *   hh = tanh(a + b), h = hh + z ⊙ (hp − hh) (the GRU state update z ⊙ hp + (1 − z) ⊙ hh)
+ * - `gru_bwd_zh(dh, ld, daz, ld, dah, ld, g, ld, z, ld, hh, ld, hp, ld, rows, cols4)` and
+ *   `gru_bwd_r(dar, ld, dhin, ld, d, ld, r, ld, hin, ld, rows, cols4)`: the GRU (resetAfter false) backward
+ *   element-wise steps, formulas below.
  */
 export function activationKernels(): FunctionDef[] {
   return [
@@ -135,6 +138,21 @@ export function activationKernels(): FunctionDef[] {
       tanh(f, s);
       f.set(s.t);
       f.get(s.t).get(z!).get(hp!).get(s.t).f32x4Sub().f32x4Mul().f32x4Add().set(s.u);
+      return [s.t, s.u];
+    }),
+    // GRU backward (resetAfter false, sigmoid gates), state and candidate part; g = dL/dh_t:
+    // dh ← g ⊙ z, da_z = g ⊙ (h_prev − ĥ) ⊙ z ⊙ (1 − z), da_ĥ = g ⊙ (1 − z) ⊙ (1 − ĥ²)
+    elementwise('gru_bwd_zh', 3, 4, (f, [g, z, hh, hp], s) => {
+      f.get(g!).get(z!).f32x4Mul().set(s.t);
+      f.f32x4(1).get(z!).f32x4Sub().set(s.n);
+      f.get(g!).get(hp!).get(hh!).f32x4Sub().f32x4Mul().get(z!).f32x4Mul().get(s.n).f32x4Mul().set(s.u);
+      f.get(g!).get(s.n).f32x4Mul().f32x4(1).get(hh!).get(hh!).f32x4Mul().f32x4Sub().f32x4Mul().set(s.r);
+      return [s.t, s.u, s.r];
+    }),
+    // GRU backward, reset part; d = d(r ⊙ h_in): da_r = d ⊙ h_in ⊙ r ⊙ (1 − r), dh_in = d ⊙ r
+    elementwise('gru_bwd_r', 2, 3, (f, [d, r, hin], s) => {
+      f.get(d!).get(hin!).f32x4Mul().get(r!).f32x4Mul().f32x4(1).get(r!).f32x4Sub().f32x4Mul().set(s.t);
+      f.get(d!).get(r!).f32x4Mul().set(s.u);
       return [s.t, s.u];
     }),
   ];
@@ -169,3 +187,6 @@ export type BlendKernel = (
   rows: number,
   cols4: number,
 ) => void;
+
+/** Any element-wise kernel: (pointer, byte stride) pairs for the outputs then the inputs, then rows, cols4. */
+export type MapKernel = (...args: number[]) => void;

@@ -8,7 +8,12 @@
  * `a + i·sai + k·sak`, so A and Aᵀ run the same code; B is row-major with row stride `ldb`; C with `ldc`.
  * All operands live in one `WebAssembly.Memory` imported as `env.memory`.
  */
-import { activationKernels, type BlendKernel, type ElementwiseKernel } from './wasm-activations';
+import {
+  activationKernels,
+  type BlendKernel,
+  type ElementwiseKernel,
+  type MapKernel,
+} from './wasm-activations';
 import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './wasm-emitter';
 
 /** Columns of one register tile (two f32x4 vectors). */
@@ -174,6 +179,8 @@ export interface GemmExports {
   readonly tanh_add: ElementwiseKernel;
   readonly mul: ElementwiseKernel;
   readonly tanh_blend: BlendKernel;
+  readonly gru_bwd_zh: MapKernel;
+  readonly gru_bwd_r: MapKernel;
 }
 
 /** `rows{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`: byte pointers and byte strides. */
