@@ -29,6 +29,7 @@ function elementwise(
 ): FunctionDef {
   const arrays = outputs + inputs;
   const f = new Code(Array.from({ length: 2 * arrays + 2 }, (): ValType => I32));
+  f.hoistConstants = true;
   const rows = 2 * arrays;
   const cols4 = rows + 1;
   const ptr = Array.from({ length: arrays }, () => f.local(I32));

@@ -56,6 +56,10 @@ function section(out: number[], id: number, body: number[]): void {
 export class Code {
   readonly bytes: number[] = [];
   private readonly locals: ValType[] = [];
+  /** Hoist `f32x4` constants into locals initialized at function entry. */
+  hoistConstants = false;
+  private readonly constants = new Map<number, number>();
+  private readonly prologue: number[] = [];
 
   /** `params` are the function's parameter types; they occupy the first local indices. */
   constructor(readonly params: readonly ValType[]) {}
@@ -191,9 +195,25 @@ export class Code {
   f32x4Splat(): this {
     return this.simd(0x13);
   }
-  /** f32x4 with all lanes equal to `value` (an f32 constant splatted). */
+  /**
+   * f32x4 with all lanes equal to `value` (an f32 constant splatted). With `hoistConstants`, each distinct
+   * constant is splatted once into a local at function entry and read from it here (cheaper in loops).
+   */
   f32x4(value: number): this {
-    return this.f32(value).f32x4Splat();
+    if (!this.hoistConstants) return this.f32(value).f32x4Splat();
+    const key = Math.fround(value);
+    let local = this.constants.get(key);
+    if (local === undefined) {
+      local = this.local(V128);
+      this.constants.set(key, local);
+      this.prologue.push(0x43);
+      for (const x of new Uint8Array(new Float32Array([value]).buffer)) this.prologue.push(x);
+      this.prologue.push(0xfd);
+      uleb(this.prologue, 0x13);
+      this.prologue.push(0x21);
+      uleb(this.prologue, local);
+    }
+    return this.get(local);
   }
   i32x4Splat(): this {
     return this.simd(0x11);
@@ -244,6 +264,7 @@ export class Code {
       uleb(body, n);
       body.push(t);
     }
+    for (const b of this.prologue) body.push(b);
     for (const b of this.bytes) body.push(b);
     body.push(0x0b);
     const out: number[] = [];
