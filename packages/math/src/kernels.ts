@@ -88,7 +88,9 @@ const KC = 256;
  */
 class WasmRuntime {
   readonly memory: WebAssembly.Memory;
-  readonly kernels: readonly RowsKernel[];
+  /** Row-panel kernels by height for A with contiguous rows (sak = 4) and with contiguous columns (sai = 4). */
+  readonly kernelsN: readonly RowsKernel[];
+  readonly kernelsT: readonly RowsKernel[];
   readonly sigmoidAdd: ElementwiseKernel;
   readonly tanhAdd: ElementwiseKernel;
   readonly mul: ElementwiseKernel;
@@ -104,7 +106,8 @@ class WasmRuntime {
     this.memory = shared ? arenaMemory()! : new WebAssembly.Memory({ initial: 16 });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     const e = instance.exports as unknown as GemmExports;
-    this.kernels = [e.rows1, e.rows1, e.rows2, e.rows3, e.rows4];
+    this.kernelsN = [e.rowsN1, e.rowsN1, e.rowsN2, e.rowsN3, e.rowsN4];
+    this.kernelsT = [e.rowsT1, e.rowsT1, e.rowsT2, e.rowsT3, e.rowsT4];
     this.sigmoidAdd = e.sigmoid_add;
     this.tanhAdd = e.tanh_add;
     this.mul = e.mul;
@@ -258,7 +261,7 @@ export function wasmGemm(
     ldcBytes = N * 4;
     if (beta === 1) copyIn(heap, next, N, c, cOff, ldc, M, N);
   }
-  const kernels = rt.kernels;
+  const kernels = sak === 4 ? rt.kernelsN : rt.kernelsT;
   const rows4 = kernels[4]!;
   // Blocks of KC along K keep a [KC, N] block of B in L2 while every row panel of A sweeps it
   // (the weight-gradient products Aᵀ·B have K = T·B in the thousands).

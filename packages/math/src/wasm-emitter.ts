@@ -161,6 +161,12 @@ export class Code {
   i32Mul(): this {
     return this.op(0x6c);
   }
+  i32And(): this {
+    return this.op(0x71);
+  }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
 
   // f32.
   f32(value: number): this {

@@ -19,7 +19,13 @@ import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './wasm-emitt
 /** Columns of one register tile (two f32x4 vectors). */
 const NR = 8;
 
-function rowsKernel(mr: number): FunctionDef {
+/**
+ * `layout` 'T': the rows of a k column of op(A) are contiguous (sai = 4 bytes, Aᵀ stored), so the mr
+ * rows are constant offsets from one pointer. 'N': any strides (the k elements of a row contiguous
+ * when A is stored as is), rows at pa + q·sai. (Unrolling 'N' by 4 with constant k offsets measured
+ * slower under V8.)
+ */
+function rowsKernel(mr: number, layout: 'N' | 'T'): FunctionDef {
   const f = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [c, ldc, a, sai, sak, b, ldb, N, K, beta] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
   const j = f.local(I32);
@@ -66,23 +72,39 @@ function rowsKernel(mr: number): FunctionDef {
     f.get(k).i32(1).i32Sub().tee(k).brIf(0);
   };
 
-  const vectorTile = (nv: number) => {
-    for (let q = 0; q < mr; q++) for (let v = 0; v < nv; v++) f.f32(0).f32x4Splat().set(acc[q]![v]!);
-    start();
-    f.loop();
+  // acc[q][0:nv] += splat(A(q, k)) · B(k, j:j+4nv), the A element loaded from `address(q)` + offset.
+  const step = (nv: number, address: (q: number) => void, offset: (q: number) => number) => {
     for (let v = 0; v < nv; v++)
       f.get(pb)
         .v128Load(16 * v)
         .set(bv[v]!);
     for (let q = 0; q < mr; q++) {
-      rowA(q);
-      f.v128Load32Splat().set(av);
+      address(q);
+      f.v128Load32Splat(offset(q)).set(av);
       for (let v = 0; v < nv; v++) {
         f.get(acc[q]![v]!).get(av).get(bv[v]!).f32x4Mul().f32x4Add().set(acc[q]![v]!);
       }
     }
-    advance();
-    f.end();
+  };
+
+  const vectorTile = (nv: number) => {
+    for (let q = 0; q < mr; q++) for (let v = 0; v < nv; v++) f.f32(0).f32x4Splat().set(acc[q]![v]!);
+    start();
+    if (layout === 'T') {
+      f.loop();
+      step(
+        nv,
+        () => f.get(pa),
+        (q) => 4 * q,
+      );
+      advance();
+      f.end();
+    } else {
+      f.loop();
+      step(nv, rowA, () => 0);
+      advance();
+      f.end();
+    }
     f.get(beta).if();
     for (let q = 0; q < mr; q++) {
       for (let v = 0; v < nv; v++) {
@@ -150,7 +172,7 @@ function rowsKernel(mr: number): FunctionDef {
   f.br(0);
   f.end().end();
 
-  return { name: `rows${mr}`, results: [], code: f };
+  return { name: `rows${layout}${mr}`, results: [], code: f };
 }
 
 /**
@@ -161,20 +183,28 @@ export function gemmModuleBytes(sharedMaxPages?: number): Uint8Array<ArrayBuffer
   const memory =
     sharedMaxPages === undefined ? { minPages: 1 } : { minPages: 1, maxPages: sharedMaxPages, shared: true };
   return emitModule(memory, [
-    rowsKernel(1),
-    rowsKernel(2),
-    rowsKernel(3),
-    rowsKernel(4),
+    rowsKernel(1, 'N'),
+    rowsKernel(2, 'N'),
+    rowsKernel(3, 'N'),
+    rowsKernel(4, 'N'),
+    rowsKernel(1, 'T'),
+    rowsKernel(2, 'T'),
+    rowsKernel(3, 'T'),
+    rowsKernel(4, 'T'),
     ...activationKernels(),
   ]);
 }
 
 /** The exports of an instantiated GEMM module. */
 export interface GemmExports {
-  readonly rows1: RowsKernel;
-  readonly rows2: RowsKernel;
-  readonly rows3: RowsKernel;
-  readonly rows4: RowsKernel;
+  readonly rowsN1: RowsKernel;
+  readonly rowsN2: RowsKernel;
+  readonly rowsN3: RowsKernel;
+  readonly rowsN4: RowsKernel;
+  readonly rowsT1: RowsKernel;
+  readonly rowsT2: RowsKernel;
+  readonly rowsT3: RowsKernel;
+  readonly rowsT4: RowsKernel;
   readonly sigmoid_add: ElementwiseKernel;
   readonly tanh_add: ElementwiseKernel;
   readonly mul: ElementwiseKernel;
