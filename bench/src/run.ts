@@ -26,6 +26,8 @@ const UNITS = 128;
 
 interface Result {
   engine: string;
+  /** Threads doing the work (every row here runs on the main thread only). */
+  threads: number;
   /** Samples per second of wall-clock time. */
   trainSamplesPerSec: number;
   inferSamplesPerSec: number;
@@ -96,6 +98,7 @@ const x1 = x.subarray(0, T * F);
 function result(engine: string, train: Timing, infer: Timing, latencyMs: number): Result {
   return {
     engine,
+    threads: 1,
     latencyMs,
     trainSamplesPerSec: train.perSec * BATCH,
     inferSamplesPerSec: infer.perSec * BATCH,
