@@ -7,8 +7,8 @@
  *
  * Both operands are packed per K-block into Float64 panels (4 rows of op(A), 4 columns of op(B)), so
  * the micro-kernel always runs on two sequential Float64 streams whatever the input element type and
- * transposition: one monomorphic hot loop without closures, which a later WebAssembly SIMD kernel can
- * replace as a whole.
+ * transposition: one monomorphic hot loop without closures. Float32 products go to the WebAssembly SIMD
+ * kernels (`kernels.ts`) when those are active.
  */
 
 import { activeKernels, wasmGemm } from './kernels';
@@ -244,9 +244,9 @@ function gemm(
     c instanceof Float32Array &&
     a instanceof Float32Array &&
     b instanceof Float32Array &&
-    activeKernels() === 'wasm'
+    activeKernels() === 'wasm' &&
+    wasmGemm(transA, transB, c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta)
   ) {
-    wasmGemm(transA, transB, c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta);
     return;
   }
   if (beta === 0) zeroMatrix(c, cOff, ldc, M, N);

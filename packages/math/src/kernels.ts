@@ -26,6 +26,8 @@ let mode: KernelMode = 'auto';
 let supported: boolean | undefined;
 let compiling: Promise<void> | undefined;
 let runtime: WasmRuntime | undefined;
+/** Set when compiling or instantiating the module failed: the TypeScript kernels are used from then on. */
+let failed = false;
 
 /** True when this JavaScript runtime validates WebAssembly modules using SIMD (f32x4). */
 export function wasmSimdSupported(): boolean {
@@ -47,10 +49,12 @@ export function setKernels(kernels: KernelMode): void {
       `kernels must be 'auto', 'wasm' or 'js', got ${JSON.stringify(kernels)}.`,
     );
   }
-  if (kernels === 'wasm' && !wasmSimdSupported()) {
+  if (kernels === 'wasm' && (failed || !wasmSimdSupported())) {
     throw new GruMathError(
       'INVALID_ARGUMENT',
-      "kernels 'wasm' needs WebAssembly SIMD, which this runtime does not support. Use 'auto' or 'js'.",
+      failed
+        ? "kernels 'wasm' is unavailable: compiling the WebAssembly module failed here (a browser main thread may refuse synchronous compilation: await initKernels() first). Use 'auto' or 'js'."
+        : "kernels 'wasm' needs WebAssembly SIMD, which this runtime does not support. Use 'auto' or 'js'.",
     );
   }
   mode = kernels;
@@ -63,16 +67,20 @@ export function kernelMode(): KernelMode {
 
 /** The kernels Float32 products run on now: `'wasm'` or `'js'`. */
 export function activeKernels(): ActiveKernels {
-  return mode !== 'js' && wasmSimdSupported() ? 'wasm' : 'js';
+  return mode !== 'js' && !failed && wasmSimdSupported() ? 'wasm' : 'js';
 }
 
 /** Compiles the WebAssembly module ahead of first use (asynchronously, allowed on browser main threads). */
 export async function initKernels(): Promise<void> {
   if (runtime !== undefined || !wasmSimdSupported()) return;
   compiling ??= (async () => {
-    const shared = arenaMemory() !== null;
-    const module = await WebAssembly.compile(gemmModuleBytes(shared ? MAX_PAGES : undefined));
-    runtime ??= new WasmRuntime(module, shared);
+    try {
+      const shared = arenaMemory() !== null;
+      const module = await WebAssembly.compile(gemmModuleBytes(shared ? MAX_PAGES : undefined));
+      runtime ??= new WasmRuntime(module, shared);
+    } catch {
+      failed = true;
+    }
   })();
   await compiling;
 }
@@ -140,15 +148,24 @@ class WasmRuntime {
   }
 }
 
-function getRuntime(): WasmRuntime {
-  if (runtime === undefined) {
-    const shared = arenaMemory() !== null;
-    runtime = new WasmRuntime(
-      new WebAssembly.Module(gemmModuleBytes(shared ? MAX_PAGES : undefined)),
-      shared,
-    );
+/**
+ * The kernel instance, compiled synchronously on first use when `initKernels` was not awaited; null when
+ * compilation failed (e.g. a browser main thread refusing synchronous compilation): the TypeScript kernels
+ * then take over for good.
+ */
+function getRuntime(): WasmRuntime | null {
+  if (runtime === undefined && !failed) {
+    try {
+      const shared = arenaMemory() !== null;
+      runtime = new WasmRuntime(
+        new WebAssembly.Module(gemmModuleBytes(shared ? MAX_PAGES : undefined)),
+        shared,
+      );
+    } catch {
+      failed = true;
+    }
   }
-  return runtime;
+  return runtime ?? null;
 }
 
 /**
@@ -189,7 +206,7 @@ function copyIn(
 /**
  * C = beta·C + op(A)·op(B) on Float32 buffers with the WebAssembly SIMD kernels. op(A): [M,K], op(B): [K,N].
  * Operands are copied into the module's memory (Bᵀ transposed on the way), the product runs there, and
- * C is copied back. Requires M, N, K ≥ 1.
+ * C is copied back. Requires M, N, K ≥ 1. Returns false, doing nothing, when the module is unavailable.
  */
 export function wasmGemm(
   transA: boolean,
@@ -207,8 +224,9 @@ export function wasmGemm(
   N: number,
   K: number,
   beta: 0 | 1,
-): void {
+): boolean {
   const rt = getRuntime();
+  if (rt === null) return false;
   const inA = rt.holds(a);
   const inB = !transB && rt.holds(b);
   const inC = rt.holds(c);
@@ -278,6 +296,7 @@ export function wasmGemm(
       kernels[M - i]!(cPtr + i * ldcBytes, ldcBytes, aK + i * sai, sai, sak, bK, ldbBytes, N, kc, betaK);
   }
   if (!inC) copyIn(c, cOff, ldc, heap, next, N, M, N);
+  return true;
 }
 
 /** Runs the WASM element-wise kernels only when they are active and every operand is in the arena. */
@@ -285,6 +304,7 @@ function elementwiseRuntime(rows: number, cols: number, arrays: readonly FloatAr
   if (rows < 1 || cols < 4 || activeKernels() !== 'wasm') return null;
   for (const x of arrays) if (!(x instanceof Float32Array)) return null;
   const rt = getRuntime();
+  if (rt === null) return null;
   for (const x of arrays) if (!rt.holds(x as Float32Array)) return null;
   return rt;
 }
