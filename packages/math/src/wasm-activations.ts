@@ -15,6 +15,10 @@ const C2 = -2.1219444e-4;
 const POLY = [
   1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1,
 ];
+/** 1.5·2^23: adding it rounds a float of magnitude < 2^22 to an integer kept in the low mantissa bits. */
+const MAGIC = 12582912;
+/** The float whose bits are the integer 127 − 0x4b400000 (added as i32 lanes to the bits of m). */
+const BIAS_BITS = new Float32Array(Int32Array.of(127 - 0x4b400000).buffer)[0]!;
 
 /**
  * A row-strided element-wise kernel `name(out₀, ldo₀, …, in₀, ldi₀, …, rows, cols4)`: for each of
@@ -41,6 +45,7 @@ function elementwise(
     r: f.local(V128),
     t: f.local(V128),
     u: f.local(V128),
+    m: f.local(V128),
   };
 
   f.loop();
@@ -73,20 +78,22 @@ interface Scratch {
   readonly r: number;
   readonly t: number;
   readonly u: number;
+  readonly m: number;
 }
 
 /** Pushes e^x for x in local `s.x` (clobbered; also uses s.n, s.r). */
 function exp(f: Code, s: Scratch): void {
   const { x, n, r } = s;
   f.get(x).f32x4(-87.3).f32x4Max().f32x4(88.3).f32x4Min().set(x);
-  f.get(x).f32x4(LOG2E).f32x4Mul().f32x4Nearest().set(n);
+  // m = x·log2 e + 1.5·2^23 rounds x·log2 e to the nearest integer n in its low mantissa bits.
+  f.get(x).f32x4(LOG2E).f32x4Mul().f32x4(MAGIC).f32x4Add().tee(s.m).f32x4(MAGIC).f32x4Sub().set(n);
   f.get(x).get(n).f32x4(C1).f32x4Mul().f32x4Sub().get(n).f32x4(C2).f32x4Mul().f32x4Sub().set(r);
   f.f32x4(POLY[0]!);
   for (let i = 1; i < POLY.length; i++) f.get(r).f32x4Mul().f32x4(POLY[i]!).f32x4Add();
   // p·r² + r + 1
   f.get(r).f32x4Mul().get(r).f32x4Mul().get(r).f32x4Add().f32x4(1).f32x4Add();
-  // · 2^n: the bits of (n + 127) << 23.
-  f.get(n).i32x4TruncSatF32x4S().i32(127).i32x4Splat().i32x4Add().i32(23).i32x4Shl().f32x4Mul();
+  // · 2^n: the bits of (n + 127) << 23, with n + 0x4b400000 the bits of m.
+  f.get(s.m).f32x4(BIAS_BITS).i32x4Add().i32(23).i32x4Shl().f32x4Mul();
 }
 
 /** Pushes σ(v) = 1 / (1 + e^(−v)) for v on the stack. */
