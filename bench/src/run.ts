@@ -3,7 +3,7 @@
 // WebAssembly SIMD kernels `math-wasm`) and of plain @tensorflow/tfjs (cpu, wasm), in one run.
 //
 //   pnpm --filter @gruvision/bench bench            # table
-//   pnpm --filter @gruvision/bench bench -- --json  # one JSON document
+//   pnpm --silent --filter @gruvision/bench bench -- --json  # one JSON document (--silent: no pnpm banner)
 //   options: --seconds S (time budget per measurement, default 8), --only math|math-js|math-wasm|tfjs-wasm|tfjs-cpu
 import { createRequire } from 'node:module';
 import path from 'node:path';
