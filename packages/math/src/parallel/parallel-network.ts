@@ -1,0 +1,398 @@
+import { availableParallelism } from 'node:os';
+import { addL2Penalty, clipByGlobalNorm } from '../dense';
+import type {
+  BatchResult,
+  Engine,
+  NamedWeights,
+  Network,
+  NetworkOptions,
+  OptimizerState,
+  Trace,
+} from '../engine';
+import { GruMathError } from '../errors';
+import { DEFAULT_OPTIMIZER, MathNetwork } from '../network';
+import { Optimizer } from '../optimizers';
+import { Rng } from '../rng';
+import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
+import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
+import { defaultWorkerUrl, NodeWorkerPool } from './node-pool';
+import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
+import { drawDropoutUniforms, dropoutMaskWidths, type Shard, splitBatch } from './shards';
+
+/** Options of the data-parallel math engine. */
+export interface ParallelEngineOptions {
+  /** Worker threads; every batch is split into this many contiguous shards. Default: the core count. */
+  readonly threads?: number;
+  /**
+   * The worker script. Default: `parallel-worker.js` beside the running module (the package's `dist/`,
+   * or a bundle that emitted the worker entry next to itself); from the TypeScript sources, `worker.ts`
+   * loaded through tsx. A `.ts` URL is loaded through tsx too.
+   */
+  readonly workerUrl?: URL | string;
+  /** Extra Node flags for the workers. Default `['--conditions=@gruvision/source']` from sources, else none. */
+  readonly execArgv?: readonly string[];
+}
+
+function checkThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `threads must be an integer from 1 to 256, got ${threads}. Use the number of CPU cores (os.availableParallelism()).`,
+    );
+  }
+}
+
+function toUrl(location: URL | string): URL {
+  if (location instanceof URL) return location;
+  try {
+    return new URL(location);
+  } catch {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `workerUrl must be a URL (e.g. new URL('./parallel-worker.js', import.meta.url) or a file:// string), got ${JSON.stringify(location)}.`,
+    );
+  }
+}
+
+const FLOAT = 4;
+
+/**
+ * The math core trained data-parallel over Node worker threads. Each training batch is split into
+ * `threads` contiguous shards; each worker computes its shard's mean gradient on a `NetworkCore` that
+ * reads the parameters from a `SharedArrayBuffer` the main thread owns. The main thread reduces the
+ * shard gradients in a fixed order (worker 0, 1, …, weighted by shard size: the full-batch mean
+ * gradient up to float rounding), adds the L2 term, clips and takes the optimizer step. Dropout masks
+ * are drawn for the whole batch on the main thread from the same seeded generator as `MathNetwork`, so
+ * a seed and thread count give bit-identical weights, and `threads: 1` equals `MathNetwork` exactly.
+ * Prediction splits the batch across the workers too; `trace` runs on the main thread.
+ *
+ * Create it with `parallelMathEngine({ threads }).create(spec, options)` and `dispose()` it to stop
+ * the workers (idle workers do not keep the process alive).
+ */
+export class ParallelMathNetwork implements Network {
+  readonly spec: ModelSpec;
+  readonly options: NetworkOptions;
+  readonly threads: number;
+  private readonly host: MathNetwork;
+  private readonly entries: readonly WeightEntry[];
+  private readonly params: Float32Array;
+  private readonly grads: Float32Array;
+  private readonly shardGrads: Float32Array[];
+  private readonly kernelRanges: [number, number][];
+  private readonly widths: number[];
+  private readonly optimizer: Optimizer;
+  private readonly dropoutRng: Rng;
+  private readonly pool: NodeWorkerPool;
+  private buffers: SharedInputs;
+  private capacity = 0;
+  private nextId = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(
+    spec: ModelSpec,
+    options: NetworkOptions,
+    host: MathNetwork,
+    params: Float32Array,
+    shardGrads: Float32Array[],
+    pool: NodeWorkerPool,
+  ) {
+    this.spec = spec;
+    this.options = options;
+    this.threads = pool.size;
+    this.host = host;
+    const layout = weightLayout(spec);
+    this.entries = layout.entries;
+    this.params = params;
+    this.grads = new Float32Array(layout.totalSize);
+    this.shardGrads = shardGrads;
+    this.kernelRanges = layout.entries
+      .filter((e) => e.name.endsWith('kernel'))
+      .map((e) => [e.offset, e.size]);
+    this.widths = dropoutMaskWidths(spec);
+    this.optimizer = new Optimizer(options.optimizer ?? DEFAULT_OPTIMIZER, layout.totalSize);
+    this.dropoutRng = new Rng(options.seed).fork();
+    this.pool = pool;
+    this.buffers = ParallelMathNetwork.allocate(spec, 0, 0);
+  }
+
+  /** Validates, initializes the weights (`initializeWeights(spec, seed)`) and starts the workers. */
+  static async create(
+    spec: ModelSpec,
+    options: NetworkOptions,
+    engineOptions: ParallelEngineOptions = {},
+  ): Promise<ParallelMathNetwork> {
+    const threads = engineOptions.threads ?? availableParallelism();
+    checkThreads(threads);
+    // Validates spec and options exactly like the single-thread network and gives the same initial
+    // weights; it also runs `trace` on the main thread.
+    const host = new MathNetwork(spec, options);
+    const layout = weightLayout(spec);
+    const paramBuffer = new SharedArrayBuffer(layout.totalSize * FLOAT);
+    const params = new Float32Array(paramBuffer);
+    for (const [i, w] of host.getWeights().entries()) params.set(w.values, layout.entries[i]!.offset);
+    const gradBuffers = Array.from(
+      { length: threads },
+      () => new SharedArrayBuffer(layout.totalSize * FLOAT),
+    );
+    const inits: WorkerInit[] = gradBuffers.map((grads, index) => ({
+      spec,
+      index,
+      params: paramBuffer,
+      grads,
+    }));
+    const url = engineOptions.workerUrl !== undefined ? toUrl(engineOptions.workerUrl) : defaultWorkerUrl();
+    const fromSources = url.pathname.endsWith('.ts');
+    const execArgv = engineOptions.execArgv ?? (fromSources ? ['--conditions=@gruvision/source'] : []);
+    const pool = await NodeWorkerPool.start(inits, { url, execArgv });
+    return new ParallelMathNetwork(
+      spec,
+      options,
+      host,
+      params,
+      gradBuffers.map((b) => new Float32Array(b)),
+      pool,
+    );
+  }
+
+  private static allocate(spec: ModelSpec, batch: number, uniformsPerSample: number): SharedInputs {
+    const sample = spec.timeSteps * spec.features;
+    return {
+      x: new SharedArrayBuffer(batch * sample * FLOAT),
+      y: new SharedArrayBuffer(batch * 4),
+      uniforms: new SharedArrayBuffer(batch * uniformsPerSample * 8),
+      probs: new SharedArrayBuffer(batch * spec.classes * FLOAT),
+    };
+  }
+
+  private ensureCapacity(batch: number): void {
+    if (batch <= this.capacity) return;
+    const perSample = this.widths.reduce((a, w) => a + w, 0);
+    this.buffers = ParallelMathNetwork.allocate(this.spec, batch, perSample);
+    this.capacity = batch;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        'This network was disposed. Create a new one with parallelMathEngine().create().',
+      );
+    }
+    const failure = this.pool.error;
+    if (failure !== undefined) throw failure;
+  }
+
+  private checkInput(x: Float32Array, batch: number): void {
+    checkBatch(batch);
+    const shape = [batch, this.spec.timeSteps, this.spec.features];
+    checkTensor('x', x, shape, ['batch', 'timeSteps', 'features']);
+    checkFinite('x', x, shape);
+  }
+
+  /** Runs `op` after every earlier operation (calls that were not awaited still run one at a time). */
+  private serialize<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(op);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Sends one request per non-empty shard and waits for all of them; if any fail, throws the error of
+   * the lowest-numbered failing worker (not the first in time), so failures are reported reproducibly.
+   */
+  private async onWorkers(
+    shards: readonly Shard[],
+    request: (shard: Shard, k: number) => WorkerRequest,
+  ): Promise<(WorkerReply | null)[]> {
+    this.pool.ref();
+    try {
+      const settled = await Promise.allSettled(
+        shards.map((shard, k) => (shard.size === 0 ? null : this.pool.request(k, request(shard, k)))),
+      );
+      const replies: (WorkerReply | null)[] = [];
+      for (const s of settled) {
+        if (s.status === 'rejected') throw s.reason;
+        replies.push(s.value);
+      }
+      return replies;
+    } finally {
+      this.pool.unref();
+    }
+  }
+
+  trainBatch(x: Float32Array, y: Int32Array, batch: number): Promise<BatchResult> {
+    return this.serialize(async () => {
+      this.checkAlive();
+      this.checkInput(x, batch);
+      checkLabels(y, batch, this.spec.classes);
+      this.ensureCapacity(batch);
+      const buffers = this.buffers;
+      new Float32Array(buffers.x).set(x);
+      new Int32Array(buffers.y).set(y);
+      const dropout = this.widths.length > 0;
+      if (dropout)
+        drawDropoutUniforms(this.dropoutRng, this.widths, batch, new Float64Array(buffers.uniforms));
+      const labelSmoothing = this.options.labelSmoothing ?? 0;
+      const shards = splitBatch(batch, this.threads);
+      const id = this.nextId++;
+      const replies = await this.onWorkers(shards, (shard) => ({
+        type: 'train',
+        id,
+        buffers,
+        batch,
+        start: shard.start,
+        size: shard.size,
+        dropout,
+        labelSmoothing,
+      }));
+      if (this.disposed)
+        throw new GruMathError('INVALID_ARGUMENT', 'The network was disposed during trainBatch.');
+      // Fixed-order reduction: Σ_k (n_k / batch) · g_k, starting from the first non-empty shard.
+      const used: { weight: number; grads: Float32Array }[] = [];
+      let loss = 0;
+      let correct = 0;
+      replies.forEach((reply, k) => {
+        if (reply === null || reply.type !== 'trained') return;
+        const weight = shards[k]!.size / batch;
+        loss = used.length === 0 ? weight * reply.loss : loss + weight * reply.loss;
+        correct += reply.correct;
+        used.push({ weight, grads: this.shardGrads[k]! });
+      });
+      reduceGradients(this.grads, used);
+      addL2Penalty(this.grads, this.params, this.kernelRanges, this.options.l2 ?? 0);
+      if (this.options.clipNorm !== undefined) clipByGlobalNorm(this.grads, this.options.clipNorm);
+      this.optimizer.step(this.params, this.grads);
+      return { loss, correct };
+    });
+  }
+
+  predict(x: Float32Array, batch: number): Promise<Float32Array> {
+    return this.serialize(async () => {
+      this.checkAlive();
+      this.checkInput(x, batch);
+      this.ensureCapacity(batch);
+      const buffers = this.buffers;
+      new Float32Array(buffers.x).set(x);
+      const shards = splitBatch(batch, this.threads);
+      const id = this.nextId++;
+      await this.onWorkers(shards, (shard) => ({
+        type: 'predict',
+        id,
+        buffers,
+        start: shard.start,
+        size: shard.size,
+      }));
+      return new Float32Array(buffers.probs, 0, batch * this.spec.classes).slice();
+    });
+  }
+
+  trace(x: Float32Array): Promise<Trace> {
+    return this.serialize(async () => {
+      this.checkAlive();
+      this.host.setWeights(this.getWeights());
+      return this.host.trace(x);
+    });
+  }
+
+  getWeights(): NamedWeights {
+    this.checkAlive();
+    return this.entries.map((e) => ({
+      name: e.name,
+      shape: [...e.shape],
+      values: this.params.slice(e.offset, e.offset + e.size),
+    }));
+  }
+
+  setWeights(weights: NamedWeights): void {
+    this.checkAlive();
+    const values = matchWeights(this.entries, weights);
+    this.entries.forEach((e, i) => {
+      this.params.set(values[i]!, e.offset);
+    });
+  }
+
+  setLearningRate(learningRate: number): void {
+    if (!(learningRate > 0 && Number.isFinite(learningRate))) {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        `learningRate must be a positive finite number, got ${learningRate}.`,
+      );
+    }
+    this.optimizer.learningRate = learningRate;
+  }
+
+  getOptimizerState(): OptimizerState {
+    return this.optimizer.getState();
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    this.optimizer.setState(state);
+  }
+
+  /** Stops the worker threads. The network cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.host.dispose();
+    void this.pool.terminate();
+  }
+}
+
+/**
+ * `out ← Σ_k weight_k · grads_k`, summed per element in float64 in the order given, then rounded once.
+ * With one shard of weight 1 this copies the gradient exactly.
+ */
+export function reduceGradients(
+  out: Float32Array,
+  shards: readonly { readonly weight: number; readonly grads: Float32Array }[],
+): void {
+  const n = out.length;
+  if (shards.length === 0) {
+    out.fill(0);
+    return;
+  }
+  const first = shards[0]!;
+  if (shards.length === 1) {
+    const w = first.weight;
+    const g = first.grads;
+    for (let i = 0; i < n; i++) out[i] = w * g[i]!;
+    return;
+  }
+  if (shards.length === 2) {
+    const w0 = first.weight;
+    const g0 = first.grads;
+    const w1 = shards[1]!.weight;
+    const g1 = shards[1]!.grads;
+    for (let i = 0; i < n; i++) out[i] = w0 * g0[i]! + w1 * g1[i]!;
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    let s = first.weight * first.grads[i]!;
+    for (let k = 1; k < shards.length; k++) s += shards[k]!.weight * shards[k]!.grads[i]!;
+    out[i] = s;
+  }
+}
+
+/** A data-parallel math engine over Node worker threads: name `'math'`, plus its thread count. */
+export interface ParallelMathEngine extends Engine {
+  readonly name: 'math';
+  readonly threads: number;
+  create(spec: ModelSpec, options: NetworkOptions): Promise<ParallelMathNetwork>;
+}
+
+/**
+ * The math engine trained and run over `threads` worker threads (Node). Same weights, options and
+ * artifacts as `mathEngine`; `threads: 1` gives bit-identical results to it.
+ */
+export function parallelMathEngine(options: ParallelEngineOptions = {}): ParallelMathEngine {
+  const threads = options.threads ?? availableParallelism();
+  checkThreads(threads);
+  if (options.workerUrl !== undefined) toUrl(options.workerUrl);
+  return {
+    name: 'math',
+    threads,
+    create: (spec, networkOptions) =>
+      ParallelMathNetwork.create(spec, networkOptions, { ...options, threads }),
+  };
+}
