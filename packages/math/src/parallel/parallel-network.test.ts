@@ -7,7 +7,12 @@ import { GruMathError } from '../errors';
 import { MathNetwork } from '../network';
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';
-import { type ParallelMathNetwork, parallelMathEngine, reduceGradients } from './parallel-network';
+import {
+  type ParallelMathNetwork,
+  parallelMathEngine,
+  reduceGradients,
+  SMALL_BATCH_PER_THREAD,
+} from './parallel-network';
 
 const spec: ModelSpec = {
   timeSteps: 5,
@@ -117,6 +122,13 @@ describe('parallelMathEngine', () => {
     pa.forEach((p, i) => {
       expect(Math.abs(p - pb[i]!)).toBeLessThan(1e-5);
     });
+    // Small batches (fewer than SMALL_BATCH_PER_THREAD per thread) run on the main thread.
+    expect(SMALL_BATCH_PER_THREAD * 2).toBeGreaterThan(3);
+    const [sa, sb] = [await net.predict(x.subarray(0, 60), 3), await ref.predict(x.subarray(0, 60), 3)];
+    expect(Array.from(sa)).toEqual(Array.from(await net.predict(x, 11)).slice(0, 9));
+    sa.forEach((p, i) => {
+      expect(Math.abs(p - sb[i]!)).toBeLessThan(1e-5);
+    });
   });
 
   it('is deterministic: the same seed and thread count give the same bytes', async () => {
@@ -205,7 +217,8 @@ describe('worker failures', () => {
     await expect(net.trainBatch(x, y, 4)).rejects.toThrow(
       'Parallel worker 0 of 2 failed: RangeError: shard buffer too small',
     );
-    const dead = await net.predict(x, 4).catch((e: unknown) => e);
+    const big = data(8, 2).x; // 8 samples on 2 threads go to the workers
+    const dead = await net.predict(big, 8).catch((e: unknown) => e);
     expect((dead as GruMathError).code).toBe('WORKER_FAILED');
     expect((dead as Error).message).toMatch(
       /^Parallel worker [01] of 2 stopped: it exited with code 3\. The network cannot continue; dispose it and create a new one\.$/,

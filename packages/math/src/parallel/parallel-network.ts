@@ -10,7 +10,7 @@ import type {
   Trace,
 } from '../engine';
 import { GruMathError } from '../errors';
-import { DEFAULT_OPTIMIZER, MathNetwork } from '../network';
+import { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, NetworkCore } from '../network';
 import { Optimizer } from '../optimizers';
 import { Rng } from '../rng';
 import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
@@ -55,6 +55,8 @@ function toUrl(location: URL | string): URL {
 }
 
 const FLOAT = 4;
+/** `predict` runs on the main thread when the batch has fewer than this many samples per thread. */
+export const SMALL_BATCH_PER_THREAD = 4;
 
 /**
  * The math core trained data-parallel over Node worker threads. Each training batch is split into
@@ -64,7 +66,8 @@ const FLOAT = 4;
  * gradient up to float rounding), adds the L2 term, clips and takes the optimizer step. Dropout masks
  * are drawn for the whole batch on the main thread from the same seeded generator as `MathNetwork`, so
  * a seed and thread count give bit-identical weights, and `threads: 1` equals `MathNetwork` exactly.
- * Prediction splits the batch across the workers too; `trace` runs on the main thread.
+ * Prediction splits the batch across the workers too (batches under `SMALL_BATCH_PER_THREAD` samples
+ * per thread, and `trace`, run on the main thread).
  *
  * Create it with `parallelMathEngine({ threads }).create(spec, options)` and `dispose()` it to stop
  * the workers (idle workers do not keep the process alive).
@@ -73,7 +76,8 @@ export class ParallelMathNetwork implements Network {
   readonly spec: ModelSpec;
   readonly options: NetworkOptions;
   readonly threads: number;
-  private readonly host: MathNetwork;
+  /** Main-thread copy of the network for `trace` and small `predict` batches (parameters synced per call). */
+  private readonly local: NetworkCore;
   private readonly entries: readonly WeightEntry[];
   private readonly params: Float32Array;
   private readonly grads: Float32Array;
@@ -92,7 +96,6 @@ export class ParallelMathNetwork implements Network {
   private constructor(
     spec: ModelSpec,
     options: NetworkOptions,
-    host: MathNetwork,
     params: Float32Array,
     shardGrads: Float32Array[],
     pool: NodeWorkerPool,
@@ -100,7 +103,7 @@ export class ParallelMathNetwork implements Network {
     this.spec = spec;
     this.options = options;
     this.threads = pool.size;
-    this.host = host;
+    this.local = new NetworkCore(spec, 'float32');
     const layout = weightLayout(spec);
     this.entries = layout.entries;
     this.params = params;
@@ -124,8 +127,7 @@ export class ParallelMathNetwork implements Network {
   ): Promise<ParallelMathNetwork> {
     const threads = engineOptions.threads ?? availableParallelism();
     checkThreads(threads);
-    // Validates spec and options exactly like the single-thread network and gives the same initial
-    // weights; it also runs `trace` on the main thread.
+    // Validates spec and options exactly like the single-thread network and gives the same initial weights.
     const host = new MathNetwork(spec, options);
     const layout = weightLayout(spec);
     const paramBuffer = new SharedArrayBuffer(layout.totalSize * FLOAT);
@@ -145,10 +147,10 @@ export class ParallelMathNetwork implements Network {
     const fromSources = url.pathname.endsWith('.ts');
     const execArgv = engineOptions.execArgv ?? (fromSources ? ['--conditions=@gruvision/source'] : []);
     const pool = await NodeWorkerPool.start(inits, { url, execArgv });
+    host.dispose();
     return new ParallelMathNetwork(
       spec,
       options,
-      host,
       params,
       gradBuffers.map((b) => new Float32Array(b)),
       pool,
@@ -271,6 +273,7 @@ export class ParallelMathNetwork implements Network {
     return this.serialize(async () => {
       this.checkAlive();
       this.checkInput(x, batch);
+      if (batch < SMALL_BATCH_PER_THREAD * this.threads) return this.predictLocally(x, batch);
       this.ensureCapacity(batch);
       const buffers = this.buffers;
       new Float32Array(buffers.x).set(x);
@@ -287,11 +290,30 @@ export class ParallelMathNetwork implements Network {
     });
   }
 
+  /** Prediction on the main thread: for small batches a worker round trip costs more than it saves. */
+  private predictLocally(x: Float32Array, batch: number): Float32Array {
+    const { timeSteps: T, features: F, classes: C } = this.spec;
+    const core = this.local;
+    core.params.set(this.params);
+    const out = new Float32Array(batch * C);
+    for (let start = 0; start < batch; start += MAX_CHUNK) {
+      const n = Math.min(MAX_CHUNK, batch - start);
+      core.forward(x.subarray(start * T * F, (start + n) * T * F), n, false);
+      out.set(core.probs.subarray(0, n * C), start * C);
+    }
+    return out;
+  }
+
   trace(x: Float32Array): Promise<Trace> {
     return this.serialize(async () => {
       this.checkAlive();
-      this.host.setWeights(this.getWeights());
-      return this.host.trace(x);
+      const shape = [this.spec.timeSteps, this.spec.features];
+      checkTensor('x', x, shape, ['timeSteps', 'features']);
+      checkFinite('x', x, shape);
+      const core = this.local;
+      core.params.set(this.params);
+      core.forward(x, 1, false);
+      return core.traceLastForward();
     });
   }
 
@@ -334,7 +356,6 @@ export class ParallelMathNetwork implements Network {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.host.dispose();
     void this.pool.terminate();
   }
 }
