@@ -7,12 +7,8 @@ import { GruMathError } from '../errors';
 import { MathNetwork } from '../network';
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';
-import {
-  type ParallelMathNetwork,
-  parallelMathEngine,
-  reduceGradients,
-  SMALL_BATCH_PER_THREAD,
-} from './parallel-network';
+import { parallelMathEngine } from './node-engine';
+import { type ParallelMathNetwork, reduceGradients, SMALL_BATCH_PER_THREAD } from './parallel-network';
 
 const spec: ModelSpec = {
   timeSteps: 5,

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { addL2Penalty, clipByGlobalNorm } from '../dense';
 import type {
   BatchResult,
@@ -15,41 +14,16 @@ import { Optimizer } from '../optimizers';
 import { Rng } from '../rng';
 import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
 import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
-import { defaultWorkerUrl, NodeWorkerPool } from './node-pool';
+import type { ShardPool } from './pool';
 import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 import { drawDropoutUniforms, dropoutMaskWidths, type Shard, splitBatch } from './shards';
 
-/** Options of the data-parallel math engine. */
-export interface ParallelEngineOptions {
-  /** Worker threads; every batch is split into this many contiguous shards. Default: the core count. */
-  readonly threads?: number;
-  /**
-   * The worker script. Default: `parallel-worker.js` beside the running module (the package's `dist/`,
-   * or a bundle that emitted the worker entry next to itself); from the TypeScript sources, `worker.ts`
-   * loaded through tsx. A `.ts` URL is loaded through tsx too.
-   */
-  readonly workerUrl?: URL | string;
-  /** Extra Node flags for the workers. Default `['--conditions=@gruvision/source']` from sources, else none. */
-  readonly execArgv?: readonly string[];
-}
-
-function checkThreads(threads: number): void {
+/** Throws unless `threads` is an integer in [1, 256]. */
+export function checkThreads(threads: number): void {
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw new GruMathError(
       'INVALID_ARGUMENT',
       `threads must be an integer from 1 to 256, got ${threads}. Use the number of CPU cores (os.availableParallelism()).`,
-    );
-  }
-}
-
-function toUrl(location: URL | string): URL {
-  if (location instanceof URL) return location;
-  try {
-    return new URL(location);
-  } catch {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `workerUrl must be a URL (e.g. new URL('./parallel-worker.js', import.meta.url) or a file:// string), got ${JSON.stringify(location)}.`,
     );
   }
 }
@@ -86,7 +60,7 @@ export class ParallelMathNetwork implements Network {
   private readonly widths: number[];
   private readonly optimizer: Optimizer;
   private readonly dropoutRng: Rng;
-  private readonly pool: NodeWorkerPool;
+  private readonly pool: ShardPool;
   private buffers: SharedInputs;
   private capacity = 0;
   private nextId = 0;
@@ -98,7 +72,7 @@ export class ParallelMathNetwork implements Network {
     options: NetworkOptions,
     params: Float32Array,
     shardGrads: Float32Array[],
-    pool: NodeWorkerPool,
+    pool: ShardPool,
   ) {
     this.spec = spec;
     this.options = options;
@@ -119,20 +93,30 @@ export class ParallelMathNetwork implements Network {
     this.buffers = ParallelMathNetwork.allocate(spec, 0, 0);
   }
 
-  /** Validates, initializes the weights (`initializeWeights(spec, seed)`) and starts the workers. */
+  /**
+   * Validates, initializes the weights (`initializeWeights(spec, seed)`) and starts `threads` workers
+   * with `startPool` (the environment's way to start workers: Node worker threads or Web Workers).
+   */
   static async create(
     spec: ModelSpec,
     options: NetworkOptions,
-    engineOptions: ParallelEngineOptions = {},
+    threads: number,
+    startPool: (inits: readonly WorkerInit[]) => Promise<ShardPool>,
   ): Promise<ParallelMathNetwork> {
-    const threads = engineOptions.threads ?? availableParallelism();
     checkThreads(threads);
+    if (typeof SharedArrayBuffer !== 'function') {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        'SharedArrayBuffer is not available, so the parallel math engine cannot share weights with its workers. In a browser, serve the page cross-origin isolated (headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp), or use mathEngine.',
+      );
+    }
     // Validates spec and options exactly like the single-thread network and gives the same initial weights.
     const host = new MathNetwork(spec, options);
     const layout = weightLayout(spec);
     const paramBuffer = new SharedArrayBuffer(layout.totalSize * FLOAT);
     const params = new Float32Array(paramBuffer);
     for (const [i, w] of host.getWeights().entries()) params.set(w.values, layout.entries[i]!.offset);
+    host.dispose();
     const gradBuffers = Array.from(
       { length: threads },
       () => new SharedArrayBuffer(layout.totalSize * FLOAT),
@@ -143,11 +127,7 @@ export class ParallelMathNetwork implements Network {
       params: paramBuffer,
       grads,
     }));
-    const url = engineOptions.workerUrl !== undefined ? toUrl(engineOptions.workerUrl) : defaultWorkerUrl();
-    const fromSources = url.pathname.endsWith('.ts');
-    const execArgv = engineOptions.execArgv ?? (fromSources ? ['--conditions=@gruvision/source'] : []);
-    const pool = await NodeWorkerPool.start(inits, { url, execArgv });
-    host.dispose();
+    const pool = await startPool(inits);
     return new ParallelMathNetwork(
       spec,
       options,
@@ -395,25 +375,9 @@ export function reduceGradients(
   }
 }
 
-/** A data-parallel math engine over Node worker threads: name `'math'`, plus its thread count. */
+/** A data-parallel math engine: name `'math'` (same artifacts as `mathEngine`), plus its thread count. */
 export interface ParallelMathEngine extends Engine {
   readonly name: 'math';
   readonly threads: number;
   create(spec: ModelSpec, options: NetworkOptions): Promise<ParallelMathNetwork>;
-}
-
-/**
- * The math engine trained and run over `threads` worker threads (Node). Same weights, options and
- * artifacts as `mathEngine`; `threads: 1` gives bit-identical results to it.
- */
-export function parallelMathEngine(options: ParallelEngineOptions = {}): ParallelMathEngine {
-  const threads = options.threads ?? availableParallelism();
-  checkThreads(threads);
-  if (options.workerUrl !== undefined) toUrl(options.workerUrl);
-  return {
-    name: 'math',
-    threads,
-    create: (spec, networkOptions) =>
-      ParallelMathNetwork.create(spec, networkOptions, { ...options, threads }),
-  };
 }
