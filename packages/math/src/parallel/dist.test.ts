@@ -36,8 +36,10 @@ describe('built package', () => {
       tsconfig: path.join(root, 'tsconfig.json'),
     });
     expect((await readdir(out)).filter((f) => !f.startsWith('chunk-')).sort()).toEqual([
+      'browser.js',
       'index.js',
       'node.js',
+      'parallel-browser-worker.js',
       'parallel-worker.js',
     ]);
     // Like the published package: "type": "module" makes dist/*.js ES modules.
