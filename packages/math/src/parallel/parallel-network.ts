@@ -33,7 +33,7 @@ const FLOAT = 4;
 export const SMALL_BATCH_PER_THREAD = 4;
 
 /**
- * The math core trained data-parallel over Node worker threads. Each training batch is split into
+ * The math core trained data-parallel over worker threads (Node) or Web Workers. Each training batch is split into
  * `threads` contiguous shards; each worker computes its shard's mean gradient on a `NetworkCore` that
  * reads the parameters from a `SharedArrayBuffer` the main thread owns. The main thread reduces the
  * shard gradients in a fixed order (worker 0, 1, …, weighted by shard size: the full-batch mean
@@ -43,8 +43,10 @@ export const SMALL_BATCH_PER_THREAD = 4;
  * Prediction splits the batch across the workers too (batches under `SMALL_BATCH_PER_THREAD` samples
  * per thread, and `trace`, run on the main thread).
  *
- * Create it with `parallelMathEngine({ threads }).create(spec, options)` and `dispose()` it to stop
- * the workers (idle workers do not keep the process alive).
+ * Create it with `parallelMathEngine({ threads }).create(spec, options)` (Node) or
+ * `browserParallelMathEngine` and `dispose()` it to stop the workers (idle Node workers do not keep the
+ * process alive). `trainBatch`, `predict` and `trace` run one at a time in call order; the synchronous
+ * `setWeights` / `setOptimizerState` should not be called while one of them is pending.
  */
 export class ParallelMathNetwork implements Network {
   readonly spec: ModelSpec;
