@@ -3,11 +3,10 @@
 //
 //   pnpm --filter @gruvision/bench bench            # table
 //   pnpm --filter @gruvision/bench bench -- --json  # one JSON document
-//   options: --seconds S (time budget per measurement, default 8), --only math|math-threads|tfjs-wasm|tfjs-cpu
+//   options: --seconds S (time budget per measurement, default 8), --only math|tfjs-wasm|tfjs-cpu
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { MathNetwork, type ModelSpec, orthogonal, parameterCount, Rng } from '@gruvision/math';
-import { benchMathThreads } from './threads';
 
 const BATCH = 128;
 const T = 28;
@@ -149,7 +148,11 @@ async function main(): Promise<void> {
   const orthogonalMs = timeOrthogonal();
   const results: Result[] = [];
   if (only === undefined || only === 'math') results.push(await benchMath());
+  if (only === undefined || only === 'tfjs-wasm') results.push(await benchTfjs('wasm'));
+  if (only === undefined || only === 'tfjs-cpu') results.push(await benchTfjs('cpu'));
   if (only === undefined || only === 'math-threads') {
+    // The data-parallel engine over worker threads, 1 and 2 threads (rows math-threads-N; see threads.ts).
+    const { benchMathThreads } = await import('./threads');
     const spec: ModelSpec = {
       timeSteps: T,
       features: F,
@@ -158,8 +161,6 @@ async function main(): Promise<void> {
     };
     results.push(...(await benchMathThreads([1, 2], { spec, x, y, batch: BATCH }, budget, log)));
   }
-  if (only === undefined || only === 'tfjs-wasm') results.push(await benchTfjs('wasm'));
-  if (only === undefined || only === 'tfjs-cpu') results.push(await benchTfjs('cpu'));
   const ref = results.find((r) => r.engine === 'tfjs-wasm');
   const rows = results.map((r) => ({
     ...r,

@@ -1,5 +1,6 @@
 // Rows of the data-parallel math engine (`@gruvision/math/node`, worker_threads) for `run.ts`, and a
-// full-epoch timing (`pnpm --filter @gruvision/bench bench:epoch -- --threads 2`).
+// full-epoch timing (`pnpm --filter @gruvision/bench bench:epoch -- --threads 2`). In run.ts the rows
+// come with the others, or alone with `pnpm --filter @gruvision/bench bench -- --only math-threads`.
 import { type ModelSpec, Rng } from '@gruvision/math';
 import { type ParallelMathNetwork, parallelMathEngine } from '@gruvision/math/node';
 
