@@ -199,6 +199,17 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'math' || only === 'math-wasm') results.push(await benchMath('wasm'));
   if (only === undefined || only === 'tfjs-wasm') results.push(await benchTfjs('wasm'));
   if (only === undefined || only === 'tfjs-cpu') results.push(await benchTfjs('cpu'));
+  if (only === undefined || only === 'math-threads') {
+    // The data-parallel engine over worker threads, 1 and 2 threads (rows math-threads-N; see threads.ts).
+    const { benchMathThreads } = await import('./threads');
+    const spec: ModelSpec = {
+      timeSteps: T,
+      features: F,
+      classes: CLASSES,
+      layers: [{ cell: 'gru', units: UNITS }],
+    };
+    results.push(...(await benchMathThreads([1, 2], { spec, x, y, batch: BATCH }, budget, log)));
+  }
   const ref = results.find((r) => r.engine === 'tfjs-wasm');
   const rows = results.map((r) => ({
     ...r,
