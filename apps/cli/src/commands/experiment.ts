@@ -4,7 +4,15 @@ import type { Command } from 'commander';
 import { nonNegativeInt, positiveInt, positiveNumber } from '../options';
 import type { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
-import { addEngineOption, addJsonOption, type CliCell, DATASET_HELP, toCellType } from './shared';
+import {
+  addEngineOption,
+  addJsonOption,
+  addThreadsOption,
+  type CliCell,
+  DATASET_HELP,
+  engineFor,
+  toCellType,
+} from './shared';
 
 /** One trained-and-tested configuration of `compare` or `sweep`. */
 export interface ExperimentResult {
@@ -25,6 +33,7 @@ export interface ExperimentBudget {
   readonly lr: number;
   readonly seed: number;
   readonly engine: EngineName;
+  readonly threads: number;
   readonly layers: number;
 }
 
@@ -40,6 +49,7 @@ export function addExperimentOptions(command: Command): Command {
     .option('--lr <rate>', 'Adam learning rate', positiveNumber, 2e-3)
     .option('--seed <n>', 'seed (the same for every configuration)', nonNegativeInt, 0);
   addEngineOption(command);
+  addThreadsOption(command);
   addJsonOption(command);
   return command;
 }
@@ -51,6 +61,7 @@ export function budgetFrom(raw: Record<string, unknown>): ExperimentBudget {
     lr: raw.lr as number,
     seed: raw.seed as number,
     engine: raw.engine as EngineName,
+    threads: raw.threads as number,
     layers: raw.layers as number,
   };
 }
@@ -72,7 +83,7 @@ export async function runExperiment(
     units: config.units,
     layers: budget.layers,
     seed: budget.seed,
-    engine: budget.engine,
+    engine: engineFor(budget.engine, budget.threads),
   });
   output.log(`${config.cell.toUpperCase()}-${config.units}: ${model.parameterCount} parameters`);
   const progress = new TrainingProgress(output);
