@@ -11,6 +11,7 @@ import {
   type CliCell,
   DATASET_HELP,
   engineFor,
+  loadData,
   toCellType,
 } from './shared';
 
@@ -64,6 +65,26 @@ export function budgetFrom(raw: Record<string, unknown>): ExperimentBudget {
     threads: raw.threads as number,
     layers: raw.layers as number,
   };
+}
+
+/**
+ * Loads the data the options name (`--dataset`, `--limit`, `--test-limit`) once and trains and tests
+ * every configuration on it with the same budget, in order.
+ */
+export async function runExperiments(
+  raw: Record<string, unknown>,
+  configs: readonly { cell: CliCell; units: number }[],
+  output: Output,
+): Promise<{ results: ExperimentResult[]; budget: ExperimentBudget; train: ImageSet; test: ImageSet }> {
+  const budget = budgetFrom(raw);
+  const { train, test } = await loadData(raw.dataset as string, output, {
+    seed: budget.seed,
+    limit: raw.limit as number,
+    testLimit: raw.testLimit as number,
+  });
+  const results: ExperimentResult[] = [];
+  for (const config of configs) results.push(await runExperiment(train, test, config, budget, output));
+  return { results, budget, train, test };
 }
 
 /** Trains one configuration with the shared budget and tests it. */
