@@ -6,7 +6,10 @@
 // Options: --dataset mnist|fashion-mnist (default mnist), --epochs N (10), --batch-size N (128),
 // --learning-rate X (1e-3), --schedule constant|cosine (cosine), --units N (128), --seed N (0),
 // --engine math|tfjs-cpu|... (math), --limit N (first N training images; default all),
-// --test-limit N (first N test images; default all), --validation F (0: none), --save DIR, --json.
+// --test-limit N (first N test images; default all), --validation F (0: none), --save DIR, --json,
+// --test-each-epoch (report test accuracy after every epoch; the test set is only measured, never used
+// to choose anything), --checkpoint DIR (checkpoint every epoch and resume from DIR if it holds one),
+// --init DIR (continue training a model saved with --save, e.g. a fine-tuning round at a low rate).
 // Progress goes to stderr; the final report (JSON with --json) to stdout.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -14,7 +17,7 @@ import { subset } from '@gruvision/data';
 import { fashionMnist, mnist } from '@gruvision/data/node';
 import type { EngineName } from '../src/index';
 import { GruClassifier } from '../src/index';
-import { saveClassifier } from '../src/node';
+import { checkpointDirectory, loadClassifier, saveClassifier } from '../src/node';
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +32,9 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     'test-limit': { type: 'string' },
     validation: { type: 'string', default: '0' },
+    'test-each-epoch': { type: 'boolean', default: false },
+    checkpoint: { type: 'string' },
+    init: { type: 'string' },
     save: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -70,22 +76,31 @@ log(
   `${dataset}: ${train.count} training images, ${test.count} test images (loaded in ${((performance.now() - wallStart) / 1000).toFixed(1)} s)`,
 );
 
-const model = await GruClassifier.create({
-  classNames: data.train.classNames,
-  height: train.height,
-  width: train.width,
-  channels: train.channels,
-  units,
-  seed,
-  engine: values.engine as EngineName,
-  preprocess: dataset === 'mnist' ? 'mnist' : 'none',
-});
+const model = values.init
+  ? await loadClassifier(values.init, { engine: values.engine as EngineName })
+  : await GruClassifier.create({
+      classNames: data.train.classNames,
+      height: train.height,
+      width: train.width,
+      channels: train.channels,
+      units,
+      seed,
+      engine: values.engine as EngineName,
+      preprocess: dataset === 'mnist' ? 'mnist' : 'none',
+    });
+const previousEpochs = values.init ? (model.trainingSummary?.epochs ?? 0) : 0;
+if (values.init) log(`continuing from ${values.init} (${previousEpochs} epochs trained)`);
 log(
-  `model: GRU-${units} rows, ${model.parameterCount} parameters, engine ${model.engine.name}, seed ${seed}`,
+  `model: GRU-${model.spec.layers[0]!.units} rows, ${model.parameterCount} parameters, engine ${model.engine.name}, seed ${model.seed}`,
 );
 
+const checkpoints = values.checkpoint ? checkpointDirectory(values.checkpoint) : undefined;
+const resumeFrom = await checkpoints?.latest();
+if (resumeFrom) log(`resuming after epoch ${resumeFrom.epoch} from ${values.checkpoint}`);
 let lastReport = 0;
 const history = await model.fit(train, {
+  ...(checkpoints ? { checkpoint: { save: checkpoints.save } } : {}),
+  ...(resumeFrom ? { resumeFrom } : {}),
   epochs,
   batchSize,
   learningRate,
@@ -101,8 +116,10 @@ const history = await model.fit(train, {
       );
     }
   },
-  onEpochEnd: (e) => {
-    const val = e.valAccuracy !== undefined ? ` val_acc ${(100 * e.valAccuracy).toFixed(2)}%` : '';
+  onEpochEnd: async (e) => {
+    let val = e.valAccuracy !== undefined ? ` val_acc ${(100 * e.valAccuracy).toFixed(2)}%` : '';
+    if (values['test-each-epoch'])
+      val += ` test_acc ${(100 * (await model.evaluate(test)).accuracy).toFixed(2)}%`;
     log(
       `epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${(100 * e.accuracy).toFixed(2)}%${val} lr ${e.learningRate.toExponential(2)} ` +
         `${e.seconds.toFixed(1)} s (${e.samplesPerSecond.toFixed(0)} samples/s)`,
@@ -118,6 +135,7 @@ const report = {
   trainImages: train.count,
   testImages: test.count,
   epochs: history.epochs.length,
+  previousEpochs,
   batchSize,
   learningRate,
   schedule: values.schedule,
@@ -138,7 +156,7 @@ if (values.json) {
   process.stdout.write(
     `${dataset}: test accuracy ${(100 * report.testAccuracy).toFixed(2)}% (target ${(100 * report.target).toFixed(1)}%` +
       `${values.limit || values['test-limit'] ? ', not comparable: --limit' : report.targetMet ? ', met' : ', NOT met'}) ` +
-      `after ${report.epochs} epochs; training ${(report.trainSeconds / 60).toFixed(1)} min, wall ${(wallSeconds / 60).toFixed(1)} min\n`,
+      `after ${report.epochs} epochs${previousEpochs ? ` (+${previousEpochs} before --init)` : ''}; training ${(report.trainSeconds / 60).toFixed(1)} min, wall ${(wallSeconds / 60).toFixed(1)} min\n`,
   );
 }
 model.dispose();

@@ -144,6 +144,17 @@ describe('parseModelJson on untrusted input', () => {
     );
   });
 
+  it('refuses specs with absurd layer counts before computing their layout', () => {
+    const json = good();
+    json.userDefinedMetadata.gruvision.spec.layers = Array.from({ length: 100_000 }, () => ({
+      cell: 'gru',
+      units: 1,
+    }));
+    expect(() => parseModelJson(json)).toThrow(
+      'model.json: userDefinedMetadata.gruvision.spec is out of bounds (at most 64 layers, 100000 classes, 1000000 time steps).',
+    );
+  });
+
   it('rejects truncated or corrupt weight bytes', () => {
     const { modelJson, weightData } = encodeArtifacts(metadata, randomWeights(spec, 4));
     const parsed = parseModelJson(modelJson);

@@ -351,6 +351,10 @@ function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+const MAX_LAYERS = 64;
+const MAX_CLASSES = 100_000;
+const MAX_TIME_STEPS = 1_000_000;
+
 const viewModes = ['rows', 'columns', 'pixels', 'patches'];
 
 function checkMetadata(m: Json, bad: (problem: string, fix: string) => never): GruvisionMetadata {
@@ -390,6 +394,17 @@ function checkMetadata(m: Json, bad: (problem: string, fix: string) => never): G
   if (typeof m.seed !== 'number' || !Number.isFinite(m.seed))
     bad('userDefinedMetadata.gruvision.seed must be a number.', fix);
   if (!isObject(m.spec)) bad('userDefinedMetadata.gruvision.spec is missing.', fix);
+  if (
+    !Array.isArray(m.spec.layers) ||
+    m.spec.layers.length > MAX_LAYERS ||
+    m.classNames.length > MAX_CLASSES ||
+    !(m.spec.timeSteps <= MAX_TIME_STEPS)
+  ) {
+    bad(
+      `userDefinedMetadata.gruvision.spec is out of bounds (at most ${MAX_LAYERS} layers, ${MAX_CLASSES} classes, ${MAX_TIME_STEPS} time steps).`,
+      'This is not a model gruvision can run.',
+    );
+  }
   try {
     validateSpec(m.spec as ModelSpec);
   } catch (error) {

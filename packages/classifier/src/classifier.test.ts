@@ -130,6 +130,15 @@ describe('fit / evaluate / predict / explain', () => {
     await expect(model.evaluate({ ...test, classNames: ['a', 'b'] })).rejects.toThrow(
       'evaluate: the test set has 2 classes but the model has 3 (h, v, d). Use a set with the same classes.',
     );
+    await expect(model.fit(train, { epochs: 1, clipNorm: -1 })).rejects.toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/^fit: .*clipNorm/),
+      }),
+    );
+    await expect(model.fit(train, { validation: 1.5 })).rejects.toThrow(
+      'fit: validation fraction must be in (0, 1), got 1.5.',
+    );
     await expect(model.predict({ width: 2, height: 2, data: new Uint8ClampedArray(3) })).rejects.toThrow(
       'image: ImageData of 2×2 must hold 16 RGBA bytes, got 3. Pass the ImageData from getImageData() unchanged.',
     );
@@ -242,6 +251,21 @@ describe('checkpoints and artifacts', () => {
       expect(Array.from(w.values)).toEqual(Array.from(a[i]!.values));
     });
     expect(resumed.view).toEqual(full.view);
+  });
+
+  it('a second fit continues the optimizer state of the first', async () => {
+    const saved: Checkpoint[] = [];
+    const model = await GruClassifier.create(small);
+    await model.fit(train, { epochs: 1, batchSize: 30 });
+    await model.fit(train, { epochs: 1, batchSize: 30, checkpoint: { save: (c) => void saved.push(c) } });
+    expect(saved[0]!.optimizer.step).toBe(6);
+    await model.fit(train, {
+      epochs: 1,
+      batchSize: 30,
+      optimizer: 'sgd',
+      checkpoint: { save: (c) => void saved.push(c) },
+    });
+    expect(saved[1]!.optimizer.step).toBe(3);
   });
 
   it('refuses a checkpoint of another model', async () => {

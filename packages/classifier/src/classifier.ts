@@ -156,6 +156,8 @@ export class GruClassifier {
   private currentSpec: ModelSpec;
   private currentView: SequenceView;
   private summary: TrainingSummary | undefined;
+  /** Optimizer of the current network; a later `fit` with the same type continues its state. */
+  private optimizerType: OptimizerSpec['type'];
 
   private constructor(
     readonly engine: Engine,
@@ -172,6 +174,7 @@ export class GruClassifier {
     this.currentSpec = network.spec;
     this.currentView = view;
     this.summary = summary;
+    this.optimizerType = summary?.optimizer.type ?? defaultOptimizer.type;
   }
 
   /** Builds a new, untrained classifier. */
@@ -553,9 +556,12 @@ export class GruClassifier {
       ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
       ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
     };
-    const network = await this.engine.create(spec, networkOptions);
+    const network = await createNetwork(this.engine, spec, networkOptions);
     network.setWeights(weights);
     if (resume !== undefined) network.setOptimizerState(resume.optimizer);
+    else if (this.optimizerType === optimizer.type)
+      network.setOptimizerState(this.network.getOptimizerState());
+    this.optimizerType = optimizer.type;
     this.network.dispose();
     this.network = network;
     this.currentSpec = spec;
@@ -601,7 +607,10 @@ export class GruClassifier {
       }
       if (hasDropout && epoch > 0) {
         // A fresh network per epoch seeded by (seed, epoch) makes dropout masks independent of where a run resumed.
-        const next = await this.engine.create(spec, { ...networkOptions, seed: epochSeed(this.seed, epoch) });
+        const next = await createNetwork(this.engine, spec, {
+          ...networkOptions,
+          seed: epochSeed(this.seed, epoch),
+        });
         next.setWeights(this.network.getWeights());
         next.setOptimizerState(this.network.getOptimizerState());
         this.network.dispose();
@@ -780,6 +789,16 @@ export class GruClassifier {
       ...(best ? { bestEpoch: best.epoch } : {}),
       stoppedEarly,
     };
+  }
+}
+
+/** Engine errors about options (a bad clipNorm, an unknown optimizer field) become `INVALID_ARGUMENT`. */
+async function createNetwork(engine: Engine, spec: ModelSpec, options: NetworkOptions): Promise<Network> {
+  try {
+    return await engine.create(spec, options);
+  } catch (error) {
+    if (GruClassifierError.isInstance(error)) throw error;
+    throw new GruClassifierError('INVALID_ARGUMENT', `fit: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -30,13 +30,9 @@ export async function resolveEngine(engine: EngineOption | undefined): Promise<E
     );
   }
   const backend = engine.slice('tfjs-'.length) as 'cpu' | 'wasm' | 'webgl' | 'webgpu';
-  // Typed structurally so this file does not depend on the optional package's exact exports.
-  let tfjs: {
-    initBackend(name: typeof backend): Promise<unknown>;
-    tfjsEngine?: (name: typeof backend) => Engine | Promise<Engine>;
-  };
+  let tfjs: typeof import('@gruvision/tfjs');
   try {
-    tfjs = (await import('@gruvision/tfjs')) as unknown as typeof tfjs;
+    tfjs = await import('@gruvision/tfjs');
   } catch (error) {
     throw new GruClassifierError(
       'ENGINE_UNAVAILABLE',
@@ -45,15 +41,9 @@ export async function resolveEngine(engine: EngineOption | undefined): Promise<E
       { cause: error },
     );
   }
-  if (typeof tfjs.tfjsEngine !== 'function') {
-    throw new GruClassifierError(
-      'ENGINE_UNAVAILABLE',
-      `Engine ${engine}: the installed @gruvision/tfjs has no tfjsEngine(). Install a @gruvision/tfjs of the same version as @gruvision/classifier.`,
-    );
-  }
   try {
     await tfjs.initBackend(backend);
-    return await tfjs.tfjsEngine(backend);
+    return tfjs.tfjsEngine(backend);
   } catch (error) {
     throw new GruClassifierError(
       'ENGINE_UNAVAILABLE',
