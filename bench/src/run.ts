@@ -1,12 +1,22 @@
 // GRU-128 on MNIST-row shapes (batch 128, 28 steps, 28 features, 10 classes, Adam 1e-3):
-// training and inference samples/s of the math core and of plain @tensorflow/tfjs (cpu, wasm), in one run.
+// training and inference samples/s and one-image latency of the math core (TypeScript kernels `math-js`,
+// WebAssembly SIMD kernels `math-wasm`) and of plain @tensorflow/tfjs (cpu, wasm), in one run.
 //
 //   pnpm --filter @gruvision/bench bench            # table
-//   pnpm --filter @gruvision/bench bench -- --json  # one JSON document
-//   options: --seconds S (time budget per measurement, default 8), --only math|tfjs-wasm|tfjs-cpu
+//   pnpm --silent --filter @gruvision/bench bench -- --json  # one JSON document (--silent: no pnpm banner)
+//   options: --seconds S (time budget per measurement, default 8), --only math|math-js|math-wasm|tfjs-wasm|tfjs-cpu
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { MathNetwork, type ModelSpec, orthogonal, parameterCount, Rng } from '@gruvision/math';
+import {
+  activeKernels,
+  initKernels,
+  MathNetwork,
+  type ModelSpec,
+  orthogonal,
+  parameterCount,
+  Rng,
+  setKernels,
+} from '@gruvision/math';
 
 const BATCH = 128;
 const T = 28;
@@ -16,12 +26,16 @@ const UNITS = 128;
 
 interface Result {
   engine: string;
+  /** Threads doing the work (every row here runs on the main thread only). */
+  threads: number;
   /** Samples per second of wall-clock time. */
   trainSamplesPerSec: number;
   inferSamplesPerSec: number;
   /** Samples per second of this process's CPU time (user + system): robust on a shared, loaded machine. */
   trainSamplesPerCpuSec: number;
   inferSamplesPerCpuSec: number;
+  /** Median milliseconds to predict one image (batch 1). */
+  latencyMs: number;
   trainBatches: number;
   inferBatches: number;
 }
@@ -66,9 +80,26 @@ async function time(step: () => Promise<void> | void, seconds: number, minRuns: 
   return { perSec: (runs * 1000) / wall, perCpuSec: (runs * 1e6) / (used.user + used.system), runs };
 }
 
-function result(engine: string, train: Timing, infer: Timing): Result {
+/** Median milliseconds of `step` over `runs` runs (after two warm-up runs). */
+async function median(step: () => Promise<void> | void, runs: number): Promise<number> {
+  await step();
+  await step();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await step();
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[runs >> 1]!;
+}
+
+const x1 = x.subarray(0, T * F);
+
+function result(engine: string, train: Timing, infer: Timing, latencyMs: number): Result {
   return {
     engine,
+    threads: 1,
+    latencyMs,
     trainSamplesPerSec: train.perSec * BATCH,
     inferSamplesPerSec: infer.perSec * BATCH,
     trainSamplesPerCpuSec: train.perCpuSec * BATCH,
@@ -78,21 +109,28 @@ function result(engine: string, train: Timing, infer: Timing): Result {
   };
 }
 
-async function benchMath(): Promise<Result> {
+/** The math core with the TypeScript (`js`) or WebAssembly SIMD (`wasm`) kernels. */
+async function benchMath(kernels: 'js' | 'wasm'): Promise<Result> {
   const spec: ModelSpec = {
     timeSteps: T,
     features: F,
     classes: CLASSES,
     layers: [{ cell: 'gru', units: UNITS }],
   };
+  setKernels(kernels);
+  await initKernels();
   const net = new MathNetwork(spec, { seed: 1, optimizer: { type: 'adam', learningRate: 1e-3 } });
-  log(`math: GRU-${UNITS}, ${parameterCount(spec)} parameters; warming up`);
+  log(`math-${activeKernels()}: GRU-${UNITS}, ${parameterCount(spec)} parameters; warming up`);
   net.trainBatchSync(x, y, BATCH);
   net.trainBatchSync(x, y, BATCH);
   const train = await time(() => void net.trainBatchSync(x, y, BATCH), budget, 3);
   net.predictSync(x, BATCH);
   const infer = await time(() => void net.predictSync(x, BATCH), budget / 2, 3);
-  return result('math', train, infer);
+  const out = new Float32Array(CLASSES);
+  const latency = await median(() => void net.predictInto(x1, 1, out), 201);
+  net.dispose();
+  setKernels('auto');
+  return result(`math-${kernels}`, train, infer, latency);
 }
 
 async function benchTfjs(backend: 'cpu' | 'wasm'): Promise<Result> {
@@ -126,10 +164,20 @@ async function benchTfjs(backend: 'cpu' | 'wasm'): Promise<Result> {
   const train = await time(trainStep, slow ? 0 : budget, slow ? 2 : 3);
   await inferStep();
   const infer = await time(inferStep, slow ? 0 : budget / 2, slow ? 2 : 3);
+  const x1s = tf.tensor3d(x1, [1, T, F]);
+  const latency = await median(
+    async () => {
+      const p = model.predict(x1s) as import('@tensorflow/tfjs').Tensor;
+      await p.data();
+      p.dispose();
+    },
+    slow ? 3 : 21,
+  );
+  x1s.dispose();
   xs.dispose();
   ys.dispose();
   model.dispose();
-  return result(`tfjs-${backend}`, train, infer);
+  return result(`tfjs-${backend}`, train, infer, latency);
 }
 
 /** Median milliseconds of the math core's orthogonal initializer on a 128×384 recurrent kernel. */
@@ -147,9 +195,21 @@ function timeOrthogonal(): number {
 async function main(): Promise<void> {
   const orthogonalMs = timeOrthogonal();
   const results: Result[] = [];
-  if (only === undefined || only === 'math') results.push(await benchMath());
+  if (only === undefined || only === 'math' || only === 'math-js') results.push(await benchMath('js'));
+  if (only === undefined || only === 'math' || only === 'math-wasm') results.push(await benchMath('wasm'));
   if (only === undefined || only === 'tfjs-wasm') results.push(await benchTfjs('wasm'));
   if (only === undefined || only === 'tfjs-cpu') results.push(await benchTfjs('cpu'));
+  if (only === undefined || only === 'math-threads') {
+    // The data-parallel engine over worker threads, 1 and 2 threads (rows math-threads-N; see threads.ts).
+    const { benchMathThreads } = await import('./threads');
+    const spec: ModelSpec = {
+      timeSteps: T,
+      features: F,
+      classes: CLASSES,
+      layers: [{ cell: 'gru', units: UNITS }],
+    };
+    results.push(...(await benchMathThreads([1, 2], { spec, x, y, batch: BATCH }, budget, log)));
+  }
   const ref = results.find((r) => r.engine === 'tfjs-wasm');
   const rows = results.map((r) => ({
     ...r,
@@ -180,6 +240,7 @@ async function main(): Promise<void> {
     'vs wasm',
     'infer/cpu-s',
     'vs wasm',
+    'latency ms',
     'batches',
   ];
   const table = rows.map((r) => [
@@ -192,6 +253,7 @@ async function main(): Promise<void> {
     ratio(r.trainCpuRatioToWasm),
     r.inferSamplesPerCpuSec.toFixed(1),
     ratio(r.inferCpuRatioToWasm),
+    r.latencyMs.toFixed(3),
     `${r.trainBatches}/${r.inferBatches}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));

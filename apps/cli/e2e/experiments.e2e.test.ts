@@ -48,15 +48,31 @@ describe('gruvision sweep', () => {
   });
 });
 
+describe('gruvision train --threads', () => {
+  it('trains over two worker threads and refuses threads for a tfjs engine', async () => {
+    const out = join(cwd, 'threads');
+    const result = await runCli(
+      ['train', ...tiny, '--units', '8', '--threads', '2', '--out', out, '--json'],
+      { cwd },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('engine math × 2 threads');
+    expect(ndjson(result.stdout).at(-1)).toMatchObject({ type: 'result', modelDir: out });
+    const tfjs = await runCli(['train', ...tiny, '--engine', 'tfjs-cpu', '--threads', '2'], { cwd });
+    expect(tfjs.code).toBe(2);
+    expect(tfjs.stderr).toContain('--threads 2 only applies to --engine math');
+  });
+});
+
 describe('gruvision bench', () => {
   it('reports the documented row keys for the math engine', async () => {
     const result = await runCli(
-      ['bench', '--engines', 'math', '--units', '16', '--seconds', '0.2', '--json'],
+      ['bench', '--engines', 'math', '--threads', '1,2', '--units', '16', '--seconds', '0.2', '--json'],
       { cwd },
     );
     expect(result.code).toBe(0);
     const rows = JSON.parse(result.stdout) as Record<string, unknown>[];
-    expect(rows).toHaveLength(1);
+    expect(rows.map((r) => r.threads)).toEqual([1, 2]);
     expect(Object.keys(rows[0]!).sort()).toEqual([
       'engine',
       'inferSamplesPerSec',

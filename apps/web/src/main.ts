@@ -1,2 +1,446 @@
-const app = document.querySelector<HTMLElement>('#app');
-if (app) app.textContent = 'gruvision';
+import './style.css';
+import { drawLineChart, indexAt, type PlotBox } from './chart';
+import { DrawPad } from './draw-pad';
+import { decodeImagePack, type ImagePack, packImage } from './image-pack';
+import { rowAt } from './layout';
+import {
+  type Classification,
+  type EngineChoice,
+  type InferenceProtocol,
+  type InputImage,
+  isEngineChoice,
+  type ModelFiles,
+  type ModelInfo,
+  type TrainProgress,
+  type TrainProtocol,
+} from './protocol';
+import { RpcClient } from './rpc';
+import { LatestOnly } from './scheduler';
+import { formatLatency, formatPercent } from './top-k';
+import { renderGray, renderInside, renderLegend, renderTop3 } from './views';
+
+const base = import.meta.env.BASE_URL;
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`The page is missing #${id}.`);
+  return el as T;
+};
+
+const statusEl = $('status');
+const modelSelect = $<HTMLSelectElement>('model-select');
+const engineSelect = $<HTMLSelectElement>('engine-select');
+const top3 = $<HTMLOListElement>('top3');
+const latencyEl = $('latency');
+const seenCanvas = $<HTMLCanvasElement>('seen-canvas');
+const rowMarker = $('row-marker');
+const heat = {
+  z: $<HTMLCanvasElement>('heat-z'),
+  r: $<HTMLCanvasElement>('heat-r'),
+  h: $<HTMLCanvasElement>('heat-h'),
+};
+const stepsChart = $<HTMLCanvasElement>('steps-chart');
+
+function setStatus(text: string, error = false): void {
+  statusEl.textContent = text;
+  statusEl.classList.toggle('error', error);
+  document.body.dataset.error = error ? 'true' : 'false';
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+// Errors end up on the page, not in the console.
+window.addEventListener('error', (e) => setStatus(`Error: ${e.message}`, true));
+window.addEventListener('unhandledrejection', (e) => {
+  e.preventDefault();
+  setStatus(`Error: ${messageOf(e.reason)}`, true);
+});
+
+// ---- inference worker -------------------------------------------------------------------------
+
+const inferenceWorker = new Worker(new URL('./inference-worker.ts', import.meta.url), {
+  type: 'module',
+  name: 'inference',
+});
+inferenceWorker.addEventListener('error', (e) => {
+  e.preventDefault();
+  setStatus(`The inference worker failed: ${e.message || 'it could not start'}. Reload the page.`, true);
+});
+const inference = new RpcClient<InferenceProtocol>(inferenceWorker);
+
+type ModelKey = 'mnist' | 'fashion-mnist' | 'trained';
+let trainedFiles: ModelFiles | null = null;
+let model: ModelInfo | null = null;
+let current: { result: Classification; image: InputImage } | null = null;
+let lastImage: InputImage | null = null;
+let hoveredRow = -1;
+let chartBox: PlotBox | null = null;
+let loadToken = 0;
+
+function sourceFor(key: ModelKey): InferenceProtocol['requests']['load']['params']['source'] {
+  if (key === 'trained') {
+    if (!trainedFiles)
+      throw new Error('No model has been trained in this browser yet: use the “Train” tab first.');
+    return { kind: 'files', files: trainedFiles };
+  }
+  return { kind: 'url', url: new URL(`${base}models/${key}/model.json`, location.href).href };
+}
+
+async function loadModel(): Promise<void> {
+  const key = modelSelect.value as ModelKey;
+  const engine = engineSelect.value;
+  if (!isEngineChoice(engine)) return;
+  const token = ++loadToken;
+  model = null;
+  document.body.dataset.ready = 'false';
+  setStatus(`Loading the ${modelSelect.selectedOptions[0]?.textContent ?? key} model on ${engine}…`);
+  try {
+    const info = await inference.call('load', { source: sourceFor(key), engine });
+    if (token !== loadToken) return;
+    model = info;
+    renderLegend($('steps-legend'), info.classNames);
+    $('inside-caption').textContent =
+      `(GRU-${info.units}, ${info.parameters.toLocaleString('en')} parameters)`;
+    $('seen-caption').textContent =
+      `(${info.width}×${info.height}${info.centresDigits ? ', after MNIST-style centring' : ', resized'})`;
+    setStatus(`Ready: ${info.classNames.length} classes, GRU-${info.units} on ${info.engine}.`);
+    document.body.dataset.ready = 'true';
+    document.body.dataset.engine = info.engine;
+    document.body.dataset.model = key;
+    if (lastImage) classify(lastImage);
+  } catch (err) {
+    if (token === loadToken) setStatus(`Could not load the model on ${engine}: ${messageOf(err)}`, true);
+  }
+}
+
+let pending = 0;
+function setBusy(delta: number): void {
+  pending += delta;
+  top3.dataset.state = pending > 0 ? 'busy' : 'idle';
+}
+
+const classifier = new LatestOnly<InputImage>(async (image) => {
+  if (!model) return;
+  const info = model;
+  try {
+    const result = await inference.call('classify', { image });
+    if (info !== model) return;
+    current = { result, image };
+    showClassification();
+  } catch (err) {
+    setStatus(`Prediction failed: ${messageOf(err)}`, true);
+  }
+});
+
+function classify(image: InputImage): void {
+  lastImage = image;
+  setBusy(1);
+  classifier.push(image);
+  void classifier.whenIdle().then(() => setBusy(-1));
+}
+
+function showClassification(): void {
+  if (!current || !model) return;
+  const { result } = current;
+  renderTop3(top3, result.probabilities, model.classNames);
+  latencyEl.textContent = `${formatLatency(result.latencyMs)} on ${model.engine}`;
+  renderGray(seenCanvas, result.input);
+  chartBox = renderInside(result, model.classNames, { ...heat, chart: stepsChart }, hoveredRow);
+  top3.dataset.count = String(Number(top3.dataset.count ?? '0') + 1);
+}
+
+function emptyChart(): void {
+  chartBox = drawLineChart(stepsChart, { series: [], xCount: 28, y: { min: 0, max: 1 }, xLabel: 'row read' });
+}
+
+function clearPrediction(): void {
+  lastImage = null;
+  current = null;
+  top3.replaceChildren();
+  latencyEl.textContent = '';
+  delete top3.dataset.count;
+  renderGray(seenCanvas, { width: 28, height: 28, pixels: new Uint8Array(28 * 28) });
+  for (const canvas of Object.values(heat))
+    canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+  rowMarker.hidden = true;
+  emptyChart();
+}
+
+// ---- row highlight ------------------------------------------------------------------------------
+
+function highlightRow(row: number): void {
+  hoveredRow = row;
+  const steps = current?.result.trace.timeSteps ?? 0;
+  const inputRows = current?.result.input.height ?? 0;
+  // Rows of the input are time steps only in the rows view (timeSteps = image height).
+  if (row < 0 || steps === 0 || steps !== inputRows) {
+    rowMarker.hidden = true;
+  } else {
+    rowMarker.hidden = false;
+    const cell = seenCanvas.clientHeight / inputRows;
+    rowMarker.style.top = `${row * cell - 2}px`;
+    rowMarker.style.height = `${cell + 4}px`;
+  }
+  if (current && model)
+    chartBox = renderInside(current.result, model.classNames, { ...heat, chart: stepsChart }, row);
+}
+
+for (const canvas of Object.values(heat)) {
+  canvas.tabIndex = 0;
+  canvas.setAttribute(
+    'aria-label',
+    `${canvas.nextElementSibling?.textContent ?? 'heatmap'}: use the arrow keys to pick a row`,
+  );
+  canvas.addEventListener('pointermove', (e) => {
+    const steps = current?.result.trace.timeSteps ?? 0;
+    highlightRow(rowAt(e.offsetY, canvas.clientHeight, steps));
+  });
+  canvas.addEventListener('pointerleave', () => highlightRow(-1));
+  canvas.addEventListener('keydown', (e) => {
+    const steps = current?.result.trace.timeSteps ?? 0;
+    if (steps === 0) return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const next = hoveredRow < 0 ? 0 : hoveredRow + (e.key === 'ArrowDown' ? 1 : -1);
+      highlightRow(Math.min(steps - 1, Math.max(0, next)));
+    }
+  });
+  canvas.addEventListener('blur', () => highlightRow(-1));
+}
+stepsChart.addEventListener('pointermove', (e) => {
+  if (!chartBox || !current) return;
+  const scale = stepsChart.width / stepsChart.clientWidth;
+  highlightRow(indexAt(e.offsetX * scale, current.result.trace.timeSteps, chartBox));
+});
+stepsChart.addEventListener('pointerleave', () => highlightRow(-1));
+
+// ---- drawing, upload --------------------------------------------------------------------------
+
+const pad = new DrawPad($<HTMLCanvasElement>('draw-canvas'), (p) => {
+  if (p.history.isEmpty) clearPrediction();
+  else classify(p.image());
+});
+$('undo').addEventListener('click', () => pad.undo());
+$('clear').addEventListener('click', () => pad.clear());
+
+/** Decodes a PNG/JPEG with the browser's own decoder into RGBA bytes (at most 512 px a side). */
+async function decodeUpload(file: Blob): Promise<InputImage> {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, 512 / Math.max(bitmap.width, bitmap.height));
+  const width = Math.max(1, Math.round(bitmap.width * scale));
+  const height = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('This browser cannot draw on a 2D canvas.');
+  ctx.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  // RGBA as decoded: the worker composites transparency the way the model's preprocessing says.
+  return {
+    width,
+    height,
+    channels: 4,
+    pixels: new Uint8Array(ctx.getImageData(0, 0, width, height).data.buffer),
+  };
+}
+
+$<HTMLInputElement>('upload').addEventListener('change', async (e) => {
+  const input = e.currentTarget as HTMLInputElement;
+  const file = input.files?.[0];
+  if (!file) return;
+  try {
+    classify(await decodeUpload(file));
+  } catch (err) {
+    setStatus(`Could not read ${file.name}: ${messageOf(err)}. Upload a PNG or JPEG image.`, true);
+  }
+});
+
+modelSelect.addEventListener('change', () => void loadModel());
+engineSelect.addEventListener('change', () => void loadModel());
+
+// ---- tabs -------------------------------------------------------------------------------------
+
+const tabs = Array.from(document.querySelectorAll<HTMLButtonElement>('[role="tab"]'));
+let galleryRequested = false;
+
+function selectTab(tab: HTMLButtonElement, focus = false): void {
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute('aria-selected', String(on));
+    t.tabIndex = on ? 0 : -1;
+  }
+  if (focus) tab.focus();
+  const which = tab.dataset.tab;
+  $('panel-classify').hidden = which === 'train';
+  $('panel-train').hidden = which !== 'train';
+  $('draw-area').hidden = which !== 'draw';
+  $('gallery-area').hidden = which !== 'fashion';
+  $('panel-classify').setAttribute('aria-labelledby', tab.id);
+  if (which === 'draw' && modelSelect.value === 'fashion-mnist') {
+    // Back to drawing digits: back to the digit model, with the drawing as the input again.
+    modelSelect.value = 'mnist';
+    clearPrediction();
+    if (!pad.history.isEmpty) lastImage = pad.image();
+    void loadModel();
+  }
+  if (which === 'fashion') {
+    if (modelSelect.value !== 'fashion-mnist') {
+      modelSelect.value = 'fashion-mnist';
+      clearPrediction();
+      void loadModel();
+    }
+    if (!galleryRequested) {
+      galleryRequested = true;
+      loadGallery().catch((err) => {
+        galleryRequested = false;
+        setStatus(`Could not load the gallery: ${messageOf(err)}`, true);
+      });
+    }
+  }
+}
+
+tabs.forEach((tab, i) => {
+  tab.addEventListener('click', () => selectTab(tab));
+  tab.addEventListener('keydown', (e) => {
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0) return;
+    e.preventDefault();
+    selectTab(tabs[(i + step + tabs.length) % tabs.length]!, true);
+  });
+});
+
+// ---- Fashion-MNIST gallery -----------------------------------------------------------------------
+
+async function fetchPack(url: string): Promise<ImagePack> {
+  const res = await fetch(url);
+  if (!res.ok)
+    throw new Error(`${url} answered ${res.status}: rebuild the static files (see apps/web/README.md).`);
+  return decodeImagePack(new Uint8Array(await res.arrayBuffer()), url);
+}
+
+async function loadGallery(): Promise<void> {
+  const [pack, meta] = await Promise.all([
+    fetchPack(`${base}data/fashion-gallery.bin`),
+    fetch(`${base}data/fashion-gallery.json`).then((r) => r.json() as Promise<{ classNames: string[] }>),
+  ]);
+  const root = $('gallery');
+  root.replaceChildren(
+    ...Array.from({ length: pack.count }, (_, i) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      const label = meta.classNames[pack.labels[i]!] ?? String(pack.labels[i]);
+      button.setAttribute('aria-label', `Test image ${i + 1}: ${label}`);
+      button.setAttribute('aria-pressed', 'false');
+      button.dataset.label = label;
+      const image: InputImage = {
+        width: pack.width,
+        height: pack.height,
+        channels: 1,
+        pixels: packImage(pack, i).slice(),
+      };
+      const canvas = document.createElement('canvas');
+      renderGray(canvas, image);
+      button.append(canvas);
+      button.addEventListener('click', () => {
+        for (const b of root.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b === button));
+        classify(image);
+      });
+      return button;
+    }),
+  );
+}
+
+// ---- train in the browser ------------------------------------------------------------------------
+
+const trainStart = $<HTMLButtonElement>('train-start');
+const trainStop = $<HTMLButtonElement>('train-stop');
+const trainStatus = $('train-status');
+const trainChart = $<HTMLCanvasElement>('train-chart');
+let trainer: { worker: Worker; client: RpcClient<TrainProtocol> } | null = null;
+const history: TrainProgress[] = [];
+
+function drawTrainChart(): void {
+  drawLineChart(trainChart, {
+    series: [
+      { name: 'loss', color: '#e15759', values: history.map((p) => p.loss) },
+      { name: 'accuracy', color: '#4e79a7', values: history.map((p) => p.accuracy) },
+    ],
+    xLabel: 'reports',
+  });
+  trainChart.dataset.points = String(history.length);
+  trainChart.dataset.losses = history.map((p) => p.loss.toFixed(4)).join(',');
+}
+
+function readInt(id: string, min: number, max: number): number {
+  const input = $<HTMLInputElement>(id);
+  const v = Math.round(Number(input.value));
+  const clamped = Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : min;
+  input.value = String(clamped);
+  return clamped;
+}
+
+$<HTMLFormElement>('train-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (trainer) return;
+  const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module', name: 'train' });
+  const client = new RpcClient<TrainProtocol>(worker);
+  worker.addEventListener('error', (e) => {
+    e.preventDefault();
+    client.close(`The training worker failed: ${e.message || 'it could not start'}.`);
+  });
+  trainer = { worker, client };
+  history.length = 0;
+  drawTrainChart();
+  trainStart.disabled = true;
+  trainStop.disabled = false;
+  trainStatus.dataset.state = 'running';
+  trainStatus.textContent = 'Loading the MNIST subset…';
+  client.on('progress', (p) => {
+    history.push(p);
+    drawTrainChart();
+    trainStatus.textContent = `Epoch ${p.epoch}/${p.epochs}, step ${p.step}/${p.totalSteps}: loss ${p.loss.toFixed(3)}, accuracy ${formatPercent(p.accuracy)}`;
+  });
+  try {
+    const result = await client.call('train', {
+      dataUrl: new URL(`${base}data/mnist-train-subset.bin`, location.href).href,
+      units: readInt('train-units', 4, 128),
+      samples: readInt('train-samples', 100, 2000),
+      epochs: readInt('train-epochs', 1, 20),
+      batchSize: 32,
+      seed: 1,
+    });
+    trainedFiles = result.files;
+    const trainedOption = modelSelect.querySelector<HTMLOptionElement>('option[value="trained"]');
+    if (trainedOption) trainedOption.disabled = false;
+    trainStatus.dataset.state = result.stopped ? 'stopped' : 'done';
+    trainStatus.textContent =
+      `${result.stopped ? 'Stopped' : 'Finished'} after ${result.steps} steps in ${result.seconds.toFixed(1)} s: ` +
+      `held-out accuracy ${formatPercent(result.validationAccuracy)}. Pick “Trained in this browser” on the Draw tab to draw against it.`;
+  } catch (err) {
+    trainStatus.dataset.state = 'error';
+    trainStatus.textContent = `Training failed: ${messageOf(err)}`;
+  } finally {
+    client.close('Training ended.');
+    worker.terminate();
+    trainer = null;
+    trainStart.disabled = false;
+    trainStop.disabled = true;
+  }
+});
+
+trainStop.addEventListener('click', () => {
+  if (!trainer) return;
+  trainStop.disabled = true;
+  trainStatus.textContent = 'Stopping after the current batch…';
+  void trainer.client.call('stop', null);
+});
+
+// ---- start ------------------------------------------------------------------------------------------
+
+const params = new URLSearchParams(location.search);
+const engineParam = params.get('engine');
+if (engineParam && isEngineChoice(engineParam)) engineSelect.value = engineParam satisfies EngineChoice;
+drawTrainChart();
+emptyChart();
+top3.dataset.state = 'idle';
+void loadModel();

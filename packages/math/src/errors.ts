@@ -5,7 +5,9 @@ export type GruMathErrorCode =
   | 'NON_FINITE'
   | 'UNKNOWN_WEIGHT'
   | 'MISSING_WEIGHT'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  /** A worker thread of the data-parallel engine could not start or stopped. */
+  | 'WORKER_FAILED';
 
 /**
  * The one error class of `@gruvision/math`. The message always says what was wrong and what to do;

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FloatArray, gemmNN, gemmNT, gemmTN, matmul, transpose } from './gemm';
+import { setKernels } from './kernels';
+import { allocFloat } from './recurrent';
 import { Rng } from './rng';
 
 // Naive reference: C[i,j] = beta·C[i,j] + Σ_k A(i,k)·B(k,j), with A(i,k), B(k,j) read through accessors.
@@ -125,4 +127,97 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+// One suite for both Float32 paths. Operands either live in ordinary arrays (the WASM path copies them
+// into its memory) or are allocated by the core's allocator (in the WASM arena: products run in place).
+for (const kernels of ['js', 'wasm'] as const) {
+  describe(`Float32 gemm on the ${kernels} kernels`, () => {
+    beforeAll(() => {
+      setKernels(kernels);
+    });
+    afterAll(() => {
+      setKernels('auto');
+    });
+
+    const rng = new Rng(77);
+    // Edge sizes around the 4×8 tile, plus GRU shapes: [B,I]×[I,3u], [B,u]×[u,3u], Aᵀ·B, A·Bᵀ.
+    const cases: [number, number, number][] = [
+      [1, 1, 1],
+      [1, 7, 5],
+      [2, 9, 3],
+      [3, 13, 8],
+      [4, 8, 1],
+      [5, 12, 31],
+      [7, 17, 4],
+      [9, 33, 20],
+      [6, 4, 2],
+      [1, 48, 16],
+      [16, 48, 12],
+      [12, 10, 48],
+    ];
+    for (let r = 0; r < 6; r++) cases.push([1 + rng.int(19), 1 + rng.int(41), 1 + rng.int(60)]);
+
+    for (const [M, N, K] of cases) {
+      for (const alloc of ['plain', 'core'] as const) {
+        it(`NN, TN, NT match the Float64 product within 1e-5 relative: M=${M} N=${N} K=${K}, ${alloc} buffers`, () => {
+          const local = new Rng(M * 7919 + N * 31 + K);
+          const make = (n: number): Float32Array => {
+            const out = alloc === 'core' ? (allocFloat('float32', n) as Float32Array) : new Float32Array(n);
+            for (let i = 0; i < n; i++) out[i] = local.uniform(-1, 1);
+            return out;
+          };
+          const lda = K + 2;
+          const ldb = N + 3;
+          const ldc = N + 1;
+          const a = make(5 + M * lda);
+          const b = make(2 + K * ldb);
+          const at = make(1 + K * M);
+          const bt = make(4 + N * K);
+          for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) at[1 + k * M + i] = a[5 + i * lda + k]!;
+          for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[4 + j * K + k] = b[2 + k * ldb + j]!;
+          for (const beta of [0, 1] as const) {
+            const c0 = make(3 + M * ldc);
+            const expected: number[] = [];
+            const scale: number[] = [];
+            for (let i = 0; i < M; i++) {
+              for (let j = 0; j < N; j++) {
+                let s = 0;
+                let m = beta * Math.abs(c0[3 + i * ldc + j]!);
+                for (let k = 0; k < K; k++) {
+                  const p = a[5 + i * lda + k]! * b[2 + k * ldb + j]!;
+                  s += p;
+                  m += Math.abs(p);
+                }
+                expected.push(beta * c0[3 + i * ldc + j]! + s);
+                scale.push(m);
+              }
+            }
+            const runs: [string, (c: Float32Array) => void][] = [
+              ['NN', (c) => gemmNN(c, 3, ldc, a, 5, lda, b, 2, ldb, M, N, K, beta)],
+              ['TN', (c) => gemmTN(c, 3, ldc, at, 1, M, b, 2, ldb, M, N, K, beta)],
+              ['NT', (c) => gemmNT(c, 3, ldc, a, 5, lda, bt, 4, K, M, N, K, beta)],
+            ];
+            for (const [name, run] of runs) {
+              const c =
+                alloc === 'core'
+                  ? (allocFloat('float32', c0.length) as Float32Array)
+                  : new Float32Array(c0.length);
+              c.set(c0);
+              run(c);
+              const got = extract(c, 3, ldc, M, N);
+              let worst = 0;
+              for (let i = 0; i < got.length; i++) {
+                worst = Math.max(worst, Math.abs(got[i]! - expected[i]!) / Math.max(scale[i]!, 1e-30));
+              }
+              expect(worst, `${name} beta=${beta}`).toBeLessThan(1e-5);
+              // Elements outside C (before it and in the row padding) stay untouched.
+              expect(c[2], name).toBe(c0[2]);
+              if (ldc > N && M > 1) expect(c[3 + N], name).toBe(c0[3 + N]);
+            }
+          }
+        });
+      }
+    }
+  });
 }

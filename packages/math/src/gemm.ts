@@ -7,9 +7,11 @@
  *
  * Both operands are packed per K-block into Float64 panels (4 rows of op(A), 4 columns of op(B)), so
  * the micro-kernel always runs on two sequential Float64 streams whatever the input element type and
- * transposition: one monomorphic hot loop without closures, which a later WebAssembly SIMD kernel can
- * replace as a whole.
+ * transposition: one monomorphic hot loop without closures. Float32 products go to the WebAssembly SIMD
+ * kernels (`kernels.ts`) when those are active.
  */
+
+import { activeKernels, wasmGemm } from './kernels';
 
 /** The element types the math core runs on: Float32 for training, Float64 for gradient checks. */
 export type FloatArray = Float32Array | Float64Array;
@@ -233,8 +235,21 @@ function gemm(
   K: number,
   beta: 0 | 1,
 ): void {
+  if (M === 0 || N === 0) return;
+  if (K === 0) {
+    if (beta === 0) zeroMatrix(c, cOff, ldc, M, N);
+    return;
+  }
+  if (
+    c instanceof Float32Array &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    activeKernels() === 'wasm' &&
+    wasmGemm(transA, transB, c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta)
+  ) {
+    return;
+  }
   if (beta === 0) zeroMatrix(c, cOff, ldc, M, N);
-  if (K === 0 || M === 0 || N === 0) return;
   const panelsM = (M + 3) >> 2;
   const panelsN = (N + 3) >> 2;
   const kcMax = Math.min(K, KC);

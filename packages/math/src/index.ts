@@ -25,6 +25,8 @@ export { GruMathError } from './errors';
 export type { FloatArray } from './gemm';
 export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
+export type { ActiveKernels, KernelMode } from './kernels';
+export { activeKernels, initKernels, kernelMode, setKernels, wasmSimdSupported } from './kernels';
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
 export { recurrentLayerForward } from './layer-forward';
 export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';

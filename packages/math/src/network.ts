@@ -14,6 +14,7 @@ import type {
 import { GruMathError } from './errors';
 import type { FloatArray } from './gemm';
 import { initializeWeights } from './initializers';
+import { initKernels } from './kernels';
 import { Optimizer } from './optimizers';
 import {
   allocFloat,
@@ -584,6 +585,39 @@ export class MathNetwork implements Network {
     return this.predictSync(x, batch);
   }
 
+  /**
+   * Writes the class probabilities of `batch` samples into `out` (`[batch, classes]`) and returns it.
+   * Reuses the network's workspaces: once a batch size has been seen, calls allocate no buffers
+   * (the batch-1 latency path).
+   */
+  predictInto(x: Float32Array, batch: number, out: Float32Array): Float32Array {
+    this.checkAlive();
+    const { timeSteps: T, features: F, classes: C } = this.spec;
+    // The full check builds its shape description eagerly; run it only when the cheap test fails.
+    if (!(x instanceof Float32Array) || !Number.isInteger(batch) || batch < 1 || x.length !== batch * T * F) {
+      this.checkInput(x, batch);
+    }
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v - v !== 0) checkFinite('x', x, [batch, T, F]);
+    }
+    if (!(out instanceof Float32Array) || out.length < batch * C) {
+      throw new GruMathError(
+        'SHAPE_MISMATCH',
+        `out must hold batch × classes = ${batch * C} values, got ${out.length}. Allocate new Float32Array(${batch * C}).`,
+      );
+    }
+    const core = this.core;
+    for (let start = 0; start < batch; start += MAX_CHUNK) {
+      const n = Math.min(MAX_CHUNK, batch - start);
+      core.forward(start === 0 && n === batch ? x : x.subarray(start * T * F, (start + n) * T * F), n, false);
+      const probs = core.probs;
+      const o = start * C;
+      for (let i = 0; i < n * C; i++) out[o + i] = probs[i]!;
+    }
+    return out;
+  }
+
   /** Synchronous form of `predict`. */
   predictSync(x: Float32Array, batch: number): Float32Array {
     this.checkAlive();
@@ -644,6 +678,7 @@ export class MathNetwork implements Network {
 export const mathEngine: Engine = {
   name: 'math',
   async create(spec: ModelSpec, options: NetworkOptions): Promise<MathNetwork> {
+    await initKernels();
     return new MathNetwork(spec, options);
   },
 };

@@ -1,5 +1,6 @@
 import { gate, gateGrad } from './activations';
 import { type FloatArray, gemmNN, gemmTN, transpose } from './gemm';
+import { allocFloat32, wasmGateAdd, wasmGruBackwardR, wasmGruBackwardZH, wasmTanhBlend } from './kernels';
 import type { CellType, RecurrentActivation } from './spec';
 
 /**
@@ -40,7 +41,7 @@ export type DType = 'float32' | 'float64';
 
 /** Allocates a zeroed buffer of the given element type. */
 export function allocFloat(dtype: DType, n: number): FloatArray {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  return dtype === 'float64' ? new Float64Array(n) : allocFloat32(n);
 }
 
 const EMPTY32 = new Float32Array(0);
@@ -94,6 +95,8 @@ export class RecurrentWorkspace {
   ut: FloatArray = EMPTY32;
   wt: FloatArray = EMPTY32;
   dxm: FloatArray = EMPTY32;
+  /** T·capacity ones: column sums as a product 1ᵀ·A. */
+  ones: FloatArray = EMPTY32;
   private backwardCapacity = 0;
 
   constructor(config: RecurrentCellConfig, timeSteps: number, dtype: DType) {
@@ -141,6 +144,8 @@ export class RecurrentWorkspace {
     this.dhin = allocFloat(dtype, cap * u);
     this.dtmp = allocFloat(dtype, cap * u);
     this.dxm = allocFloat(dtype, T * cap * I);
+    this.ones = allocFloat(dtype, T * cap);
+    this.ones.fill(1);
     this.backwardCapacity = cap;
   }
 }
@@ -182,10 +187,8 @@ export function recurrentForward(
 
   // Input projection of all time steps in one GEMM: xp = x·W + b_input.
   const xp = ws.xp;
-  for (let r = 0; r < TB; r++) {
-    const o = r * G;
-    for (let j = 0; j < G; j++) xp[o + j] = bias[j]!;
-  }
+  for (let j = 0; j < G; j++) xp[j] = bias[j]!;
+  for (let rows = 1; rows < TB; rows *= 2) xp.copyWithin(rows * G, 0, Math.min(rows, TB - rows) * G);
   gemmNN(xp, 0, G, xin, 0, I, kernel, 0, G, TB, G, I, 1);
 
   const hs = ws.hs;
@@ -239,22 +242,55 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
     const hOff = s * Bu;
     // rec[:, 0:2u] = h_in · U[:, 0:2u]
     gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, u2, u, 0);
-    for (let b = 0; b < B; b++) {
-      const xo = (t * B + b) * G;
-      const ro = b * G;
-      const ao = (s * B + b) * G;
-      const ho = hOff + b * u;
-      for (let j = 0; j < u; j++) {
-        const z = gate(xp[xo + j]! + rec[ro + j]!, hard);
-        const r = gate(xp[xo + u + j]! + rec[ro + u + j]!, hard);
-        act[ao + j] = z;
-        act[ao + u + j] = r;
-        aux[ho + j] = r * hin[ho + j]!;
+    // act[z|r] = σ(xp + rec): the WebAssembly SIMD kernel when available, else the loop below.
+    if (!hard && wasmGateAdd('sigmoid', act, s * B * G, G, xp, t * B * G, G, rec, 0, G, B, u2)) {
+      wasmGateAdd('mul', aux, hOff, u, act, s * B * G + u, G, hin, hOff, u, B, u);
+    } else {
+      for (let b = 0; b < B; b++) {
+        const xo = (t * B + b) * G;
+        const ro = b * G;
+        const ao = (s * B + b) * G;
+        const ho = hOff + b * u;
+        for (let j = 0; j < u; j++) {
+          const z = gate(xp[xo + j]! + rec[ro + j]!, hard);
+          const r = gate(xp[xo + u + j]! + rec[ro + u + j]!, hard);
+          act[ao + j] = z;
+          act[ao + u + j] = r;
+          aux[ho + j] = r * hin[ho + j]!;
+        }
       }
     }
     // rec[:, 2u:3u] = (r ⊙ h_in) · U[:, 2u:3u]
     gemmNN(rec, u2, G, aux, hOff, u, U, u2, G, B, u, u, 0);
     const nOff = hOff + Bu;
+    // ĥ = tanh(xp + rec), h = z ⊙ h_prev + (1 − z) ⊙ ĥ: the WebAssembly SIMD kernel when available.
+    const ao0 = s * B * G;
+    if (
+      wasmTanhBlend(
+        act,
+        ao0 + u2,
+        G,
+        hs,
+        nOff,
+        u,
+        xp,
+        t * B * G + u2,
+        G,
+        rec,
+        u2,
+        G,
+        act,
+        ao0,
+        G,
+        hs,
+        hOff,
+        u,
+        B,
+        u,
+      )
+    ) {
+      continue;
+    }
     for (let b = 0; b < B; b++) {
       const xo = (t * B + b) * G + u2;
       const ro = b * G + u2;
@@ -407,12 +443,13 @@ export function recurrentBackward(
     simpleRnnBackward(ws, B);
   }
 
-  const { dA, dRec } = ws;
+  const dRec = ws.dRec;
+  const dA = inputGradients(ws);
   const xin = ws.inputMask !== null ? ws.xm : x;
   // dW += x_inᵀ · dA  (I×G over all T·B rows)
   gemmTN(grads.kernel, 0, G, xin, 0, I, dA, 0, G, I, G, TB, 1);
   // input bias += Σ_rows dA
-  addColumnSums(grads.bias, 0, dA, G, TB, G);
+  addColumnSums(ws, grads.bias, 0, dA, G, TB, G);
   // dU += h_inᵀ · dRec  (GRU resetAfter false: the h block pairs with r ⊙ h_in)
   const hinAll = ws.recurrentMask !== null ? ws.hin : ws.hs;
   if (config.cell === 'gru' && !config.resetAfter) {
@@ -421,7 +458,7 @@ export function recurrentBackward(
   } else {
     gemmTN(grads.recurrentKernel, 0, G, hinAll, 0, u, dRec, 0, G, u, G, TB, 1);
   }
-  if (config.cell === 'gru' && config.resetAfter) addColumnSums(grads.bias, G, dRec, G, TB, G);
+  if (config.cell === 'gru' && config.resetAfter) addColumnSums(ws, grads.bias, G, dRec, G, TB, G);
 
   if (dx !== null) {
     transpose(ws.wt, params.kernel, I, G);
@@ -442,8 +479,18 @@ export function recurrentBackward(
   }
 }
 
-/** out[off + j] += Σ_r a[r·lda + j] for r < rows, j < N. */
+/**
+ * The gate gradients per input time step, [T·B, G]: `dA`, or `dRec` itself for a GRU with
+ * resetAfter false processed forwards (its backward pass writes dRec only, as the two coincide).
+ */
+function inputGradients(ws: RecurrentWorkspace): FloatArray {
+  const c = ws.config;
+  return c.cell === 'gru' && !c.resetAfter && !c.goBackwards ? ws.dRec : ws.dA;
+}
+
+/** out[off + j] += Σ_r a[r·lda + j] for r < rows, j < N: a product 1ᵀ·A on the GEMM kernels. */
 function addColumnSums(
+  ws: RecurrentWorkspace,
   out: FloatArray,
   off: number,
   a: FloatArray,
@@ -451,6 +498,10 @@ function addColumnSums(
   rows: number,
   N: number,
 ): void {
+  if (ws.ones.length >= rows) {
+    gemmNN(out, off, N, ws.ones, 0, rows, a, 0, lda, 1, N, rows, 1);
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const o = r * lda;
     for (let j = 0; j < N; j++) out[off + j]! += a[o + j]!;
@@ -481,15 +532,21 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
   const u2 = 2 * u;
   const { hs, act, dA, dRec, dh, dhin, dtmp, ut } = ws;
   const hinAll = ws.recurrentMask !== null ? ws.hin : ws.hs;
+  const backwards = ws.config.goBackwards;
   for (let s = T - 1; s >= 0; s--) {
     const t = inputTime(ws, s);
     addStepGradient(ws, s, Bu);
     const hOff = s * Bu;
+    const a0 = s * B * G;
+    // The WebAssembly SIMD kernel does the leading multiple-of-4 columns when available; the loop the rest.
+    const doneZH = hard
+      ? 0
+      : wasmGruBackwardZH(dh, 0, u, dRec, a0, dRec, a0 + u2, G, act, a0, act, a0 + u2, G, hs, hOff, u, B, u);
     for (let b = 0; b < B; b++) {
       const ao = (s * B + b) * G;
       const ho = hOff + b * u;
       const bo = b * u;
-      for (let j = 0; j < u; j++) {
+      for (let j = doneZH; j < u; j++) {
         const g = dh[bo + j]!;
         const z = act[ao + j]!;
         const hh = act[ao + u2 + j]!;
@@ -502,19 +559,23 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
     }
     // d(r ⊙ h_in) = daĥ · U_hᵀ
     gemmNN(dtmp, 0, u, dRec, s * B * G + u2, G, ut, u2 * u, u, B, u, u, 0);
+    const doneR = hard
+      ? 0
+      : wasmGruBackwardR(dRec, a0 + u, G, dhin, 0, dtmp, 0, u, act, a0 + u, G, hinAll, hOff, u, B, u);
     for (let b = 0; b < B; b++) {
       const ao = (s * B + b) * G;
-      const xo = (t * B + b) * G;
       const ho = hOff + b * u;
       const bo = b * u;
-      for (let j = 0; j < u; j++) {
+      for (let j = doneR; j < u; j++) {
         const d = dtmp[bo + j]!;
         const r = act[ao + u + j]!;
         dRec[ao + u + j] = d * hinAll[ho + j]! * gateGrad(r, hard);
         dhin[bo + j] = d * r;
-        dA[xo + j] = dRec[ao + j]!;
-        dA[xo + u + j] = dRec[ao + u + j]!;
-        dA[xo + u2 + j] = dRec[ao + u2 + j]!;
+      }
+      // dA is dRec re-indexed by input time; in processing order it is dRec itself (see `inputGradients`).
+      if (backwards) {
+        const xo = (t * B + b) * G;
+        for (let j = 0; j < G; j++) dA[xo + j] = dRec[ao + j]!;
       }
     }
     // d h_in += da_{z,r} · U_{z,r}ᵀ

@@ -1,5 +1,6 @@
 import { ENGINE_NAMES, type EngineName, resolveEngine } from '@gruvision/classifier';
 import { type ModelSpec, parameterCount, Rng } from '@gruvision/math';
+import { parallelMathEngine } from '@gruvision/math/node';
 import { choice, list, positiveInt, positiveNumber } from '../options';
 import type { RegisterCommand } from '../program';
 import { formatCount, formatTable } from '../ui/format';
@@ -29,9 +30,10 @@ async function rate(step: () => Promise<unknown>, seconds: number, minRuns: numb
 /** Times training, batch inference and one-image latency of an engine on MNIST-row shapes. */
 export async function benchEngine(
   name: EngineName,
-  options: { units: number; batchSize: number; seconds: number },
+  options: { units: number; batchSize: number; seconds: number; threads: number },
 ): Promise<BenchRow> {
-  const engine = await resolveEngine(name);
+  const engine =
+    options.threads > 1 ? parallelMathEngine({ threads: options.threads }) : await resolveEngine(name);
   const spec: ModelSpec = {
     timeSteps: 28,
     features: 28,
@@ -54,7 +56,7 @@ export async function benchEngine(
     const single = await rate(() => network.predict(one, 1), Math.min(1, options.seconds), 3);
     return {
       engine: engine.name,
-      threads: 1,
+      threads: options.threads,
       trainSamplesPerSec: train * B,
       inferSamplesPerSec: infer * B,
       latencyMs: 1000 / single,
@@ -80,14 +82,21 @@ export const registerBench: RegisterCommand = (program, context) => {
     )
     .option('--units <n>', 'GRU hidden units', positiveInt, 128)
     .option('--batch-size <n>', 'batch size of the throughput runs', positiveInt, 128)
-    .option('--seconds <s>', 'time spent on each measurement', positiveNumber, 3);
+    .option('--seconds <s>', 'time spent on each measurement', positiveNumber, 3)
+    .option(
+      '--threads <list>',
+      'worker-thread counts to time the math engine with, comma-separated',
+      list(positiveInt),
+      [1, 2],
+    );
   addJsonOption(command);
   command.addHelpText(
     'after',
     `
 Examples:
   $ gruvision bench
-  $ gruvision bench --engines math,tfjs-wasm,tfjs-cpu --seconds 5 --json`,
+  $ gruvision bench --engines math,tfjs-wasm,tfjs-cpu --seconds 5 --json
+  $ gruvision bench --engines math --threads 1,2,4`,
   );
   command.action(async (raw: Record<string, unknown>) => {
     const output = new Output(context.io, Boolean(raw.json));
@@ -98,9 +107,13 @@ Examples:
       `GRU-${units} (${formatCount(parameterCount(spec))} parameters), 28 steps × 28 features, 10 classes, batch ${batchSize}, Adam`,
     );
     const rows: BenchRow[] = [];
+    const seconds = raw.seconds as number;
     for (const name of [...new Set(raw.engines as EngineName[])]) {
-      output.log(`timing ${name}…`);
-      rows.push(await benchEngine(name, { units, batchSize, seconds: raw.seconds as number }));
+      const threadCounts = name === 'math' ? [...new Set(raw.threads as number[])] : [1];
+      for (const threads of threadCounts) {
+        output.log(`timing ${name}${threads > 1 ? ` with ${threads} threads` : ''}…`);
+        rows.push(await benchEngine(name, { units, batchSize, seconds, threads }));
+      }
     }
     output.result(rows);
     const base = rows.find((r) => r.engine === 'tfjs-wasm');

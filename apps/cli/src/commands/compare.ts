@@ -3,8 +3,8 @@ import { choice, list, positiveInt } from '../options';
 import type { RegisterCommand } from '../program';
 import { formatCount, formatDuration, formatPercent, formatTable } from '../ui/format';
 import { Output } from '../ui/io';
-import { addExperimentOptions, budgetFrom, type ExperimentResult, runExperiment } from './experiment';
-import { CLI_CELLS, type CliCell, loadData } from './shared';
+import { addExperimentOptions, type ExperimentResult, runExperiments } from './experiment';
+import { CLI_CELLS, type CliCell } from './shared';
 
 export const registerCompare: RegisterCommand = (program, context) => {
   const command = program
@@ -30,16 +30,11 @@ Examples:
     const output = new Output(context.io, Boolean(raw.json));
     const cells = [...new Set(raw.cells as CliCell[])];
     if (cells.length === 0) throw new UsageError('--cells needs at least one of gru, lstm, rnn.');
-    const budget = budgetFrom(raw);
-    const { train, test } = await loadData(raw.dataset as string, output, {
-      seed: budget.seed,
-      limit: raw.limit as number,
-      testLimit: raw.testLimit as number,
-    });
-    const results: ExperimentResult[] = [];
-    for (const cell of cells) {
-      results.push(await runExperiment(train, test, { cell, units: raw.units as number }, budget, output));
-    }
+    const { results, budget, train, test } = await runExperiments(
+      raw,
+      cells.map((cell) => ({ cell, units: raw.units as number })),
+      output,
+    );
     output.result(results, true);
     output.line(
       `${train.count} training / ${test.count} test images of ${raw.dataset}, ${budget.epochs} epochs each, engine ${budget.engine}`,

@@ -4,7 +4,16 @@ import type { Command } from 'commander';
 import { nonNegativeInt, positiveInt, positiveNumber } from '../options';
 import type { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
-import { addEngineOption, addJsonOption, type CliCell, DATASET_HELP, toCellType } from './shared';
+import {
+  addEngineOption,
+  addJsonOption,
+  addThreadsOption,
+  type CliCell,
+  DATASET_HELP,
+  engineFor,
+  loadData,
+  toCellType,
+} from './shared';
 
 /** One trained-and-tested configuration of `compare` or `sweep`. */
 export interface ExperimentResult {
@@ -25,6 +34,7 @@ export interface ExperimentBudget {
   readonly lr: number;
   readonly seed: number;
   readonly engine: EngineName;
+  readonly threads: number;
   readonly layers: number;
 }
 
@@ -40,6 +50,7 @@ export function addExperimentOptions(command: Command): Command {
     .option('--lr <rate>', 'Adam learning rate', positiveNumber, 2e-3)
     .option('--seed <n>', 'seed (the same for every configuration)', nonNegativeInt, 0);
   addEngineOption(command);
+  addThreadsOption(command);
   addJsonOption(command);
   return command;
 }
@@ -51,8 +62,29 @@ export function budgetFrom(raw: Record<string, unknown>): ExperimentBudget {
     lr: raw.lr as number,
     seed: raw.seed as number,
     engine: raw.engine as EngineName,
+    threads: raw.threads as number,
     layers: raw.layers as number,
   };
+}
+
+/**
+ * Loads the data the options name (`--dataset`, `--limit`, `--test-limit`) once and trains and tests
+ * every configuration on it with the same budget, in order.
+ */
+export async function runExperiments(
+  raw: Record<string, unknown>,
+  configs: readonly { cell: CliCell; units: number }[],
+  output: Output,
+): Promise<{ results: ExperimentResult[]; budget: ExperimentBudget; train: ImageSet; test: ImageSet }> {
+  const budget = budgetFrom(raw);
+  const { train, test } = await loadData(raw.dataset as string, output, {
+    seed: budget.seed,
+    limit: raw.limit as number,
+    testLimit: raw.testLimit as number,
+  });
+  const results: ExperimentResult[] = [];
+  for (const config of configs) results.push(await runExperiment(train, test, config, budget, output));
+  return { results, budget, train, test };
 }
 
 /** Trains one configuration with the shared budget and tests it. */
@@ -72,7 +104,7 @@ export async function runExperiment(
     units: config.units,
     layers: budget.layers,
     seed: budget.seed,
-    engine: budget.engine,
+    engine: engineFor(budget.engine, budget.threads),
   });
   output.log(`${config.cell.toUpperCase()}-${config.units}: ${model.parameterCount} parameters`);
   const progress = new TrainingProgress(output);

@@ -1,4 +1,4 @@
-import { ENGINE_NAMES, type EngineName, type GruClassifier } from '@gruvision/classifier';
+import { ENGINE_NAMES, type EngineName, type EngineOption, type GruClassifier } from '@gruvision/classifier';
 import { loadClassifier } from '@gruvision/classifier/node';
 import {
   type ImageSet,
@@ -8,6 +8,7 @@ import {
   subset,
 } from '@gruvision/data/node';
 import type { CellType } from '@gruvision/math';
+import { parallelMathEngine } from '@gruvision/math/node';
 import type { Command } from 'commander';
 import { UsageError } from '../errors';
 import { choice, positiveInt } from '../options';
@@ -35,6 +36,27 @@ export function addEngineOption(command: Command): Command {
     engineChoice,
     'math',
   );
+}
+
+/** `--threads` for commands that train. */
+export function addThreadsOption(command: Command): Command {
+  return command.option(
+    '--threads <n>',
+    'worker threads for the math engine (data-parallel training)',
+    positiveInt,
+    1,
+  );
+}
+
+/** The engine to build models on: `--engine math --threads N` (N > 1) trains over N worker threads. */
+export function engineFor(name: EngineName, threads: number): EngineOption {
+  if (threads <= 1) return name;
+  if (name !== 'math') {
+    throw new UsageError(
+      `--threads ${threads} only applies to --engine math (got --engine ${name}); drop --threads.`,
+    );
+  }
+  return parallelMathEngine({ threads });
 }
 
 /** Adds `--json` with the wording every command uses. */

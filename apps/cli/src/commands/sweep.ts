@@ -5,8 +5,8 @@ import type { RegisterCommand } from '../program';
 import { lineChartSvg } from '../report/svg';
 import { Output } from '../ui/io';
 import { resultsTable } from './compare';
-import { addExperimentOptions, budgetFrom, type ExperimentResult, runExperiment } from './experiment';
-import { CLI_CELLS, type CliCell, loadData } from './shared';
+import { addExperimentOptions, type ExperimentResult, runExperiments } from './experiment';
+import { CLI_CELLS, type CliCell } from './shared';
 
 export const registerSweep: RegisterCommand = (program, context) => {
   const command = program
@@ -33,16 +33,12 @@ Examples:
   command.action(async (raw: Record<string, unknown>) => {
     const output = new Output(context.io, Boolean(raw.json));
     const sizes = [...new Set(raw.units as number[])].sort((a, b) => a - b);
-    const budget = budgetFrom(raw);
-    const { train, test } = await loadData(raw.dataset as string, output, {
-      seed: budget.seed,
-      limit: raw.limit as number,
-      testLimit: raw.testLimit as number,
-    });
-    const results: ExperimentResult[] = [];
-    for (const units of sizes) {
-      results.push(await runExperiment(train, test, { cell: raw.cell as CliCell, units }, budget, output));
-    }
+    const cell = raw.cell as CliCell;
+    const { results } = await runExperiments(
+      raw,
+      sizes.map((units) => ({ cell, units })),
+      output,
+    );
     const chart = resolve(raw.out as string);
     await writeFile(chart, sweepChartSvg(results));
     output.result({ chart, results }, true);

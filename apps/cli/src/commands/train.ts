@@ -19,9 +19,11 @@ import { progressCallbacks, TrainingProgress } from '../ui/progress';
 import {
   addEngineOption,
   addJsonOption,
+  addThreadsOption,
   CLI_CELLS,
   type CliCell,
   DATASET_HELP,
+  engineFor,
   loadData,
   toCellType,
 } from './shared';
@@ -68,6 +70,7 @@ export interface TrainSettings {
   readonly limit?: number;
   readonly testLimit?: number;
   readonly engine: EngineName;
+  readonly threads: number;
   readonly out: string;
 }
 
@@ -159,6 +162,7 @@ export const registerTrain: RegisterCommand = (program, context) => {
     .option('--out <dir>', 'model directory to write (default: models/<dataset>-<cell><units>)')
     .option('--resume <checkpoints>', 'continue an interrupted run from its <out>.checkpoints directory');
   addEngineOption(command);
+  addThreadsOption(command);
   addJsonOption(command);
   command.addHelpText(
     'after',
@@ -211,6 +215,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
         ...(raw.limit !== undefined ? { limit: raw.limit as number } : {}),
         ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
         engine: raw.engine as EngineName,
+        threads: raw.threads as number,
         out: resolve((raw.out as string | undefined) ?? join('models', `${slug(dataset)}-${cell}${units}`)),
       };
       if (settings.resetAfter && settings.cell !== 'gru') {
@@ -251,7 +256,7 @@ async function train(
     bidirectional: settings.bidirectional,
     resetAfter: settings.resetAfter,
     seed: settings.seed,
-    engine: settings.engine,
+    engine: engineFor(settings.engine, settings.threads ?? 1),
     preprocess: isDigits ? 'mnist' : 'none',
   });
   await mkdir(checkpointsDir, { recursive: true });
@@ -286,7 +291,7 @@ async function train(
         output.log(
           `training ${settings.cell.toUpperCase()}-${settings.units}${settings.layers > 1 ? ` ×${settings.layers}` : ''} ` +
             `(${info.parameters} parameters) on ${info.trainCount} images, ${info.validationCount} for validation, ` +
-            `engine ${info.engine}, ${info.epochs} epochs of ${info.batchesPerEpoch} batches`,
+            `engine ${info.engine}${settings.threads > 1 ? ` × ${settings.threads} threads` : ''}, ${info.epochs} epochs of ${info.batchesPerEpoch} batches`,
         );
         output.event('trainBegin', { ...info });
       },
@@ -334,7 +339,7 @@ async function train(
   const last = history.epochs[history.epochs.length - 1];
   output.line(
     `test accuracy ${formatPercent(evaluation.accuracy)} (${Math.round(evaluation.accuracy * evaluation.count)}/${evaluation.count}), ` +
-      `loss ${evaluation.loss.toFixed(4)}, macro-F1 ${evaluation.macroF1.toFixed(4)} after ${history.epochs.length} epochs in ${formatDuration(history.seconds)}`,
+      `loss ${evaluation.loss.toFixed(4)}, macro-F1 ${evaluation.macroF1.toFixed(4)} after ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${formatDuration(history.seconds)}`,
   );
   output.line(`model saved to ${settings.out}`);
   output.line(`report: ${report.html}`);

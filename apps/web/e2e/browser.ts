@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const resultsDir = fileURLToPath(new URL('../.test-results/', import.meta.url));
+export const fixture = (name: string): string =>
+  fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** Debian's Chromium, headless, no network side traffic. */
+export async function launch(): Promise<Browser> {
+  mkdirSync(resultsDir, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A page plus every console error, page error and failed request it produced. */
+export interface WatchedPage {
+  readonly page: Page;
+  readonly errors: string[];
+}
+
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) =>
+    errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
+  );
+  page.on('response', (res) => {
+    if (res.status() >= 400) errors.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** Waits until the model is loaded (or fails the test with the page's status text). */
+export async function waitReady(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(
+    () => document.body.dataset.ready === 'true' || document.body.dataset.error === 'true',
+    undefined,
+    { timeout },
+  );
+  const error = await page.evaluate(() =>
+    document.body.dataset.error === 'true' ? document.getElementById('status')?.textContent : null,
+  );
+  if (error) throw new Error(`The page reported: ${error}`);
+}
+
+/** Draws polylines (in fractions of the canvas, 0..1) with real mouse events. */
+export async function drawStrokes(
+  page: Page,
+  strokes: ReadonlyArray<ReadonlyArray<readonly [number, number]>>,
+): Promise<void> {
+  const box = await page.getByTestId('draw-canvas').boundingBox();
+  if (!box) throw new Error('The drawing canvas is not visible.');
+  const at = ([fx, fy]: readonly [number, number]): [number, number] => [
+    box.x + fx * box.width,
+    box.y + fy * box.height,
+  ];
+  for (const stroke of strokes) {
+    const [first, ...rest] = stroke;
+    if (!first) continue;
+    await page.mouse.move(...at(first));
+    await page.mouse.down();
+    for (const p of rest) await page.mouse.move(...at(p), { steps: 6 });
+    await page.mouse.up();
+  }
+}
+
+/** A vertical bar: a clear "1". */
+export const one: ReadonlyArray<ReadonlyArray<readonly [number, number]>> = [
+  [
+    [0.5, 0.18],
+    [0.5, 0.5],
+    [0.5, 0.82],
+  ],
+];
+
+/** An ellipse: a clear "0". */
+export const zero: ReadonlyArray<ReadonlyArray<readonly [number, number]>> = [
+  Array.from({ length: 33 }, (_, i) => {
+    const a = (i / 32) * 2 * Math.PI;
+    return [0.5 + 0.22 * Math.sin(a), 0.5 - 0.32 * Math.cos(a)] as const;
+  }),
+];
+
+/** The top-1 label once the prediction for the latest drawing has arrived. */
+export async function top1(page: Page, timeout = 30_000): Promise<string> {
+  await page.waitForFunction(
+    () => {
+      const list = document.querySelector<HTMLElement>('[data-testid="top3"]');
+      return list?.dataset.state === 'idle' && list.querySelector('li') !== null;
+    },
+    undefined,
+    { timeout },
+  );
+  return (await page.locator('[data-testid="top3"] li').first().getAttribute('data-label')) ?? '';
+}

@@ -1,0 +1,57 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { drawStrokes, launch, one, openPage, resultsDir, top1, waitReady } from './browser';
+
+const baseUrl = inject('baseUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('train in the browser', () => {
+  it('trains with a falling loss, stops on request, and the trained model classifies drawings', async () => {
+    const { page, errors } = await openPage(browser, baseUrl);
+    await waitReady(page);
+    await page.getByRole('tab', { name: 'Train in the browser' }).click();
+    await page.locator('#train-units').fill('24');
+    await page.locator('#train-epochs').fill('20');
+    await page.getByTestId('train-start').click();
+    // Wait for 40 progress reports (160 batches of 32 images, about 3 epochs of the 1 800 training images).
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector<HTMLElement>('[data-testid="train-chart"]')?.dataset.points ?? 0) >= 40,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.getByTestId('train-stop').click();
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('[data-testid="train-status"]')?.dataset.state === 'stopped',
+      undefined,
+      { timeout: 30_000 },
+    );
+    const losses = ((await page.getByTestId('train-chart').getAttribute('data-losses')) ?? '')
+      .split(',')
+      .map(Number);
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(losses.length).toBeGreaterThanOrEqual(40);
+    // The mean batch loss of the last three reports is well below that of the first three.
+    expect(mean(losses.slice(-3))).toBeLessThan(0.7 * mean(losses.slice(0, 3)));
+    // Stopped long before 20 epochs.
+    expect(await page.getByTestId('train-status').textContent()).toMatch(/^Stopped after \d+ steps/);
+    await page.screenshot({ path: `${resultsDir}/train.png`, fullPage: true });
+
+    await page.getByRole('tab', { name: 'Draw' }).click();
+    await page.getByTestId('model-select').selectOption('trained');
+    await waitReady(page);
+    await drawStrokes(page, one);
+    const label = await top1(page);
+    expect(label).toMatch(/^[0-9]$/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,509 @@
+/**
+ * Kernel selection: the TypeScript GEMM (any element type) or the WebAssembly SIMD GEMM (Float32 only).
+ *
+ * `setKernels('auto' | 'wasm' | 'js')` chooses for the whole process (each worker chooses for itself):
+ * - `'auto'` (default): WebAssembly SIMD when the runtime supports it, else TypeScript.
+ * - `'wasm'`: WebAssembly SIMD; throws when unsupported.
+ * - `'js'`: TypeScript kernels only.
+ * Float64 products (gradient checks) always run the TypeScript kernels.
+ *
+ * The WebAssembly module is generated in memory by `wasm-gemm.ts` and compiled once: asynchronously
+ * by `initKernels()` (called by `mathEngine.create`), or synchronously on first use otherwise.
+ */
+import { GruMathError } from './errors';
+import type { FloatArray } from './gemm';
+import type { BlendKernel, ElementwiseKernel, MapKernel } from './wasm-activations';
+import { arenaAlloc, arenaHeap, arenaMemory, arenaScratch, inArena, MAX_PAGES } from './wasm-arena';
+import { type GemmExports, gemmModuleBytes, type RowsKernel } from './wasm-gemm';
+
+/** Which GEMM kernels the math core runs. */
+export type KernelMode = 'auto' | 'wasm' | 'js';
+
+/** The kernels actually in use after resolving `'auto'`. */
+export type ActiveKernels = 'wasm' | 'js';
+
+let mode: KernelMode = 'auto';
+let supported: boolean | undefined;
+let compiling: Promise<void> | undefined;
+let runtime: WasmRuntime | undefined;
+/** Set when compiling or instantiating the module failed: the TypeScript kernels are used from then on. */
+let failed = false;
+
+/** True when this JavaScript runtime validates WebAssembly modules using SIMD (f32x4). */
+export function wasmSimdSupported(): boolean {
+  if (supported === undefined) {
+    try {
+      supported = typeof WebAssembly === 'object' && WebAssembly.validate(gemmModuleBytes());
+    } catch {
+      supported = false;
+    }
+  }
+  return supported;
+}
+
+/** Chooses the GEMM kernels for this process. Throws when `'wasm'` is asked for but unsupported. */
+export function setKernels(kernels: KernelMode): void {
+  if (kernels !== 'auto' && kernels !== 'wasm' && kernels !== 'js') {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `kernels must be 'auto', 'wasm' or 'js', got ${JSON.stringify(kernels)}.`,
+    );
+  }
+  if (kernels === 'wasm' && (failed || !wasmSimdSupported())) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      failed
+        ? "kernels 'wasm' is unavailable: compiling the WebAssembly module failed here (a browser main thread may refuse synchronous compilation: await initKernels() first). Use 'auto' or 'js'."
+        : "kernels 'wasm' needs WebAssembly SIMD, which this runtime does not support. Use 'auto' or 'js'.",
+    );
+  }
+  mode = kernels;
+}
+
+/** The requested kernel mode (as given to `setKernels`). */
+export function kernelMode(): KernelMode {
+  return mode;
+}
+
+/** The kernels Float32 products run on now: `'wasm'` or `'js'`. */
+export function activeKernels(): ActiveKernels {
+  return mode !== 'js' && !failed && wasmSimdSupported() ? 'wasm' : 'js';
+}
+
+/** Compiles the WebAssembly module ahead of first use (asynchronously, allowed on browser main threads). */
+export async function initKernels(): Promise<void> {
+  if (runtime !== undefined || !wasmSimdSupported()) return;
+  compiling ??= (async () => {
+    try {
+      const shared = arenaMemory() !== null;
+      const module = await WebAssembly.compile(gemmModuleBytes(shared ? MAX_PAGES : undefined));
+      runtime ??= new WasmRuntime(module, shared);
+    } catch {
+      failed = true;
+    }
+  })();
+  await compiling;
+}
+
+const PAGE = 65536;
+/** Block size along K of the WebAssembly GEMM. */
+const KC = 256;
+
+/**
+ * One instance of the GEMM module. With the shared arena (`wasm-arena.ts`) available, it runs on the
+ * arena memory and operands allocated there are used in place; otherwise on a private growable memory
+ * used only as scratch space for copies.
+ */
+class WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  /** Row-panel kernels by height for A with contiguous rows (sak = 4) and with contiguous columns (sai = 4). */
+  readonly kernelsN: readonly RowsKernel[];
+  readonly kernelsT: readonly RowsKernel[];
+  readonly sigmoidAdd: ElementwiseKernel;
+  readonly tanhAdd: ElementwiseKernel;
+  readonly mul: ElementwiseKernel;
+  readonly tanhBlend: BlendKernel;
+  readonly gruBwdZh: MapKernel;
+  readonly gruBwdR: MapKernel;
+  private privateHeap: Float32Array;
+
+  constructor(
+    module: WebAssembly.Module,
+    readonly shared: boolean,
+  ) {
+    this.memory = shared ? arenaMemory()! : new WebAssembly.Memory({ initial: 16 });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    const e = instance.exports as unknown as GemmExports;
+    this.kernelsN = [e.rowsN1, e.rowsN1, e.rowsN2, e.rowsN3, e.rowsN4];
+    this.kernelsT = [e.rowsT1, e.rowsT1, e.rowsT2, e.rowsT3, e.rowsT4];
+    this.sigmoidAdd = e.sigmoid_add;
+    this.tanhAdd = e.tanh_add;
+    this.mul = e.mul;
+    this.tanhBlend = e.tanh_blend;
+    this.gruBwdZh = e.gru_bwd_zh;
+    this.gruBwdR = e.gru_bwd_r;
+    this.privateHeap = shared ? new Float32Array(0) : new Float32Array(this.memory.buffer);
+  }
+
+  /** Reserves scratch space of `floats` elements; returns its element offset (valid until the next call). */
+  scratch(floats: number): number {
+    if (this.shared) return arenaScratch(floats);
+    const bytes = floats * 4;
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) {
+      this.memory.grow(Math.ceil((bytes - have) / PAGE));
+      this.privateHeap = new Float32Array(this.memory.buffer);
+    }
+    return 0;
+  }
+
+  /** The whole memory as Float32 (call after `scratch`, which may grow it). */
+  heap(): Float32Array {
+    return this.shared ? arenaHeap() : this.privateHeap;
+  }
+
+  /** True when `x` lives in this runtime's memory, so it can be used in place. */
+  holds(x: Float32Array): boolean {
+    return this.shared && inArena(x);
+  }
+}
+
+/**
+ * The kernel instance, compiled synchronously on first use when `initKernels` was not awaited; null when
+ * compilation failed (e.g. a browser main thread refusing synchronous compilation): the TypeScript kernels
+ * then take over for good.
+ */
+function getRuntime(): WasmRuntime | null {
+  if (runtime === undefined && !failed) {
+    try {
+      const shared = arenaMemory() !== null;
+      runtime = new WasmRuntime(
+        new WebAssembly.Module(gemmModuleBytes(shared ? MAX_PAGES : undefined)),
+        shared,
+      );
+    } catch {
+      failed = true;
+    }
+  }
+  return runtime ?? null;
+}
+
+/**
+ * A zero-filled Float32Array for the math core: inside the WebAssembly arena when the WASM kernels are
+ * active and shared memory is available (products on it then run in place), else an ordinary array.
+ */
+export function allocFloat32(n: number): Float32Array {
+  if (n > 0 && activeKernels() === 'wasm') {
+    const view = arenaAlloc(n);
+    if (view !== null) return view;
+  }
+  return new Float32Array(n);
+}
+
+/** dst[dOff + i·dLd + j] = src[sOff + i·sLd + j] for i < rows, j < cols. */
+function copyIn(
+  dst: Float32Array,
+  dOff: number,
+  dLd: number,
+  src: Float32Array,
+  sOff: number,
+  sLd: number,
+  rows: number,
+  cols: number,
+): void {
+  if (rows * cols >= 256 && sLd === cols && dLd === cols) {
+    dst.set(src.subarray(sOff, sOff + rows * cols), dOff);
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    let s = sOff + i * sLd;
+    let d = dOff + i * dLd;
+    const end = d + cols;
+    while (d < end) dst[d++] = src[s++]!;
+  }
+}
+
+/**
+ * C = beta·C + op(A)·op(B) on Float32 buffers with the WebAssembly SIMD kernels. op(A): [M,K], op(B): [K,N].
+ * Operands are copied into the module's memory (Bᵀ transposed on the way), the product runs there, and
+ * C is copied back. Requires M, N, K ≥ 1. Returns false, doing nothing, when the module is unavailable.
+ */
+export function wasmGemm(
+  transA: boolean,
+  transB: boolean,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
+  a: Float32Array,
+  aOff: number,
+  lda: number,
+  b: Float32Array,
+  bOff: number,
+  ldb: number,
+  M: number,
+  N: number,
+  K: number,
+  beta: 0 | 1,
+): boolean {
+  const rt = getRuntime();
+  if (rt === null) return false;
+  const inA = rt.holds(a);
+  const inB = !transB && rt.holds(b);
+  const inC = rt.holds(c);
+  const base = rt.scratch((inA ? 0 : M * K) + (inB ? 0 : K * N) + (inC ? 0 : M * N));
+  const heap = rt.heap();
+  let next = base;
+  // op(A) keeps its own orientation: rows of A, or rows of Aᵀ with the element strides swapped.
+  let aPtr: number;
+  let sai: number;
+  let sak: number;
+  if (inA) {
+    aPtr = a.byteOffset + aOff * 4;
+    sai = transA ? 4 : lda * 4;
+    sak = transA ? lda * 4 : 4;
+  } else {
+    aPtr = next * 4;
+    if (transA) copyIn(heap, next, M, a, aOff, lda, K, M);
+    else copyIn(heap, next, K, a, aOff, lda, M, K);
+    sai = transA ? 4 : K * 4;
+    sak = transA ? M * 4 : 4;
+    next += M * K;
+  }
+  let bPtr: number;
+  let ldbBytes: number;
+  if (inB) {
+    bPtr = b.byteOffset + bOff * 4;
+    ldbBytes = ldb * 4;
+  } else {
+    bPtr = next * 4;
+    ldbBytes = N * 4;
+    if (transB) {
+      // B is [N,K]: heap[next + k·N + j] = B[j·ldb + k].
+      for (let j = 0; j < N; j++) {
+        let s = bOff + j * ldb;
+        let d = next + j;
+        for (let k = 0; k < K; k++, d += N) heap[d] = b[s++]!;
+      }
+    } else {
+      copyIn(heap, next, N, b, bOff, ldb, K, N);
+    }
+    next += K * N;
+  }
+  let cPtr: number;
+  let ldcBytes: number;
+  if (inC) {
+    cPtr = c.byteOffset + cOff * 4;
+    ldcBytes = ldc * 4;
+  } else {
+    cPtr = next * 4;
+    ldcBytes = N * 4;
+    if (beta === 1) copyIn(heap, next, N, c, cOff, ldc, M, N);
+  }
+  const kernels = sak === 4 ? rt.kernelsN : rt.kernelsT;
+  const rows4 = kernels[4]!;
+  // Blocks of KC along K keep a [KC, N] block of B in L2 while every row panel of A sweeps it
+  // (the weight-gradient products Aᵀ·B have K = T·B in the thousands).
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = Math.min(KC, K - k0);
+    const betaK = k0 === 0 ? beta : 1;
+    const aK = aPtr + k0 * sak;
+    const bK = bPtr + k0 * ldbBytes;
+    let i = 0;
+    for (; i + 4 <= M; i += 4) {
+      rows4(cPtr + i * ldcBytes, ldcBytes, aK + i * sai, sai, sak, bK, ldbBytes, N, kc, betaK);
+    }
+    if (i < M)
+      kernels[M - i]!(cPtr + i * ldcBytes, ldcBytes, aK + i * sai, sai, sak, bK, ldbBytes, N, kc, betaK);
+  }
+  if (!inC) copyIn(c, cOff, ldc, heap, next, N, M, N);
+  return true;
+}
+
+/** Runs the WASM element-wise kernels only when they are active and every operand is in the arena. */
+function elementwiseRuntime(rows: number, cols: number, arrays: readonly FloatArray[]): WasmRuntime | null {
+  if (rows < 1 || cols < 4 || activeKernels() !== 'wasm') return null;
+  for (const x of arrays) if (!(x instanceof Float32Array)) return null;
+  const rt = getRuntime();
+  if (rt === null) return null;
+  for (const x of arrays) if (!rt.holds(x as Float32Array)) return null;
+  return rt;
+}
+
+/**
+ * out[i, j] = σ(a[i, j] + b[i, j]) (`kind` 'sigmoid'), tanh(a[i, j] + b[i, j]) ('tanh') or
+ * a[i, j]·b[i, j] ('mul') for i < rows, j < cols, with the WebAssembly SIMD kernels, in place. Returns
+ * false, doing nothing, unless the WASM kernels are active and all three operands are Float32 buffers in
+ * the arena: the caller then runs its own TypeScript loop. σ and tanh agree with the float64 functions
+ * within ~1e-7 (absolute).
+ */
+export function wasmGateAdd(
+  kind: 'sigmoid' | 'tanh' | 'mul',
+  out: FloatArray,
+  oOff: number,
+  ldo: number,
+  a: FloatArray,
+  aOff: number,
+  lda: number,
+  b: FloatArray,
+  bOff: number,
+  ldb: number,
+  rows: number,
+  cols: number,
+): boolean {
+  const rt = elementwiseRuntime(rows, cols, [out, a, b]);
+  if (rt === null) return false;
+  const cols4 = cols & ~3;
+  const kernel = kind === 'sigmoid' ? rt.sigmoidAdd : kind === 'tanh' ? rt.tanhAdd : rt.mul;
+  kernel(
+    out.byteOffset + oOff * 4,
+    ldo * 4,
+    a.byteOffset + aOff * 4,
+    lda * 4,
+    b.byteOffset + bOff * 4,
+    ldb * 4,
+    rows,
+    cols4,
+  );
+  for (let i = 0; i < rows; i++) {
+    for (let j = cols4; j < cols; j++) {
+      const x = a[aOff + i * lda + j]!;
+      const y = b[bOff + i * ldb + j]!;
+      const v = x + y;
+      out[oOff + i * ldo + j] =
+        kind === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : kind === 'tanh' ? Math.tanh(v) : x * y;
+    }
+  }
+  return true;
+}
+
+/**
+ * The GRU state update with the WebAssembly SIMD kernels: hh = tanh(a + b), h = z ⊙ hp + (1 − z) ⊙ hh,
+ * element-wise over [rows, cols] (each operand with its offset and row stride). Returns false, doing
+ * nothing, under the same conditions as `wasmGateAdd`.
+ */
+export function wasmTanhBlend(
+  hh: FloatArray,
+  hhOff: number,
+  ldhh: number,
+  h: FloatArray,
+  hOff: number,
+  ldh: number,
+  a: FloatArray,
+  aOff: number,
+  lda: number,
+  b: FloatArray,
+  bOff: number,
+  ldb: number,
+  z: FloatArray,
+  zOff: number,
+  ldz: number,
+  hp: FloatArray,
+  hpOff: number,
+  ldhp: number,
+  rows: number,
+  cols: number,
+): boolean {
+  const rt = elementwiseRuntime(rows, cols, [hh, h, a, b, z, hp]);
+  if (rt === null) return false;
+  const cols4 = cols & ~3;
+  rt.tanhBlend(
+    hh.byteOffset + hhOff * 4,
+    ldhh * 4,
+    h.byteOffset + hOff * 4,
+    ldh * 4,
+    a.byteOffset + aOff * 4,
+    lda * 4,
+    b.byteOffset + bOff * 4,
+    ldb * 4,
+    z.byteOffset + zOff * 4,
+    ldz * 4,
+    hp.byteOffset + hpOff * 4,
+    ldhp * 4,
+    rows,
+    cols4,
+  );
+  for (let i = 0; i < rows; i++) {
+    for (let j = cols4; j < cols; j++) {
+      const t = Math.tanh(a[aOff + i * lda + j]! + b[bOff + i * ldb + j]!);
+      const g = z[zOff + i * ldz + j]!;
+      hh[hhOff + i * ldhh + j] = t;
+      h[hOff + i * ldh + j] = g * hp[hpOff + i * ldhp + j]! + (1 - g) * t;
+    }
+  }
+  return true;
+}
+
+/**
+ * GRU backward element-wise step (resetAfter false, sigmoid gates) over [rows, cols], in place with the
+ * WebAssembly SIMD kernels: with g = dh (read, then overwritten):
+ * dh = g ⊙ z, daz = g ⊙ (hp − hh) ⊙ z ⊙ (1 − z), dah = g ⊙ (1 − z) ⊙ (1 − hh²).
+ * Every operand is (buffer, offset, row stride). Returns the number of leading columns done (a multiple
+ * of 4; 0 when the WASM kernels are not active or an operand is outside the arena): the caller finishes
+ * the remaining columns.
+ */
+export function wasmGruBackwardZH(
+  dh: FloatArray,
+  dhOff: number,
+  ldDh: number,
+  daz: FloatArray,
+  dazOff: number,
+  dah: FloatArray,
+  dahOff: number,
+  ldDa: number,
+  z: FloatArray,
+  zOff: number,
+  hh: FloatArray,
+  hhOff: number,
+  ldAct: number,
+  hp: FloatArray,
+  hpOff: number,
+  ldHp: number,
+  rows: number,
+  cols: number,
+): number {
+  const rt = elementwiseRuntime(rows, cols, [dh, daz, dah, z, hh, hp]);
+  if (rt === null) return 0;
+  const cols4 = cols & ~3;
+  rt.gruBwdZh(
+    dh.byteOffset + dhOff * 4,
+    ldDh * 4,
+    daz.byteOffset + dazOff * 4,
+    ldDa * 4,
+    dah.byteOffset + dahOff * 4,
+    ldDa * 4,
+    dh.byteOffset + dhOff * 4,
+    ldDh * 4,
+    z.byteOffset + zOff * 4,
+    ldAct * 4,
+    hh.byteOffset + hhOff * 4,
+    ldAct * 4,
+    hp.byteOffset + hpOff * 4,
+    ldHp * 4,
+    rows,
+    cols4,
+  );
+  return cols4;
+}
+
+/**
+ * GRU backward reset step over [rows, cols] with the WebAssembly SIMD kernels: with d = d(r ⊙ h_in),
+ * dar = d ⊙ hin ⊙ r ⊙ (1 − r), dhin = d ⊙ r. Returns the number of leading columns done, as
+ * `wasmGruBackwardZH`.
+ */
+export function wasmGruBackwardR(
+  dar: FloatArray,
+  darOff: number,
+  ldDar: number,
+  dhin: FloatArray,
+  dhinOff: number,
+  d: FloatArray,
+  dOff: number,
+  ldD: number,
+  r: FloatArray,
+  rOff: number,
+  ldR: number,
+  hin: FloatArray,
+  hinOff: number,
+  ldHin: number,
+  rows: number,
+  cols: number,
+): number {
+  const rt = elementwiseRuntime(rows, cols, [dar, dhin, d, r, hin]);
+  if (rt === null) return 0;
+  const cols4 = cols & ~3;
+  rt.gruBwdR(
+    dar.byteOffset + darOff * 4,
+    ldDar * 4,
+    dhin.byteOffset + dhinOff * 4,
+    ldD * 4,
+    d.byteOffset + dOff * 4,
+    ldD * 4,
+    r.byteOffset + rOff * 4,
+    ldR * 4,
+    hin.byteOffset + hinOff * 4,
+    ldHin * 4,
+    rows,
+    cols4,
+  );
+  return cols4;
+}

@@ -1,0 +1,385 @@
+import { addL2Penalty, clipByGlobalNorm } from '../dense';
+import type {
+  BatchResult,
+  Engine,
+  NamedWeights,
+  Network,
+  NetworkOptions,
+  OptimizerState,
+  Trace,
+} from '../engine';
+import { GruMathError } from '../errors';
+import { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, NetworkCore } from '../network';
+import { Optimizer } from '../optimizers';
+import { Rng } from '../rng';
+import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
+import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
+import type { ShardPool } from './pool';
+import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
+import { drawDropoutUniforms, dropoutMaskWidths, type Shard, splitBatch } from './shards';
+
+/** Throws unless `threads` is an integer in [1, 256]. */
+export function checkThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `threads must be an integer from 1 to 256, got ${threads}. Use the number of CPU cores (os.availableParallelism()).`,
+    );
+  }
+}
+
+const FLOAT = 4;
+/** `predict` runs on the main thread when the batch has fewer than this many samples per thread. */
+export const SMALL_BATCH_PER_THREAD = 4;
+
+/**
+ * The math core trained data-parallel over worker threads (Node) or Web Workers. Each training batch is split into
+ * `threads` contiguous shards; each worker computes its shard's mean gradient on a `NetworkCore` that
+ * reads the parameters from a `SharedArrayBuffer` the main thread owns. The main thread reduces the
+ * shard gradients in a fixed order (worker 0, 1, …, weighted by shard size: the full-batch mean
+ * gradient up to float rounding), adds the L2 term, clips and takes the optimizer step. Dropout masks
+ * are drawn for the whole batch on the main thread from the same seeded generator as `MathNetwork`, so
+ * a seed and thread count give bit-identical weights, and `threads: 1` equals `MathNetwork` exactly.
+ * Prediction splits the batch across the workers too (batches under `SMALL_BATCH_PER_THREAD` samples
+ * per thread, and `trace`, run on the main thread).
+ *
+ * Create it with `parallelMathEngine({ threads }).create(spec, options)` (Node) or
+ * `browserParallelMathEngine` and `dispose()` it to stop the workers (idle Node workers do not keep the
+ * process alive). `trainBatch`, `predict` and `trace` run one at a time in call order; the synchronous
+ * `setWeights` / `setOptimizerState` should not be called while one of them is pending.
+ */
+export class ParallelMathNetwork implements Network {
+  readonly spec: ModelSpec;
+  readonly options: NetworkOptions;
+  readonly threads: number;
+  /** Main-thread copy of the network for `trace` and small `predict` batches (parameters synced per call). */
+  private readonly local: NetworkCore;
+  private readonly entries: readonly WeightEntry[];
+  private readonly params: Float32Array;
+  private readonly grads: Float32Array;
+  private readonly shardGrads: Float32Array[];
+  private readonly kernelRanges: [number, number][];
+  private readonly widths: number[];
+  private readonly optimizer: Optimizer;
+  private readonly dropoutRng: Rng;
+  private readonly pool: ShardPool;
+  private buffers: SharedInputs;
+  private capacity = 0;
+  private nextId = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(
+    spec: ModelSpec,
+    options: NetworkOptions,
+    params: Float32Array,
+    shardGrads: Float32Array[],
+    pool: ShardPool,
+  ) {
+    this.spec = spec;
+    this.options = options;
+    this.threads = pool.size;
+    this.local = new NetworkCore(spec, 'float32');
+    const layout = weightLayout(spec);
+    this.entries = layout.entries;
+    this.params = params;
+    this.grads = new Float32Array(layout.totalSize);
+    this.shardGrads = shardGrads;
+    this.kernelRanges = layout.entries
+      .filter((e) => e.name.endsWith('kernel'))
+      .map((e) => [e.offset, e.size]);
+    this.widths = dropoutMaskWidths(spec);
+    this.optimizer = new Optimizer(options.optimizer ?? DEFAULT_OPTIMIZER, layout.totalSize);
+    this.dropoutRng = new Rng(options.seed).fork();
+    this.pool = pool;
+    this.buffers = ParallelMathNetwork.allocate(spec, 0, 0);
+  }
+
+  /**
+   * Validates, initializes the weights (`initializeWeights(spec, seed)`) and starts `threads` workers
+   * with `startPool` (the environment's way to start workers: Node worker threads or Web Workers).
+   */
+  static async create(
+    spec: ModelSpec,
+    options: NetworkOptions,
+    threads: number,
+    startPool: (inits: readonly WorkerInit[]) => Promise<ShardPool>,
+  ): Promise<ParallelMathNetwork> {
+    checkThreads(threads);
+    if (typeof SharedArrayBuffer !== 'function') {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        'SharedArrayBuffer is not available, so the parallel math engine cannot share weights with its workers. In a browser, serve the page cross-origin isolated (headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp), or use mathEngine.',
+      );
+    }
+    // Validates spec and options exactly like the single-thread network and gives the same initial weights.
+    const host = new MathNetwork(spec, options);
+    const layout = weightLayout(spec);
+    const paramBuffer = new SharedArrayBuffer(layout.totalSize * FLOAT);
+    const params = new Float32Array(paramBuffer);
+    for (const [i, w] of host.getWeights().entries()) params.set(w.values, layout.entries[i]!.offset);
+    host.dispose();
+    const gradBuffers = Array.from(
+      { length: threads },
+      () => new SharedArrayBuffer(layout.totalSize * FLOAT),
+    );
+    const inits: WorkerInit[] = gradBuffers.map((grads, index) => ({
+      spec,
+      index,
+      params: paramBuffer,
+      grads,
+    }));
+    const pool = await startPool(inits);
+    return new ParallelMathNetwork(
+      spec,
+      options,
+      params,
+      gradBuffers.map((b) => new Float32Array(b)),
+      pool,
+    );
+  }
+
+  private static allocate(spec: ModelSpec, batch: number, uniformsPerSample: number): SharedInputs {
+    const sample = spec.timeSteps * spec.features;
+    return {
+      x: new SharedArrayBuffer(batch * sample * FLOAT),
+      y: new SharedArrayBuffer(batch * 4),
+      uniforms: new SharedArrayBuffer(batch * uniformsPerSample * 8),
+      probs: new SharedArrayBuffer(batch * spec.classes * FLOAT),
+    };
+  }
+
+  private ensureCapacity(batch: number): void {
+    if (batch <= this.capacity) return;
+    const perSample = this.widths.reduce((a, w) => a + w, 0);
+    this.buffers = ParallelMathNetwork.allocate(this.spec, batch, perSample);
+    this.capacity = batch;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        'This network was disposed. Create a new one with parallelMathEngine().create().',
+      );
+    }
+    const failure = this.pool.error;
+    if (failure !== undefined) throw failure;
+  }
+
+  private checkInput(x: Float32Array, batch: number): void {
+    checkBatch(batch);
+    const shape = [batch, this.spec.timeSteps, this.spec.features];
+    checkTensor('x', x, shape, ['batch', 'timeSteps', 'features']);
+    checkFinite('x', x, shape);
+  }
+
+  /** Runs `op` after every earlier operation (calls that were not awaited still run one at a time). */
+  private serialize<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(op);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Sends one request per non-empty shard and waits for all of them; if any fail, throws the error of
+   * the lowest-numbered failing worker (not the first in time), so failures are reported reproducibly.
+   */
+  private async onWorkers(
+    shards: readonly Shard[],
+    request: (shard: Shard, k: number) => WorkerRequest,
+  ): Promise<(WorkerReply | null)[]> {
+    this.pool.ref();
+    try {
+      const settled = await Promise.allSettled(
+        shards.map((shard, k) => (shard.size === 0 ? null : this.pool.request(k, request(shard, k)))),
+      );
+      const replies: (WorkerReply | null)[] = [];
+      for (const s of settled) {
+        if (s.status === 'rejected') throw s.reason;
+        replies.push(s.value);
+      }
+      return replies;
+    } finally {
+      this.pool.unref();
+    }
+  }
+
+  trainBatch(x: Float32Array, y: Int32Array, batch: number): Promise<BatchResult> {
+    return this.serialize(async () => {
+      this.checkAlive();
+      this.checkInput(x, batch);
+      checkLabels(y, batch, this.spec.classes);
+      this.ensureCapacity(batch);
+      const buffers = this.buffers;
+      new Float32Array(buffers.x).set(x);
+      new Int32Array(buffers.y).set(y);
+      const dropout = this.widths.length > 0;
+      if (dropout)
+        drawDropoutUniforms(this.dropoutRng, this.widths, batch, new Float64Array(buffers.uniforms));
+      const labelSmoothing = this.options.labelSmoothing ?? 0;
+      const shards = splitBatch(batch, this.threads);
+      const id = this.nextId++;
+      const replies = await this.onWorkers(shards, (shard) => ({
+        type: 'train',
+        id,
+        buffers,
+        batch,
+        start: shard.start,
+        size: shard.size,
+        dropout,
+        labelSmoothing,
+      }));
+      if (this.disposed)
+        throw new GruMathError('INVALID_ARGUMENT', 'The network was disposed during trainBatch.');
+      // Fixed-order reduction: Σ_k (n_k / batch) · g_k, starting from the first non-empty shard.
+      const used: { weight: number; grads: Float32Array }[] = [];
+      let loss = 0;
+      let correct = 0;
+      replies.forEach((reply, k) => {
+        if (reply === null || reply.type !== 'trained') return;
+        const weight = shards[k]!.size / batch;
+        loss = used.length === 0 ? weight * reply.loss : loss + weight * reply.loss;
+        correct += reply.correct;
+        used.push({ weight, grads: this.shardGrads[k]! });
+      });
+      reduceGradients(this.grads, used);
+      addL2Penalty(this.grads, this.params, this.kernelRanges, this.options.l2 ?? 0);
+      if (this.options.clipNorm !== undefined) clipByGlobalNorm(this.grads, this.options.clipNorm);
+      this.optimizer.step(this.params, this.grads);
+      return { loss, correct };
+    });
+  }
+
+  predict(x: Float32Array, batch: number): Promise<Float32Array> {
+    return this.serialize(async () => {
+      this.checkAlive();
+      this.checkInput(x, batch);
+      if (batch < SMALL_BATCH_PER_THREAD * this.threads) return this.predictLocally(x, batch);
+      this.ensureCapacity(batch);
+      const buffers = this.buffers;
+      new Float32Array(buffers.x).set(x);
+      const shards = splitBatch(batch, this.threads);
+      const id = this.nextId++;
+      await this.onWorkers(shards, (shard) => ({
+        type: 'predict',
+        id,
+        buffers,
+        start: shard.start,
+        size: shard.size,
+      }));
+      return new Float32Array(buffers.probs, 0, batch * this.spec.classes).slice();
+    });
+  }
+
+  /** Prediction on the main thread: for small batches a worker round trip costs more than it saves. */
+  private predictLocally(x: Float32Array, batch: number): Float32Array {
+    const { timeSteps: T, features: F, classes: C } = this.spec;
+    const core = this.local;
+    core.params.set(this.params);
+    const out = new Float32Array(batch * C);
+    for (let start = 0; start < batch; start += MAX_CHUNK) {
+      const n = Math.min(MAX_CHUNK, batch - start);
+      core.forward(x.subarray(start * T * F, (start + n) * T * F), n, false);
+      out.set(core.probs.subarray(0, n * C), start * C);
+    }
+    return out;
+  }
+
+  trace(x: Float32Array): Promise<Trace> {
+    return this.serialize(async () => {
+      this.checkAlive();
+      const shape = [this.spec.timeSteps, this.spec.features];
+      checkTensor('x', x, shape, ['timeSteps', 'features']);
+      checkFinite('x', x, shape);
+      const core = this.local;
+      core.params.set(this.params);
+      core.forward(x, 1, false);
+      return core.traceLastForward();
+    });
+  }
+
+  getWeights(): NamedWeights {
+    this.checkAlive();
+    return this.entries.map((e) => ({
+      name: e.name,
+      shape: [...e.shape],
+      values: this.params.slice(e.offset, e.offset + e.size),
+    }));
+  }
+
+  setWeights(weights: NamedWeights): void {
+    this.checkAlive();
+    const values = matchWeights(this.entries, weights);
+    this.entries.forEach((e, i) => {
+      this.params.set(values[i]!, e.offset);
+    });
+  }
+
+  setLearningRate(learningRate: number): void {
+    if (!(learningRate > 0 && Number.isFinite(learningRate))) {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        `learningRate must be a positive finite number, got ${learningRate}.`,
+      );
+    }
+    this.optimizer.learningRate = learningRate;
+  }
+
+  getOptimizerState(): OptimizerState {
+    return this.optimizer.getState();
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    this.optimizer.setState(state);
+  }
+
+  /** Stops the worker threads. The network cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    void this.pool.terminate();
+  }
+}
+
+/**
+ * `out ← Σ_k weight_k · grads_k`, summed per element in float64 in the order given, then rounded once.
+ * With one shard of weight 1 this copies the gradient exactly.
+ */
+export function reduceGradients(
+  out: Float32Array,
+  shards: readonly { readonly weight: number; readonly grads: Float32Array }[],
+): void {
+  const n = out.length;
+  if (shards.length === 0) {
+    out.fill(0);
+    return;
+  }
+  const first = shards[0]!;
+  if (shards.length === 1) {
+    const w = first.weight;
+    const g = first.grads;
+    for (let i = 0; i < n; i++) out[i] = w * g[i]!;
+    return;
+  }
+  if (shards.length === 2) {
+    const w0 = first.weight;
+    const g0 = first.grads;
+    const w1 = shards[1]!.weight;
+    const g1 = shards[1]!.grads;
+    for (let i = 0; i < n; i++) out[i] = w0 * g0[i]! + w1 * g1[i]!;
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    let s = first.weight * first.grads[i]!;
+    for (let k = 1; k < shards.length; k++) s += shards[k]!.weight * shards[k]!.grads[i]!;
+    out[i] = s;
+  }
+}
+
+/** A data-parallel math engine: name `'math'` (same artifacts as `mathEngine`), plus its thread count. */
+export interface ParallelMathEngine extends Engine {
+  readonly name: 'math';
+  readonly threads: number;
+  create(spec: ModelSpec, options: NetworkOptions): Promise<ParallelMathNetwork>;
+}

@@ -1,0 +1,57 @@
+import type { GruMathErrorCode } from '../errors';
+import type { ModelSpec } from '../spec';
+
+/** What a parallel worker receives as `workerData`. */
+export interface WorkerInit {
+  readonly spec: ModelSpec;
+  /** Index of this worker (0-based). */
+  readonly index: number;
+  /** The shared parameters (Float32, canonical layout), owned and updated by the main thread. */
+  readonly params: SharedArrayBuffer;
+  /** This worker's shard gradient (Float32, canonical layout), read by the main thread. */
+  readonly grads: SharedArrayBuffer;
+}
+
+/** Shared buffers a request refers to (replaced by bigger ones when a batch outgrows them). */
+export interface SharedInputs {
+  /** Inputs `[batch, T, F]` (Float32). */
+  readonly x: SharedArrayBuffer;
+  /** Labels `[batch]` (Int32). */
+  readonly y: SharedArrayBuffer;
+  /** Whole-batch dropout uniforms (Float64), see `drawDropoutUniforms`. */
+  readonly uniforms: SharedArrayBuffer;
+  /** Probabilities `[batch, C]` written by `predict` (Float32). */
+  readonly probs: SharedArrayBuffer;
+}
+
+export type WorkerRequest =
+  | {
+      readonly type: 'train';
+      readonly id: number;
+      readonly buffers: SharedInputs;
+      readonly batch: number;
+      readonly start: number;
+      readonly size: number;
+      /** Whether dropout uniforms were drawn for this batch. */
+      readonly dropout: boolean;
+      readonly labelSmoothing: number;
+    }
+  | {
+      readonly type: 'predict';
+      readonly id: number;
+      readonly buffers: SharedInputs;
+      readonly start: number;
+      readonly size: number;
+    };
+
+export type WorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'trained'; readonly id: number; readonly loss: number; readonly correct: number }
+  | { readonly type: 'predicted'; readonly id: number }
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      readonly name: string;
+      readonly message: string;
+      readonly code?: GruMathErrorCode;
+    };

@@ -1,0 +1,228 @@
+/**
+ * WebAssembly SIMD (f32x4) GEMM kernels, generated at run time by `wasm-emitter.ts`.
+ *
+ * One exported function per row-panel height `mr` (1–4): `rows{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`
+ * computes C[0:mr, 0:N] (=|+=) op(A)[0:mr, 0:K]·B[0:K, 0:N] with 4×8 register tiles (8 f32x4
+ * accumulators, two `v128.load` of B and four `v128.load32_splat` of A per k), then a 4×4 tile and
+ * scalar columns for the N edge. Pointers and strides are in bytes: element (i,k) of op(A) is at
+ * `a + i·sai + k·sak`, so A and Aᵀ run the same code; B is row-major with row stride `ldb`; C with `ldc`.
+ * All operands live in one `WebAssembly.Memory` imported as `env.memory`.
+ */
+import {
+  activationKernels,
+  type BlendKernel,
+  type ElementwiseKernel,
+  type MapKernel,
+} from './wasm-activations';
+import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './wasm-emitter';
+
+/** Columns of one register tile (two f32x4 vectors). */
+const NR = 8;
+
+/**
+ * `layout` 'T': the rows of a k column of op(A) are contiguous (sai = 4 bytes, Aᵀ stored), so the mr
+ * rows are constant offsets from one pointer. 'N': any strides (the k elements of a row contiguous
+ * when A is stored as is), rows at pa + q·sai. (Unrolling 'N' by 4 with constant k offsets measured
+ * slower under V8.)
+ */
+function rowsKernel(mr: number, layout: 'N' | 'T'): FunctionDef {
+  const f = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [c, ldc, a, sai, sak, b, ldb, N, K, beta] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+  const j = f.local(I32);
+  const pa = f.local(I32);
+  const pb = f.local(I32);
+  const k = f.local(I32);
+  const pc = f.local(I32);
+  const ra = [0, f.local(I32), f.local(I32), f.local(I32)];
+  const rc = [0, f.local(I32), f.local(I32), f.local(I32)];
+  const acc: number[][] = [];
+  for (let q = 0; q < mr; q++) acc.push([f.local(V128), f.local(V128)]);
+  const bv = [f.local(V128), f.local(V128)];
+  const av = f.local(V128);
+  const facc: number[] = [];
+  for (let q = 0; q < mr; q++) facc.push(f.local(F32));
+  const fb = f.local(F32);
+
+  for (let q = 1; q < mr; q++) {
+    f.get(sai).i32(q).i32Mul().set(ra[q]!);
+    f.get(ldc).i32(q).i32Mul().set(rc[q]!);
+  }
+
+  // Address of row q of the current A column: pa + q·sai.
+  const rowA = (q: number) => {
+    f.get(pa);
+    if (q > 0) f.get(ra[q]!).i32Add();
+  };
+  // Address of row q of the current C tile: pc + q·ldc.
+  const rowC = (q: number) => {
+    f.get(pc);
+    if (q > 0) f.get(rc[q]!).i32Add();
+  };
+  // pa = a; pb = b + j·4; pc = c + j·4; k = K.
+  const start = () => {
+    f.get(a).set(pa);
+    f.get(b).get(j).i32(4).i32Mul().i32Add().set(pb);
+    f.get(c).get(j).i32(4).i32Mul().i32Add().set(pc);
+    f.get(K).set(k);
+  };
+  // pa += sak; pb += ldb; loop while --k ≠ 0 (K ≥ 1 is guaranteed by the caller).
+  const advance = () => {
+    f.get(pa).get(sak).i32Add().set(pa);
+    f.get(pb).get(ldb).i32Add().set(pb);
+    f.get(k).i32(1).i32Sub().tee(k).brIf(0);
+  };
+
+  // acc[q][0:nv] += splat(A(q, k)) · B(k, j:j+4nv), the A element loaded from `address(q)` + offset.
+  const step = (nv: number, address: (q: number) => void, offset: (q: number) => number) => {
+    for (let v = 0; v < nv; v++)
+      f.get(pb)
+        .v128Load(16 * v)
+        .set(bv[v]!);
+    for (let q = 0; q < mr; q++) {
+      address(q);
+      f.v128Load32Splat(offset(q)).set(av);
+      for (let v = 0; v < nv; v++) {
+        f.get(acc[q]![v]!).get(av).get(bv[v]!).f32x4Mul().f32x4Add().set(acc[q]![v]!);
+      }
+    }
+  };
+
+  const vectorTile = (nv: number) => {
+    for (let q = 0; q < mr; q++) for (let v = 0; v < nv; v++) f.f32(0).f32x4Splat().set(acc[q]![v]!);
+    start();
+    if (layout === 'T') {
+      f.loop();
+      step(
+        nv,
+        () => f.get(pa),
+        (q) => 4 * q,
+      );
+      advance();
+      f.end();
+    } else {
+      f.loop();
+      step(nv, rowA, () => 0);
+      advance();
+      f.end();
+    }
+    f.get(beta).if();
+    for (let q = 0; q < mr; q++) {
+      for (let v = 0; v < nv; v++) {
+        rowC(q);
+        rowC(q);
+        f.v128Load(16 * v)
+          .get(acc[q]![v]!)
+          .f32x4Add()
+          .v128Store(16 * v);
+      }
+    }
+    f.else();
+    for (let q = 0; q < mr; q++) {
+      for (let v = 0; v < nv; v++) {
+        rowC(q);
+        f.get(acc[q]![v]!).v128Store(16 * v);
+      }
+    }
+    f.end();
+  };
+
+  const scalarColumn = () => {
+    for (let q = 0; q < mr; q++) f.f32(0).set(facc[q]!);
+    start();
+    f.loop();
+    f.get(pb).f32Load().set(fb);
+    for (let q = 0; q < mr; q++) {
+      rowA(q);
+      f.f32Load().get(fb).f32Mul().get(facc[q]!).f32Add().set(facc[q]!);
+    }
+    advance();
+    f.end();
+    f.get(beta).if();
+    for (let q = 0; q < mr; q++) {
+      rowC(q);
+      rowC(q);
+      f.f32Load().get(facc[q]!).f32Add().f32Store();
+    }
+    f.else();
+    for (let q = 0; q < mr; q++) {
+      rowC(q);
+      f.get(facc[q]!).f32Store();
+    }
+    f.end();
+  };
+
+  // for (j = 0; j + 8 ≤ N; j += 8) 4×8 tile
+  f.i32(0).set(j);
+  f.block().loop();
+  f.get(j).i32(NR).i32Add().get(N).i32GtS().brIf(1);
+  vectorTile(2);
+  f.get(j).i32(NR).i32Add().set(j);
+  f.br(0);
+  f.end().end();
+  // if (j + 4 ≤ N) 4×4 tile
+  f.get(j).i32(4).i32Add().get(N).i32GtS().i32Eqz().if();
+  vectorTile(1);
+  f.get(j).i32(4).i32Add().set(j);
+  f.end();
+  // for (; j < N; j++) scalar column
+  f.block().loop();
+  f.get(j).get(N).i32GeS().brIf(1);
+  scalarColumn();
+  f.get(j).i32(1).i32Add().set(j);
+  f.br(0);
+  f.end().end();
+
+  return { name: `rows${layout}${mr}`, results: [], code: f };
+}
+
+/**
+ * The kernel module bytes (GEMM row panels and the element-wise gate kernels of `wasm-activations.ts`). It imports `env.memory`: an ordinary memory, or with `sharedMaxPages` a shared
+ * memory of at most that many pages.
+ */
+export function gemmModuleBytes(sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
+  const memory =
+    sharedMaxPages === undefined ? { minPages: 1 } : { minPages: 1, maxPages: sharedMaxPages, shared: true };
+  return emitModule(memory, [
+    rowsKernel(1, 'N'),
+    rowsKernel(2, 'N'),
+    rowsKernel(3, 'N'),
+    rowsKernel(4, 'N'),
+    rowsKernel(1, 'T'),
+    rowsKernel(2, 'T'),
+    rowsKernel(3, 'T'),
+    rowsKernel(4, 'T'),
+    ...activationKernels(),
+  ]);
+}
+
+/** The exports of an instantiated GEMM module. */
+export interface GemmExports {
+  readonly rowsN1: RowsKernel;
+  readonly rowsN2: RowsKernel;
+  readonly rowsN3: RowsKernel;
+  readonly rowsN4: RowsKernel;
+  readonly rowsT1: RowsKernel;
+  readonly rowsT2: RowsKernel;
+  readonly rowsT3: RowsKernel;
+  readonly rowsT4: RowsKernel;
+  readonly sigmoid_add: ElementwiseKernel;
+  readonly tanh_add: ElementwiseKernel;
+  readonly mul: ElementwiseKernel;
+  readonly tanh_blend: BlendKernel;
+  readonly gru_bwd_zh: MapKernel;
+  readonly gru_bwd_r: MapKernel;
+}
+
+/** `rows{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`: byte pointers and byte strides. */
+export type RowsKernel = (
+  c: number,
+  ldc: number,
+  a: number,
+  sai: number,
+  sak: number,
+  b: number,
+  ldb: number,
+  N: number,
+  K: number,
+  beta: number,
+) => void;
