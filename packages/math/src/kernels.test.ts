@@ -179,45 +179,65 @@ describe('the two kernel paths agree on whole networks', () => {
     setKernels('auto');
   });
 
-  const spec: ModelSpec = {
-    timeSteps: 7,
-    features: 6,
-    classes: 5,
-    layers: [
-      { cell: 'gru', units: 14 },
-      { cell: 'gru', units: 9, resetAfter: true, bidirectional: true },
-      { cell: 'lstm', units: 5 },
-    ],
+  const base = { timeSteps: 7, features: 6, classes: 5 };
+  const specs: Record<string, ModelSpec> = {
+    'stacked GRU → bidirectional GRU(resetAfter) → LSTM': {
+      ...base,
+      layers: [
+        { cell: 'gru', units: 14 },
+        { cell: 'gru', units: 9, resetAfter: true, bidirectional: true },
+        { cell: 'lstm', units: 5 },
+      ],
+    },
+    // Layers narrower than one SIMD vector (units < 4) and the go-backwards order: the gate kernels
+    // decline such widths and the TypeScript loops must take over every part of the step.
+    'narrow goBackwards GRUs (units 3 and 2)': {
+      ...base,
+      layers: [
+        { cell: 'gru', units: 3, goBackwards: true },
+        { cell: 'gru', units: 2 },
+      ],
+    },
+    'narrow GRU(resetAfter) and SimpleRNN': {
+      ...base,
+      layers: [
+        { cell: 'gru', units: 3, resetAfter: true },
+        { cell: 'simpleRnn', units: 5, goBackwards: true },
+      ],
+    },
   };
 
-  it('probabilities, loss and gradients of a Float32 network match within 1e-5', () => {
-    const rng = new Rng(8);
-    const B = 11;
-    const x = Float32Array.from({ length: B * 7 * 6 }, () => rng.uniform(-1, 1));
-    const y = Int32Array.from({ length: B }, () => rng.int(5));
-    const run = (kernels: 'js' | 'wasm') => {
-      setKernels(kernels);
-      const net = new MathNetwork(spec, { seed: 3 });
-      const probs = net.predictSync(x, B);
-      const { loss, gradients } = net.computeGradients(x, y, B);
-      return { probs, loss, gradients };
-    };
-    const js = run('js');
-    const wasm = run('wasm');
-    let worst = 0;
-    for (let i = 0; i < js.probs.length; i++)
-      worst = Math.max(worst, Math.abs(js.probs[i]! - wasm.probs[i]!));
-    expect(worst).toBeLessThan(1e-5);
-    expect(Math.abs(js.loss - wasm.loss)).toBeLessThan(1e-5 * Math.abs(js.loss));
-    js.gradients.forEach((g, k) => {
-      const w = wasm.gradients[k]!;
-      let scale = 0;
-      let diff = 0;
-      for (let i = 0; i < g.values.length; i++) {
-        scale = Math.max(scale, Math.abs(g.values[i]!));
-        diff = Math.max(diff, Math.abs(g.values[i]! - w.values[i]!));
-      }
-      expect(diff, g.name).toBeLessThan(1e-5 * scale + 1e-7);
-    });
-  });
+  it.each(Object.entries(specs))(
+    '%s: probabilities, loss and gradients of a Float32 network match within 1e-5',
+    (_, spec) => {
+      const rng = new Rng(8);
+      const B = 11;
+      const x = Float32Array.from({ length: B * 7 * 6 }, () => rng.uniform(-1, 1));
+      const y = Int32Array.from({ length: B }, () => rng.int(5));
+      const run = (kernels: 'js' | 'wasm') => {
+        setKernels(kernels);
+        const net = new MathNetwork(spec, { seed: 3 });
+        const probs = net.predictSync(x, B);
+        const { loss, gradients } = net.computeGradients(x, y, B);
+        return { probs, loss, gradients };
+      };
+      const js = run('js');
+      const wasm = run('wasm');
+      let worst = 0;
+      for (let i = 0; i < js.probs.length; i++)
+        worst = Math.max(worst, Math.abs(js.probs[i]! - wasm.probs[i]!));
+      expect(worst).toBeLessThan(1e-5);
+      expect(Math.abs(js.loss - wasm.loss)).toBeLessThan(1e-5 * Math.abs(js.loss));
+      js.gradients.forEach((g, k) => {
+        const w = wasm.gradients[k]!;
+        let scale = 0;
+        let diff = 0;
+        for (let i = 0; i < g.values.length; i++) {
+          scale = Math.max(scale, Math.abs(g.values[i]!));
+          diff = Math.max(diff, Math.abs(g.values[i]! - w.values[i]!));
+        }
+        expect(diff, g.name).toBeLessThan(1e-5 * scale + 1e-7);
+      });
+    },
+  );
 });

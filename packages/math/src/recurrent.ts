@@ -244,7 +244,14 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
     gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, u2, u, 0);
     // act[z|r] = σ(xp + rec): the WebAssembly SIMD kernel when available, else the loop below.
     if (!hard && wasmGateAdd('sigmoid', act, s * B * G, G, xp, t * B * G, G, rec, 0, G, B, u2)) {
-      wasmGateAdd('mul', aux, hOff, u, act, s * B * G + u, G, hin, hOff, u, B, u);
+      // aux = r ⊙ h_in; narrower than one SIMD vector (u < 4), the kernel declines and this loop runs.
+      if (!wasmGateAdd('mul', aux, hOff, u, act, s * B * G + u, G, hin, hOff, u, B, u)) {
+        for (let b = 0; b < B; b++) {
+          const ao = (s * B + b) * G + u;
+          const ho = hOff + b * u;
+          for (let j = 0; j < u; j++) aux[ho + j] = act[ao + j]! * hin[ho + j]!;
+        }
+      }
     } else {
       for (let b = 0; b < B; b++) {
         const xo = (t * B + b) * G;
