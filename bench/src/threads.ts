@@ -1,42 +1,9 @@
-// Rows of the data-parallel math engine (`@gruvision/math/node`, worker_threads) for `run.ts`, and a
-// full-epoch timing (`pnpm --filter @gruvision/bench bench:epoch -- --threads 2`). In run.ts the rows
-// come with the others, or alone with `pnpm --filter @gruvision/bench bench -- --only math-threads`.
+// Rows of the data-parallel math engine (`@gruvision/math/node`, worker_threads) and the full-epoch
+// timing, for `run.ts` (rows `math-threads-N`, `epoch-N`) and `epoch.ts`
+// (`pnpm --filter @gruvision/bench bench:epoch -- --threads 2`).
 import { type ModelSpec, Rng } from '@gruvision/math';
 import { type ParallelMathNetwork, parallelMathEngine } from '@gruvision/math/node';
-
-/** One benchmark row of the parallel engine (the same fields as the other rows of run.ts, plus threads). */
-export interface ThreadsResult {
-  engine: string;
-  threads: number;
-  trainSamplesPerSec: number;
-  inferSamplesPerSec: number;
-  trainSamplesPerCpuSec: number;
-  inferSamplesPerCpuSec: number;
-  /** Median milliseconds of `predict` for one image (a round trip to one worker). */
-  latencyMs: number;
-  trainBatches: number;
-  inferBatches: number;
-}
-
-interface Timing {
-  perSec: number;
-  perCpuSec: number;
-  runs: number;
-}
-
-/** Runs `step` at least `minRuns` times and until `seconds` have passed (CPU time includes the workers). */
-async function time(step: () => Promise<unknown>, seconds: number, minRuns: number): Promise<Timing> {
-  const start = performance.now();
-  const cpu = process.cpuUsage();
-  let runs = 0;
-  while (runs < minRuns || performance.now() - start < seconds * 1000) {
-    await step();
-    runs++;
-  }
-  const wall = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return { perSec: (runs * 1000) / wall, perCpuSec: (runs * 1e6) / (used.user + used.system), runs };
-}
+import { type BenchResult, benchResult, benchSpec, median, time } from './common';
 
 /**
  * Train and infer samples/s of `parallelMathEngine({ threads })` for each thread count, on batches
@@ -47,9 +14,9 @@ export async function benchMathThreads(
   data: { spec: ModelSpec; x: Float32Array; y: Int32Array; batch: number },
   seconds: number,
   log: (message: string) => void,
-): Promise<ThreadsResult[]> {
+): Promise<BenchResult[]> {
   const { spec, x, y, batch } = data;
-  const results: ThreadsResult[] = [];
+  const results: BenchResult[] = [];
   for (const threads of threadCounts) {
     const net = await parallelMathEngine({ threads }).create(spec, {
       seed: 1,
@@ -62,24 +29,10 @@ export async function benchMathThreads(
       const train = await time(() => net.trainBatch(x, y, batch), seconds, 3);
       await net.predict(x, batch);
       const infer = await time(() => net.predict(x, batch), seconds / 2, 3);
+      // Median milliseconds of `predict` for one image (a round trip to one worker).
       const one = x.subarray(0, spec.timeSteps * spec.features);
-      const times: number[] = [];
-      for (let i = 0; i < 52; i++) {
-        const start = performance.now();
-        await net.predict(one, 1);
-        if (i >= 2) times.push(performance.now() - start);
-      }
-      results.push({
-        engine: `math-threads-${threads}`,
-        threads,
-        trainSamplesPerSec: train.perSec * batch,
-        inferSamplesPerSec: infer.perSec * batch,
-        trainSamplesPerCpuSec: train.perCpuSec * batch,
-        inferSamplesPerCpuSec: infer.perCpuSec * batch,
-        latencyMs: times.sort((a, b) => a - b)[times.length >> 1]!,
-        trainBatches: train.runs,
-        inferBatches: infer.runs,
-      });
+      const latency = await median(() => net.predict(one, 1), 51);
+      results.push(benchResult(`math-threads-${threads}`, threads, batch, train, infer, latency));
     } finally {
       net.dispose();
     }
@@ -137,4 +90,30 @@ export async function timeEpoch(
     samplesPerSec: n / seconds,
     finalLoss: loss,
   };
+}
+
+/**
+ * One full epoch of `samples` synthetic MNIST-shaped samples (uniform pixels, random labels: a step
+ * costs the same for any values) with `parallelMathEngine({ threads })`, GRU-128, Adam 1e-3.
+ */
+export async function benchEpoch(
+  options: { threads: number; samples: number; batch: number },
+  log: (message: string) => void,
+): Promise<EpochTiming> {
+  const { threads, samples, batch } = options;
+  const sample = benchSpec.timeSteps * benchSpec.features;
+  const rng = new Rng(7);
+  const x = new Float32Array(samples * sample);
+  for (let i = 0; i < x.length; i++) x[i] = rng.next();
+  const y = Int32Array.from({ length: samples }, () => rng.int(benchSpec.classes));
+  const net = await parallelMathEngine({ threads }).create(benchSpec, {
+    seed: 1,
+    optimizer: { type: 'adam', learningRate: 1e-3 },
+  });
+  try {
+    log(`epoch-${threads}: ${samples} samples, batch ${batch}, ${threads} thread(s)`);
+    return await timeEpoch(net, x, y, batch, 1);
+  } finally {
+    net.dispose();
+  }
 }
