@@ -25,42 +25,6 @@ let packedB = new Float64Array(4 * KC * 96);
 const edge = new Float64Array(16);
 
 /**
- * Packs op(A)[0:M, k0:k0+kc] into 4-row panels: dst[(p·kc + k)·4 + q] = op(A)(4p + q, k0 + k), zero-padded.
- * op(A)(i,k) = A[i·lda + k], or A[k·lda + i] when `trans`.
- */
-function packRows(
-  dst: Float64Array,
-  a: FloatArray,
-  aOff: number,
-  lda: number,
-  trans: boolean,
-  M: number,
-  k0: number,
-  kc: number,
-): void {
-  const panels = (M + 3) >> 2;
-  for (let p = 0; p < panels; p++) {
-    const base = p * kc * 4;
-    for (let q = 0; q < 4; q++) {
-      const i = p * 4 + q;
-      let d = base + q;
-      if (i >= M) {
-        for (let k = 0; k < kc; k++, d += 4) dst[d] = 0;
-      } else if (!trans) {
-        let src = aOff + i * lda + k0;
-        for (let k = 0; k < kc; k++, d += 4) dst[d] = a[src++]!;
-      } else {
-        let src = aOff + k0 * lda + i;
-        for (let k = 0; k < kc; k++, d += 4) {
-          dst[d] = a[src]!;
-          src += lda;
-        }
-      }
-    }
-  }
-}
-
-/**
  * Packs op(B)[k0:k0+kc, 0:N] into 4-column panels: dst[(p·kc + k)·4 + q] = op(B)(k0 + k, 4p + q), zero-padded.
  * op(B)(k,j) = B[k·ldb + j], or B[j·ldb + k] when `trans`.
  */
@@ -260,7 +224,8 @@ function gemm(
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = Math.min(KC, K - k0);
     packCols(pb, b, bOff, ldb, transB, N, k0, kc);
-    packRows(pa, a, aOff, lda, transA, M, k0, kc);
+    // op(A)'s rows are the columns of op(A)ᵀ: the same panel layout as B's, with the transpose flipped.
+    packCols(pa, a, aOff, lda, !transA, M, k0, kc);
     for (let ip = 0; ip < panelsM; ip++) {
       const i = ip * 4;
       const mr = Math.min(4, M - i);
