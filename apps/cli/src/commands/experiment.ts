@@ -12,6 +12,7 @@ import {
   DATASET_HELP,
   engineFor,
   loadData,
+  threadsFor,
   toCellType,
 } from './shared';
 
@@ -62,7 +63,7 @@ export function budgetFrom(raw: Record<string, unknown>): ExperimentBudget {
     lr: raw.lr as number,
     seed: raw.seed as number,
     engine: raw.engine as EngineName,
-    threads: raw.threads as number,
+    threads: threadsFor(raw.engine as EngineName, raw.threads as number | undefined),
     layers: raw.layers as number,
   };
 }

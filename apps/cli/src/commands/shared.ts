@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ENGINE_NAMES, type EngineName, type EngineOption, type GruClassifier } from '@gruvision/classifier';
 import { loadClassifier } from '@gruvision/classifier/node';
 import {
@@ -38,14 +39,21 @@ export function addEngineOption(command: Command): Command {
   );
 }
 
+/** Worker threads the math engine trains on when `--threads` is not given: the cores, at most 4. */
+export const DEFAULT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
+
 /** `--threads` for commands that train. */
 export function addThreadsOption(command: Command): Command {
   return command.option(
     '--threads <n>',
-    'worker threads for the math engine (data-parallel training)',
+    `worker threads for the math engine (data-parallel training; default: the cores, at most 4 — here ${DEFAULT_THREADS})`,
     positiveInt,
-    1,
   );
+}
+
+/** `--threads` as given, else the default for the engine (tfjs engines run on one thread). */
+export function threadsFor(engine: EngineName, threads: number | undefined): number {
+  return threads ?? (engine === 'math' ? DEFAULT_THREADS : 1);
 }
 
 /** The engine to build models on: `--engine math --threads N` (N > 1) trains over N worker threads. */

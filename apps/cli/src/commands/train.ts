@@ -25,6 +25,7 @@ import {
   DATASET_HELP,
   engineFor,
   loadData,
+  threadsFor,
   toCellType,
 } from './shared';
 
@@ -215,7 +216,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
         ...(raw.limit !== undefined ? { limit: raw.limit as number } : {}),
         ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
         engine: raw.engine as EngineName,
-        threads: raw.threads as number,
+        threads: threadsFor(raw.engine as EngineName, raw.threads as number | undefined),
         out: resolve((raw.out as string | undefined) ?? join('models', `${slug(dataset)}-${cell}${units}`)),
       };
       if (settings.resetAfter && settings.cell !== 'gru') {
