@@ -1,4 +1,4 @@
-import type { FloatArray } from './gemm';
+import type { FloatArray } from './float-array';
 
 /** Logistic sigmoid 1 / (1 + e^(−x)). */
 export function sigmoid(x: number): number {

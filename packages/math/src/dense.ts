@@ -1,5 +1,6 @@
 import { softmaxRows } from './activations';
-import { type FloatArray, gemmNN, gemmNT, gemmTN } from './gemm';
+import type { FloatArray } from './float-array';
+import { gemmNN, gemmNT, gemmTN } from './gemm';
 
 /**
  * Dense layer: logits = h·W + b.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FloatArray, gemmNN, gemmNT, gemmTN, matmul, transpose } from './gemm';
+import type { FloatArray } from './float-array';
+import { gemmNN, gemmNT, gemmTN, matmul, transpose } from './gemm';
 import { setKernels } from './kernels';
 import { allocFloat } from './recurrent';
 import { Rng } from './rng';

@@ -11,10 +11,8 @@
  * kernels (`kernels.ts`) when those are active.
  */
 
+import type { FloatArray } from './float-array';
 import { activeKernels, wasmGemm } from './kernels';
-
-/** The element types the math core runs on: Float32 for training, Float64 for gradient checks. */
-export type FloatArray = Float32Array | Float64Array;
 
 /** Block size along K: one packed 4×KC panel of A and of B (8 KB each in Float64) stays in L1. */
 const KC = 256;

@@ -22,7 +22,7 @@ export type {
 } from './engine';
 export type { GruMathErrorCode } from './errors';
 export { GruMathError } from './errors';
-export type { FloatArray } from './gemm';
+export type { FloatArray } from './float-array';
 export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
 export type { ActiveKernels, KernelMode } from './kernels';

@@ -1,5 +1,5 @@
 import type { NamedWeight, NamedWeights } from './engine';
-import type { FloatArray } from './gemm';
+import type { FloatArray } from './float-array';
 import { Rng } from './rng';
 import { DENSE_LAYER_NAME, type ModelSpec, resolveLayers, weightLayout } from './spec';
 

@@ -11,7 +11,7 @@
  * by `initKernels()` (called by `mathEngine.create`), or synchronously on first use otherwise.
  */
 import { GruMathError } from './errors';
-import type { FloatArray } from './gemm';
+import type { FloatArray } from './float-array';
 import type { BlendKernel, ElementwiseKernel, MapKernel } from './wasm-activations';
 import { arenaAlloc, arenaHeap, arenaMemory, arenaScratch, inArena, MAX_PAGES } from './wasm-arena';
 import { type GemmExports, gemmModuleBytes, type RowsKernel } from './wasm-gemm';

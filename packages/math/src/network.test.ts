@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gradientError, Rng, randomArray } from './__fixtures__/gradient-check';
-import type { FloatArray } from './gemm';
+import type { FloatArray } from './float-array';
 import { initializeWeights } from './initializers';
 import { NetworkCore } from './network';
 import type { ModelSpec } from './spec';

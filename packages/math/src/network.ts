@@ -12,7 +12,7 @@ import type {
   Trace,
 } from './engine';
 import { GruMathError } from './errors';
-import type { FloatArray } from './gemm';
+import type { FloatArray } from './float-array';
 import { initializeWeights } from './initializers';
 import { initKernels } from './kernels';
 import { Optimizer } from './optimizers';

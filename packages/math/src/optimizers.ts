@@ -1,6 +1,6 @@
 import type { OptimizerSpec, OptimizerState } from './engine';
 import { GruMathError } from './errors';
-import type { FloatArray } from './gemm';
+import type { FloatArray } from './float-array';
 
 /** Slot names per optimizer, in the canonical flat layout: each slot has one float per parameter. */
 function slotNames(spec: OptimizerSpec): string[] {

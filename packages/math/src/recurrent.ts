@@ -1,5 +1,6 @@
 import { gate, gateGrad } from './activations';
-import { type FloatArray, gemmNN, gemmTN, transpose } from './gemm';
+import type { FloatArray } from './float-array';
+import { gemmNN, gemmTN, transpose } from './gemm';
 import { allocFloat32, wasmGateAdd, wasmGruBackwardR, wasmGruBackwardZH, wasmTanhBlend } from './kernels';
 import type { CellType, RecurrentActivation } from './spec';
 

@@ -1,6 +1,6 @@
 import type { NamedWeights } from './engine';
 import { GruMathError } from './errors';
-import type { FloatArray } from './gemm';
+import type { FloatArray } from './float-array';
 import type { WeightEntry } from './spec';
 
 const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;

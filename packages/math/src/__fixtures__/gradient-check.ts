@@ -1,5 +1,5 @@
 // Helpers shared by the tests of this package (not exported from the package entry).
-import type { FloatArray } from '../gemm';
+import type { FloatArray } from '../float-array';
 import { Rng } from '../rng';
 
 /** Float64 buffer of `n` values uniform in [−scale, scale). */
