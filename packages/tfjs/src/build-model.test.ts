@@ -95,7 +95,7 @@ describe.each(testBackends)('buildModel on %s', (backend) => {
     }
   });
 
-  it('predicts what the DESIGN.md GRU equations give (resetAfter true)', () => {
+  it('predicts what the GRU equations of docs/ARCHITECTURE.md give (resetAfter true)', () => {
     const spec = specs.gruResetAfter!;
     const weights = randomWeights(spec, 3);
     const model = buildModel(spec, { weights });

@@ -23,7 +23,7 @@ describe.each(testBackends)('KerasGRU on %s', (backend) => {
 
   for (const resetAfter of [true, false]) {
     for (const hard of [false, true]) {
-      it(`matches the DESIGN.md equations (resetAfter ${resetAfter}, ${hard ? 'hardSigmoid' : 'sigmoid'})`, () => {
+      it(`matches the docs/ARCHITECTURE.md equations (resetAfter ${resetAfter}, ${hard ? 'hardSigmoid' : 'sigmoid'})`, () => {
         const layer = new KerasGRU({
           units: u,
           resetAfter,

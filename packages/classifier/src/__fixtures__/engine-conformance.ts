@@ -26,7 +26,8 @@ const sequences = (spec: ModelSpec, batch: number) =>
 
 /**
  * The engine conformance suite: what `@gruvision/classifier` relies on from any `Engine`. Run once per
- * engine; predictions are compared with a Float64 reference GRU written from DESIGN.md (1e-4).
+ * engine; predictions are compared with a Float64 reference GRU written from the equations in
+ * docs/ARCHITECTURE.md (1e-4).
  */
 export function describeEngineConformance(label: string, getEngine: () => Promise<Engine>): void {
   describe(`engine conformance: ${label}`, () => {

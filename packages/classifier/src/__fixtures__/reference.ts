@@ -16,7 +16,8 @@ const hardSigmoid = (v: number) => Math.min(1, Math.max(0, 0.2 * v + 0.5));
 
 /**
  * A plain Float64 forward pass of a single-direction GRU stack (resetAfter false or true) and the
- * softmax head, written straight from DESIGN.md's equations; independent of every engine.
+ * softmax head, written straight from the equations in docs/ARCHITECTURE.md ("The GRU, written down
+ * once"); independent of every engine.
  * `x: [T, F]` → probabilities `[classes]`.
  */
 export function referenceGruPredict(

@@ -33,7 +33,8 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 const hardSigmoid = (x: number): number => Math.min(1, Math.max(0, 0.2 * x + 0.5));
 
 /**
- * Float64 reference of one GRU layer written straight from DESIGN.md (not from any engine):
+ * Float64 reference of one GRU layer written straight from the equations in docs/ARCHITECTURE.md
+ * (not from any engine):
  * `x [B,T,I]` → hidden states `[B,T,u]`. Gate blocks z | r | h.
  */
 export function referenceGru(
