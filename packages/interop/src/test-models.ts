@@ -190,3 +190,45 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
   return worst;
 }
+
+/** A math-engine classifier of an imported model. */
+export async function classifierOf(model: InteropModel): Promise<GruClassifier> {
+  return GruClassifier.fromWeights(
+    {
+      formatVersion: 1,
+      version: 'test',
+      classNames: model.classNames,
+      input: model.input,
+      view: model.view as GruClassifierOptions['view'] & object,
+      preprocess: model.preprocess,
+      spec: model.spec,
+      seed: model.seed ?? 0,
+    },
+    model.weights,
+    'math',
+  );
+}
+
+/** The PyTorch fixtures written by scripts/make-torch-fixtures.py. */
+export interface TorchCase {
+  readonly name: string;
+  readonly cell: string;
+  readonly hidden: number;
+  readonly layers: number;
+  readonly bidirectional: boolean;
+  readonly softmax: boolean;
+  readonly input: { readonly height: number; readonly width: number };
+  readonly pixels: number[][];
+  readonly probabilities: number[][];
+}
+
+export function torchCaseImages(
+  c: TorchCase,
+): { width: number; height: number; channels: 1; pixels: Uint8Array }[] {
+  return c.pixels.map((p) => ({
+    width: c.input.width,
+    height: c.input.height,
+    channels: 1 as const,
+    pixels: Uint8Array.from(p),
+  }));
+}
