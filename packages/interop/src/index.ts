@@ -6,3 +6,13 @@ export type { InteropInputShape, InteropModel, InteropView } from './model';
 export { INTEROP_METADATA_VERSION, viewGather, viewShape } from './model';
 export type { OnnxExportOptions } from './onnx-export';
 export { modelToOnnx, ONNX_INPUT_NAME, ONNX_OPSET, ONNX_OUTPUT_NAME } from './onnx-export';
+export type { ImportedLayer, ImportOptions } from './onnx-import';
+export { DEFAULT_MAX_IMPORT_BYTES, modelFromOnnx } from './onnx-import';
+export type { SafetensorsFile, SafetensorsTensor } from './safetensors';
+export { MAX_SAFETENSORS_HEADER_BYTES, readSafetensors, writeSafetensors } from './safetensors';
+export {
+  modelFromSafetensors,
+  modelToSafetensors,
+  torchIncompatibility,
+  torchStateDict,
+} from './torch-weights';
