@@ -138,6 +138,19 @@ describe('modelFromOnnx: bad input', () => {
     );
   });
 
+  it("a head reading the first layer's state instead of the last layer's", () => {
+    const proto = onnx.ModelProto.decode(gru());
+    const nodes = proto.graph!.node!;
+    const gather = nodes.find((n) => n.opType === 'Gather' && n.output![0] === '/Gather_output_0')!;
+    const index = nodes.find((n) => n.output![0] === gather.input![1])!;
+    index.attribute![0]!.t = { dims: [], dataType: 7, rawData: new Uint8Array(8) }; // h_n[0]: layer 0 forward
+    expectError(
+      () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'first.onnx' }),
+      'UNSUPPORTED_OP',
+      /first\.onnx: node .*Gemm.*: the dense head reads layer 0 forward \+ layer 1 backward\. gruvision reads the final state of the last layer/,
+    );
+  });
+
   it('a bidirectional head reading out[:, -1, :] instead of the final states', () => {
     const proto = onnx.ModelProto.decode(gru());
     const nodes = proto.graph!.node!;
