@@ -754,7 +754,7 @@ function traceHeadInput(
       const x = from(0);
       const index = ints(1);
       const axis = Number(attr('axis')?.i ?? 0);
-      if (!index || index.length !== 1) return { kind: 'unknown', why: `${label} gathers computed indices` };
+      if (index?.length !== 1) return { kind: 'unknown', why: `${label} gathers computed indices` };
       if (x.kind === 'rows' && axis === 0 && !x.transposed) {
         const i = index[0]! < 0 ? index[0]! + x.rows.length : index[0]!;
         const row = x.rows[i];
