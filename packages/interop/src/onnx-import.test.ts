@@ -52,6 +52,21 @@ describe('modelFromOnnx: PyTorch exports (scripts/make-torch-fixtures.py, torch.
   }
 });
 
+describe('modelFromOnnx: an imported PyTorch model explains itself', () => {
+  it('gru-2-bi: explain() traces every layer and ends on the probabilities of predict()', async () => {
+    const c = cases.find((x) => x.name === 'gru-2-bi')!;
+    const model = await classifierOf(
+      modelFromOnnx(new Uint8Array(readFileSync(join(fixtures, 'gru-2-bi.onnx')))),
+    );
+    const image = torchCaseImages(c)[0]!;
+    const explanation = await model.explain(image);
+    expect(explanation.layers).toHaveLength(4); // 2 layers × 2 directions
+    expect(explanation.steps).toHaveLength(c.input.height);
+    expect(maxAbsDiff(explanation.prediction.probabilities, c.probabilities[0]!)).toBeLessThan(1e-5);
+    model.dispose();
+  });
+});
+
 describe('modelFromOnnx: gruvision exports round-trip', () => {
   for (const combination of COMBINATIONS) {
     it(`${combination.name}: same spec, view, classes and predictions`, async () => {
