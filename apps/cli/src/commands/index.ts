@@ -3,6 +3,8 @@ import { registerBench } from './bench';
 import { registerCompare } from './compare';
 import { registerEval } from './eval';
 import { registerExplain } from './explain';
+import { registerExport } from './export';
+import { registerImport } from './import';
 import { registerInspect } from './inspect';
 import { registerPredict } from './predict';
 import { registerSweep } from './sweep';
@@ -15,6 +17,8 @@ export const commands: readonly RegisterCommand[] = [
   registerPredict,
   registerExplain,
   registerInspect,
+  registerExport,
+  registerImport,
   registerCompare,
   registerSweep,
   registerBench,
