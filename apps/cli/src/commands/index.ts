@@ -3,6 +3,7 @@ import { registerBench } from './bench';
 import { registerCompare } from './compare';
 import { registerEval } from './eval';
 import { registerExplain } from './explain';
+import { registerExportData } from './export-data';
 import { registerInspect } from './inspect';
 import { registerPredict } from './predict';
 import { registerSweep } from './sweep';
@@ -18,4 +19,5 @@ export const commands: readonly RegisterCommand[] = [
   registerCompare,
   registerSweep,
   registerBench,
+  registerExportData,
 ];
