@@ -298,7 +298,7 @@ def _train(args: argparse.Namespace, rank: int, world: int, device: torch.device
     if args.rank_weights:
         save_file(state_dict, os.path.join(args.rank_weights, f"rank{rank}.safetensors"), pure=True)
     meta["training"] = {
-        "engine": f"pytorch-ddp-{backend}x{world}" if world > 1 else "pytorch",
+        "engine": f"pytorch-ddp-{backend}-x{world}" if world > 1 else "pytorch",
         "epochs": args.epochs,
         "samples": n,
         "batchSize": batch,
