@@ -1,4 +1,18 @@
-// @gruvision/interop: ONNX and safetensors, both ways. Depends on @gruvision/math only
-// (a spec + named weights in, bytes out; bytes in, a spec + weights out).
-export const interopFormats = ['onnx', 'safetensors'] as const;
-export type InteropFormat = (typeof interopFormats)[number];
+export type { GruInteropErrorCode } from './errors';
+export { GruInteropError } from './errors';
+export type { OnnxActivation } from './gates';
+export { GATE_ACTIVATIONS } from './gates';
+export type { InteropInputShape, InteropModel, InteropView } from './model';
+export { INTEROP_METADATA_VERSION, viewGather, viewShape } from './model';
+export type { OnnxExportOptions } from './onnx-export';
+export { modelToOnnx, ONNX_INPUT_NAME, ONNX_OPSET, ONNX_OUTPUT_NAME } from './onnx-export';
+export type { ImportedLayer, ImportOptions } from './onnx-import';
+export { DEFAULT_MAX_IMPORT_BYTES, modelFromOnnx } from './onnx-import';
+export type { SafetensorsFile, SafetensorsTensor } from './safetensors';
+export { MAX_SAFETENSORS_HEADER_BYTES, readSafetensors, writeSafetensors } from './safetensors';
+export {
+  modelFromSafetensors,
+  modelToSafetensors,
+  torchIncompatibility,
+  torchStateDict,
+} from './torch-weights';

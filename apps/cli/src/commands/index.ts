@@ -3,7 +3,9 @@ import { registerBench } from './bench';
 import { registerCompare } from './compare';
 import { registerEval } from './eval';
 import { registerExplain } from './explain';
+import { registerExport } from './export';
 import { registerExportData } from './export-data';
+import { registerImport } from './import';
 import { registerInspect } from './inspect';
 import { registerPredict } from './predict';
 import { registerSweep } from './sweep';
@@ -16,8 +18,10 @@ export const commands: readonly RegisterCommand[] = [
   registerPredict,
   registerExplain,
   registerInspect,
+  registerExport,
+  registerImport,
+  registerExportData,
   registerCompare,
   registerSweep,
   registerBench,
-  registerExportData,
 ];

@@ -1,0 +1,39 @@
+/** Machine-readable error codes of `@gruvision/interop`. */
+export type GruInteropErrorCode =
+  /** An argument or option of a function is wrong (not the file). */
+  | 'INVALID_ARGUMENT'
+  /** The file is not what it says it is: truncated, not protobuf / safetensors, bad header. */
+  | 'INVALID_FILE'
+  /** The file is larger than the limit the caller allowed. */
+  | 'TOO_LARGE'
+  /** A graph node uses an operator (or an attribute of one) gruvision cannot map. */
+  | 'UNSUPPORTED_OP'
+  /** The file holds a tensor name gruvision does not know, or misses one it needs. */
+  | 'UNKNOWN_TENSOR'
+  /** A tensor has the wrong shape or dtype for the model it belongs to. */
+  | 'SHAPE_MISMATCH'
+  /** A weight holds NaN or ±Infinity. */
+  | 'NON_FINITE'
+  /** The model uses something the target format cannot express (e.g. a reset-before GRU as nn.GRU). */
+  | 'UNSUPPORTED_MODEL';
+
+/**
+ * The one error class of `@gruvision/interop`. The message says what was wrong and what to do;
+ * `code` lets programs branch without parsing text; `file` names the file a problem is in.
+ */
+export class GruInteropError extends Error {
+  readonly code: GruInteropErrorCode;
+  /** The file the problem is in, when there is one. */
+  readonly file: string | undefined;
+
+  constructor(code: GruInteropErrorCode, message: string, options?: { cause?: unknown; file?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GruInteropError';
+    this.code = code;
+    this.file = options?.file;
+  }
+
+  static isInstance(error: unknown): error is GruInteropError {
+    return error instanceof Error && error.name === 'GruInteropError' && 'code' in error;
+  }
+}

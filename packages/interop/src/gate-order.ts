@@ -1,0 +1,83 @@
+import type { CellType } from '@gruvision/math';
+
+/**
+ * Gate orders. Keras (the canonical layout) stores gate blocks as columns: GRU z|r|h, LSTM i|f|c|o.
+ * An order lists, for each row block of the other format, the Keras block it holds.
+ */
+export const ONNX_GATE_ORDER: Readonly<Record<CellType, readonly number[]>> = {
+  gru: [0, 1, 2], // z|r|h
+  lstm: [0, 3, 1, 2], // i|o|f|c
+  simpleRnn: [0],
+};
+
+/** PyTorch: GRU r|z|n, LSTM i|f|g|o, RNN one block. */
+export const TORCH_GATE_ORDER: Readonly<Record<CellType, readonly number[]>> = {
+  gru: [1, 0, 2],
+  lstm: [0, 1, 2, 3],
+  simpleRnn: [0],
+};
+
+/** Keras kernel `[I, g·u]` (column blocks) → row-major `[g·u, I]` with row blocks in `order`. */
+export function kernelToRows(
+  kernel: Float32Array,
+  inputSize: number,
+  units: number,
+  order: readonly number[],
+): Float32Array {
+  const g = order.length;
+  const cols = g * units;
+  const out = new Float32Array(cols * inputSize);
+  for (let k = 0; k < g; k++) {
+    const src = order[k]! * units;
+    for (let j = 0; j < units; j++) {
+      const row = (k * units + j) * inputSize;
+      for (let i = 0; i < inputSize; i++) out[row + i] = kernel[i * cols + src + j]!;
+    }
+  }
+  return out;
+}
+
+/** Inverse of {@link kernelToRows}: `[g·u, I]` row blocks in `order` → Keras `[I, g·u]`. */
+export function rowsToKernel(
+  rows: Float32Array,
+  inputSize: number,
+  units: number,
+  order: readonly number[],
+): Float32Array {
+  const g = order.length;
+  const cols = g * units;
+  const out = new Float32Array(cols * inputSize);
+  for (let k = 0; k < g; k++) {
+    const dst = order[k]! * units;
+    for (let j = 0; j < units; j++) {
+      const row = (k * units + j) * inputSize;
+      for (let i = 0; i < inputSize; i++) out[i * cols + dst + j] = rows[row + i]!;
+    }
+  }
+  return out;
+}
+
+/** Keras bias blocks `[g·u]` → blocks in `order`. */
+export function biasToOrder(bias: Float32Array, units: number, order: readonly number[]): Float32Array {
+  const out = new Float32Array(order.length * units);
+  order.forEach((src, k) => {
+    out.set(bias.subarray(src * units, (src + 1) * units), k * units);
+  });
+  return out;
+}
+
+/** Inverse of {@link biasToOrder}. */
+export function orderToBias(blocks: Float32Array, units: number, order: readonly number[]): Float32Array {
+  const out = new Float32Array(order.length * units);
+  order.forEach((dst, k) => {
+    out.set(blocks.subarray(k * units, (k + 1) * units), dst * units);
+  });
+  return out;
+}
+
+/** `[rows, cols]` → `[cols, rows]`. */
+export function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
+  return out;
+}

@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GruInteropError } from './errors';
+import { modelToOnnx } from './onnx-export';
+import { modelFromOnnx } from './onnx-import';
+import { onnx } from './onnx-proto';
+import type { TorchCase } from './test-models';
+import {
+  COMBINATIONS,
+  classifierOf,
+  interopModelOf,
+  maxAbsDiff,
+  predictProbabilities,
+  randomClassifier,
+  randomImages,
+  torchCaseImages,
+} from './test-models';
+
+const fixtures = join(import.meta.dirname, '__fixtures__', 'torch');
+const cases: TorchCase[] = JSON.parse(readFileSync(join(fixtures, 'cases.json'), 'utf8')).cases;
+
+function expectError(fn: () => unknown, code: string, message: RegExp): void {
+  try {
+    fn();
+  } catch (error) {
+    expect(GruInteropError.isInstance(error), String(error)).toBe(true);
+    expect((error as GruInteropError).code).toBe(code);
+    expect((error as Error).message).toMatch(message);
+    return;
+  }
+  expect.unreachable('no error thrown');
+}
+
+describe('modelFromOnnx: PyTorch exports (scripts/make-torch-fixtures.py, torch.onnx.export opset 14)', () => {
+  for (const c of cases) {
+    it(`${c.name}: ${c.layers}-layer ${c.bidirectional ? 'bidirectional ' : ''}${c.cell}${c.softmax ? ' + softmax' : ''} predicts PyTorch's probabilities within 1e-5`, async () => {
+      const bytes = new Uint8Array(readFileSync(join(fixtures, `${c.name}.onnx`)));
+      const imported = modelFromOnnx(bytes, { file: `${c.name}.onnx` });
+      expect(imported.input).toEqual({ ...c.input, channels: 1 });
+      expect(imported.view).toEqual({ mode: 'rows' });
+      expect(imported.preprocess).toBe('none');
+      expect(imported.classNames).toEqual(['0', '1', '2']);
+      expect(imported.spec.layers).toHaveLength(c.layers);
+      expect(imported.spec.layers[0]!.cell).toBe(c.cell === 'rnn' ? 'simpleRnn' : c.cell);
+      if (c.cell === 'gru') expect(imported.spec.layers[0]!.resetAfter).toBe(true);
+      const model = await classifierOf(imported);
+      const p = await predictProbabilities(model, torchCaseImages(c));
+      expect(maxAbsDiff(p, c.probabilities.flat())).toBeLessThan(1e-5);
+      model.dispose();
+    });
+  }
+});
+
+describe('modelFromOnnx: gruvision exports round-trip', () => {
+  for (const combination of COMBINATIONS) {
+    it(`${combination.name}: same spec, view, classes and predictions`, async () => {
+      const original = await randomClassifier(combination, 3);
+      const exported = interopModelOf(original);
+      const imported = modelFromOnnx(modelToOnnx(exported));
+      expect(imported.spec).toEqual(exported.spec);
+      expect(imported.view).toEqual(exported.view);
+      expect(imported.input).toEqual(exported.input);
+      expect(imported.classNames).toEqual(exported.classNames);
+      const copy = await classifierOf(imported);
+      const { images } = randomImages(original, 5);
+      expect(
+        maxAbsDiff(await predictProbabilities(copy, images), await predictProbabilities(original, images)),
+      ).toBeLessThan(1e-6);
+      original.dispose();
+      copy.dispose();
+    });
+  }
+});
+
+describe('modelFromOnnx: bad input', () => {
+  const gru = () => new Uint8Array(readFileSync(join(fixtures, 'gru-2-bi.onnx')));
+
+  it('a truncated file, an empty one and one over the size limit', () => {
+    const bytes = gru();
+    expectError(
+      () => modelFromOnnx(bytes.subarray(0, bytes.length - 300), { file: 'cut.onnx' }),
+      'INVALID_FILE',
+      /^cut\.onnx: .*(truncated|no ONNX graph)/,
+    );
+    expectError(
+      () => modelFromOnnx(new Uint8Array(0), { file: 'empty.onnx' }),
+      'INVALID_FILE',
+      /empty\.onnx: is empty/,
+    );
+    expectError(
+      () => modelFromOnnx(bytes, { file: 'big.onnx', maxBytes: 1000 }),
+      'TOO_LARGE',
+      /big\.onnx: is \d+ bytes, more than the 1000 allowed/,
+    );
+    expectError(
+      () => modelFromOnnx(new TextEncoder().encode('{"not": "onnx"}'), { file: 'x.onnx' }),
+      'INVALID_FILE',
+      /x\.onnx/,
+    );
+  });
+
+  it('an operator it cannot map, named with its node', () => {
+    const proto = onnx.ModelProto.decode(gru());
+    const nodes = proto.graph!.node!;
+    const gemm = nodes.findIndex((n) => n.opType === 'Gemm');
+    const gemmInput = nodes[gemm]!.input![0]!;
+    nodes.splice(gemm, 0, { opType: 'Relu', name: 'extra_relu', input: [gemmInput], output: ['relu_out'] });
+    nodes[gemm + 1]!.input![0] = 'relu_out';
+    expectError(
+      () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'relu.onnx' }),
+      'UNSUPPORTED_OP',
+      /relu\.onnx: node "extra_relu" \(Relu\) cannot be mapped/,
+    );
+  });
+
+  it('NaN weights', () => {
+    const proto = onnx.ModelProto.decode(gru());
+    const w = proto.graph!.initializer!.find((t) => t.name === 'fc.weight')!;
+    new DataView(w.rawData!.buffer, w.rawData!.byteOffset).setFloat32(8, Number.NaN, true);
+    expectError(
+      () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'nan.onnx' }),
+      'NON_FINITE',
+      /nan\.onnx: the weight \(B\) of node .*Gemm.* holds NaN at index 2/,
+    );
+  });
+
+  it('a wrong input size and a wrong number of class names', () => {
+    expectError(
+      () => modelFromOnnx(gru(), { file: 'g.onnx', input: { height: 7, width: 7 } }),
+      'SHAPE_MISMATCH',
+      /gives 7 features per step, but the first recurrent layer reads 5.*--input/,
+    );
+    expectError(
+      () => modelFromOnnx(gru(), { file: 'g.onnx', classNames: ['a', 'b'] }),
+      'SHAPE_MISMATCH',
+      /2 class names for 3 classes/,
+    );
+  });
+
+  it('a bidirectional head reading out[:, -1, :] instead of the final states', () => {
+    const proto = onnx.ModelProto.decode(gru());
+    const nodes = proto.graph!.node!;
+    const grus = nodes.filter((n) => n.opType === 'GRU');
+    const y = grus[1]!.output![0]!; // [T, 2, N, 6]
+    const gemm = nodes.find((n) => n.opType === 'Gemm')!;
+    proto.graph!.initializer!.push({
+      name: 'last',
+      dims: [],
+      dataType: 7,
+      rawData: new Uint8Array([255, 255, 255, 255, 255, 255, 255, 255]),
+    });
+    proto.graph!.initializer!.push({
+      name: 'flat_shape',
+      dims: [2],
+      dataType: 7,
+      rawData: new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255]),
+    });
+    nodes.splice(
+      nodes.indexOf(gemm),
+      0,
+      {
+        opType: 'Gather',
+        name: 'last_step',
+        input: [y, 'last'],
+        output: ['y_last'],
+        attribute: [{ name: 'axis', type: 2, i: 0 }],
+      },
+      {
+        opType: 'Transpose',
+        name: 't',
+        input: ['y_last'],
+        output: ['y_last_t'],
+        attribute: [{ name: 'perm', type: 7, ints: [1, 0, 2] }],
+      },
+      { opType: 'Reshape', name: 'r', input: ['y_last_t', 'flat_shape'], output: ['y_flat'] },
+    );
+    gemm.input![0] = 'y_flat';
+    expectError(
+      () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'seq.onnx' }),
+      'UNSUPPORTED_OP',
+      /output sequence \(Y\) of the bidirectional/,
+    );
+  });
+});
