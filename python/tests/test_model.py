@@ -1,6 +1,7 @@
 import json
 import os
 import shutil
+import sys
 import unittest
 
 import torch
@@ -14,6 +15,7 @@ from gruvision_torch.model import (
     read_gruvision_weights,
     read_metadata,
 )
+from gruvision_torch.safetensors_io import load_file
 from gruvision_torch.view import to_sequences
 
 
@@ -40,6 +42,28 @@ class GruvisionModelsInPyTorch(unittest.TestCase):
                 self.assertGreater(float(want.max()), 0.5, "the reference is far from uniform")
                 delta = float((got - want).abs().max())
                 self.assertLess(delta, 1e-5, f"{case['name']}: max |Δp| {delta:.2e}")
+
+    def test_gruvision_export_safetensors_loads_strictly_and_gives_gruvisions_probabilities_within_1e_5(self) -> None:
+        folder = helpers.scratch("export")
+        for case in self.ref["models"]:
+            with self.subTest(model=case["name"]):
+                path = os.path.join(folder, f"{case['name']}.safetensors")
+                helpers.gruvision("export", case["dir"], "--format", "safetensors", "--out", path)
+                tensors, metadata = load_file(path)
+                self.assertEqual(metadata["format"], "pt")
+                meta = json.loads(metadata["gruvision"])
+                source = read_metadata(case["dir"])
+                for key in ("spec", "view", "classNames", "input", "preprocess"):
+                    self.assertEqual(meta[key], source[key], key)
+                self.assertTrue(all(t.dtype == torch.float32 for t in tensors.values()))
+                module = build_module(meta)
+                module.load_state_dict(tensors, strict=True)
+                module.eval()
+                got = module.probabilities(to_sequences(self.pixels, meta["view"], meta["input"]))
+                want = torch.tensor(case["probabilities"], dtype=torch.float32)
+                delta = float((got - want).abs().max())
+                self.assertLess(delta, 1e-5, f"{case['name']}: max |Δp| {delta:.2e}")
+                print(f"\n  {case['name']}: gruvision export → PyTorch max |Δp| {delta:.1e}", file=sys.stderr, end="")
 
     def test_the_state_dict_keys_are_the_contract(self) -> None:
         case = next(c for c in self.ref["models"] if c["name"] == "gru-2x-bidirectional-columns")
