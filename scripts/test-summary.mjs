@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Sums the real test results of every workspace package (the JSON reports Vitest writes to
-// `<package>/.test-results/*.json`) and prints one plain line: `N passed, N failed[, N skipped]`.
-// Exits 1 when a test failed, or when a package with a `test` script left no report.
+// `<package>/.test-results/*.json`, and python/tests/run.py's report of the same shape in
+// `python/.test-results/python.json`) and prints one plain line: `N passed, N failed[, N skipped]`.
+// Exits 1 when a test failed, or when a package with a `test` (or `test:python`) script left no report.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,7 +11,7 @@ const dirs = ['packages', 'apps']
   .flatMap((group) =>
     existsSync(join(root, group)) ? readdirSync(join(root, group)).map((d) => join(root, group, d)) : [],
   )
-  .concat([join(root, 'bench')]);
+  .concat([join(root, 'bench'), join(root, 'python')]);
 
 let passed = 0;
 let failed = 0;
@@ -23,7 +24,7 @@ for (const dir of dirs) {
   const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
   const reportDir = join(dir, '.test-results');
   const reports = existsSync(reportDir) ? readdirSync(reportDir).filter((f) => f.endsWith('.json')) : [];
-  if (pkg.scripts?.test && reports.length === 0) missing.push(pkg.name);
+  if ((pkg.scripts?.test || pkg.scripts?.['test:python']) && reports.length === 0) missing.push(pkg.name);
   for (const file of reports) {
     const report = JSON.parse(readFileSync(join(reportDir, file), 'utf8'));
     const p = report.numPassedTests ?? 0;

@@ -4,6 +4,7 @@ import { registerCompare } from './compare';
 import { registerEval } from './eval';
 import { registerExplain } from './explain';
 import { registerExport } from './export';
+import { registerExportData } from './export-data';
 import { registerImport } from './import';
 import { registerInspect } from './inspect';
 import { registerPredict } from './predict';
@@ -19,6 +20,7 @@ export const commands: readonly RegisterCommand[] = [
   registerInspect,
   registerExport,
   registerImport,
+  registerExportData,
   registerCompare,
   registerSweep,
   registerBench,
