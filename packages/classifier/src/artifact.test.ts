@@ -80,7 +80,7 @@ describe('parseModelJson on untrusted input', () => {
 
   it('rejects bad JSON, naming the file and the fix', () => {
     expect(() => parseModelJson('{"format":', 'm/model.json')).toThrow(
-      /^m\/model\.json: is not valid JSON \(.*\)\. Save the model again or restore the file from a backup\.$/,
+      /^m\/model\.json: is not valid JSON( \(at byte \d+\))?\. Save the model again or restore the file from a backup\.$/,
     );
   });
 

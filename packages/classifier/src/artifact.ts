@@ -171,9 +171,11 @@ export function parseModelJson(
     try {
       json = JSON.parse(input);
     } catch (error) {
+      // The parser's message quotes the text around the error: never echo a file's contents.
+      const at = /position (\d+)/.exec((error as Error).message);
       throw new GruClassifierError(
         'INVALID_MODEL',
-        `${file}: is not valid JSON (${(error as Error).message}). Save the model again or restore the file from a backup.`,
+        `${file}: is not valid JSON${at ? ` (at byte ${at[1]})` : ''}. Save the model again or restore the file from a backup.`,
         { file, cause: error },
       );
     }
