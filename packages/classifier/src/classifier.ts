@@ -39,6 +39,8 @@ import type { ImageInput, PredictInput } from './images';
 import { prepareImage, toModelSet } from './images';
 import type { Evaluation } from './metrics';
 import { argMax, MetricsAccumulator, topIndices } from './metrics';
+import type { ModelLimits } from './model-schema';
+import { exceededLimit } from './model-schema';
 import { learningRateAt, validateSchedule } from './schedule';
 
 /** Options of `GruClassifier.create`. Only `classNames` is required. */
@@ -76,6 +78,11 @@ export interface GruClassifierOptions {
   readonly engine?: EngineOption;
   /** `'mnist'`: MNIST-style centring of single pictures at predict time (digit models). Default `'none'`. */
   readonly preprocess?: Preprocess;
+  /**
+   * Sizes the model may have; the defaults are what `loadClassifier` accepts, so a model that trains
+   * can always be loaded again. Raise a limit here and when loading, on purpose.
+   */
+  readonly limits?: ModelLimits;
 }
 
 /** One class and its probability. */
@@ -229,6 +236,15 @@ export class GruClassifier {
             ? { recurrentActivation: options.recurrentActivation }
             : {}),
         }),
+      );
+    }
+    // What the loader would refuse is refused before any training: a saved model must load again.
+    const over = exceededLimit(spec, input, options.limits);
+    if (over !== undefined) {
+      throw new GruClassifierError(
+        'TOO_LARGE',
+        `${over.field} is ${over.value}, more than the ${over.limit} a gruvision model may have (limit ${over.name}); ` +
+          `loadClassifier would refuse the saved model. Use a smaller model, or raise limits.${over.name} here and when loading if you have the memory.`,
       );
     }
     const preprocess = options.preprocess ?? 'none';

@@ -139,7 +139,7 @@ describe('writeModelDirectory / readModelDirectory', () => {
     );
     await writeModelDirectory(dir, encodeArtifacts(metadata, randomWeights(spec, 1)));
     await expect(readModelDirectory(dir, { maxWeightBytes: 64 })).rejects.toThrow(
-      'declares 424 bytes of weights, more than the 64 allowed.',
+      'weights (bytes) is 424, more than the 64 allowed (limit maxWeightBytes).',
     );
   });
 

@@ -1,2 +1,2 @@
-export type { CheckpointDirectory, LoadOptions } from './node-io';
+export type { CheckpointDirectory, LoadCheckpointOptions, LoadOptions } from './node-io';
 export { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from './node-io';
