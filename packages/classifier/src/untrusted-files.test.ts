@@ -8,9 +8,11 @@ import { GruClassifier } from './classifier';
 import { GruClassifierError } from './errors';
 import { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from './node-io';
 
-// biome-ignore-all lint/suspicious/noExplicitAny: tests edit untrusted JSON field by field.
 // Model metadata and checkpoints read back from disk: every field is checked by a schema, every size
 // a model may ask for is bounded by a limit that names the field, and every refusal is a typed error.
+
+// biome-ignore lint/suspicious/noExplicitAny: tests edit untrusted JSON field by field.
+type Json = Record<string, any>;
 
 const train = barsSet(30, 1);
 const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 6, seed: 3 } as const;
@@ -35,7 +37,7 @@ afterAll(async () => {
 });
 
 /** model.json with its gruvision metadata changed by `edit`. */
-function edited(edit: (meta: Record<string, any>, json: Record<string, any>) => void): string {
+function edited(edit: (meta: Json, json: Json) => void): string {
   const json = JSON.parse(modelText);
   edit(json.userDefinedMetadata.gruvision, json);
   return JSON.stringify(json);
@@ -150,7 +152,7 @@ describe('checkpoints are checked field by field', () => {
     return dir;
   }
   const epochDir = (dir: string) => join(dir, 'epoch-0002');
-  async function editJson(file: string, edit: (json: Record<string, any>) => void): Promise<void> {
+  async function editJson(file: string, edit: (json: Json) => void): Promise<void> {
     const json = JSON.parse(await readFile(file, 'utf8'));
     edit(json);
     await writeFile(file, JSON.stringify(json));
