@@ -397,6 +397,7 @@ export class GruClassifier {
     let at = 0;
     for (const batch of batches(set, { batchSize, view: this.currentView, shuffle: false })) {
       const p = await this.network.predict(batch.x, batch.size);
+      checkFiniteOutput(p, batch.size * classes, classes, at);
       out.set(p.subarray(0, batch.size * classes), at * classes);
       onBatch?.(p, batch.y, batch.size);
       at += batch.size;
@@ -472,6 +473,8 @@ export class GruClassifier {
     const sequence = new Float32Array(timeSteps * features);
     fillSequenceFromPixels(sequence, 0, modelImage.pixels, 0, this.input, this.currentView);
     const trace = await this.network.trace(sequence);
+    checkFiniteOutput(trace.probabilities, trace.probabilities.length, trace.probabilities.length, index);
+    checkFiniteOutput(trace.stepProbabilities, trace.stepProbabilities.length, this.classNames.length, index);
     const classes = this.classNames.length;
     const steps = Array.from({ length: trace.timeSteps }, (_, t) => {
       const row = trace.stepProbabilities.subarray(t * classes, (t + 1) * classes);
@@ -815,6 +818,24 @@ async function createNetwork(engine: Engine, spec: ModelSpec, options: NetworkOp
   } catch (error) {
     if (GruClassifierError.isInstance(error)) throw error;
     throw new GruClassifierError('INVALID_ARGUMENT', `fit: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Probabilities that are NaN or infinite are not a prediction: weights this large (e.g. ±3.4e38)
+ * overflow the network. Throws `NON_FINITE_OUTPUT` rather than report `0 (NaN%)` as a result.
+ */
+function checkFiniteOutput(p: Float32Array, length: number, classes: number, firstImage: number): void {
+  for (let i = 0; i < length; i++) {
+    const value = p[i]!;
+    if (value - value !== 0 || value < 0 || value > 1.0001) {
+      throw new GruClassifierError(
+        'NON_FINITE_OUTPUT',
+        `The model produced ${value} as a probability (image ${firstImage + Math.floor(i / classes)}, class ${i % classes}): ` +
+          'its weights overflow the network, so it cannot classify. The model file is damaged or was trained into divergence; ' +
+          'train or save it again.',
+      );
+    }
   }
 }
 

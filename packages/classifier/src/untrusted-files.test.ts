@@ -216,3 +216,25 @@ describe('checkpoints are checked field by field', () => {
     expect((await loadCheckpoint(lagging)).epoch).toBe(2);
   });
 });
+
+describe('outputs that are not numbers are errors, not results', () => {
+  it('weights of ±3.4e38 give NON_FINITE_OUTPUT from predict, evaluate and explain', async () => {
+    const model = await GruClassifier.create(small);
+    model.setWeights(
+      model.getWeights().map((w) => ({
+        ...w,
+        values: w.values.map((_, i) => (i % 2 === 0 ? 3.4e38 : -3.4e38)),
+      })),
+    );
+    const dir = join(root, 'huge-weights');
+    await saveClassifier(model, dir);
+    const loaded = await loadClassifier(dir);
+    const predicted = (await loaded.predict(train).catch((e: unknown) => e)) as GruClassifierError;
+    expect(predicted.code).toBe('NON_FINITE_OUTPUT');
+    expect(predicted.message).toMatch(
+      /^The model produced (NaN|-?Infinity|[\d.e+-]+) as a probability \(image 0, class \d\): its weights overflow the network/,
+    );
+    await expect(loaded.evaluate(train)).rejects.toThrow('its weights overflow the network');
+    await expect(loaded.explain(train, 1)).rejects.toThrow('its weights overflow the network');
+  });
+});
