@@ -1,21 +1,44 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readConfinedFile } from '@gruvision/math/node';
+import { isPlainRelativePath, readConfinedFile } from '@gruvision/math/node';
 import * as v from 'valibot';
 import type { ArtifactLimits } from './artifact';
-import { DEFAULT_MAX_WEIGHT_BYTES } from './artifact';
+import { DEFAULT_MAX_WEIGHT_BYTES, MODEL_FILE, WEIGHTS_FILE } from './artifact';
 import type { Checkpoint } from './checkpoint';
 import { CHECKPOINT_FILE, checkpointFiles, checkpointFromFiles } from './checkpoint';
 import { GruClassifier } from './classifier';
 import type { EngineOption } from './engines';
 import { GruClassifierError } from './errors';
+import type { FileEntry } from './fs-atomic';
 import { recoverDirectory, writeDirectoryAtomic, writeFileAtomic } from './fs-atomic';
 import { isModelDirectory, readModelDirectory, writeModelDirectory } from './model-files';
 import { LatestJsonSchema } from './model-schema';
 
+/** Options of `saveClassifier`. */
+export interface SaveOptions {
+  /**
+   * More files to keep in the model directory (a report, the training settings): written in the same
+   * atomic folder write as the model, so a crash leaves the old folder or the new one, never a mix.
+   */
+  readonly files?: readonly FileEntry[];
+}
+
 /** Saves a classifier as a TensorFlow.js layers-model directory (`model.json` + `weights.bin`), atomically. */
-export async function saveClassifier(model: GruClassifier, dir: string): Promise<void> {
-  await writeModelDirectory(dir, model.toArtifacts());
+export async function saveClassifier(
+  model: GruClassifier,
+  dir: string,
+  options: SaveOptions = {},
+): Promise<void> {
+  const reserved = new Set([MODEL_FILE, WEIGHTS_FILE]);
+  for (const file of options.files ?? []) {
+    if (reserved.has(file.name) || !isPlainRelativePath(file.name) || /[\\/]/.test(file.name)) {
+      throw new GruClassifierError(
+        'INVALID_ARGUMENT',
+        `saveClassifier: extra file name ${JSON.stringify(file.name)} must be a plain file name other than ${MODEL_FILE} and ${WEIGHTS_FILE}.`,
+      );
+    }
+  }
+  await writeModelDirectory(dir, model.toArtifacts(), options.files ?? []);
 }
 
 /** Options of `loadClassifier`. */

@@ -1,2 +1,4 @@
-export type { CheckpointDirectory, LoadCheckpointOptions, LoadOptions } from './node-io';
+export type { FileEntry } from './fs-atomic';
+export { describeErrno, writeFileAtomic, writeFilesAtomic } from './fs-atomic';
+export type { CheckpointDirectory, LoadCheckpointOptions, LoadOptions, SaveOptions } from './node-io';
 export { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from './node-io';
