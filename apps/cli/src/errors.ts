@@ -37,12 +37,27 @@ function isLibraryError(error: unknown): error is Error & { code: string } {
   );
 }
 
+const STORAGE_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  EROFS: 'the file system is read-only',
+};
+
 /** What the user sees for an error: one line (plus the stack with `--debug`) and the exit code. */
 export function describeError(error: unknown, debug: boolean): { text: string; exitCode: number } {
   const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : '';
   if (error instanceof CliError) return { text: `error: ${error.message}${stack}`, exitCode: error.exitCode };
   if (isLibraryError(error)) return { text: `error: ${error.message}${stack}`, exitCode: ExitCode.userError };
   const errno = error as NodeJS.ErrnoException;
+  const storage = errno && typeof errno.code === 'string' ? STORAGE_ERRORS[errno.code] : undefined;
+  if (storage !== undefined) {
+    // Disk full, read-only, quota: the cause is the storage, not a bug; name the file when known.
+    const where = typeof errno.path === 'string' ? `${errno.path}: ` : '';
+    return {
+      text: `error: ${where}${storage} (${errno.code}). Free some space or choose a writable folder and run again.${stack}`,
+      exitCode: ExitCode.userError,
+    };
+  }
   if (errno && typeof errno.code === 'string' && typeof errno.path === 'string') {
     const what =
       errno.code === 'ENOENT'

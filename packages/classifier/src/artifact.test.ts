@@ -80,7 +80,7 @@ describe('parseModelJson on untrusted input', () => {
 
   it('rejects bad JSON, naming the file and the fix', () => {
     expect(() => parseModelJson('{"format":', 'm/model.json')).toThrow(
-      /^m\/model\.json: is not valid JSON \(.*\)\. Save the model again or restore the file from a backup\.$/,
+      /^m\/model\.json: is not valid JSON( \(at byte \d+\))?\. Save the model again or restore the file from a backup\.$/,
     );
   });
 
@@ -126,8 +126,8 @@ describe('parseModelJson on untrusted input', () => {
       'model.json: modelTopology layer 0 has units 7, the spec gives 6.',
     );
     const json2 = good();
-    json2.userDefinedMetadata.gruvision.classNames = ['a'];
-    expect(() => parseModelJson(json2)).toThrow('model.json: names 1 classes but its spec has 3.');
+    json2.userDefinedMetadata.gruvision.classNames = ['a', 'b'];
+    expect(() => parseModelJson(json2)).toThrow('model.json: names 2 classes but its spec has 3.');
   });
 
   it('refuses huge declared sizes before allocating anything', () => {
@@ -137,7 +137,10 @@ describe('parseModelJson on untrusted input', () => {
     json.modelTopology.config.layers[0].config.units = 100_000;
     json.weightsManifest[0].weights = weightLayout(g.spec).entries.map((e) => ({ ...e, dtype: 'float32' }));
     expect(() => parseModelJson(json)).toThrow(
-      /declares \d+ bytes of weights, more than the 1073741824 allowed\. Raise maxWeightBytes only if you trust the model\./,
+      'model.json: userDefinedMetadata.gruvision spec.layers[0].units is 100000, more than the 4096 allowed (limit maxUnits).',
+    );
+    expect(() => parseModelJson(json, 'model.json', { maxUnits: 100_000 })).toThrow(
+      /weights \(bytes\) is \d+, more than the 1073741824 allowed \(limit maxWeightBytes\)\. .*raise maxWeightBytes only if you trust the model/,
     );
     expect(() => parseModelJson('x'.repeat(100), 'model.json', { maxModelJsonBytes: 10 })).toThrow(
       'model.json: is 100 characters, more than the 10 allowed.',
@@ -151,7 +154,7 @@ describe('parseModelJson on untrusted input', () => {
       units: 1,
     }));
     expect(() => parseModelJson(json)).toThrow(
-      'model.json: userDefinedMetadata.gruvision.spec is out of bounds (at most 64 layers, 100000 classes, 1000000 time steps).',
+      'model.json: userDefinedMetadata.gruvision spec.layers (count) is 100000, more than the 64 allowed (limit maxLayers).',
     );
   });
 

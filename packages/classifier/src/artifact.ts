@@ -2,7 +2,17 @@ import type { SequenceView } from '@gruvision/data';
 import { assertSequenceView, viewShape } from '@gruvision/data';
 import type { ModelSpec, NamedWeight, NamedWeights, OptimizerSpec, WeightEntry } from '@gruvision/math';
 import { validateSpec, weightLayout } from '@gruvision/math';
+import * as v from 'valibot';
 import { GruClassifierError } from './errors';
+import type { ModelLimits } from './model-schema';
+import {
+  describeIssue,
+  exceededLimit,
+  jsonDepth,
+  jsonTextDepth,
+  MAX_JSON_DEPTH,
+  MetadataSchema,
+} from './model-schema';
 import type { ModelTopologyJson } from './topology';
 import { modelTopology } from './topology';
 import { CLASSIFIER_VERSION } from './version';
@@ -80,8 +90,8 @@ export interface ModelArtifacts {
   readonly weightData: Uint8Array;
 }
 
-/** Bounds applied when reading untrusted artifacts. */
-export interface ArtifactLimits {
+/** Bounds applied when reading untrusted artifacts: file sizes, and the sizes a model may ask for. */
+export interface ArtifactLimits extends ModelLimits {
   /** Largest accepted `model.json`, in bytes. Default 16 MiB. */
   readonly maxModelJsonBytes?: number;
   /** Largest accepted total of weight bytes. Default 1 GiB. */
@@ -168,15 +178,28 @@ export function parseModelJson(
         'TOO_LARGE',
       );
     }
+    if (jsonTextDepth(input, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      bad(
+        `nests deeper than ${MAX_JSON_DEPTH} levels.`,
+        'This is not a gruvision model.json; save the model again with gruvision.',
+      );
+    }
     try {
       json = JSON.parse(input);
     } catch (error) {
+      // The parser's message quotes the text around the error: never echo a file's contents.
+      const at = /position (\d+)/.exec((error as Error).message);
       throw new GruClassifierError(
         'INVALID_MODEL',
-        `${file}: is not valid JSON (${(error as Error).message}). Save the model again or restore the file from a backup.`,
+        `${file}: is not valid JSON${at ? ` (at byte ${at[1]})` : ''}. Save the model again or restore the file from a backup.`,
         { file, cause: error },
       );
     }
+  } else if (jsonDepth(input, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    bad(
+      `nests deeper than ${MAX_JSON_DEPTH} levels.`,
+      'This is not a gruvision model.json; save the model again with gruvision.',
+    );
   }
   if (!isObject(json)) bad('is not a JSON object.', 'Point to the model.json written by gruvision.');
   if (json.format !== 'layers-model') {
@@ -192,7 +215,7 @@ export function parseModelJson(
       'It was not saved by gruvision; to use a plain Keras or tfjs model, load it with @gruvision/tfjs instead.',
     );
   }
-  const metadata = checkMetadata(udm.gruvision, bad);
+  const metadata = checkMetadata(udm.gruvision, bad, limits);
   if (
     !isObject(json.modelTopology) ||
     !isObject(json.modelTopology.config) ||
@@ -351,59 +374,32 @@ function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-const MAX_LAYERS = 64;
-const MAX_CLASSES = 100_000;
-const MAX_TIME_STEPS = 1_000_000;
-
-const viewModes = ['rows', 'columns', 'pixels', 'patches'];
-
-function checkMetadata(m: Json, bad: (problem: string, fix: string) => never): GruvisionMetadata {
+function checkMetadata(
+  m: Json,
+  bad: (problem: string, fix: string, code?: BadCode) => never,
+  limits: ArtifactLimits,
+): GruvisionMetadata {
   const fix = 'Save the model again with gruvision.';
-  if (typeof m.formatVersion !== 'number' || !Number.isInteger(m.formatVersion)) {
-    bad('userDefinedMetadata.gruvision.formatVersion is missing.', fix);
-  }
-  if (m.formatVersion > ARTIFACT_FORMAT_VERSION) {
+  if (typeof m.formatVersion === 'number' && m.formatVersion > ARTIFACT_FORMAT_VERSION) {
     bad(
       `was written in gruvision artifact format ${m.formatVersion}; this version reads up to ${ARTIFACT_FORMAT_VERSION}.`,
       'Upgrade @gruvision/classifier.',
     );
   }
-  if (!Array.isArray(m.classNames) || m.classNames.some((c: unknown) => typeof c !== 'string')) {
-    bad('userDefinedMetadata.gruvision.classNames must be an array of strings.', fix);
-  }
-  const input = m.input;
-  if (
-    !isObject(input) ||
-    !['height', 'width', 'channels'].every(
-      (k) => Number.isInteger(input[k]) && input[k] >= 1 && input[k] <= 65_536,
-    )
-  ) {
-    bad('userDefinedMetadata.gruvision.input must give positive integer height, width and channels.', fix);
-  }
-  if (!isObject(m.view) || !viewModes.includes(m.view.mode)) {
-    bad(`userDefinedMetadata.gruvision.view.mode must be one of ${viewModes.join(', ')}.`, fix);
-  }
-  const norm = m.view.normalize;
-  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-  if (norm !== undefined && (!isObject(norm) || !finite(norm.mean) || !finite(norm.std) || !(norm.std > 0))) {
-    bad('userDefinedMetadata.gruvision.view.normalize must hold a finite mean and a positive std.', fix);
-  }
-  if (m.preprocess !== 'mnist' && m.preprocess !== 'none') {
-    bad('userDefinedMetadata.gruvision.preprocess must be "mnist" or "none".', fix);
-  }
-  if (typeof m.seed !== 'number' || !Number.isFinite(m.seed))
-    bad('userDefinedMetadata.gruvision.seed must be a number.', fix);
-  if (!isObject(m.spec)) bad('userDefinedMetadata.gruvision.spec is missing.', fix);
-  if (
-    !Array.isArray(m.spec.layers) ||
-    m.spec.layers.length > MAX_LAYERS ||
-    m.classNames.length > MAX_CLASSES ||
-    !(m.spec.timeSteps <= MAX_TIME_STEPS)
-  ) {
+  // Every field, typed and ranged, before anything is computed from it.
+  const checked = v.safeParse(MetadataSchema, m);
+  if (!checked.success) bad(describeIssue(checked.issues, 'userDefinedMetadata.gruvision'), fix);
+  const input = m.input as InputShape;
+  const over = exceededLimit(m.spec as ModelSpec, input, limits);
+  if (over !== undefined) {
     bad(
-      `userDefinedMetadata.gruvision.spec is out of bounds (at most ${MAX_LAYERS} layers, ${MAX_CLASSES} classes, ${MAX_TIME_STEPS} time steps).`,
-      'This is not a model gruvision can run.',
+      `userDefinedMetadata.gruvision ${over.field} is ${over.value}, more than the ${over.limit} allowed (limit ${over.name}).`,
+      `A model this size could exhaust memory when it runs; raise ${over.name} only if you trust the model and have the memory.`,
+      'TOO_LARGE',
     );
+  }
+  if (m.classNames.length !== m.spec.classes) {
+    bad(`names ${m.classNames.length} classes but its spec has ${m.spec.classes}.`, fix);
   }
   try {
     validateSpec(m.spec as ModelSpec);
@@ -411,9 +407,6 @@ function checkMetadata(m: Json, bad: (problem: string, fix: string) => never): G
     bad(`userDefinedMetadata.gruvision.spec is invalid: ${(error as Error).message}`, '');
   }
   const spec = m.spec as ModelSpec;
-  if (spec.classes !== m.classNames.length) {
-    bad(`names ${m.classNames.length} classes but its spec has ${spec.classes}.`, fix);
-  }
   let shape: { timeSteps: number; features: number } | undefined;
   try {
     assertSequenceView(m.view as SequenceView, input as InputShape);

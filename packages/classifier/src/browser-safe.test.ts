@@ -29,7 +29,7 @@ describe('entries', () => {
     const files = reachable(join(here, 'index.ts'));
     expect(files.size).toBeGreaterThan(10);
     const bare = new Set([...files.values()].flat());
-    expect([...bare].sort()).toEqual(['@gruvision/data', '@gruvision/math', '@gruvision/tfjs']);
+    expect([...bare].sort()).toEqual(['@gruvision/data', '@gruvision/math', '@gruvision/tfjs', 'valibot']);
     const engines = readFileSync(join(here, 'engines.ts'), 'utf8');
     expect(engines).toContain("await import('@gruvision/tfjs')");
     expect(engines).not.toMatch(/from '@gruvision\/tfjs'/);

@@ -1,5 +1,6 @@
 import type { NamedWeight, NamedWeights, OptimizerState } from '@gruvision/math';
 import { weightLayout } from '@gruvision/math';
+import * as v from 'valibot';
 import type { ArtifactLimits, ModelArtifacts } from './artifact';
 import {
   fromLittleEndianBytes,
@@ -7,8 +8,10 @@ import {
   parseModelJson,
   toLittleEndianBytes,
   WEIGHTS_FILE,
+  weightsFromBytes,
 } from './artifact';
 import { GruClassifierError } from './errors';
+import { CheckpointJsonSchema, describeIssue, jsonTextDepth, MAX_JSON_DEPTH } from './model-schema';
 
 /** One epoch of the training history. `epoch` counts from 1. */
 export interface EpochLog {
@@ -42,6 +45,11 @@ export interface Checkpoint {
   readonly state: TrainingState;
   /** The best weights so far, when early stopping restores them. */
   readonly bestWeights?: NamedWeights;
+  /**
+   * The training run this checkpoint belongs to (set by `checkpointDirectory({ runId })`): a resume
+   * checks it, so one run never continues from another run's checkpoint.
+   */
+  readonly runId?: string;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -73,6 +81,7 @@ export function checkpointFiles(checkpoint: Checkpoint): { name: string; bytes: 
   const json = {
     formatVersion: 1,
     epoch: checkpoint.epoch,
+    ...(checkpoint.runId !== undefined ? { runId: checkpoint.runId } : {}),
     optimizer: {
       step: checkpoint.optimizer.step,
       slots: slotNames.map((n) => ({ name: n, size: checkpoint.optimizer.slots[n]!.length })),
@@ -112,12 +121,29 @@ export async function checkpointFromFiles(
     );
   };
   const need = async (name: string): Promise<Uint8Array> => (await read(name)) ?? bad(name, 'is missing.');
-  let json: Record<string, unknown>;
+  const checkpointText = decoder.decode(await need(CHECKPOINT_FILE));
+  if (jsonTextDepth(checkpointText, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    bad(CHECKPOINT_FILE, `nests deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
+  let raw: unknown;
   try {
-    json = JSON.parse(decoder.decode(await need(CHECKPOINT_FILE)));
-  } catch (error) {
-    if (GruClassifierError.isInstance(error)) throw error;
-    return bad(CHECKPOINT_FILE, `is not valid JSON (${(error as Error).message}).`);
+    raw = JSON.parse(checkpointText);
+  } catch {
+    return bad(CHECKPOINT_FILE, 'is not valid JSON.');
+  }
+  const checked = v.safeParse(CheckpointJsonSchema, raw);
+  if (!checked.success) return bad(CHECKPOINT_FILE, describeIssue(checked.issues, ''));
+  const json = checked.output;
+  const { epoch, optimizer: opt, state } = json;
+  state.history.forEach((log, i) => {
+    if (log.epoch !== i + 1)
+      bad(CHECKPOINT_FILE, `state.history[${i}] is epoch ${log.epoch}, expected ${i + 1}.`);
+  });
+  if (state.history.length !== epoch) {
+    bad(CHECKPOINT_FILE, `records ${state.history.length} epochs of history for epoch ${epoch}.`);
+  }
+  if (state.best !== undefined && state.best.epoch > epoch) {
+    bad(CHECKPOINT_FILE, `names epoch ${state.best.epoch} as the best of ${epoch}.`);
   }
   const modelText = decoder.decode(await need(MODEL_FILE));
   const parsed = parseModelJson(modelText, `${where}/${MODEL_FILE}`, limits);
@@ -125,20 +151,18 @@ export async function checkpointFromFiles(
   if (weightData.byteLength !== parsed.totalBytes) {
     bad(WEIGHTS_FILE, `holds ${weightData.byteLength} bytes but model.json declares ${parsed.totalBytes}.`);
   }
+  // Finite weights, as the model loader requires.
+  weightsFromBytes(parsed, weightData, `${where}/${WEIGHTS_FILE}`);
   const { totalSize, entries } = weightLayout(parsed.metadata.spec);
-  const epoch = json.epoch;
-  if (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 0)
-    bad(CHECKPOINT_FILE, 'has no epoch count.');
-  const opt = json.optimizer as { step?: unknown; slots?: unknown } | undefined;
-  if (typeof opt !== 'object' || opt === null || typeof opt.step !== 'number' || !Array.isArray(opt.slots)) {
-    return bad(CHECKPOINT_FILE, 'has no optimizer description.');
-  }
-  const slotList = opt.slots as { name?: unknown; size?: unknown }[];
+  const slotList = opt.slots;
+  const names = new Set<string>();
   for (const s of slotList) {
-    if (typeof s?.name !== 'string' || s.size !== totalSize) {
+    if (names.has(s.name)) bad(CHECKPOINT_FILE, `lists optimizer slot "${s.name}" twice.`);
+    names.add(s.name);
+    if (s.size !== totalSize) {
       bad(
         CHECKPOINT_FILE,
-        `optimizer slot ${JSON.stringify(s?.name)} must have ${totalSize} values, one per parameter.`,
+        `optimizer slot ${JSON.stringify(s.name)} must have ${totalSize} values, one per parameter.`,
       );
     }
   }
@@ -151,20 +175,23 @@ export async function checkpointFromFiles(
   }
   const slots: Record<string, Float32Array> = {};
   slotList.forEach((s, i) => {
-    slots[s.name as string] = fromLittleEndianBytes(
-      optimizerBytes.subarray(i * totalSize * 4, (i + 1) * totalSize * 4),
-    );
+    const values = fromLittleEndianBytes(optimizerBytes.subarray(i * totalSize * 4, (i + 1) * totalSize * 4));
+    const at = values.findIndex((x) => !Number.isFinite(x));
+    if (at >= 0)
+      bad(
+        OPTIMIZER_FILE,
+        `slot "${s.name}" holds ${values[at]} at index ${at}; optimizer state must be finite.`,
+      );
+    slots[s.name] = values;
   });
-  const state = json.state as TrainingState | undefined;
-  if (typeof state !== 'object' || state === null || !Array.isArray(state.history)) {
-    return bad(CHECKPOINT_FILE, 'has no training history.');
-  }
   let bestWeights: NamedWeight[] | undefined;
   if (json.bestWeights === true) {
     const bytes = await need(BEST_WEIGHTS_FILE);
     if (bytes.byteLength !== totalSize * 4)
       bad(BEST_WEIGHTS_FILE, `holds ${bytes.byteLength} bytes, expected ${totalSize * 4}.`);
     const flat = fromLittleEndianBytes(bytes);
+    const at = flat.findIndex((x) => !Number.isFinite(x));
+    if (at >= 0) bad(BEST_WEIGHTS_FILE, `holds ${flat[at]} at index ${at}; weights must be finite.`);
     bestWeights = entries.map((e) => ({
       name: e.name,
       shape: e.shape,
@@ -172,10 +199,11 @@ export async function checkpointFromFiles(
     }));
   }
   return {
-    epoch: epoch as number,
+    epoch,
     artifacts: { modelJson: parsed.modelJson, weightData },
     optimizer: { step: opt.step, slots },
-    state,
+    state: state as TrainingState,
     ...(bestWeights ? { bestWeights } : {}),
+    ...(json.runId !== undefined ? { runId: json.runId } : {}),
   };
 }

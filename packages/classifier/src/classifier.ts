@@ -39,6 +39,8 @@ import type { ImageInput, PredictInput } from './images';
 import { prepareImage, toModelSet } from './images';
 import type { Evaluation } from './metrics';
 import { argMax, MetricsAccumulator, topIndices } from './metrics';
+import type { ModelLimits } from './model-schema';
+import { exceededLimit } from './model-schema';
 import { learningRateAt, validateSchedule } from './schedule';
 
 /** Options of `GruClassifier.create`. Only `classNames` is required. */
@@ -76,6 +78,11 @@ export interface GruClassifierOptions {
   readonly engine?: EngineOption;
   /** `'mnist'`: MNIST-style centring of single pictures at predict time (digit models). Default `'none'`. */
   readonly preprocess?: Preprocess;
+  /**
+   * Sizes the model may have; the defaults are what `loadClassifier` accepts, so a model that trains
+   * can always be loaded again. Raise a limit here and when loading, on purpose.
+   */
+  readonly limits?: ModelLimits;
 }
 
 /** One class and its probability. */
@@ -231,6 +238,15 @@ export class GruClassifier {
         }),
       );
     }
+    // What the loader would refuse is refused before any training: a saved model must load again.
+    const over = exceededLimit(spec, input, options.limits);
+    if (over !== undefined) {
+      throw new GruClassifierError(
+        'TOO_LARGE',
+        `${over.field} is ${over.value}, more than the ${over.limit} a gruvision model may have (limit ${over.name}); ` +
+          `loadClassifier would refuse the saved model. Use a smaller model, or raise limits.${over.name} here and when loading if you have the memory.`,
+      );
+    }
     const preprocess = options.preprocess ?? 'none';
     if (preprocess !== 'mnist' && preprocess !== 'none')
       invalid(`preprocess must be "mnist" or "none", got ${preprocess}.`);
@@ -381,6 +397,7 @@ export class GruClassifier {
     let at = 0;
     for (const batch of batches(set, { batchSize, view: this.currentView, shuffle: false })) {
       const p = await this.network.predict(batch.x, batch.size);
+      checkFiniteOutput(p, batch.size * classes, classes, at);
       out.set(p.subarray(0, batch.size * classes), at * classes);
       onBatch?.(p, batch.y, batch.size);
       at += batch.size;
@@ -456,6 +473,8 @@ export class GruClassifier {
     const sequence = new Float32Array(timeSteps * features);
     fillSequenceFromPixels(sequence, 0, modelImage.pixels, 0, this.input, this.currentView);
     const trace = await this.network.trace(sequence);
+    checkFiniteOutput(trace.probabilities, trace.probabilities.length, trace.probabilities.length, index);
+    checkFiniteOutput(trace.stepProbabilities, trace.stepProbabilities.length, this.classNames.length, index);
     const classes = this.classNames.length;
     const steps = Array.from({ length: trace.timeSteps }, (_, t) => {
       const row = trace.stepProbabilities.subarray(t * classes, (t + 1) * classes);
@@ -799,6 +818,24 @@ async function createNetwork(engine: Engine, spec: ModelSpec, options: NetworkOp
   } catch (error) {
     if (GruClassifierError.isInstance(error)) throw error;
     throw new GruClassifierError('INVALID_ARGUMENT', `fit: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Probabilities that are NaN or infinite are not a prediction: weights this large (e.g. ±3.4e38)
+ * overflow the network. Throws `NON_FINITE_OUTPUT` rather than report `0 (NaN%)` as a result.
+ */
+function checkFiniteOutput(p: Float32Array, length: number, classes: number, firstImage: number): void {
+  for (let i = 0; i < length; i++) {
+    const value = p[i]!;
+    if (value - value !== 0 || value < 0 || value > 1.0001) {
+      throw new GruClassifierError(
+        'NON_FINITE_OUTPUT',
+        `The model produced ${value} as a probability (image ${firstImage + Math.floor(i / classes)}, class ${i % classes}): ` +
+          'its weights overflow the network, so it cannot classify. The model file is damaged or was trained into divergence; ' +
+          'train or save it again.',
+      );
+    }
   }
 }
 

@@ -4,6 +4,8 @@ export type GruClassifierErrorCode =
   | 'INVALID_IMAGE'
   | 'ENGINE_UNAVAILABLE'
   | 'NON_FINITE_LOSS'
+  | 'NON_FINITE_OUTPUT'
+  | 'WRITE_FAILED'
   | 'ABORTED'
   | 'DISPOSED'
   | 'MODEL_NOT_FOUND'

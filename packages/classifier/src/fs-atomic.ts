@@ -21,6 +21,49 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+const causes: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'a directory is in the way',
+  ENOTDIR: 'a file is in the way of a directory on the path',
+  EMFILE: 'too many open files',
+  EIO: 'an input/output error of the device',
+};
+
+/** What an errno means, in words, with the code: `no space left on the device (ENOSPC)`. */
+export function describeErrno(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string') return `${causes[code] ?? 'the operating system refused'} (${code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Wraps a failed write in a `WRITE_FAILED` error naming the file and the cause. */
+function writeFailed(file: string, error: unknown): GruClassifierError {
+  if (GruClassifierError.isInstance(error)) return error;
+  return new GruClassifierError(
+    'WRITE_FAILED',
+    `${file}: could not be written: ${describeErrno(error)}. ` +
+      'Free some space or choose a writable folder and run again; files saved before are unchanged.',
+    { file, cause: error },
+  );
+}
+
+/** Whether a temp name written by process `pid` may be removed: its writer is gone (or it is us, after a failure). */
+function writerIsGone(name: string, prefix: string): boolean {
+  const pid = Number(name.slice(prefix.length).split('-')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 async function writeDurable(path: string, bytes: Uint8Array): Promise<void> {
   const handle = await open(path, 'w');
   try {
@@ -46,16 +89,24 @@ async function syncDirectory(path: string): Promise<void> {
 
 /** Writes one file atomically: a temporary file beside it, fsync, rename over the target. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const prefix = `.${basename(path)}.tmp-`;
+  const tmp = join(dirname(path), `${prefix}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
+    await mkdir(dirname(path), { recursive: true });
+    // Temp files of writers killed before their rename.
+    await removeSiblings(path, prefix);
     await writeDurable(tmp, bytes);
     await rename(tmp, path);
   } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
+    await rm(tmp, { force: true }).catch(() => {});
+    throw writeFailed(path, error);
   }
   await syncDirectory(dirname(path));
+}
+
+/** Writes several files of one folder, each atomically (text as UTF-8). */
+export async function writeFilesAtomic(dir: string, files: readonly FileEntry[]): Promise<void> {
+  for (const file of files) await writeFileAtomic(join(dir, file.name), file.bytes);
 }
 
 /**
@@ -66,6 +117,18 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
  * overwriting a directory that is not ours.
  */
 export async function writeDirectoryAtomic(
+  dir: string,
+  files: readonly FileEntry[],
+  isReplaceable: (dir: string) => Promise<boolean>,
+): Promise<void> {
+  try {
+    await writeDirectoryUnchecked(dir, files, isReplaceable);
+  } catch (error) {
+    throw writeFailed(dir, error);
+  }
+}
+
+async function writeDirectoryUnchecked(
   dir: string,
   files: readonly FileEntry[],
   isReplaceable: (dir: string) => Promise<boolean>,
@@ -85,10 +148,16 @@ export async function writeDirectoryAtomic(
   const tmp = join(parent, `${tmpPrefix(dir)}${tag}`);
   await mkdir(tmp);
   try {
-    for (const file of files) await writeDurable(join(tmp, file.name), file.bytes);
+    for (const file of files) {
+      try {
+        await writeDurable(join(tmp, file.name), file.bytes);
+      } catch (error) {
+        throw writeFailed(join(dir, file.name), error);
+      }
+    }
     await syncDirectory(tmp);
   } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
     throw error;
   }
   if (await exists(dir)) {
@@ -127,9 +196,12 @@ export async function recoverDirectory(dir: string): Promise<boolean> {
   return true;
 }
 
+/** Removes temporary siblings (`prefix<pid>-…`) left by writers that are gone. */
 async function removeSiblings(dir: string, prefix: string): Promise<void> {
   const parent = dirname(dir);
   for (const name of await readdir(parent)) {
-    if (name.startsWith(prefix)) await rm(join(parent, name), { recursive: true, force: true });
+    if (name.startsWith(prefix) && writerIsGone(name, prefix)) {
+      await rm(join(parent, name), { recursive: true, force: true });
+    }
   }
 }

@@ -37,6 +37,8 @@ export type {
 } from './fit-options';
 export type { ImageDataLike, ImageInput, PredictInput } from './images';
 export type { ClassMetrics, Evaluation } from './metrics';
+export type { ModelLimits } from './model-schema';
+export { DEFAULT_MODEL_LIMITS } from './model-schema';
 export type { LearningRateSchedule } from './schedule';
 export { learningRateAt } from './schedule';
 export type { KerasLayerJson, ModelTopologyJson } from './topology';

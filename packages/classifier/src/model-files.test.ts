@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,27 @@ describe('writeModelDirectory / readModelDirectory', () => {
     );
   });
 
+  it('confines model.json itself: no link out, no FIFO, no echo of the contents', async () => {
+    const dir = await savedModel('json-escape');
+    const secret = join(root, 'passwd');
+    await writeFile(secret, 'root:x:0:0:root:/root:/bin/bash\n');
+    await unlink(join(dir, 'model.json'));
+    await symlink(secret, join(dir, 'model.json'));
+    const out = (await readModelDirectory(dir).catch((e: unknown) => e)) as Error;
+    expect(out.message).toContain(`${join(dir, 'model.json')}: resolves outside the model directory`);
+    expect(out.message).not.toContain('root:x');
+    await unlink(join(dir, 'model.json'));
+    await writeFile(join(dir, 'model.json'), 'root:x:0:0:root:/root:/bin/bash\n');
+    const bad = (await readModelDirectory(dir).catch((e: unknown) => e)) as Error;
+    expect(bad.message).toMatch(/model\.json: is not valid JSON.*Save the model again/);
+    expect(bad.message).not.toContain('root:x');
+    await unlink(join(dir, 'model.json'));
+    execFileSync('mkfifo', [join(dir, 'model.json')]);
+    await expect(readModelDirectory(dir)).rejects.toThrow(
+      `${join(dir, 'model.json')}: is a FIFO, not a regular file.`,
+    );
+  }, 10_000);
+
   it('checks the weight file size against the manifest before reading it', async () => {
     const dir = await savedModel('truncated');
     const bytes = await readFile(join(dir, 'weights.bin'));
@@ -118,7 +139,7 @@ describe('writeModelDirectory / readModelDirectory', () => {
     );
     await writeModelDirectory(dir, encodeArtifacts(metadata, randomWeights(spec, 1)));
     await expect(readModelDirectory(dir, { maxWeightBytes: 64 })).rejects.toThrow(
-      'declares 424 bytes of weights, more than the 64 allowed.',
+      'weights (bytes) is 424, more than the 64 allowed (limit maxWeightBytes).',
     );
   });
 

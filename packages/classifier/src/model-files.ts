@@ -1,6 +1,7 @@
-import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { NamedWeight } from '@gruvision/math';
+import { type ConfinedFileResult, readConfinedFile } from '@gruvision/math/node';
 import type { ArtifactLimits, GruvisionMetadata, ModelArtifacts, ParsedModelJson } from './artifact';
 import { DEFAULT_MAX_MODEL_JSON_BYTES, MODEL_FILE, parseModelJson, weightsFromBytes } from './artifact';
 import { GruClassifierError } from './errors';
@@ -8,6 +9,7 @@ import type { FileEntry } from './fs-atomic';
 import { recoverDirectory, writeDirectoryAtomic } from './fs-atomic';
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** The files of a model directory: `model.json` and each weight file of the manifest. */
 export function artifactFiles(artifacts: ModelArtifacts): FileEntry[] {
@@ -43,52 +45,76 @@ export async function writeModelDirectory(
   await writeDirectoryAtomic(dir, [...artifactFiles(artifacts), ...extra], isModelDirectory);
 }
 
-async function checkedSize(path: string, file: string): Promise<number> {
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) {
+/** Turns a refused read into a typed error naming the file; never quotes the file's contents. */
+function refused(
+  result: Exclude<ConfinedFileResult, { ok: true }>,
+  file: string,
+  limitName: string,
+  max?: number,
+): never {
+  const incomplete =
+    'The model directory is incomplete; save the model again or restore the whole directory.';
+  switch (result.problem) {
+    case 'missing':
+      throw new GruClassifierError('MODEL_NOT_FOUND', `${file}: not found. ${incomplete}`, { file });
+    case 'unsafe-name':
+      throw new GruClassifierError(
+        'UNSAFE_PATH',
+        `${file}: is not a plain relative path inside the model directory. This model may be malicious, do not use it.`,
+        { file },
+      );
+    case 'outside':
+      throw new GruClassifierError(
+        'UNSAFE_PATH',
+        `${file}: resolves outside the model directory (${result.detail}). Model files must sit inside the model directory; ` +
+          'this model may be malicious, do not use it.',
+        { file },
+      );
+    case 'not-regular':
       throw new GruClassifierError(
         'INVALID_MODEL',
-        `${file}: is not a regular file. Point to a model saved by gruvision.`,
-        {
-          file,
-        },
+        `${file}: is ${result.detail}, not a regular file. Point to a model saved by gruvision.`,
+        { file },
       );
-    }
-    return s.size;
-  } catch (error) {
-    if (GruClassifierError.isInstance(error)) throw error;
-    throw new GruClassifierError(
-      'MODEL_NOT_FOUND',
-      `${file}: not found. The model directory is incomplete; save the model again or restore the whole directory.`,
-      { file, cause: error },
-    );
+    case 'too-large':
+      throw new GruClassifierError(
+        'TOO_LARGE',
+        `${file}: is ${result.detail} bytes, more than the ${max ?? 'limit'} allowed. This is not a gruvision model file; raise ${limitName} only if you trust the file.`,
+        { file },
+      );
+    case 'size-mismatch':
+      throw new GruClassifierError(
+        'WEIGHTS_MISMATCH',
+        `${file}: holds ${result.detail} bytes, not what model.json declares. ` +
+          'The file is truncated or belongs to another model; save the model again or restore both files together.',
+        { file },
+      );
+    case 'unreadable':
+      throw new GruClassifierError(
+        'MODEL_NOT_FOUND',
+        `${file}: cannot be read (${result.detail}). Check its permissions.`,
+        { file },
+      );
   }
 }
 
-/** Resolves a manifest path inside `realDir`, refusing anything (including symlinks) that leads outside. */
-async function insidePath(realDir: string, name: string, file: string): Promise<string> {
-  const path = join(realDir, name);
-  let real: string;
-  try {
-    real = await realpath(path);
-  } catch (error) {
-    throw new GruClassifierError(
-      'MODEL_NOT_FOUND',
-      `${file}: not found. The model directory is incomplete; save the model again or restore the whole directory.`,
-      { file, cause: error },
-    );
-  }
-  const rel = relative(realDir, real);
-  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || rel.startsWith(sep)) {
-    throw new GruClassifierError(
-      'UNSAFE_PATH',
-      `${file}: resolves outside the model directory (${real}). Weight files must sit inside the model directory; ` +
-        'this model may be malicious, do not use it.',
-      { file },
-    );
-  }
-  return real;
+/**
+ * Reads `name` inside the model directory `dir` with the checks every gruvision loader shares (see
+ * `readConfinedFile` in `@gruvision/math/node`): inside after links, a regular file, size bounded.
+ */
+export async function readModelFile(
+  dir: string,
+  name: string,
+  maxBytes: number,
+  limitName: string,
+  expectedBytes?: number,
+): Promise<Uint8Array> {
+  const result = await readConfinedFile(dir, name, {
+    maxBytes,
+    ...(expectedBytes !== undefined ? { expectedBytes } : {}),
+  });
+  if (!result.ok) refused(result, join(dir, name), limitName, maxBytes);
+  return result.bytes;
 }
 
 /** Reads `model.json` of `dir` with its size bounded; the directory is recovered first after a crashed save. */
@@ -105,16 +131,9 @@ export async function readModelJson(dir: string, limits: ArtifactLimits = {}): P
     );
   }
   const file = join(dir, MODEL_FILE);
-  const size = await checkedSize(file, file);
   const max = limits.maxModelJsonBytes ?? DEFAULT_MAX_MODEL_JSON_BYTES;
-  if (size > max) {
-    throw new GruClassifierError(
-      'TOO_LARGE',
-      `${file}: is ${size} bytes, more than the ${max} allowed. This is not a gruvision model.json; raise maxModelJsonBytes only if you trust the file.`,
-      { file },
-    );
-  }
-  return parseModelJson(await readFile(file, 'utf8'), file, limits);
+  const bytes = await readModelFile(dir, MODEL_FILE, max, 'maxModelJsonBytes');
+  return parseModelJson(decoder.decode(bytes), file, limits);
 }
 
 /** Reads and checks a whole model directory: sizes are checked against the manifest before any weight is read. */
@@ -123,20 +142,43 @@ export async function readModelDirectory(
   limits: ArtifactLimits = {},
 ): Promise<{ metadata: GruvisionMetadata; weights: NamedWeight[]; modelJson: ParsedModelJson['modelJson'] }> {
   const parsed = await readModelJson(dir, limits);
-  const realDir = await realpath(dir);
-  const files: { path: string; file: string; size: number }[] = [];
+  const data = new Uint8Array(parsed.totalBytes);
+  let offset = 0;
+  const files: string[] = [];
   for (const group of parsed.groups) {
+    if (group.paths.length === 1) {
+      // The common case: the size is checked against the manifest before the file is read.
+      const name = group.paths[0]!;
+      const file = join(dir, name);
+      const result = await readConfinedFile(dir, name, {
+        maxBytes: parsed.totalBytes,
+        expectedBytes: group.bytes,
+      });
+      if (!result.ok && (result.problem === 'size-mismatch' || result.problem === 'too-large')) {
+        throw new GruClassifierError(
+          'WEIGHTS_MISMATCH',
+          `${file}: holds ${result.detail} bytes but model.json declares ${group.bytes}. ` +
+            'The file is truncated or belongs to another model; save the model again or restore both files together.',
+          { file },
+        );
+      }
+      if (!result.ok) refused(result, file, 'maxWeightBytes');
+      data.set(result.bytes, offset);
+      offset += result.bytes.length;
+      files.push(file);
+      continue;
+    }
     let groupBytes = 0;
-    const groupFiles: typeof files = [];
     for (const name of group.paths) {
       const file = join(dir, name);
-      const path = await insidePath(realDir, name, file);
-      const size = await checkedSize(path, file);
-      groupBytes += size;
-      groupFiles.push({ path, file, size });
+      const bytes = await readModelFile(dir, name, group.bytes - groupBytes, 'the group size in model.json');
+      data.set(bytes, offset);
+      offset += bytes.length;
+      groupBytes += bytes.length;
+      files.push(file);
     }
     if (groupBytes !== group.bytes) {
-      const file = groupFiles.length === 1 ? groupFiles[0]!.file : join(dir, group.paths.join(', '));
+      const file = join(dir, group.paths.join(', '));
       throw new GruClassifierError(
         'WEIGHTS_MISMATCH',
         `${file}: holds ${groupBytes} bytes but model.json declares ${group.bytes}. ` +
@@ -144,29 +186,8 @@ export async function readModelDirectory(
         { file },
       );
     }
-    files.push(...groupFiles);
   }
-  const data = new Uint8Array(parsed.totalBytes);
-  let offset = 0;
-  for (const f of files) {
-    const handle = await open(f.path, 'r');
-    try {
-      const { bytesRead } = await handle.read(data, offset, f.size, 0);
-      if (bytesRead !== f.size) {
-        throw new GruClassifierError(
-          'WEIGHTS_MISMATCH',
-          `${f.file}: changed while it was read. Load the model again.`,
-          {
-            file: f.file,
-          },
-        );
-      }
-    } finally {
-      await handle.close();
-    }
-    offset += f.size;
-  }
-  const weightsFile = files.length === 1 ? files[0]!.file : dir;
+  const weightsFile = files.length === 1 ? files[0]! : dir;
   return {
     metadata: parsed.metadata,
     weights: weightsFromBytes(parsed, data, weightsFile),

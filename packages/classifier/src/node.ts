@@ -1,4 +1,10 @@
 export type { FileEntry } from './fs-atomic';
-export { recoverDirectory, writeDirectoryAtomic, writeFileAtomic } from './fs-atomic';
-export type { CheckpointDirectory, LoadOptions } from './node-io';
+export {
+  describeErrno,
+  recoverDirectory,
+  writeDirectoryAtomic,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from './fs-atomic';
+export type { CheckpointDirectory, LoadCheckpointOptions, LoadOptions, SaveOptions } from './node-io';
 export { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from './node-io';

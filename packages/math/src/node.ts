@@ -1,3 +1,5 @@
+export type { ConfinedFileProblem, ConfinedFileResult } from './confined-file';
+export { isPlainRelativePath, readConfinedFile } from './confined-file';
 export type { ParallelEngineOptions } from './parallel/node-engine';
 export { parallelMathEngine } from './parallel/node-engine';
 export type { ParallelMathEngine } from './parallel/parallel-network';

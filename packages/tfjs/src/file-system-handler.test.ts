@@ -1,4 +1,15 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  truncate,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelSpec } from '@gruvision/math';
@@ -122,5 +133,68 @@ describe.each(testBackends)('fileSystemHandler on %s', (backend) => {
     );
     await writeFile(path, '{"modelTopology": ');
     await expect(fileSystemHandler(dir).load!()).rejects.toThrow(/model.json is not valid JSON/);
+  });
+});
+
+describe('fileSystemHandler.load treats the directory as untrusted (the checks loadClassifier uses)', () => {
+  async function savedModel(name: string): Promise<string> {
+    await initBackend('cpu');
+    const dir = join(root, 'untrusted', name);
+    const model = buildModel(spec, { weights: randomWeights(spec, 5) });
+    await model.save(fileSystemHandler(dir));
+    model.dispose();
+    return dir;
+  }
+
+  it('refuses a weights.bin that links to a file outside the folder', async () => {
+    const dir = await savedModel('link-out');
+    const outside = join(root, 'untrusted', 'outside.bin');
+    await writeFile(outside, await readFile(join(dir, 'weights.bin')));
+    await unlink(join(dir, 'weights.bin'));
+    await symlink(outside, join(dir, 'weights.bin'));
+    const error = (await fileSystemHandler(dir).load!().catch((e: unknown) => e)) as GruTfjsError;
+    expect(error).toBeInstanceOf(GruTfjsError);
+    expect(error.code).toBe('INVALID_MODEL_FILE');
+    expect(error.message).toMatch(/weights.bin resolves outside the model directory \(.*outside.bin\)/);
+  });
+
+  it('refuses a weights.bin linked to /dev/zero and a FIFO without reading or waiting', async () => {
+    const dir = await savedModel('devices');
+    await unlink(join(dir, 'weights.bin'));
+    await symlink('/dev/zero', join(dir, 'weights.bin'));
+    // /dev/zero is outside the folder; a device inside it (a bind mount, a FIFO) is refused as not regular.
+    await expect(fileSystemHandler(dir).load!()).rejects.toThrow(/resolves outside the model directory/);
+    await unlink(join(dir, 'weights.bin'));
+    execFileSync('mkfifo', [join(dir, 'weights.bin')]);
+    await expect(fileSystemHandler(dir).load!()).rejects.toThrow(/weights.bin is a FIFO, not a regular file/);
+  }, 10_000);
+
+  it('confines model.json itself and never echoes file contents', async () => {
+    const dir = await savedModel('json-link');
+    const secret = join(root, 'untrusted', 'passwd');
+    await writeFile(secret, 'root:x:0:0:root:/root:/bin/bash\n');
+    await unlink(join(dir, 'model.json'));
+    await symlink(secret, join(dir, 'model.json'));
+    const outside = (await fileSystemHandler(dir).load!().catch((e: unknown) => e)) as Error;
+    expect(outside.message).toMatch(/model.json resolves outside the model directory/);
+    expect(outside.message).not.toContain('root:x');
+    await unlink(join(dir, 'model.json'));
+    await writeFile(join(dir, 'model.json'), 'root:x:0:0:root:/root:/bin/bash\n');
+    const broken = (await fileSystemHandler(dir).load!().catch((e: unknown) => e)) as Error;
+    expect(broken.message).toMatch(/model.json is not valid JSON.*\. The file is damaged/);
+    expect(broken.message).not.toContain('root:x');
+    await unlink(join(dir, 'model.json'));
+    execFileSync('mkfifo', [join(dir, 'model.json')]);
+    await expect(fileSystemHandler(dir).load!()).rejects.toThrow(/model.json is a FIFO, not a regular file/);
+  }, 10_000);
+
+  it('bounds model.json and weight sizes before reading', async () => {
+    const dir = await savedModel('sizes');
+    await expect(fileSystemHandler(dir, { maxModelJsonBytes: 100 }).load!()).rejects.toThrow(
+      /model.json is \d+ bytes, more than allowed/,
+    );
+    await expect(fileSystemHandler(dir, { maxWeightBytes: 16 }).load!()).rejects.toThrow(
+      /weights.bin is \d+ bytes, more than allowed/,
+    );
   });
 });

@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type ConfinedFileResult, readConfinedFile } from '@gruvision/math/node';
 import * as tf from '@tensorflow/tfjs';
 import { checkRelativePath, fromModelFiles, MODEL_JSON_FILE, toModelFiles, WEIGHTS_FILE } from './artifacts';
 import { GruTfjsError } from './errors';
+
+/** Bounds applied when loading an untrusted model directory. */
+export interface FileSystemHandlerLimits {
+  /** Largest accepted `model.json`, in bytes. Default 16 MiB. */
+  readonly maxModelJsonBytes?: number;
+  /** Largest accepted weight file, in bytes. Default 1 GiB. */
+  readonly maxWeightBytes?: number;
+}
 
 /** Writes `data` to a fresh temp file next to `path` and flushes it to disk; returns the temp path. */
 async function writeTemp(path: string, data: string | Uint8Array): Promise<string> {
@@ -18,17 +27,36 @@ async function writeTemp(path: string, data: string | Uint8Array): Promise<strin
   return temp;
 }
 
-function insideDir(dir: string, path: string): string {
-  checkRelativePath(path, join(dir, MODEL_JSON_FILE));
-  const target = resolve(dir, path);
-  const rel = relative(dir, target);
-  if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new GruTfjsError(
-      'INVALID_MODEL_FILE',
-      `${join(dir, MODEL_JSON_FILE)} names the weights file "${path}" outside ${dir}. Weights paths must stay inside the model directory.`,
-    );
-  }
-  return target;
+/** Turns a refused read into the handler's typed error; never quotes the file's contents. */
+function refused(result: Exclude<ConfinedFileResult, { ok: true }>, jsonPath: string, what: string): never {
+  const why: Record<typeof result.problem, string> = {
+    'unsafe-name': `is not a plain relative path inside the model directory`,
+    outside: `resolves outside the model directory (${result.detail}); weight files and model.json must sit inside it — this model may be malicious, do not use it`,
+    missing: 'does not exist',
+    'not-regular': `is ${result.detail}, not a regular file`,
+    'too-large': `is ${result.detail} bytes, more than allowed (raise the limit only if you trust the model)`,
+    'size-mismatch': `changed size while it was read (${result.detail} bytes)`,
+    unreadable: `cannot be read (${result.detail})`,
+  };
+  const missingJson = result.problem === 'missing' && what === MODEL_JSON_FILE;
+  throw new GruTfjsError(
+    missingJson || result.problem === 'missing' || result.problem === 'unreadable'
+      ? 'MODEL_LOAD_FAILED'
+      : 'INVALID_MODEL_FILE',
+    missingJson
+      ? `There is no ${MODEL_JSON_FILE} in ${dirOf(jsonPath)}. Check the path, or save a model there first.`
+      : `${result.path} ${why[result.problem]}. ${what === MODEL_JSON_FILE ? 'Point to a model directory saved by model.save().' : `${jsonPath} names it; keep model.json and its weights together in one directory.`}`,
+  );
+}
+
+function dirOf(jsonPath: string): string {
+  return jsonPath.slice(0, -MODEL_JSON_FILE.length - 1);
+}
+
+/** The position of a JSON syntax error, without the text around it (which may be any file's contents). */
+function jsonErrorPosition(error: unknown): string {
+  const match = /position (\d+)/.exec((error as Error).message);
+  return match ? ` at byte ${match[1]}` : '';
 }
 
 /**
@@ -39,8 +67,10 @@ function insideDir(dir: string, path: string): string {
  * refusing weights paths outside the directory and weight files whose size does not match the
  * manifest. Use with `model.save(fileSystemHandler(dir))` and `tf.loadLayersModel(fileSystemHandler(dir))`.
  */
-export function fileSystemHandler(dir: string): tf.io.IOHandler {
+export function fileSystemHandler(dir: string, limits: FileSystemHandlerLimits = {}): tf.io.IOHandler {
   const root = resolve(dir);
+  const maxJson = limits.maxModelJsonBytes ?? 16 * 1024 * 1024;
+  const maxWeights = limits.maxWeightBytes ?? 1024 * 1024 * 1024;
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       const { modelJson, weightData } = toModelFiles(artifacts, WEIGHTS_FILE);
@@ -67,41 +97,27 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
 
     async load(): Promise<tf.io.ModelArtifacts> {
       const jsonPath = join(root, MODEL_JSON_FILE);
-      let text: string;
-      try {
-        text = await readFile(jsonPath, 'utf8');
-      } catch (error) {
-        throw new GruTfjsError(
-          'MODEL_LOAD_FAILED',
-          (error as NodeJS.ErrnoException).code === 'ENOENT'
-            ? `There is no ${MODEL_JSON_FILE} in ${root}. Check the path, or save a model there first.`
-            : `Could not read ${jsonPath}: ${(error as Error).message}.`,
-          { cause: error },
-        );
-      }
+      // One set of checks for model.json and every weight file (shared with @gruvision/classifier):
+      // inside the directory after links, a regular file (no FIFO, no device), size bounded.
+      const read = await readConfinedFile(root, MODEL_JSON_FILE, { maxBytes: maxJson });
+      if (!read.ok) refused(read, jsonPath, MODEL_JSON_FILE);
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(new TextDecoder().decode(read.bytes));
       } catch (error) {
         throw new GruTfjsError(
           'INVALID_MODEL_FILE',
-          `${jsonPath} is not valid JSON (${(error as Error).message}). The file is damaged; save or copy the model again.`,
+          `${jsonPath} is not valid JSON${jsonErrorPosition(error)}. The file is damaged; save or copy the model again.`,
           { cause: error },
         );
       }
       return fromModelFiles(
         json,
         async (path) => {
-          const target = insideDir(root, path);
-          try {
-            return await readFile(target);
-          } catch (error) {
-            throw new GruTfjsError(
-              'MODEL_LOAD_FAILED',
-              `${jsonPath} names the weights file "${path}", which cannot be read (${(error as Error).message}). Keep model.json and its weights together.`,
-              { cause: error },
-            );
-          }
+          checkRelativePath(path, jsonPath);
+          const weights = await readConfinedFile(root, path, { maxBytes: maxWeights });
+          if (!weights.ok) refused(weights, jsonPath, path);
+          return weights.bytes;
         },
         jsonPath,
       );

@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { EngineName } from '@gruvision/classifier';
+import { writeFileAtomic } from '@gruvision/classifier/node';
 import { readImageFile } from '@gruvision/data/node';
 import type { RegisterCommand } from '../program';
 import { explanationSvg } from '../report/explain-svg';
@@ -34,7 +34,7 @@ Examples:
     const classNames = model.classNames;
     model.dispose();
     const out = resolve((raw.out as string | undefined) ?? `${basename(file, extname(file))}.explain.svg`);
-    await writeFile(out, explanationSvg(e, classNames));
+    await writeFileAtomic(out, new TextEncoder().encode(explanationSvg(e, classNames)));
     output.result({
       file,
       picture: out,

@@ -51,7 +51,9 @@ export const registerInspect: RegisterCommand = (program, context) => {
           `${training.optimizer.type} lr ${training.optimizer.learningRate}, engine ${training.engine}, ${formatDuration(training.seconds)}`,
       );
       output.line(
-        `             final loss ${training.loss.toFixed(4)}, accuracy ${formatPercent(training.accuracy)}` +
+        // A summary of zero epochs stores its loss and accuracy as null (JSON's NaN).
+        `             final loss ${typeof training.loss === 'number' ? training.loss.toFixed(4) : 'n/a'}, ` +
+          `accuracy ${typeof training.accuracy === 'number' ? formatPercent(training.accuracy) : 'n/a'}` +
           (training.valAccuracy !== undefined
             ? `, validation accuracy ${formatPercent(training.valAccuracy)}`
             : ''),

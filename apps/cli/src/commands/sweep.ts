@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { writeFileAtomic } from '@gruvision/classifier/node';
 import { choice, list, positiveInt } from '../options';
 import type { RegisterCommand } from '../program';
 import { lineChartSvg } from '../report/svg';
@@ -40,7 +40,7 @@ Examples:
       output,
     );
     const chart = resolve(raw.out as string);
-    await writeFile(chart, sweepChartSvg(results));
+    await writeFileAtomic(chart, new TextEncoder().encode(sweepChartSvg(results)));
     output.result({ chart, results }, true);
     output.line(resultsTable(results));
     output.line(`chart: ${chart}`);

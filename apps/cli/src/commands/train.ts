@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   type Checkpoint,
@@ -6,13 +7,19 @@ import {
   GruClassifier,
   type LearningRateSchedule,
 } from '@gruvision/classifier';
-import { checkpointDirectory, loadCheckpoint, saveClassifier } from '@gruvision/classifier/node';
+import {
+  checkpointDirectory,
+  loadCheckpoint,
+  saveClassifier,
+  writeFileAtomic,
+} from '@gruvision/classifier/node';
 import type { SequenceView } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
+import { readConfinedFile } from '@gruvision/math/node';
 import { CliError, ExitCode, UsageError } from '../errors';
 import { choice, fraction, nonNegativeInt, positiveInt, positiveNumber } from '../options';
 import type { RegisterCommand } from '../program';
-import { writeTrainingReport } from '../report/training-report';
+import { reportPaths, trainingReportFiles } from '../report/training-report';
 import { formatDuration, formatPercent } from '../ui/format';
 import { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
@@ -73,6 +80,8 @@ export interface TrainSettings {
   readonly engine: EngineName;
   readonly threads: number;
   readonly out: string;
+  /** Identifies the run: stamped into every checkpoint, checked on resume. */
+  readonly runId?: string;
 }
 
 export const SETTINGS_FILE = 'train-settings.json';
@@ -102,12 +111,26 @@ function optimizerSpec(settings: TrainSettings): OptimizerSpec {
 
 async function readSettings(checkpointPath: string): Promise<{ settings: TrainSettings; dir: string }> {
   for (const dir of [checkpointPath, dirname(checkpointPath)]) {
-    try {
-      const text = await readFile(join(dir, SETTINGS_FILE), 'utf8');
-      return { settings: JSON.parse(text) as TrainSettings, dir };
-    } catch {
-      // try the parent: --resume may name one epoch folder
+    const read = await readConfinedFile(dir, SETTINGS_FILE, { maxBytes: 1024 * 1024 });
+    if (!read.ok) {
+      if (read.problem === 'missing') continue; // --resume may name one epoch folder: try the parent
+      throw new CliError(`${read.path} cannot be used (${read.problem}: ${read.detail}). Start a new run.`);
     }
+    let settings: unknown;
+    try {
+      settings = JSON.parse(new TextDecoder().decode(read.bytes));
+    } catch {
+      throw new CliError(
+        `${read.path} is not valid JSON: the settings of this run are damaged. Start a new run with \`gruvision train\`.`,
+      );
+    }
+    const s = settings as Partial<TrainSettings> | null;
+    if (typeof s !== 'object' || s === null || typeof s.dataset !== 'string' || typeof s.out !== 'string') {
+      throw new CliError(
+        `${read.path} does not hold training settings. Start a new run with \`gruvision train\`.`,
+      );
+    }
+    return { settings: s as TrainSettings, dir };
   }
   throw new CliError(
     `${checkpointPath} is not a gruvision train checkpoint directory (no ${SETTINGS_FILE}). ` +
@@ -115,6 +138,49 @@ async function readSettings(checkpointPath: string): Promise<{ settings: TrainSe
   );
 }
 
+/** Options whose value defines the run: on `--resume` they must agree with the run's settings. */
+const RUN_OPTIONS: readonly [option: string, key: keyof TrainSettings][] = [
+  ['dataset', 'dataset'],
+  ['view', 'view'],
+  ['patchSize', 'patchSize'],
+  ['cell', 'cell'],
+  ['units', 'units'],
+  ['layers', 'layers'],
+  ['bidirectional', 'bidirectional'],
+  ['resetAfter', 'resetAfter'],
+  ['batchSize', 'batchSize'],
+  ['lr', 'lr'],
+  ['optimizer', 'optimizer'],
+  ['schedule', 'schedule'],
+  ['dropout', 'dropout'],
+  ['clipNorm', 'clipNorm'],
+  ['seed', 'seed'],
+  ['validation', 'validation'],
+  ['limit', 'limit'],
+  ['testLimit', 'testLimit'],
+  ['out', 'out'],
+];
+
+const flag = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** A new run owns `<out>.checkpoints`: an earlier run's folder is moved aside whole, never mixed in. */
+async function claimCheckpointDirectory(dir: string, output: Output): Promise<void> {
+  const entries = await readdir(dir).catch(() => undefined);
+  if (entries === undefined) return;
+  if (entries.length === 0) {
+    await rm(dir, { recursive: true, force: true });
+    return;
+  }
+  if (!entries.includes(SETTINGS_FILE) && !entries.some((n) => /^epoch-\d{4,}$/.test(n))) {
+    throw new CliError(
+      `${dir} exists and is not a gruvision checkpoint directory; nothing was changed. Choose another --out or move it away.`,
+    );
+  }
+  const previous = `${dir}.previous`;
+  await rm(previous, { recursive: true, force: true });
+  await rename(dir, previous);
+  output.log(`moved the checkpoints of the earlier run in ${dir} to ${previous}`);
+}
 export const registerTrain: RegisterCommand = (program, context) => {
   const command = program
     .command('train')
@@ -186,10 +252,33 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
     if (typeof raw.resume === 'string') {
       const found = await readSettings(resolve(raw.resume));
       settings = found.settings;
+      // Options that define the run cannot change on resume: refuse rather than silently ignore them.
+      for (const [option, key] of RUN_OPTIONS) {
+        if (command.getOptionValueSource(option) !== 'cli') continue;
+        const given = option === 'out' ? resolve(raw.out as string) : raw[option];
+        const kept = settings[key];
+        if (
+          JSON.stringify(given) !== JSON.stringify(kept ?? (typeof given === 'boolean' ? false : undefined))
+        ) {
+          throw new UsageError(
+            `${flag(option)} ${String(raw[option])} conflicts with the run being resumed (${key} ${kept === undefined ? 'not set' : JSON.stringify(kept)}). ` +
+              `--resume keeps the run's settings: drop ${flag(option)}, or start a new run with another --out.`,
+          );
+        }
+      }
       if (command.getOptionValueSource('epochs') === 'cli')
         settings = { ...settings, epochs: raw.epochs as number };
+      if (
+        command.getOptionValueSource('engine') === 'cli' ||
+        command.getOptionValueSource('threads') === 'cli'
+      ) {
+        const engine = raw.engine as EngineName;
+        settings = { ...settings, engine, threads: threadsFor(engine, raw.threads as number | undefined) };
+      }
       checkpointsDir = found.dir;
-      resumeFrom = await loadCheckpoint(resolve(raw.resume));
+      resumeFrom = await loadCheckpoint(resolve(raw.resume), {
+        ...(settings.runId !== undefined ? { runId: settings.runId } : {}),
+      });
       output.log(`resuming ${settings.out} after epoch ${resumeFrom.epoch} of ${settings.epochs}`);
     } else {
       const cell = raw.cell as CliCell;
@@ -218,6 +307,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
         engine: raw.engine as EngineName,
         threads: threadsFor(raw.engine as EngineName, raw.threads as number | undefined),
         out: resolve((raw.out as string | undefined) ?? join('models', `${slug(dataset)}-${cell}${units}`)),
+        runId: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
       };
       if (settings.resetAfter && settings.cell !== 'gru') {
         throw new UsageError('--reset-after only applies to --cell gru.');
@@ -260,9 +350,12 @@ async function train(
     engine: engineFor(settings.engine, settings.threads ?? 1),
     preprocess: isDigits ? 'mnist' : 'none',
   });
-  await mkdir(checkpointsDir, { recursive: true });
-  await writeFile(join(checkpointsDir, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
-  const checkpoints = checkpointDirectory(checkpointsDir);
+  const settingsBytes = new TextEncoder().encode(`${JSON.stringify(settings, null, 2)}\n`);
+  if (resumeFrom === undefined) await claimCheckpointDirectory(checkpointsDir, output);
+  await writeFileAtomic(join(checkpointsDir, SETTINGS_FILE), settingsBytes);
+  const checkpoints = checkpointDirectory(checkpointsDir, {
+    ...(settings.runId !== undefined ? { runId: settings.runId } : {}),
+  });
   const progress = new TrainingProgress(output);
   const abort = new AbortController();
   const onSigint = (): void => {
@@ -317,10 +410,7 @@ async function train(
     return 'aborted';
   }
   const evaluation = await model.evaluate(test);
-  await saveClassifier(model, settings.out);
-  // Beside the model: how it was trained, so `gruvision eval` knows its dataset.
-  await writeFile(join(settings.out, SETTINGS_FILE), `${JSON.stringify(settings, null, 2)}\n`);
-  const report = await writeTrainingReport(settings.out, {
+  const reportFiles = trainingReportFiles({
     title: `${settings.cell.toUpperCase()}-${settings.units} on ${settings.dataset}`,
     history: history.epochs,
     evaluation,
@@ -337,6 +427,12 @@ async function train(
       ['seed', String(settings.seed)],
     ],
   });
+  // One atomic folder write: the model, how it was trained (so `gruvision eval` knows its dataset) and
+  // its report. A kill leaves the old folder or the new one, never a model without its settings.
+  await saveClassifier(model, settings.out, {
+    files: [{ name: SETTINGS_FILE, bytes: settingsBytes }, ...reportFiles],
+  });
+  const report = reportPaths(settings.out);
   const last = history.epochs[history.epochs.length - 1];
   output.line(
     `test accuracy ${formatPercent(evaluation.accuracy)} (${Math.round(evaluation.accuracy * evaluation.count)}/${evaluation.count}), ` +

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EpochLog, Evaluation } from '@gruvision/classifier';
 import { formatPercent } from '../ui/format';
@@ -12,11 +11,17 @@ export interface TrainingReportInput {
   readonly facts: readonly (readonly [string, string])[];
 }
 
-/** Writes `curves.svg`, `confusion.svg` and `report.html` into `dir`; returns their paths. */
-export async function writeTrainingReport(
-  dir: string,
-  input: TrainingReportInput,
-): Promise<{ html: string; curves: string; confusion: string }> {
+export const REPORT_FILES = {
+  html: 'report.html',
+  curves: 'curves.svg',
+  confusion: 'confusion.svg',
+} as const;
+
+/**
+ * The report as files for the model folder (`report.html`, `curves.svg`, `confusion.svg`): they are
+ * saved in the same atomic folder write as the model, so a kill never leaves a model without them.
+ */
+export function trainingReportFiles(input: TrainingReportInput): { name: string; bytes: Uint8Array }[] {
   const h = input.history;
   const hasVal = h.some((e) => e.valLoss !== undefined);
   const loss = lineChartSvg({
@@ -68,17 +73,21 @@ export async function writeTrainingReport(
     ],
     figures: [loss, accuracy, confusion],
   });
-  const paths = {
-    html: join(dir, 'report.html'),
-    curves: join(dir, 'curves.svg'),
-    confusion: join(dir, 'confusion.svg'),
+  const encoder = new TextEncoder();
+  return [
+    { name: REPORT_FILES.html, bytes: encoder.encode(html) },
+    { name: REPORT_FILES.curves, bytes: encoder.encode(curves) },
+    { name: REPORT_FILES.confusion, bytes: encoder.encode(`${confusion}\n`) },
+  ];
+}
+
+/** Paths of the report files inside a model folder. */
+export function reportPaths(dir: string): { html: string; curves: string; confusion: string } {
+  return {
+    html: join(dir, REPORT_FILES.html),
+    curves: join(dir, REPORT_FILES.curves),
+    confusion: join(dir, REPORT_FILES.confusion),
   };
-  await Promise.all([
-    writeFile(paths.html, html),
-    writeFile(paths.curves, curves),
-    writeFile(paths.confusion, `${confusion}\n`),
-  ]);
-  return paths;
 }
 
 function nest(svg: string, x: number): string {

@@ -47,3 +47,20 @@ export class Output {
     if (this.json) this.io.stdout.write(`${JSON.stringify(document, null, compact ? undefined : 2)}\n`);
   }
 }
+
+/**
+ * `gruvision eval … | head`: once the reader has gone, writing to stdout fails with EPIPE. That is the
+ * reader's choice, not an error: end the command quietly (exit 0) instead of an unhandled-error stack.
+ */
+export function endQuietlyOnClosedOutput(
+  stream: { on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown },
+  exit: (code: number) => void,
+): void {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      exit(0);
+      return;
+    }
+    throw error;
+  });
+}
