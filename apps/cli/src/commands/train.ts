@@ -7,7 +7,7 @@ import {
   type LearningRateSchedule,
 } from '@gruvision/classifier';
 import { checkpointDirectory, loadCheckpoint, saveClassifier } from '@gruvision/classifier/node';
-import type { SequenceView } from '@gruvision/data';
+import type { InputLimits, SequenceView } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
 import { CliError, ExitCode, UsageError } from '../errors';
 import { choice, fraction, nonNegativeInt, positiveInt, positiveNumber } from '../options';
@@ -18,12 +18,14 @@ import { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
 import {
   addEngineOption,
+  addInputLimitOptions,
   addJsonOption,
   addThreadsOption,
   CLI_CELLS,
   type CliCell,
   DATASET_HELP,
   engineFor,
+  inputLimitsFrom,
   loadData,
   threadsFor,
   toCellType,
@@ -164,6 +166,7 @@ export const registerTrain: RegisterCommand = (program, context) => {
     .option('--resume <checkpoints>', 'continue an interrupted run from its <out>.checkpoints directory');
   addEngineOption(command);
   addThreadsOption(command);
+  addInputLimitOptions(command);
   addJsonOption(command);
   command.addHelpText(
     'after',
@@ -224,7 +227,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
       }
       checkpointsDir = `${settings.out}.checkpoints`;
     }
-    const result = await train(settings, checkpointsDir, resumeFrom, output);
+    const result = await train(settings, checkpointsDir, resumeFrom, output, inputLimitsFrom(raw));
     if (result === 'aborted') context.setExitCode(ExitCode.interrupted);
   });
 };
@@ -234,9 +237,11 @@ async function train(
   checkpointsDir: string,
   resumeFrom: Checkpoint | undefined,
   output: Output,
+  inputLimits: InputLimits,
 ): Promise<'done' | 'aborted'> {
   const { train: trainSet, test } = await loadData(settings.dataset, output, {
     seed: settings.seed,
+    inputLimits,
     ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
     ...(settings.testLimit !== undefined ? { testLimit: settings.testLimit } : {}),
   });
