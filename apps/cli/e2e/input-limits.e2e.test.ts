@@ -43,7 +43,9 @@ describe('inputs that cost more than they are worth', () => {
       'wide.png: the PNG image is 400×300 = 120,000 pixels, more than the limit of 100,000.',
     );
     expect(refused.stderr).toContain('--max-pixels');
-    const raised = await runCli(['predict', modelDir, 'wide.png', '--max-pixels', '120000', '--json'], { cwd });
+    const raised = await runCli(['predict', modelDir, 'wide.png', '--max-pixels', '120000', '--json'], {
+      cwd,
+    });
     expect(raised.code).toBe(0);
     expect(JSON.parse(raised.stdout)[0].file).toBe('wide.png');
     const explain = await runCli(['explain', modelDir, 'wide.png', '--max-pixels', '1000'], { cwd });
@@ -57,9 +59,12 @@ describe('inputs that cost more than they are worth', () => {
       mkdirSync(join(data, name), { recursive: true });
       for (let i = 0; i < 5; i++) writeFileSync(join(data, name, `${i}.png`), png(28, 28));
     }
-    const small = await runCli(['eval', modelDir, '--dataset', `folder:${data}`, '--max-input-size', '4KiB'], {
-      cwd,
-    });
+    const small = await runCli(
+      ['eval', modelDir, '--dataset', `folder:${data}`, '--max-input-size', '4KiB'],
+      {
+        cwd,
+      },
+    );
     expect(small.code).toBe(1);
     expect(small.stderr).toContain('10 images of 28×28×1 take 7.66 KiB, more than the limit of 4 KiB');
     const bad = await runCli(['eval', modelDir, '--max-input-size', 'lots'], { cwd });
