@@ -305,6 +305,8 @@ function decoderReason(error: unknown): string {
   if (!(error instanceof Error) || error.constructor !== Error) return '';
   const message = error.message.replace(/[:\s]+$/, '');
   if (message === '' || message.length > 160 || [...message].some((c) => c.charCodeAt(0) < 0x20)) return '';
+  // "Unsupported filter: undefined", "Cannot read properties of null": the decoder's state leaking.
+  if (/undefined|null|NaN|DataView|typed array|Cannot |is not /i.test(message)) return '';
   return ` (decoder: ${message})`;
 }
 /** fast-png returns 16-bit samples as Uint16Array and packs 1/2/4-bit rows; bring all to 8 bits. */
