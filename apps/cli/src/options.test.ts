@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { choice, fraction, list, positiveInt, positiveNumber } from './options';
+import { byteSize, choice, fraction, list, positiveInt, positiveNumber } from './options';
 
 describe('option parsers', () => {
   it('accept good values', () => {
@@ -9,6 +9,10 @@ describe('option parsers', () => {
     expect(fraction('0.1')).toBe(0.1);
     expect(choice(['gru', 'lstm'])('lstm')).toBe('lstm');
     expect(list(positiveInt)('32, 64,128')).toEqual([32, 64, 128]);
+    expect(byteSize('1073741824')).toBe(1024 ** 3);
+    expect(byteSize('512MiB')).toBe(512 * 1024 ** 2);
+    expect(byteSize('4G')).toBe(4 * 1024 ** 3);
+    expect(byteSize('1.5gb')).toBe(1.5 * 1024 ** 3);
   });
 
   it('reject bad values with a message that says what was expected', () => {
@@ -19,6 +23,10 @@ describe('option parsers', () => {
     expect(() => choice(['gru', 'lstm'])('transformer')).toThrow(
       'expected one of gru, lstm, got "transformer".',
     );
+    expect(() => byteSize('lots')).toThrow(
+      'expected a size such as 512MiB, 4GiB or 1073741824 (bytes), got "lots".',
+    );
+    expect(() => byteSize('0')).toThrow(InvalidArgumentError);
     expect(() => list(positiveInt)('32,x')).toThrow('in "32,x": expected a positive whole number, got "x".');
   });
 });

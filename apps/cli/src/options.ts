@@ -63,3 +63,17 @@ export function list<T>(item: (value: string) => T): (value: string) => T[] {
     });
   };
 }
+
+const BYTE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** A size in bytes: `1073741824`, `512MiB`, `4G`, `1.5GB` (K, M, G, T are powers of 1024). */
+export function byteSize(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(value);
+  const n = match ? Number(match[1]) * BYTE_UNITS[match[2]!.toLowerCase()]! : Number.NaN;
+  if (!Number.isFinite(n) || n < 1 || !Number.isSafeInteger(Math.floor(n))) {
+    throw new InvalidArgumentError(
+      `expected a size such as 512MiB, 4GiB or 1073741824 (bytes), got "${value}".`,
+    );
+  }
+  return Math.floor(n);
+}

@@ -12,7 +12,13 @@ export type GruDataErrorCode =
   | 'EMPTY'
   | 'DECODE_FAILED'
   | 'UNSUPPORTED_FORMAT'
-  | 'MISSING_PACKAGE';
+  | 'MISSING_PACKAGE'
+  /** The input asks for more than a limit allows (pixels, bytes); the message names the limit. */
+  | 'TOO_LARGE'
+  /** A FIFO, socket or device where a regular file was expected. */
+  | 'NOT_A_FILE'
+  /** A symbolic link that leads back into a folder already being read. */
+  | 'LINK_CYCLE';
 
 /** The one error class of `@gruvision/data`: says which file, what was wrong, and what to do. */
 export class GruDataError extends Error {

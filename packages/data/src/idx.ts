@@ -35,29 +35,23 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** What an IDX header declares. */
+export interface IdxHeader {
+  /** Sizes of the dimensions, outermost first. */
+  readonly dims: readonly number[];
+  /** Bytes of the header: 4 + 4 · rank. */
+  readonly headerLength: number;
+  /** Bytes of data the header declares: the product of `dims` (may exceed 2^53 for a hostile header). */
+  readonly size: number;
+}
+
 /**
- * Reads an IDX file (the MNIST family's format: `0x00 0x00 type rank`, big-endian 32-bit sizes,
- * then the data) whose element type is unsigned byte. The data is a view into `bytes`, not a copy.
- * Gzip-compressed bytes are refused here (this entry is browser-safe and synchronous); the Node
- * readers in `@gruvision/data/node` decompress `.gz` files transparently.
+ * Reads the header at the start of `bytes`: throws `BAD_MAGIC` or `UNSUPPORTED_FORMAT` for a header
+ * that is not an unsigned-byte IDX header, and returns `undefined` when `bytes` end inside the header
+ * (so a streaming reader can wait for more).
  */
-export function readIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
-  if (isGzip(bytes)) {
-    throw new GruDataError(
-      'UNSUPPORTED_FORMAT',
-      `${source}: the bytes are gzip-compressed. Decompress them first (readIdxFile from ` +
-        `'@gruvision/data/node' does it for .gz files).`,
-      { file: source },
-    );
-  }
-  if (bytes.length < 4) {
-    throw new GruDataError(
-      'TRUNCATED',
-      `${source}: only ${bytes.length} bytes, too short for an IDX header. The file is truncated or ` +
-        'empty; download or extract it again.',
-      { file: source },
-    );
-  }
+export function parseIdxHeader(bytes: Uint8Array, source = 'IDX data'): IdxHeader | undefined {
+  if (bytes.length < 4) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);
   const type = bytes[2]!;
@@ -80,14 +74,7 @@ export function readIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
     );
   }
   const headerLength = 4 + 4 * rank;
-  if (bytes.length < headerLength) {
-    throw new GruDataError(
-      'TRUNCATED',
-      `${source}: the header declares ${rank} dimensions (${headerLength} bytes) but the file has only ` +
-        `${bytes.length} bytes. The file is truncated; download or extract it again.`,
-      { file: source },
-    );
-  }
+  if (bytes.length < headerLength) return undefined;
   const dims: number[] = [];
   let size = 1;
   for (let d = 0; d < rank; d++) {
@@ -95,6 +82,38 @@ export function readIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
     dims.push(n);
     size *= n;
   }
+  return { dims, headerLength, size };
+}
+
+/**
+ * Reads an IDX file (the MNIST family's format: `0x00 0x00 type rank`, big-endian 32-bit sizes,
+ * then the data) whose element type is unsigned byte. The data is a view into `bytes`, not a copy.
+ * Gzip-compressed bytes are refused here (this entry is browser-safe and synchronous); the Node
+ * readers in `@gruvision/data/node` decompress `.gz` files transparently.
+ */
+export function readIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
+  if (isGzip(bytes)) {
+    throw new GruDataError(
+      'UNSUPPORTED_FORMAT',
+      `${source}: the bytes are gzip-compressed. Decompress them first (readIdxFile from ` +
+        `'@gruvision/data/node' does it for .gz files).`,
+      { file: source },
+    );
+  }
+  const header = parseIdxHeader(bytes, source);
+  if (header === undefined) {
+    const headerLength = bytes.length >= 4 ? 4 + 4 * bytes[3]! : 4;
+    throw new GruDataError(
+      'TRUNCATED',
+      bytes.length < 4
+        ? `${source}: only ${bytes.length} bytes, too short for an IDX header. The file is truncated or ` +
+            'empty; download or extract it again.'
+        : `${source}: the header declares ${bytes[3]} dimensions (${headerLength} bytes) but the file has only ` +
+            `${bytes.length} bytes. The file is truncated; download or extract it again.`,
+      { file: source },
+    );
+  }
+  const { dims, headerLength, size } = header;
   const available = bytes.length - headerLength;
   if (available < size) {
     throw new GruDataError(

@@ -10,8 +10,8 @@ export {
   readCifar,
   writeCifar,
 } from './cifar';
-export type { ImageFormat } from './decode-image';
-export { decodeImage, detectImageFormat } from './decode-image';
+export type { DecodeImageOptions, ImageFormat, ImageHeader } from './decode-image';
+export { decodeImage, detectImageFormat, readImageHeader } from './decode-image';
 export type { GruDataErrorCode } from './errors';
 export { GruDataError } from './errors';
 export type { IdxArray, IdxImageSetOptions, IdxImages } from './idx';
@@ -29,6 +29,8 @@ export {
 } from './idx';
 export type { ImageSet } from './image-set';
 export { assertImageSet } from './image-set';
+export type { InputLimits } from './limits';
+export { DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS } from './limits';
 export type { PreprocessDigitOptions } from './preprocess-digit';
 export { preprocessDigit } from './preprocess-digit';
 export { mixSeed, SeededRandom, seededPermutation } from './random';

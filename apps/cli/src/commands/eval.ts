@@ -6,7 +6,15 @@ import { positiveInt } from '../options';
 import type { RegisterCommand } from '../program';
 import { formatPercent, formatTable } from '../ui/format';
 import { Output } from '../ui/io';
-import { addEngineOption, addJsonOption, DATASET_HELP, loadData, openModel } from './shared';
+import {
+  addEngineOption,
+  addInputLimitOptions,
+  addJsonOption,
+  DATASET_HELP,
+  inputLimitsFrom,
+  loadData,
+  openModel,
+} from './shared';
 import { SETTINGS_FILE, type TrainSettings } from './train';
 
 /** The dataset a model directory was trained on, when `gruvision train` wrote it. */
@@ -31,6 +39,7 @@ export const registerEval: RegisterCommand = (program, context) => {
     .option('--test-limit <n>', 'evaluate on a stratified subset of n test images', positiveInt)
     .option('--top-k <k>', 'k of the top-k accuracy', positiveInt, 5);
   addEngineOption(command);
+  addInputLimitOptions(command);
   addJsonOption(command);
   command.addHelpText(
     'after',
@@ -50,6 +59,7 @@ Examples:
       );
     }
     const { test } = await loadData(dataset, output, {
+      inputLimits: inputLimitsFrom(raw),
       ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
     });
     const k = Math.min(raw.topK as number, model.classNames.length);

@@ -6,11 +6,13 @@ import type { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
 import {
   addEngineOption,
+  addInputLimitOptions,
   addJsonOption,
   addThreadsOption,
   type CliCell,
   DATASET_HELP,
   engineFor,
+  inputLimitsFrom,
   loadData,
   threadsFor,
   toCellType,
@@ -52,6 +54,7 @@ export function addExperimentOptions(command: Command): Command {
     .option('--seed <n>', 'seed (the same for every configuration)', nonNegativeInt, 0);
   addEngineOption(command);
   addThreadsOption(command);
+  addInputLimitOptions(command);
   addJsonOption(command);
   return command;
 }
@@ -82,6 +85,7 @@ export async function runExperiments(
     seed: budget.seed,
     limit: raw.limit as number,
     testLimit: raw.testLimit as number,
+    inputLimits: inputLimitsFrom(raw),
   });
   const results: ExperimentResult[] = [];
   for (const config of configs) results.push(await runExperiment(train, test, config, budget, output));

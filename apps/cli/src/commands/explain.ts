@@ -6,7 +6,7 @@ import type { RegisterCommand } from '../program';
 import { explanationSvg } from '../report/explain-svg';
 import { formatPercent } from '../ui/format';
 import { Output } from '../ui/io';
-import { addEngineOption, addJsonOption, openModel } from './shared';
+import { addEngineOption, addInputLimitOptions, addJsonOption, inputLimitsFrom, openModel } from './shared';
 
 export const registerExplain: RegisterCommand = (program, context) => {
   const command = program
@@ -18,6 +18,7 @@ export const registerExplain: RegisterCommand = (program, context) => {
     )
     .option('--out <file>', 'SVG file to write (default: <image name>.explain.svg in the current folder)');
   addEngineOption(command);
+  addInputLimitOptions(command);
   addJsonOption(command);
   command.addHelpText(
     'after',
@@ -29,7 +30,7 @@ Examples:
   command.action(async (modelDir: string, file: string, raw: Record<string, unknown>) => {
     const output = new Output(context.io, Boolean(raw.json));
     const model = await openModel(resolve(modelDir), raw.engine as EngineName);
-    const image = await readImageFile(file);
+    const image = await readImageFile(file, inputLimitsFrom(raw));
     const e = await model.explain(image);
     const classNames = model.classNames;
     model.dispose();

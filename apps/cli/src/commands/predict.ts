@@ -5,7 +5,7 @@ import { positiveInt } from '../options';
 import type { RegisterCommand } from '../program';
 import { formatPercent } from '../ui/format';
 import { Output } from '../ui/io';
-import { addEngineOption, addJsonOption, openModel } from './shared';
+import { addEngineOption, addInputLimitOptions, addJsonOption, inputLimitsFrom, openModel } from './shared';
 
 export const registerPredict: RegisterCommand = (program, context) => {
   const command = program
@@ -15,6 +15,7 @@ export const registerPredict: RegisterCommand = (program, context) => {
     .description("name the class of each image with the model's top-k probabilities")
     .option('--top-k <k>', 'how many classes to list per image', positiveInt, 3);
   addEngineOption(command);
+  addInputLimitOptions(command);
   addJsonOption(command);
   command.addHelpText(
     'after',
@@ -27,7 +28,8 @@ Examples:
     const output = new Output(context.io, Boolean(raw.json));
     const model = await openModel(resolve(modelDir), raw.engine as EngineName);
     // Read every file first, so a bad one stops the command before any output.
-    const images = await Promise.all(files.map((file) => readImageFile(file)));
+    const limits = inputLimitsFrom(raw);
+    const images = await Promise.all(files.map((file) => readImageFile(file, limits)));
     const k = Math.min(raw.topK as number, model.classNames.length);
     const predictions = await model.predict(images, { topK: k });
     model.dispose();

@@ -2,7 +2,9 @@ import { availableParallelism } from 'node:os';
 import { ENGINE_NAMES, type EngineName, type EngineOption, type GruClassifier } from '@gruvision/classifier';
 import { loadClassifier } from '@gruvision/classifier/node';
 import {
+  DEFAULT_MAX_PIXELS,
   type ImageSet,
+  type InputLimits,
   type LoadedDataset,
   loadDataset,
   stratifiedSplitIndices,
@@ -12,7 +14,7 @@ import type { CellType } from '@gruvision/math';
 import { parallelMathEngine } from '@gruvision/math/node';
 import type { Command } from 'commander';
 import { UsageError } from '../errors';
-import { choice, positiveInt } from '../options';
+import { byteSize, choice, positiveInt } from '../options';
 import { formatCount, formatDuration } from '../ui/format';
 import type { Output } from '../ui/io';
 
@@ -72,15 +74,43 @@ export function addJsonOption(command: Command): Command {
   return command.option('--json', 'print one JSON document on stdout (no other output there)');
 }
 
+/**
+ * `--max-pixels` and `--max-input-size` for commands that read images or datasets: inputs small on
+ * disk can be huge to process, so their declared sizes are checked before anything is decoded.
+ */
+export function addInputLimitOptions(command: Command): Command {
+  return command
+    .option(
+      '--max-pixels <n>',
+      `largest image to decode, in pixels (width × height, read from the file's header before decoding; ` +
+        `default ${DEFAULT_MAX_PIXELS} = 50 megapixels). Raise it for bigger images you trust`,
+      positiveInt,
+    )
+    .option(
+      '--max-input-size <size>',
+      'largest file, decompressed IDX/CIFAR data or dataset pixel buffer to accept ' +
+        '(default 1GiB; e.g. 512MiB, 4GiB). Raise it for bigger datasets you trust',
+      byteSize,
+    );
+}
+
+/** The limits `--max-pixels` and `--max-input-size` set (library defaults for those not given). */
+export function inputLimitsFrom(raw: Record<string, unknown>): InputLimits {
+  return {
+    ...(raw.maxPixels !== undefined ? { maxPixels: raw.maxPixels as number } : {}),
+    ...(raw.maxInputSize !== undefined ? { maxBytes: raw.maxInputSize as number } : {}),
+  };
+}
+
 /** Loads a dataset spec, logging what was loaded and how long it took. */
 export async function loadData(
   spec: string,
   output: Output,
-  options: { seed?: number; limit?: number; testLimit?: number } = {},
+  options: { seed?: number; limit?: number; testLimit?: number; inputLimits?: InputLimits } = {},
 ): Promise<LoadedDataset> {
   if (spec.trim() === '') throw new UsageError(`--dataset needs a value: ${DATASET_HELP}.`);
   const start = performance.now();
-  const data = await loadDataset(spec, { seed: options.seed ?? 0 });
+  const data = await loadDataset(spec, { seed: options.seed ?? 0, ...options.inputLimits });
   let { train, test } = data;
   if (options.limit !== undefined && options.limit < train.count)
     train = stratifiedSubset(train, options.limit, options.seed ?? 0);

@@ -13,7 +13,7 @@ import {
   saveClassifier,
   writeFileAtomic,
 } from '@gruvision/classifier/node';
-import type { SequenceView } from '@gruvision/data';
+import type { InputLimits, SequenceView } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
 import { readConfinedFile } from '@gruvision/math/node';
 import { CliError, ExitCode, UsageError } from '../errors';
@@ -25,12 +25,14 @@ import { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
 import {
   addEngineOption,
+  addInputLimitOptions,
   addJsonOption,
   addThreadsOption,
   CLI_CELLS,
   type CliCell,
   DATASET_HELP,
   engineFor,
+  inputLimitsFrom,
   loadData,
   threadsFor,
   toCellType,
@@ -230,6 +232,7 @@ export const registerTrain: RegisterCommand = (program, context) => {
     .option('--resume <checkpoints>', 'continue an interrupted run from its <out>.checkpoints directory');
   addEngineOption(command);
   addThreadsOption(command);
+  addInputLimitOptions(command);
   addJsonOption(command);
   command.addHelpText(
     'after',
@@ -314,7 +317,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
       }
       checkpointsDir = `${settings.out}.checkpoints`;
     }
-    const result = await train(settings, checkpointsDir, resumeFrom, output);
+    const result = await train(settings, checkpointsDir, resumeFrom, output, inputLimitsFrom(raw));
     if (result === 'aborted') context.setExitCode(ExitCode.interrupted);
   });
 };
@@ -324,9 +327,11 @@ async function train(
   checkpointsDir: string,
   resumeFrom: Checkpoint | undefined,
   output: Output,
+  inputLimits: InputLimits,
 ): Promise<'done' | 'aborted'> {
   const { train: trainSet, test } = await loadData(settings.dataset, output, {
     seed: settings.seed,
+    inputLimits,
     ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
     ...(settings.testLimit !== undefined ? { testLimit: settings.testLimit } : {}),
   });

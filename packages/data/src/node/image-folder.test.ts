@@ -109,7 +109,7 @@ describe('readImageFolder', () => {
     expect(corrupt.file).toBe(join(dir, 'cat', '2.png'));
     expect(corrupt.message).toMatch(
       new RegExp(
-        `^${join(dir, 'cat', '2.png')}: the PNG data is corrupt and cannot be decoded \\(.+\\)\\. Re-export or replace ` +
+        `^${join(dir, 'cat', '2.png')}: the PNG file is damaged \\(.+\\)\\. Re-export or replace ` +
           'the file, or skip it \\(readImageFolder: skipInvalid: true\\)\\.$',
       ),
     );

@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import { decodeImage } from '../decode-image';
 import { GruDataError } from '../errors';
 import type { ImageSet } from '../image-set';
+import { type InputLimits, maxImageFileBytes, resolveLimits, tooManyBytes } from '../limits';
 import { fitImage, type RawImage } from '../raw-image';
 import { fileError, readFileBytes } from './files';
 
-/** Options of {@link readImageFolder}. */
-export interface ImageFolderOptions {
+/**
+ * Options of {@link readImageFolder}. `maxPixels` bounds each image (checked in its header before
+ * decoding), `maxBytes` each file and the pixels of the whole set (see {@link InputLimits}).
+ */
+export interface ImageFolderOptions extends InputLimits {
   /** Target height; default: the first image's. Images of other sizes are resized (aspect not kept). */
   height?: number;
   /** Target width; default: the first image's. */
@@ -48,20 +52,56 @@ async function entries(dir: string): Promise<Dirent[]> {
   }
 }
 
-async function isDirectoryEntry(dir: string, entry: Dirent): Promise<boolean> {
-  if (entry.isDirectory()) return true;
-  if (!entry.isSymbolicLink()) return false;
-  return (await stat(join(dir, entry.name)).catch(() => undefined))?.isDirectory() ?? false;
+/** The folder an entry is or links to (its identity, for cycle checks), or undefined for anything else. */
+async function folderOf(dir: string, entry: Dirent): Promise<{ id: string } | undefined> {
+  if (!entry.isDirectory() && !entry.isSymbolicLink()) return undefined;
+  const info = await stat(join(dir, entry.name)).catch(() => undefined);
+  return info?.isDirectory() ? { id: `${info.dev}:${info.ino}` } : undefined;
 }
 
-/** All non-hidden files under `dir`, recursively, sorted by path (code-unit order, as Python's `sorted`). */
-async function listFiles(dir: string): Promise<string[]> {
+/**
+ * Folders already read, by device and inode: each real folder is read once, so symbolic links can
+ * neither loop (a link to an ancestor) nor multiply the work (two links to the same folder).
+ */
+type Visited = Map<string, string>;
+
+function linkCycle(path: string, first: string): GruDataError {
+  return new GruDataError(
+    'LINK_CYCLE',
+    `${path}: links to the folder already read as ${first}; following it would read the same images ` +
+      'again (or loop forever). Remove the link, or replace it with a copy.',
+    { file: path },
+  );
+}
+
+/**
+ * All non-hidden files under `dir`, recursively, sorted by path (code-unit order, as Python's
+ * `sorted`). Links to folders are followed once; a link back to a folder already read is a
+ * `LINK_CYCLE` error (or, with `skipped`, skipped and reported).
+ */
+async function listFiles(
+  dir: string,
+  visited: Visited,
+  skipped: SkippedFile[] | undefined,
+): Promise<string[]> {
   const files: string[] = [];
   for (const entry of await entries(dir)) {
     if (isHidden(entry.name)) continue;
     const path = join(dir, entry.name);
-    if (await isDirectoryEntry(dir, entry)) files.push(...(await listFiles(path)));
-    else files.push(path);
+    const folder = await folderOf(dir, entry);
+    if (folder === undefined) {
+      files.push(path);
+      continue;
+    }
+    const first = visited.get(folder.id);
+    if (first !== undefined) {
+      const error = linkCycle(path, first);
+      if (!skipped) throw error;
+      skipped.push({ file: path, reason: error.message });
+      continue;
+    }
+    visited.set(folder.id, path);
+    files.push(...(await listFiles(path, visited, skipped)));
   }
   return files.sort(compareNames);
 }
@@ -96,9 +136,15 @@ export async function readImageFolder(
   if (!info.isDirectory()) {
     throw new GruDataError('NOT_FOUND', `${dir}: is a file, not a folder. ${LAYOUT_HINT}`, { file: dir });
   }
+  const limits = resolveLimits(options);
   const classFolders: string[] = [];
+  const folderIds = new Map<string, string>();
   for (const entry of await entries(dir)) {
-    if (!isHidden(entry.name) && (await isDirectoryEntry(dir, entry))) classFolders.push(entry.name);
+    if (isHidden(entry.name)) continue;
+    const folder = await folderOf(dir, entry);
+    if (folder === undefined) continue;
+    classFolders.push(entry.name);
+    folderIds.set(entry.name, folder.id);
   }
   classFolders.sort(compareNames);
   if (classFolders.length === 0) {
@@ -118,11 +164,17 @@ export async function readImageFolder(
     }
   }
 
+  const skipped: SkippedFile[] = [];
+  const visited: Visited = new Map([[`${info.dev}:${info.ino}`, dir]]);
   const perClass: { label: number; folder: string; files: string[] }[] = [];
   let fileCount = 0;
   for (const name of classFolders) {
     const folder = join(dir, name);
-    const files = await listFiles(folder);
+    const id = folderIds.get(name)!;
+    const first = visited.get(id);
+    if (first !== undefined) throw linkCycle(folder, first);
+    visited.set(id, folder);
+    const files = await listFiles(folder, visited, options.skipInvalid ? skipped : undefined);
     if (files.length === 0) {
       throw new GruDataError(
         'EMPTY',
@@ -134,7 +186,6 @@ export async function readImageFolder(
     fileCount += files.length;
   }
 
-  const skipped: SkippedFile[] = [];
   let shape: { height: number; width: number; channels: 1 | 3 | 4 } | undefined;
   let pixels = new Uint8Array(0);
   const labels = new Int32Array(fileCount);
@@ -144,13 +195,15 @@ export async function readImageFolder(
     let loaded = 0;
     for (let start = 0; start < files.length; start += chunk) {
       const names = files.slice(start, start + chunk);
-      const reads = await Promise.allSettled(names.map((file) => readFileBytes(file, 'image file')));
+      const reads = await Promise.allSettled(
+        names.map((file) => readFileBytes(file, 'image file', { maxBytes: maxImageFileBytes(limits) })),
+      );
       for (const [k, read] of reads.entries()) {
         const file = names[k]!;
         let image: RawImage;
         try {
           if (read.status === 'rejected') throw read.reason;
-          image = decodeImage(read.value, file);
+          image = decodeImage(read.value, file, limits);
         } catch (error) {
           if (!options.skipInvalid) throw error;
           skipped.push({ file, reason: error instanceof Error ? error.message : String(error) });
@@ -162,7 +215,16 @@ export async function readImageFolder(
             width: options.width ?? image.width,
             channels: options.channels ?? (image.channels <= 2 ? 1 : 3),
           };
-          pixels = new Uint8Array(fileCount * shape.height * shape.width * shape.channels);
+          const bytes = fileCount * shape.height * shape.width * shape.channels;
+          if (bytes > limits.maxBytes) {
+            throw tooManyBytes(
+              dir,
+              `${fileCount} images of ${shape.height}×${shape.width}×${shape.channels} take`,
+              bytes,
+              limits,
+            );
+          }
+          pixels = new Uint8Array(bytes);
         }
         const fitted = fitImage(image, shape);
         pixels.set(fitted.pixels, count * fitted.pixels.length);

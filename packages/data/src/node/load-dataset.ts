@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cifarClassNames } from '../cifar';
 import { GruDataError } from '../errors';
 import type { ImageSet } from '../image-set';
 import { stratifiedSplit } from '../split';
 import { type EmbeddedOptions, fashionMnist, mnist } from './embedded';
-import { isDirectory, isFile, readCifarFiles, readIdxDataset } from './files';
+import { isDirectory, readCifarFiles, readFileBytes, readIdxDataset } from './files';
 import { type ImageFolderOptions, readImageFolder, type SkippedFile } from './image-folder';
 
 /** Options of {@link loadDataset}. */
@@ -48,7 +48,8 @@ async function findFile(dir: string, names: readonly string[], role: string, hel
   for (const name of names) {
     for (const candidate of [name, `${name}.gz`]) {
       const path = join(dir, candidate);
-      if (await isFile(path)) return path;
+      // Anything by that name: the reader refuses what is not a regular file (a FIFO, /dev/zero) by name.
+      if (await exists(path)) return path;
     }
   }
   throw new GruDataError(
@@ -70,9 +71,15 @@ async function requireDirectory(dir: string, spec: string): Promise<void> {
   }
 }
 
+async function exists(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => undefined)) !== undefined;
+}
+
 async function readNames(path: string): Promise<string[] | undefined> {
-  if (!(await isFile(path))) return undefined;
-  const names = (await readFile(path, 'utf8'))
+  if (!(await exists(path))) return undefined;
+  const bytes = await readFileBytes(path, 'class names file', { maxBytes: 1024 ** 2 });
+  const names = new TextDecoder()
+    .decode(bytes)
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line.length > 0);
@@ -90,10 +97,11 @@ async function loadIdx(dir: string, spec: string, options: LoadDatasetOptions): 
     findFile(dir, IDX_FILES.testImages, 'test images', help),
     findFile(dir, IDX_FILES.testLabels, 'test labels', help),
   ]);
-  const classNames = options.classNames;
+  const { classNames, maxBytes } = options;
+  const idxOptions = { ...(classNames ? { classNames } : {}), ...(maxBytes ? { maxBytes } : {}) };
   const [train, test] = await Promise.all([
-    readIdxDataset(trainImages, trainLabels, classNames ? { classNames } : {}),
-    readIdxDataset(testImages, testLabels, classNames ? { classNames } : {}),
+    readIdxDataset(trainImages, trainLabels, idxOptions),
+    readIdxDataset(testImages, testLabels, idxOptions),
   ]);
   return { train, test, skipped: [] };
 }
@@ -103,6 +111,7 @@ async function loadCifar(
   spec: string,
   variant: 'cifar10' | 'cifar100',
   label: 'fine' | 'coarse',
+  maxBytes: number | undefined,
 ): Promise<LoadedDataset> {
   await requireDirectory(dir, spec);
   const sub = join(dir, variant === 'cifar10' ? 'cifar-10-batches-bin' : 'cifar-100-binary');
@@ -111,7 +120,7 @@ async function loadCifar(
     variant === 'cifar10' ? [1, 2, 3, 4, 5].map((n) => `data_batch_${n}.bin`) : ['train.bin'];
   const testName = variant === 'cifar10' ? 'test_batch.bin' : 'test.bin';
   for (const name of [...trainNames, testName]) {
-    if (!(await isFile(join(root, name)))) {
+    if (!(await exists(join(root, name)))) {
       throw new GruDataError(
         'NOT_FOUND',
         `${root}: ${name} not found. A ${variant}:<dir> dataset needs the binary version's files ` +
@@ -127,7 +136,7 @@ async function loadCifar(
         ? 'coarse_label_names.txt'
         : 'fine_label_names.txt';
   const classNames = (await readNames(join(root, metaFile))) ?? cifarClassNames(variant, label);
-  const options = { variant, label, classNames };
+  const options = { variant, label, classNames, ...(maxBytes ? { maxBytes } : {}) };
   const [train, test] = await Promise.all([
     readCifarFiles(
       trainNames.map((name) => join(root, name)),
@@ -173,7 +182,7 @@ async function loadFolder(dir: string, spec: string, options: LoadDatasetOptions
  * - `cifar10:<dir>` — `data_batch_1…5.bin` + `test_batch.bin`; `cifar100:<dir>` / `cifar100-coarse:<dir>` —
  *   `train.bin` + `test.bin` with fine / coarse labels; in `<dir>` or its `cifar-10-batches-bin` /
  *   `cifar-100-binary` sub-folder; class names from the meta `.txt` files when present;
- * - `folder:<dir>` — image folders: `<dir>/train` and `<dir>/test` when both exist (the test folder uses the
+ * - `folder:<dir>` — image folders (each image at most `maxPixels`): `<dir>/train` and `<dir>/test` when both exist (the test folder uses the
  *   training classes and image size), otherwise `<dir>` itself split by `stratifiedSplit` with
  *   `testFraction` (default 0.2) and `seed` (default 0).
  */
@@ -200,11 +209,11 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions = {}
     case 'idx':
       return loadIdx(dir, spec, options);
     case 'cifar10':
-      return loadCifar(dir, spec, 'cifar10', 'fine');
+      return loadCifar(dir, spec, 'cifar10', 'fine', options.maxBytes);
     case 'cifar100':
-      return loadCifar(dir, spec, 'cifar100', 'fine');
+      return loadCifar(dir, spec, 'cifar100', 'fine', options.maxBytes);
     case 'cifar100-coarse':
-      return loadCifar(dir, spec, 'cifar100', 'coarse');
+      return loadCifar(dir, spec, 'cifar100', 'coarse', options.maxBytes);
     default:
       return loadFolder(dir, spec, options);
   }
