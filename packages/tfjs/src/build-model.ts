@@ -1,8 +1,15 @@
-import type { ModelSpec, NamedWeights, RecurrentLayerSpec, ResolvedLayer } from '@gruvision/math';
+import type {
+  ModelSpec,
+  NamedWeights,
+  RecurrentActivation,
+  RecurrentLayerSpec,
+  ResolvedLayer,
+} from '@gruvision/math';
 import { resolveLayers } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
 import { KerasGRU } from './gru-layer';
+import { registerGateActivations } from './hard-sigmoid';
 import { registerLayers } from './register-layers';
 import { setNamedWeights } from './weights';
 
@@ -39,6 +46,14 @@ type LayerSettings = Pick<
   | 'returnSequences'
 >;
 
+type ActivationIdentifier = NonNullable<Parameters<typeof tf.layers.lstm>[0]['recurrentActivation']>;
+
+/** The spec's gate activation as a tfjs activation name (`hardSigmoidKeras3` is registered on demand). */
+function tfjsActivation(activation: RecurrentActivation): ActivationIdentifier {
+  if (activation === 'hardSigmoidKeras3') registerGateActivations();
+  return activation as ActivationIdentifier;
+}
+
 function recurrentLayer(
   layer: LayerSettings,
   name: string,
@@ -59,11 +74,11 @@ function recurrentLayer(
       if (layer.resetAfter) {
         return new KerasGRU({ ...common, resetAfter: true, recurrentActivation: layer.recurrentActivation });
       }
-      return tf.layers.gru({ ...common, recurrentActivation: layer.recurrentActivation });
+      return tf.layers.gru({ ...common, recurrentActivation: tfjsActivation(layer.recurrentActivation) });
     case 'lstm':
       return tf.layers.lstm({
         ...common,
-        recurrentActivation: layer.recurrentActivation,
+        recurrentActivation: tfjsActivation(layer.recurrentActivation),
         unitForgetBias: false,
       });
     case 'simpleRnn':

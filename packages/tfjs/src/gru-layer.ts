@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
+import { HARD_SIGMOID_KERAS3, HARD_SIGMOID_TFJS, hardSigmoidKeras3, hardSigmoidTfjs } from './hard-sigmoid';
 
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 type InitializerIdentifier = string | Initializer | { className: string; config?: Record<string, unknown> };
@@ -14,7 +15,10 @@ export interface KerasGruArgs {
   readonly resetAfter?: boolean;
   /** Default `'tanh'`. */
   readonly activation?: string | null;
-  /** Default `'sigmoid'` (Keras). Note that stock tfjs defaults to `'hardSigmoid'`. */
+  /**
+   * Default `'sigmoid'` (Keras). Note that stock tfjs defaults to `'hardSigmoid'` (clip(0.2x + 0.5));
+   * `'hardSigmoidKeras3'` is Keras 3's clip(x/6 + 0.5).
+   */
   readonly recurrentActivation?: string | null;
   readonly useBias?: boolean;
   readonly kernelInitializer?: InitializerIdentifier;
@@ -37,7 +41,11 @@ const activations: Record<string, (x: tf.Tensor) => tf.Tensor> = {
   tanh: (x) => tf.tanh(x),
   sigmoid: (x) => tf.sigmoid(x),
   // tfjs / Keras 2 hard sigmoid: clip(0.2x + 0.5, 0, 1).
-  hardSigmoid: (x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1),
+  hardSigmoid: hardSigmoidTfjs,
+  // Keras 3 hard sigmoid: clip(x/6 + 0.5, 0, 1).
+  [HARD_SIGMOID_KERAS3]: hardSigmoidKeras3,
+  // gruvision's explicit file name of the 0.2x one.
+  [HARD_SIGMOID_TFJS]: hardSigmoidTfjs,
   relu: (x) => tf.relu(x),
   linear: (x) => x,
 };

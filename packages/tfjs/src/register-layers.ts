@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KerasGRU } from './gru-layer';
+import { registerGateActivations } from './hard-sigmoid';
 import { normalizeKerasConfig } from './keras-config';
 import { normalizeWeightNames } from './weight-names';
 
@@ -64,6 +65,7 @@ export function layersRegistered(): boolean {
  * Explicit and idempotent: importing `@gruvision/tfjs` changes nothing until this is called.
  */
 export function registerLayers(): void {
+  registerGateActivations();
   override('GRU', (original) => (cls, config, customObjects, fastWeightInit) => {
     const normalized = normalizeKerasConfig(config) as ConfigDict;
     if (normalized.resetAfter === true) return new KerasGRU(normalized as never);
