@@ -96,6 +96,13 @@ function resolveInitializer(
   return fromConfig(cls, (config.config ?? {}) as tf.serialization.ConfigDict) as unknown as Initializer;
 }
 
+/** A provider of dropout masks for {@link KerasGRUCell.maskSource}. */
+export type DropoutMaskSource = (
+  kind: 'input' | 'recurrent',
+  shape: [number, number],
+  rate: number,
+) => tf.Tensor | null;
+
 /** Gate activations and new state of one GRU step, each `[B,u]`. */
 export interface GruStep {
   readonly z: tf.Tensor2D;
@@ -175,6 +182,12 @@ export class KerasGRUCell extends tf.layers.RNNCell {
   kernel: tf.LayerVariable | null = null;
   recurrentKernel: tf.LayerVariable | null = null;
   bias: tf.LayerVariable | null = null;
+  /**
+   * Where training-mode dropout masks come from: a function giving the mask (0 or 1/(1−rate), shape
+   * `[batch, width]`) for the inputs or the recurrent state, or returning null for tfjs' own random
+   * source (the default, unseeded). The tfjs engine sets it to draw the math core's seeded masks.
+   */
+  maskSource: DropoutMaskSource | null = null;
 
   constructor(args: KerasGruArgs) {
     super(args as unknown as ConstructorParameters<typeof tf.layers.RNNCell>[0]);
@@ -321,11 +334,13 @@ export class KerasGRU extends tf.RNN {
       const [batch, , inputDim] = x.shape;
       const cell = this.cell;
       // One mask per sequence (Keras); they live until this call's tidy ends. Backprop keeps its own copies.
+      const draw = (kind: 'input' | 'recurrent', width: number, rate: number): tf.Tensor =>
+        cell.maskSource?.(kind, [batch, width], rate) ?? tf.dropout(tf.ones([batch, width]), rate);
       if (training && cell.dropout > 0 && cell.dropout < 1) {
-        cell.dropoutMask = tf.dropout(tf.ones([batch, inputDim]), cell.dropout);
+        cell.dropoutMask = draw('input', inputDim, cell.dropout);
       }
       if (training && cell.recurrentDropout > 0 && cell.recurrentDropout < 1) {
-        cell.recurrentDropoutMask = tf.dropout(tf.ones([batch, cell.units]), cell.recurrentDropout);
+        cell.recurrentDropoutMask = draw('recurrent', cell.units, cell.recurrentDropout);
       }
       try {
         return super.call(inputs, {

@@ -16,7 +16,7 @@ export type { BuildModelOptions } from './build-model';
 export { buildModel, buildRecurrentLayer } from './build-model';
 export type { GruTfjsErrorCode } from './errors';
 export { GruTfjsError } from './errors';
-export type { GruStep, KerasGruArgs } from './gru-layer';
+export type { DropoutMaskSource, GruStep, KerasGruArgs } from './gru-layer';
 export { gruStep, KerasGRU, KerasGRUCell } from './gru-layer';
 export type { HardSigmoidReading } from './hard-sigmoid';
 export {

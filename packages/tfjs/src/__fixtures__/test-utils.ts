@@ -42,12 +42,23 @@ export function referenceGru(
   x: ArrayLike<number>,
   dims: { B: number; T: number; I: number; u: number },
   w: { kernel: ArrayLike<number>; recurrentKernel: ArrayLike<number>; bias: ArrayLike<number> },
-  options: { resetAfter: boolean; hard?: boolean; keras3?: boolean; takesNew?: boolean },
+  options: {
+    resetAfter: boolean;
+    hard?: boolean;
+    keras3?: boolean;
+    takesNew?: boolean;
+    /** Dropout masks (with the 1/(1−p) scale): inputs `[B,I]`, the state entering the recurrent products `[B,u]`. */
+    inputMask?: ArrayLike<number>;
+    recurrentMask?: ArrayLike<number>;
+  },
 ): Float64Array {
   const { B, T, I, u } = dims;
   const g = 3 * u;
   const act = options.keras3 ? hardSigmoidKeras3 : options.hard ? hardSigmoid : sigmoid;
   const out = new Float64Array(B * T * u);
+  const im = (b: number, i: number): number => (options.inputMask ? options.inputMask[b * I + i]! : 1);
+  const rm = (b: number, k: number): number =>
+    options.recurrentMask ? options.recurrentMask[b * u + k]! : 1;
   for (let b = 0; b < B; b++) {
     let h = new Float64Array(u);
     for (let t = 0; t < T; t++) {
@@ -55,10 +66,10 @@ export function referenceGru(
       const hu = new Float64Array(g);
       for (let j = 0; j < g; j++) {
         let s = options.resetAfter ? w.bias[j]! : w.bias[j]!;
-        for (let i = 0; i < I; i++) s += x[(b * T + t) * I + i]! * w.kernel[i * g + j]!;
+        for (let i = 0; i < I; i++) s += x[(b * T + t) * I + i]! * im(b, i) * w.kernel[i * g + j]!;
         xw[j] = s;
         let r = options.resetAfter ? w.bias[g + j]! : 0;
-        for (let k = 0; k < u; k++) r += h[k]! * w.recurrentKernel[k * g + j]!;
+        for (let k = 0; k < u; k++) r += h[k]! * rm(b, k) * w.recurrentKernel[k * g + j]!;
         hu[j] = r;
       }
       const next = new Float64Array(u);
@@ -73,7 +84,7 @@ export function referenceGru(
         if (options.resetAfter) cand = Math.tanh(xw[2 * u + k]! + rg[k]! * hu[2 * u + k]!);
         else {
           let s = xw[2 * u + k]!;
-          for (let m = 0; m < u; m++) s += rg[m]! * h[m]! * w.recurrentKernel[m * g + 2 * u + k]!;
+          for (let m = 0; m < u; m++) s += rg[m]! * h[m]! * rm(b, m) * w.recurrentKernel[m * g + 2 * u + k]!;
           cand = Math.tanh(s);
         }
         // Keras: z = 1 keeps the old state; the founding text (takesNew): z = 1 takes the candidate.
