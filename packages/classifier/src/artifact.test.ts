@@ -171,3 +171,47 @@ describe('parseModelJson on untrusted input', () => {
     );
   });
 });
+
+describe('the two hard sigmoids in artifacts', () => {
+  const hardSpec = (recurrentActivation: 'hardSigmoid' | 'hardSigmoidKeras3'): ModelSpec => ({
+    ...spec,
+    layers: spec.layers.map((l) => ({ ...l, recurrentActivation })),
+  });
+  const activations = (json: {
+    modelTopology: { config: { layers: { config: Record<string, unknown> }[] } };
+  }) =>
+    json.modelTopology.config.layers.map((l) => l.config.recurrent_activation).filter((a) => a !== undefined);
+
+  it('writes explicit names, never a bare hard_sigmoid', () => {
+    for (const [act, name] of [
+      ['hardSigmoid', 'hard_sigmoid_tfjs'],
+      ['hardSigmoidKeras3', 'hard_sigmoid_keras3'],
+    ] as const) {
+      const s = hardSpec(act);
+      const { modelJson } = encodeArtifacts({ ...metadata, spec: s }, randomWeights(s, 1));
+      expect(activations(modelJson as never)).toEqual([name, name]);
+      expect(parseModelJson(JSON.stringify(modelJson)).metadata.spec.layers[0]!.recurrentActivation).toBe(
+        act,
+      );
+    }
+  });
+
+  it("still opens an artifact written before (hard_sigmoid from tfjs-layers means 'hardSigmoid', 0.2x)", () => {
+    const s = hardSpec('hardSigmoid');
+    const { modelJson } = encodeArtifacts({ ...metadata, spec: s }, randomWeights(s, 1));
+    const old = JSON.parse(JSON.stringify(modelJson).replaceAll('"hard_sigmoid_tfjs"', '"hard_sigmoid"'));
+    expect(old.modelTopology.keras_version).toMatch(/^tfjs-layers/);
+    expect(parseModelJson(JSON.stringify(old)).metadata.spec.layers[0]!.recurrentActivation).toBe(
+      'hardSigmoid',
+    );
+  });
+
+  it('refuses a topology whose hard sigmoid disagrees with the spec', () => {
+    const s = hardSpec('hardSigmoidKeras3');
+    const { modelJson } = encodeArtifacts({ ...metadata, spec: s }, randomWeights(s, 1));
+    const wrong = JSON.stringify(modelJson).replaceAll('"hard_sigmoid_keras3"', '"hard_sigmoid"');
+    expect(() => parseModelJson(wrong)).toThrow(
+      /recurrent_activation "hard_sigmoid", the spec gives "hard_sigmoid_keras3"/,
+    );
+  });
+});

@@ -223,7 +223,12 @@ export function parseModelJson(
   ) {
     bad('has no modelTopology.config.layers.', 'Save the model again with gruvision.');
   }
-  checkTopology(json.modelTopology.config.layers as unknown[], metadata.spec, bad);
+  checkTopology(
+    json.modelTopology.config.layers as unknown[],
+    metadata.spec,
+    bad,
+    json.modelTopology.keras_version,
+  );
 
   const { entries: layout } = weightLayout(metadata.spec);
   const byName = new Map(layout.map((e) => [e.name, e]));
@@ -428,7 +433,9 @@ function checkTopology(
   layers: unknown[],
   spec: ModelSpec,
   bad: (problem: string, fix: string) => never,
+  kerasVersion: unknown,
 ): void {
+  const legacy = typeof kerasVersion === 'string' && kerasVersion.startsWith('tfjs-layers');
   const expected = modelTopology(spec).config.layers;
   const fix = 'The topology and userDefinedMetadata.gruvision.spec disagree; save the model again.';
   if (layers.length !== expected.length) {
@@ -452,6 +459,16 @@ function checkTopology(
       'rate',
     ]) {
       if (key === 'name' && want.class_name === 'Bidirectional') continue;
+      // Written before the two hard sigmoids had names of their own: `hard_sigmoid` from gruvision (tfjs
+      // keras_version) is 'hardSigmoid', clip(0.2x + 0.5), which the spec also says.
+      if (
+        key === 'recurrent_activation' &&
+        w[key] === 'hard_sigmoid_tfjs' &&
+        g[key] === 'hard_sigmoid' &&
+        legacy
+      ) {
+        continue;
+      }
       if (w[key] !== undefined && JSON.stringify(g[key]) !== JSON.stringify(w[key])) {
         bad(
           `modelTopology layer ${i} has ${key} ${JSON.stringify(g[key])}, the spec gives ${JSON.stringify(w[key])}.`,

@@ -12,14 +12,23 @@ beforeAll(async () => {
 });
 
 const base = { timeSteps: 4, features: 3, classes: 3 } as const;
-const plain: Record<string, ModelSpec> = {
-  'GRU + GRU, hardSigmoid': {
+const hard: Record<string, ModelSpec> = {
+  'GRU + GRU, hardSigmoid (0.2x)': {
     ...base,
     layers: [
       { cell: 'gru', units: 5, recurrentActivation: 'hardSigmoid' },
       { cell: 'gru', units: 4 },
     ],
   },
+  'GRU resetAfter + LSTM, hardSigmoidKeras3 (x/6)': {
+    ...base,
+    layers: [
+      { cell: 'gru', units: 5, resetAfter: true, recurrentActivation: 'hardSigmoidKeras3' },
+      { cell: 'lstm', units: 4, recurrentActivation: 'hardSigmoidKeras3' },
+    ],
+  },
+};
+const plain: Record<string, ModelSpec> = {
   'bidirectional GRU': { ...base, layers: [{ cell: 'gru', units: 4, bidirectional: true }] },
   'LSTM then SimpleRNN, head dropout': {
     ...base,
@@ -91,10 +100,24 @@ describe('modelTopology', () => {
     });
   }
 
+  for (const [name, spec] of Object.entries(hard)) {
+    it(`${name}: plain tf.loadLayersModel refuses the explicit hard-sigmoid name`, async () => {
+      await expect(tfjsPredictions(spec, x, 2)).rejects.toThrow(/hardSigmoid(Tfjs|Keras3)|reset_after/);
+    });
+  }
+
   it('resetAfter true loads in tfjs once @gruvision/tfjs registerLayers() ran', async () => {
     registerLayers();
     const spec: ModelSpec = { ...base, layers: [{ cell: 'gru', units: 4, resetAfter: true }] };
     const [a, b] = [await tfjsPredictions(spec, x, 2), await mathPredictions(spec, x, 2)];
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4);
   });
+
+  for (const [name, spec] of Object.entries(hard)) {
+    it(`${name}: loads in tfjs once registerLayers() ran, with the math engine's predictions`, async () => {
+      registerLayers();
+      const [a, b] = [await tfjsPredictions(spec, x, 2), await mathPredictions(spec, x, 2)];
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4);
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import type { ModelSpec, ResolvedLayer } from '@gruvision/math';
+import type { ModelSpec, RecurrentActivation, ResolvedLayer } from '@gruvision/math';
 import { DENSE_LAYER_NAME, resolveLayers } from '@gruvision/math';
 
 /** A Keras layer config entry of a `Sequential` model topology. */
@@ -21,6 +21,18 @@ const zeros = { class_name: 'Zeros', config: {} };
 
 const kerasClass = { gru: 'GRU', lstm: 'LSTM', simpleRnn: 'SimpleRNN' } as const;
 
+/**
+ * The file name of each gate activation. `hard_sigmoid` alone means clip(0.2x + 0.5) to tfjs and
+ * Keras 2 but clip(x/6 + 0.5) to Keras 3, so gruvision never writes it: the explicit names are read
+ * alike by gruvision (`registerLayers()` of @gruvision/tfjs) and refused as unknown by everyone else.
+ * Artifacts written before this change say `hard_sigmoid` for `'hardSigmoid'` (0.2x); see `checkTopology`.
+ */
+export const ACTIVATION_FILE_NAMES: Readonly<Record<RecurrentActivation, string>> = {
+  sigmoid: 'sigmoid',
+  hardSigmoid: 'hard_sigmoid_tfjs',
+  hardSigmoidKeras3: 'hard_sigmoid_keras3',
+};
+
 function recurrentConfig(layer: ResolvedLayer, name: string): Record<string, unknown> {
   const config: Record<string, unknown> = {
     name,
@@ -30,7 +42,7 @@ function recurrentConfig(layer: ResolvedLayer, name: string): Record<string, unk
     activation: 'tanh',
   };
   if (layer.cell !== 'simpleRnn') {
-    config.recurrent_activation = layer.recurrentActivation === 'hardSigmoid' ? 'hard_sigmoid' : 'sigmoid';
+    config.recurrent_activation = ACTIVATION_FILE_NAMES[layer.recurrentActivation];
   }
   Object.assign(config, {
     use_bias: true,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { literalGru } from './__fixtures__/gru-reference';
 import { recurrentLayerForward } from './layer-forward';
 import { type RecurrentParams, RecurrentWorkspace, recurrentBackward, recurrentForward } from './recurrent';
 import { Rng } from './rng';
@@ -326,4 +327,39 @@ describe("the seed text's own GRU formulation", () => {
     }
     expectClose(core, literal, 1e-6);
   });
+});
+
+describe('Keras 3 hard sigmoid clip(x/6 + 0.5) against a literal Float64 GRU', () => {
+  const keras3 = (a: number): number => Math.max(0, Math.min(1, a / 6 + 0.5));
+  const keras2 = (a: number): number => Math.max(0, Math.min(1, 0.2 * a + 0.5));
+  for (const resetAfter of [false, true]) {
+    it(`resetAfter ${resetAfter}: 'hardSigmoidKeras3' is x/6, 'hardSigmoid' stays 0.2x`, () => {
+      const rng = new Rng(21);
+      const [B, T, I, u] = [3, 6, 4, 5];
+      const G = 3 * u;
+      // Large weights drive the gates into both clipped ends and the linear middle.
+      const rand = (n: number, s: number): Float32Array =>
+        Float32Array.from({ length: n }, () => rng.uniform(-s, s));
+      const weights = {
+        kernel: rand(I * G, 3),
+        recurrentKernel: rand(u * G, 2),
+        bias: rand((resetAfter ? 2 : 1) * G, 1),
+      };
+      const x = rand(B * T * I, 1.5);
+      const run = (recurrentActivation: 'hardSigmoid' | 'hardSigmoidKeras3'): Float32Array =>
+        recurrentLayerForward(x, B, T, weights, {
+          cell: 'gru',
+          units: u,
+          resetAfter,
+          recurrentActivation,
+          returnSequences: true,
+        });
+      const want3 = literalGru(x, B, T, I, u, weights, { resetAfter, gate: keras3 });
+      const want2 = literalGru(x, B, T, I, u, weights, { resetAfter, gate: keras2 });
+      expectClose(run('hardSigmoidKeras3'), want3, 1e-6);
+      expectClose(run('hardSigmoid'), want2, 1e-6);
+      // The two functions really differ on this input (so the test can tell them apart).
+      expect(Math.max(...want3.map((v, i) => Math.abs(v - want2[i]!)))).toBeGreaterThan(1e-2);
+    });
+  }
 });

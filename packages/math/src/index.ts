@@ -1,4 +1,13 @@
-export { gate, gateGrad, hardSigmoid, sigmoid, softmaxRows } from './activations';
+export {
+  gate,
+  gateGrad,
+  gateSlope,
+  hardSigmoid,
+  hardSigmoidCoefficients,
+  hardSigmoidKeras3,
+  sigmoid,
+  softmaxRows,
+} from './activations';
 export type { LossResult } from './dense';
 export {
   addL2Penalty,
@@ -47,6 +56,7 @@ export {
   DENSE_LAYER_NAME,
   gateCount,
   parameterCount,
+  RECURRENT_ACTIVATIONS,
   resolveLayers,
   validateSpec,
   weightLayout,

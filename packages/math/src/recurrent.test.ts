@@ -25,6 +25,17 @@ const cases: Case[] = [
   },
   { name: 'GRU hardSigmoid', config: { ...base, cell: 'gru', recurrentActivation: 'hardSigmoid' } },
   {
+    name: 'GRU hardSigmoidKeras3 with dropout masks',
+    config: { ...base, cell: 'gru', recurrentActivation: 'hardSigmoidKeras3' },
+    inputMask: true,
+    recurrentMask: true,
+  },
+  {
+    name: 'GRU resetAfter hardSigmoidKeras3 initial state',
+    config: { ...base, cell: 'gru', resetAfter: true, recurrentActivation: 'hardSigmoidKeras3' },
+    h0: true,
+  },
+  {
     name: 'GRU resetAfter hardSigmoid goBackwards',
     config: { ...base, cell: 'gru', resetAfter: true, recurrentActivation: 'hardSigmoid', goBackwards: true },
   },

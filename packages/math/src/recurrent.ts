@@ -1,4 +1,4 @@
-import { gate, gateGrad } from './activations';
+import { gate, gateGrad, gateSlope } from './activations';
 import type { FloatArray } from './float-array';
 import { gemmNN, gemmTN, transpose } from './gemm';
 import { allocFloat32, wasmGateAdd, wasmGruBackwardR, wasmGruBackwardZH, wasmTanhBlend } from './kernels';
@@ -233,7 +233,8 @@ function inputTime(ws: RecurrentWorkspace, s: number): number {
 function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): void {
   const { T, G } = ws;
   const u = ws.config.units;
-  const hard = ws.config.recurrentActivation === 'hardSigmoid';
+  const slope = gateSlope(ws.config.recurrentActivation);
+  const hard = slope !== 0;
   const Bu = B * u;
   const { xp, hs, act, aux, rec } = ws;
   const u2 = 2 * u;
@@ -260,8 +261,8 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
         const ao = (s * B + b) * G;
         const ho = hOff + b * u;
         for (let j = 0; j < u; j++) {
-          const z = gate(xp[xo + j]! + rec[ro + j]!, hard);
-          const r = gate(xp[xo + u + j]! + rec[ro + u + j]!, hard);
+          const z = gate(xp[xo + j]! + rec[ro + j]!, slope);
+          const r = gate(xp[xo + u + j]! + rec[ro + u + j]!, slope);
           act[ao + j] = z;
           act[ao + u + j] = r;
           aux[ho + j] = r * hin[ho + j]!;
@@ -319,7 +320,7 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
 function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: FloatArray, B: number): void {
   const { T, G } = ws;
   const u = ws.config.units;
-  const hard = ws.config.recurrentActivation === 'hardSigmoid';
+  const slope = gateSlope(ws.config.recurrentActivation);
   const Bu = B * u;
   const { xp, hs, act, aux, rec } = ws;
   const u2 = 2 * u;
@@ -336,8 +337,8 @@ function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: FloatArray
       const ho = hOff + b * u;
       const no = nOff + b * u;
       for (let j = 0; j < u; j++) {
-        const z = gate(xp[xo + j]! + rec[ro + j]! + bias[G + j]!, hard);
-        const r = gate(xp[xo + u + j]! + rec[ro + u + j]! + bias[G + u + j]!, hard);
+        const z = gate(xp[xo + j]! + rec[ro + j]! + bias[G + j]!, slope);
+        const r = gate(xp[xo + u + j]! + rec[ro + u + j]! + bias[G + u + j]!, slope);
         const hr = rec[ro + u2 + j]! + bias[G + u2 + j]!;
         const hh = Math.tanh(xp[xo + u2 + j]! + r * hr);
         act[ao + j] = z;
@@ -354,7 +355,7 @@ function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: FloatArray
 function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): void {
   const { T, G } = ws;
   const u = ws.config.units;
-  const hard = ws.config.recurrentActivation === 'hardSigmoid';
+  const slope = gateSlope(ws.config.recurrentActivation);
   const Bu = B * u;
   const { xp, hs, cs, act, aux, rec } = ws;
   const u2 = 2 * u;
@@ -372,10 +373,10 @@ function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): void {
       const po = hOff + b * u;
       const no = nOff + b * u;
       for (let j = 0; j < u; j++) {
-        const i = gate(xp[xo + j]! + rec[ro + j]!, hard);
-        const f = gate(xp[xo + u + j]! + rec[ro + u + j]!, hard);
+        const i = gate(xp[xo + j]! + rec[ro + j]!, slope);
+        const f = gate(xp[xo + u + j]! + rec[ro + u + j]!, slope);
         const g = Math.tanh(xp[xo + u2 + j]! + rec[ro + u2 + j]!);
-        const o = gate(xp[xo + u3 + j]! + rec[ro + u3 + j]!, hard);
+        const o = gate(xp[xo + u3 + j]! + rec[ro + u3 + j]!, slope);
         const c = f * cs[po + j]! + i * g;
         const tc = Math.tanh(c);
         act[ao + j] = i;
@@ -535,7 +536,8 @@ function addRecurrentPath(ws: RecurrentWorkspace, Bu: number): void {
 function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
   const { T, G } = ws;
   const u = ws.config.units;
-  const hard = ws.config.recurrentActivation === 'hardSigmoid';
+  const slope = gateSlope(ws.config.recurrentActivation);
+  const hard = slope !== 0;
   const Bu = B * u;
   const u2 = 2 * u;
   const { hs, act, dA, dRec, dh, dhin, dtmp, ut } = ws;
@@ -561,7 +563,7 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
         const dz = g * (hs[ho + j]! - hh);
         const dah = g * (1 - z) * (1 - hh * hh);
         dh[bo + j] = g * z;
-        dRec[ao + j] = dz * gateGrad(z, hard);
+        dRec[ao + j] = dz * gateGrad(z, slope);
         dRec[ao + u2 + j] = dah;
       }
     }
@@ -577,7 +579,7 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
       for (let j = doneR; j < u; j++) {
         const d = dtmp[bo + j]!;
         const r = act[ao + u + j]!;
-        dRec[ao + u + j] = d * hinAll[ho + j]! * gateGrad(r, hard);
+        dRec[ao + u + j] = d * hinAll[ho + j]! * gateGrad(r, slope);
         dhin[bo + j] = d * r;
       }
       // dA is dRec re-indexed by input time; in processing order it is dRec itself (see `inputGradients`).
@@ -595,7 +597,7 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
 function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
   const { T, G } = ws;
   const u = ws.config.units;
-  const hard = ws.config.recurrentActivation === 'hardSigmoid';
+  const slope = gateSlope(ws.config.recurrentActivation);
   const Bu = B * u;
   const u2 = 2 * u;
   const { hs, act, aux, dA, dRec, dh, dhin, ut } = ws;
@@ -614,9 +616,9 @@ function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
         const r = act[ao + u + j]!;
         const hh = act[ao + u2 + j]!;
         const hr = aux[ho + j]!;
-        const daz = g * (hs[ho + j]! - hh) * gateGrad(z, hard);
+        const daz = g * (hs[ho + j]! - hh) * gateGrad(z, slope);
         const dah = g * (1 - z) * (1 - hh * hh);
-        const dar = dah * hr * gateGrad(r, hard);
+        const dar = dah * hr * gateGrad(r, slope);
         dh[bo + j] = g * z;
         dA[xo + j] = daz;
         dA[xo + u + j] = dar;
@@ -634,7 +636,7 @@ function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
 function lstmBackward(ws: RecurrentWorkspace, B: number): void {
   const { T, G } = ws;
   const u = ws.config.units;
-  const hard = ws.config.recurrentActivation === 'hardSigmoid';
+  const slope = gateSlope(ws.config.recurrentActivation);
   const Bu = B * u;
   const u2 = 2 * u;
   const u3 = 3 * u;
@@ -656,10 +658,10 @@ function lstmBackward(ws: RecurrentWorkspace, B: number): void {
         const o = act[ao + u3 + j]!;
         const tc = aux[po + j]!;
         const dct = dc[bo + j]! + g * o * (1 - tc * tc);
-        const dai = dct * gg * gateGrad(i, hard);
-        const daf = dct * cs[po + j]! * gateGrad(f, hard);
+        const dai = dct * gg * gateGrad(i, slope);
+        const daf = dct * cs[po + j]! * gateGrad(f, slope);
         const dag = dct * i * (1 - gg * gg);
-        const dao = g * tc * gateGrad(o, hard);
+        const dao = g * tc * gateGrad(o, slope);
         dc[bo + j] = dct * f;
         dh[bo + j] = 0;
         dA[xo + j] = dRec[ao + j] = dai;

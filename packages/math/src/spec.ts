@@ -3,8 +3,22 @@ import { GruMathError } from './errors';
 /** Recurrent cell kinds. `simpleRnn` is Keras' `SimpleRNN` (tanh). */
 export type CellType = 'gru' | 'lstm' | 'simpleRnn';
 
-/** Gate activation of GRU and LSTM cells. `hardSigmoid` is clip(0.2x + 0.5, 0, 1) (tfjs / Keras 2). */
-export type RecurrentActivation = 'sigmoid' | 'hardSigmoid';
+/**
+ * Gate activation of GRU and LSTM cells. Two different functions are called "hard sigmoid" out there;
+ * the names here say which:
+ * - `'sigmoid'`: 1 / (1 + e^(−x));
+ * - `'hardSigmoid'`: clip(0.2x + 0.5, 0, 1), tfjs' `hardSigmoid` and Keras 2's `hard_sigmoid`
+ *   (the name predates the Keras 3 one and keeps this meaning, so older artifacts load unchanged);
+ * - `'hardSigmoidKeras3'`: clip(x/6 + 0.5, 0, 1), Keras 3's `hard_sigmoid` (also PyTorch `Hardsigmoid`).
+ */
+export type RecurrentActivation = 'sigmoid' | 'hardSigmoid' | 'hardSigmoidKeras3';
+
+/** Every {@link RecurrentActivation}, in the order error messages list them. */
+export const RECURRENT_ACTIVATIONS: readonly RecurrentActivation[] = [
+  'sigmoid',
+  'hardSigmoid',
+  'hardSigmoidKeras3',
+];
 
 /** One recurrent layer of a model. Every layer but the last returns its whole sequence. */
 export interface RecurrentLayerSpec {
@@ -119,8 +133,11 @@ export function validateSpec(spec: ModelSpec): void {
     }
     checkPositiveInt(layer.units, `${where}.units`);
     const act = layer.recurrentActivation;
-    if (act !== undefined && act !== 'sigmoid' && act !== 'hardSigmoid') {
-      fail(`${where}.recurrentActivation must be "sigmoid" or "hardSigmoid", got ${JSON.stringify(act)}.`);
+    if (act !== undefined && !RECURRENT_ACTIVATIONS.includes(act)) {
+      fail(
+        `${where}.recurrentActivation must be "sigmoid", "hardSigmoid" (clip(0.2x + 0.5), tfjs / Keras 2) or ` +
+          `"hardSigmoidKeras3" (clip(x/6 + 0.5), Keras 3), got ${JSON.stringify(act)}.`,
+      );
     }
     if (layer.resetAfter && layer.cell !== 'gru') fail(`${where}.resetAfter only applies to GRU layers.`);
     checkRate(layer.dropout, `${where}.dropout`);

@@ -1,8 +1,15 @@
-import type { ModelSpec, NamedWeights, RecurrentLayerSpec, ResolvedLayer } from '@gruvision/math';
+import type {
+  ModelSpec,
+  NamedWeights,
+  RecurrentActivation,
+  RecurrentLayerSpec,
+  ResolvedLayer,
+} from '@gruvision/math';
 import { resolveLayers } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
 import { KerasGRU } from './gru-layer';
+import { registerGateActivations } from './hard-sigmoid';
 import { registerLayers } from './register-layers';
 import { setNamedWeights } from './weights';
 
@@ -39,6 +46,14 @@ type LayerSettings = Pick<
   | 'returnSequences'
 >;
 
+type ActivationIdentifier = NonNullable<Parameters<typeof tf.layers.lstm>[0]['recurrentActivation']>;
+
+/** The spec's gate activation as a tfjs activation name (`hardSigmoidKeras3` is registered on demand). */
+function tfjsActivation(activation: RecurrentActivation): ActivationIdentifier {
+  if (activation === 'hardSigmoidKeras3') registerGateActivations();
+  return activation as ActivationIdentifier;
+}
+
 function recurrentLayer(
   layer: LayerSettings,
   name: string,
@@ -56,14 +71,17 @@ function recurrentLayer(
   };
   switch (layer.cell) {
     case 'gru':
-      if (layer.resetAfter) {
-        return new KerasGRU({ ...common, resetAfter: true, recurrentActivation: layer.recurrentActivation });
-      }
-      return tf.layers.gru({ ...common, recurrentActivation: layer.recurrentActivation });
+      // One layer for both forms. Stock tf.layers.gru differs from Keras under recurrent dropout: it
+      // blends z with the masked previous state; KerasGRU (like Keras and the math core) with the unmasked one.
+      return new KerasGRU({
+        ...common,
+        resetAfter: layer.resetAfter,
+        recurrentActivation: layer.recurrentActivation,
+      });
     case 'lstm':
       return tf.layers.lstm({
         ...common,
-        recurrentActivation: layer.recurrentActivation,
+        recurrentActivation: tfjsActivation(layer.recurrentActivation),
         unitForgetBias: false,
       });
     case 'simpleRnn':
@@ -74,8 +92,8 @@ function recurrentLayer(
 }
 
 /**
- * One (unidirectional) tfjs recurrent layer for a `RecurrentLayerSpec`: a stock `tf.layers.gru` /
- * `lstm` / `simpleRNN`, or a {@link KerasGRU} for `resetAfter: true`, with `recurrentActivation`
+ * One (unidirectional) tfjs recurrent layer for a `RecurrentLayerSpec`: a {@link KerasGRU} (both
+ * `resetAfter` forms) or a stock `tf.layers.lstm` / `simpleRNN`, with `recurrentActivation`
  * passed explicitly and zero initializers (set weights with `layer.setWeights`). Bidirectional
  * wrapping is {@link buildModel}'s job.
  */
@@ -110,12 +128,12 @@ export function buildRecurrentLayer(
  * `bidirectional/forward_gru/bias`, `dense/kernel`, ...). `recurrentActivation` is always passed
  * explicitly. The layers are created with zero initializers; pass `options.weights` (for example
  * `initializeWeights(spec, seed)` from `@gruvision/math`) to set real initial weights.
- * A bidirectional GRU with `resetAfter: true` calls {@link registerLayers} (tfjs clones the wrapped
+ * A bidirectional GRU calls {@link registerLayers} (tfjs clones the wrapped
  * layer through its serialization registry).
  */
 export function buildModel(spec: ModelSpec, options: BuildModelOptions = {}): tf.Sequential {
   const layers = resolveLayers(spec);
-  if (layers.some((l) => l.bidirectional && l.cell === 'gru' && l.resetAfter)) registerLayers();
+  if (layers.some((l) => l.bidirectional && l.cell === 'gru')) registerLayers();
   const model = tf.sequential({ name: 'sequential' });
   layers.forEach((layer, i) => {
     const inputShape = i === 0 ? [spec.timeSteps, spec.features] : undefined;

@@ -21,6 +21,51 @@ describe.each(testBackends)('KerasGRU on %s', (backend) => {
     tf.disposeVariables();
   });
 
+  for (const resetAfter of [false, true]) {
+    it(`training with dropout and recurrent dropout (resetAfter ${resetAfter}) is Keras' GRU: z blends the unmasked state`, () => {
+      const layer = new KerasGRU({
+        units: u,
+        resetAfter,
+        dropout: 0.3,
+        recurrentDropout: 0.4,
+        returnSequences: true,
+        kernelInitializer: 'zeros',
+        recurrentInitializer: 'zeros',
+      });
+      layer.build([null, T, I]);
+      const kernel = uniform(I * 3 * u, 11);
+      const recurrentKernel = uniform(u * 3 * u, 12).map((v) => 3 * v);
+      const bias = uniform((resetAfter ? 2 : 1) * 3 * u, 13);
+      layer.setWeights([
+        tf.tensor(kernel, [I, 3 * u]),
+        tf.tensor(recurrentKernel, [u, 3 * u]),
+        tf.tensor(bias, resetAfter ? [2, 3 * u] : [3 * u]),
+      ]);
+      const mask = (n: number, rate: number, seed: number) =>
+        randomInputs(n, seed).map((v) => (v < 2 * rate - 1 ? 0 : 1 / (1 - rate)));
+      const inputMask = mask(B * I, 0.3, 14);
+      const recurrentMask = mask(B * u, 0.4, 15);
+      expect(recurrentMask.some((v) => v === 0)).toBe(true);
+      const seen: string[] = [];
+      layer.cell.maskSource = (kind, shape, rate) => {
+        seen.push(`${kind} ${shape.join('x')} ${rate}`);
+        return tf.tensor2d(kind === 'input' ? inputMask : recurrentMask, shape);
+      };
+      const x = randomInputs(B * T * I, 16);
+      const y = tf.tidy(() =>
+        (layer.apply(tf.tensor3d(x, [B, T, I]), { training: true }) as tf.Tensor).dataSync(),
+      );
+      expect(seen).toEqual([`input ${B}x${I} 0.3`, `recurrent ${B}x${u} 0.4`]);
+      const w = { kernel, recurrentKernel, bias };
+      const expected = referenceGru(x, { B, T, I, u }, w, { resetAfter, inputMask, recurrentMask });
+      expect(maxAbsDiff(y, expected)).toBeLessThan(1e-5);
+      // Inference ignores the masks.
+      const plain = tf.tidy(() => (layer.apply(tf.tensor3d(x, [B, T, I])) as tf.Tensor).dataSync());
+      expect(maxAbsDiff(plain, referenceGru(x, { B, T, I, u }, w, { resetAfter }))).toBeLessThan(1e-5);
+      for (const v of layer.weights) v.dispose();
+    });
+  }
+
   for (const resetAfter of [true, false]) {
     for (const hard of [false, true]) {
       it(`matches the docs/ARCHITECTURE.md equations (resetAfter ${resetAfter}, ${hard ? 'hardSigmoid' : 'sigmoid'})`, () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
+import { HARD_SIGMOID_KERAS3, HARD_SIGMOID_TFJS, hardSigmoidKeras3, hardSigmoidTfjs } from './hard-sigmoid';
 
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 type InitializerIdentifier = string | Initializer | { className: string; config?: Record<string, unknown> };
@@ -14,7 +15,10 @@ export interface KerasGruArgs {
   readonly resetAfter?: boolean;
   /** Default `'tanh'`. */
   readonly activation?: string | null;
-  /** Default `'sigmoid'` (Keras). Note that stock tfjs defaults to `'hardSigmoid'`. */
+  /**
+   * Default `'sigmoid'` (Keras). Note that stock tfjs defaults to `'hardSigmoid'` (clip(0.2x + 0.5));
+   * `'hardSigmoidKeras3'` is Keras 3's clip(x/6 + 0.5).
+   */
   readonly recurrentActivation?: string | null;
   readonly useBias?: boolean;
   readonly kernelInitializer?: InitializerIdentifier;
@@ -37,7 +41,11 @@ const activations: Record<string, (x: tf.Tensor) => tf.Tensor> = {
   tanh: (x) => tf.tanh(x),
   sigmoid: (x) => tf.sigmoid(x),
   // tfjs / Keras 2 hard sigmoid: clip(0.2x + 0.5, 0, 1).
-  hardSigmoid: (x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1),
+  hardSigmoid: hardSigmoidTfjs,
+  // Keras 3 hard sigmoid: clip(x/6 + 0.5, 0, 1).
+  [HARD_SIGMOID_KERAS3]: hardSigmoidKeras3,
+  // gruvision's explicit file name of the 0.2x one.
+  [HARD_SIGMOID_TFJS]: hardSigmoidTfjs,
   relu: (x) => tf.relu(x),
   linear: (x) => x,
 };
@@ -87,6 +95,13 @@ function resolveInitializer(
   const [cls, fromConfig] = entry;
   return fromConfig(cls, (config.config ?? {}) as tf.serialization.ConfigDict) as unknown as Initializer;
 }
+
+/** A provider of dropout masks for {@link KerasGRUCell.maskSource}. */
+export type DropoutMaskSource = (
+  kind: 'input' | 'recurrent',
+  shape: [number, number],
+  rate: number,
+) => tf.Tensor | null;
 
 /** Gate activations and new state of one GRU step, each `[B,u]`. */
 export interface GruStep {
@@ -167,6 +182,12 @@ export class KerasGRUCell extends tf.layers.RNNCell {
   kernel: tf.LayerVariable | null = null;
   recurrentKernel: tf.LayerVariable | null = null;
   bias: tf.LayerVariable | null = null;
+  /**
+   * Where training-mode dropout masks come from: a function giving the mask (0 or 1/(1−rate), shape
+   * `[batch, width]`) for the inputs or the recurrent state, or returning null for tfjs' own random
+   * source (the default, unseeded). The tfjs engine sets it to draw the math core's seeded masks.
+   */
+  maskSource: DropoutMaskSource | null = null;
 
   constructor(args: KerasGruArgs) {
     super(args as unknown as ConstructorParameters<typeof tf.layers.RNNCell>[0]);
@@ -313,11 +334,13 @@ export class KerasGRU extends tf.RNN {
       const [batch, , inputDim] = x.shape;
       const cell = this.cell;
       // One mask per sequence (Keras); they live until this call's tidy ends. Backprop keeps its own copies.
+      const draw = (kind: 'input' | 'recurrent', width: number, rate: number): tf.Tensor =>
+        cell.maskSource?.(kind, [batch, width], rate) ?? tf.dropout(tf.ones([batch, width]), rate);
       if (training && cell.dropout > 0 && cell.dropout < 1) {
-        cell.dropoutMask = tf.dropout(tf.ones([batch, inputDim]), cell.dropout);
+        cell.dropoutMask = draw('input', inputDim, cell.dropout);
       }
       if (training && cell.recurrentDropout > 0 && cell.recurrentDropout < 1) {
-        cell.recurrentDropoutMask = tf.dropout(tf.ones([batch, cell.units]), cell.recurrentDropout);
+        cell.recurrentDropoutMask = draw('recurrent', cell.units, cell.recurrentDropout);
       }
       try {
         return super.call(inputs, {

@@ -16,9 +16,19 @@ export type { BuildModelOptions } from './build-model';
 export { buildModel, buildRecurrentLayer } from './build-model';
 export type { GruTfjsErrorCode } from './errors';
 export { GruTfjsError } from './errors';
-export type { GruStep, KerasGruArgs } from './gru-layer';
+export type { DropoutMaskSource, GruStep, KerasGruArgs } from './gru-layer';
 export { gruStep, KerasGRU, KerasGRUCell } from './gru-layer';
-export { normalizeKerasConfig } from './keras-config';
+export type { HardSigmoidReading } from './hard-sigmoid';
+export {
+  HARD_SIGMOID_KERAS3,
+  HARD_SIGMOID_TFJS,
+  hardSigmoidKeras3,
+  hardSigmoidTfjs,
+  readHardSigmoid,
+  registerGateActivations,
+} from './hard-sigmoid';
+export { explicitHardSigmoids, normalizeKerasConfig } from './keras-config';
+export type { HardSigmoidNote, LoadModelOptions } from './load-model';
 export { diagnoseLoadError, loadModel } from './load-model';
 export { checkOptimizerSpec, KerasOptimizer } from './optimizer';
 export {

@@ -1,6 +1,8 @@
 // Normalizes a Keras 3 model config (after tfjs' snake_case → camelCase conversion) into the form
 // tfjs-layers 4.x understands. Pure functions on JSON; the input is never mutated.
 
+import { HARD_SIGMOID_KERAS3, HARD_SIGMOID_TFJS, readHardSigmoid } from './hard-sigmoid';
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
@@ -43,12 +45,20 @@ function camel(name: string): string {
   return name.replace(/_+(\w|$)/g, (_m, c: string) => c.toUpperCase());
 }
 
-function normalize(value: Json, layerNames: Map<string, string>): Json {
-  if (Array.isArray(value)) return value.map((v) => normalize(v, layerNames));
+/** `hardSigmoid` in a Keras 3 file is x/6; gruvision's explicit `hardSigmoidTfjs` is tfjs' own 0.2x. */
+function explicitActivation(value: Json, keras3: boolean): Json {
+  if (value === 'hardSigmoid' && keras3) return HARD_SIGMOID_KERAS3;
+  if (value === HARD_SIGMOID_TFJS) return 'hardSigmoid';
+  return value;
+}
+
+function normalize(value: Json, layerNames: Map<string, string>, keras3: boolean): Json {
+  if (Array.isArray(value)) return value.map((v) => normalize(v, layerNames, keras3));
   if (!isObject(value)) return value;
   const out: JsonObject = {};
   for (const [key, v] of Object.entries(value)) {
-    if (key === 'dtype' && isObject(v)) out[key] = dtypeFromPolicy(v);
+    if (key === 'activation' || key === 'recurrentActivation') out[key] = explicitActivation(v, keras3);
+    else if (key === 'dtype' && isObject(v)) out[key] = dtypeFromPolicy(v);
     else if (key === 'inboundNodes' && Array.isArray(v)) out[key] = convertInboundNodes(v, layerNames);
     else if (
       (key === 'inputLayers' || key === 'outputLayers') &&
@@ -56,7 +66,7 @@ function normalize(value: Json, layerNames: Map<string, string>): Json {
       typeof v[0] === 'string'
     ) {
       out[key] = [v];
-    } else out[key] = normalize(v, layerNames);
+    } else out[key] = normalize(v, layerNames, keras3);
   }
   if (out.className === 'OrthogonalInitializer') out.className = 'Orthogonal';
   const config = out.config;
@@ -96,10 +106,44 @@ function collectLayerNames(value: Json, names: Map<string, string>): void {
  * Normalizes a (camelCased) Keras model or layer config for tfjs-layers: `InputLayer.batchShape` →
  * `batchInputShape`, `DTypePolicy` objects → dtype strings, `OrthogonalInitializer` → `Orthogonal`,
  * Keras 3 functional `inboundNodes` → the Keras 2 list form, drops Keras 3's serialized
- * `Bidirectional.backwardLayer` and the `forward_` prefix of its wrapped layer. Returns a new object.
+ * `Bidirectional.backwardLayer` and the `forward_` prefix of its wrapped layer. Names the hard sigmoid
+ * explicitly: `hardSigmoid` becomes `hardSigmoidKeras3` (x/6) when the config has the Keras 3 layout
+ * (see `readHardSigmoid`), and gruvision's `hardSigmoidTfjs` becomes tfjs' `hardSigmoid` (0.2x).
+ * Returns a new object.
  */
 export function normalizeKerasConfig<T>(config: T): T {
   const names = new Map<string, string>();
   collectLayerNames(config as Json, names);
-  return normalize(config as Json, names) as T;
+  const keras3 = readHardSigmoid(config).activation === HARD_SIGMOID_KERAS3;
+  return normalize(config as Json, names, keras3) as T;
+}
+
+/**
+ * Rewrites every `hard_sigmoid` (`activation` / `recurrent_activation`) of a snake_case `modelTopology`
+ * into the explicit name of the function its writer meant, judged by `readHardSigmoid(topology)`
+ * (`keras_version` first, then the config layout): `hard_sigmoid_keras3` (x/6) for Keras 3 files;
+ * Keras 2 and tfjs files keep `hard_sigmoid` (0.2x in tfjs). Returns the new topology, the reading
+ * and the names of the layers whose activation was `hard_sigmoid`. The input is never mutated.
+ */
+export function explicitHardSigmoids<T>(topology: T): {
+  topology: T;
+  reading: ReturnType<typeof readHardSigmoid>;
+  layers: string[];
+} {
+  const reading = readHardSigmoid(topology);
+  const layers: string[] = [];
+  const visit = (value: Json, layerName: string | undefined): Json => {
+    if (Array.isArray(value)) return value.map((v) => visit(v, layerName));
+    if (!isObject(value)) return value;
+    const name = typeof value.name === 'string' ? value.name : layerName;
+    const out: JsonObject = {};
+    for (const [key, v] of Object.entries(value)) {
+      if ((key === 'activation' || key === 'recurrent_activation') && v === 'hard_sigmoid') {
+        layers.push(name ?? '?');
+        out[key] = reading.activation === HARD_SIGMOID_KERAS3 ? 'hard_sigmoid_keras3' : v;
+      } else out[key] = visit(v, name);
+    }
+    return out;
+  };
+  return { topology: visit(topology as Json, undefined) as T, reading, layers };
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
+import { explicitHardSigmoids } from './keras-config';
 import { layersRegistered } from './register-layers';
 
 const registerHint =
@@ -28,6 +29,14 @@ export function diagnoseLoadError(error: unknown, modelTopology?: unknown): GruT
     /InputLayer should be passed either a `batchInputShape`/.test(message) ||
     /DTypePolicy/.test(message) ||
     mentions(modelTopology, /"batch_shape"|"DTypePolicy"/);
+  if (/hardSigmoidKeras3|hardSigmoidTfjs/i.test(message) && !layersRegistered()) {
+    return new GruTfjsError(
+      'LAYERS_NOT_REGISTERED',
+      `This model names its hard sigmoid explicitly ("${message}"): hard_sigmoid_keras3 is clip(x/6 + 0.5) (Keras 3), ` +
+        `hard_sigmoid_tfjs is clip(0.2x + 0.5) (tfjs, Keras 2); stock TensorFlow.js knows neither name. ${registerHint}`,
+      { cause: error },
+    );
+  }
   if ((resetAfter || keras3) && !layersRegistered()) {
     const what = resetAfter
       ? 'This model has a GRU with reset_after: true (the Keras 3 / TF 2 default), which stock TensorFlow.js refuses'
@@ -57,14 +66,33 @@ export function diagnoseLoadError(error: unknown, modelTopology?: unknown): GruT
   return new GruTfjsError('MODEL_LOAD_FAILED', `Loading the model failed: ${message}`, { cause: error });
 }
 
+/** What {@link loadModel} decided about a file's `hard_sigmoid` (see `readHardSigmoid`). */
+export interface HardSigmoidNote {
+  /** `'hardSigmoidKeras3'`: clip(x/6 + 0.5) (Keras 3); `'hardSigmoid'`: clip(0.2x + 0.5) (tfjs, Keras 2). */
+  readonly activation: 'hardSigmoid' | 'hardSigmoidKeras3';
+  /** The evidence, e.g. `keras_version "3.6.0"`. */
+  readonly reason: string;
+  /** Names of the layers whose `activation` or `recurrent_activation` was `hard_sigmoid`. */
+  readonly layers: readonly string[];
+}
+
+/** Options of {@link loadModel}: tfjs' load options and a way to hear which hard sigmoid was chosen. */
+export interface LoadModelOptions extends tf.io.LoadOptions {
+  /** Called once when the file uses `hard_sigmoid`, with the function it was read as and why. */
+  readonly onHardSigmoid?: (note: HardSigmoidNote) => void;
+}
+
 /**
  * `tf.loadLayersModel` with errors a user can act on (see {@link diagnoseLoadError}). It does not
  * call {@link registerLayers} for you: registration changes how this tfjs instance deserializes
  * `GRU`, `Sequential` and functional models, so it stays an explicit, visible call.
+ * A `hard_sigmoid` in the file is read as the writer meant it: clip(x/6 + 0.5) when `keras_version`
+ * is 3.x (or, without a version, the config has the Keras 3 layout), else tfjs' clip(0.2x + 0.5);
+ * `options.onHardSigmoid` hears which.
  */
 export async function loadModel(
   source: string | tf.io.IOHandler,
-  options?: tf.io.LoadOptions,
+  options?: LoadModelOptions,
 ): Promise<tf.LayersModel> {
   let handler: tf.io.IOHandler;
   if (typeof source === 'string') {
@@ -82,7 +110,12 @@ export async function loadModel(
     load: async () => {
       const artifacts = await handler.load!();
       topology = artifacts.modelTopology;
-      return artifacts;
+      if (topology == null || topology instanceof ArrayBuffer) return artifacts;
+      const explicit = explicitHardSigmoids(topology);
+      if (explicit.layers.length > 0) {
+        options?.onHardSigmoid?.({ ...explicit.reading, layers: explicit.layers });
+      }
+      return { ...artifacts, modelTopology: explicit.topology };
     },
   };
   try {

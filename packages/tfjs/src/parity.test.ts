@@ -20,8 +20,15 @@ const variants: Record<string, ModelSpec['layers']> = {
   'GRU resetAfter true, hardSigmoid': [
     { cell: 'gru', units: 4, resetAfter: true, recurrentActivation: 'hardSigmoid' },
   ],
+  'GRU resetAfter false, hardSigmoidKeras3': [
+    { cell: 'gru', units: 4, recurrentActivation: 'hardSigmoidKeras3' },
+  ],
+  'GRU resetAfter true, hardSigmoidKeras3': [
+    { cell: 'gru', units: 4, resetAfter: true, recurrentActivation: 'hardSigmoidKeras3' },
+  ],
   'LSTM sigmoid': [{ cell: 'lstm', units: 4 }],
   'LSTM hardSigmoid': [{ cell: 'lstm', units: 3, recurrentActivation: 'hardSigmoid' }],
+  'LSTM hardSigmoidKeras3': [{ cell: 'lstm', units: 3, recurrentActivation: 'hardSigmoidKeras3' }],
   SimpleRNN: [{ cell: 'simpleRnn', units: 4 }],
   'stacked GRU(resetAfter) → LSTM → SimpleRNN': [
     { cell: 'gru', units: 4, resetAfter: true },

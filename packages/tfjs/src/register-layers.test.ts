@@ -176,13 +176,14 @@ describe.each(testBackends)('Keras 3 converter models on %s', (backend) => {
     loaded.dispose();
   });
 
-  it('keeps plain reset_after: false GRUs on stock tfjs', async () => {
+  it('reads reset_after: false GRUs into the same KerasGRU layer (one layer for both forms)', async () => {
     const plain: ModelSpec = { timeSteps: T, features: F, classes, layers: [{ cell: 'gru', units }] };
     const model = buildModel(plain, { weights: randomWeights(plain, 2) });
     const handler = memoryHandler();
     await model.save(handler);
     const loaded = await loadModel(handler);
-    expect(loaded.getLayer('gru')).not.toBeInstanceOf(KerasGRU);
+    expect(loaded.getLayer('gru')).toBeInstanceOf(KerasGRU);
+    expect((loaded.getLayer('gru') as KerasGRU).resetAfter).toBe(false);
     expect(loaded.getLayer('gru').getClassName()).toBe('GRU');
     const x = randomInputs(T * F, 3);
     expect(maxAbsDiff(predict(loaded, x, 1), predict(model, x, 1))).toBeLessThan(1e-7);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { GruTfjsError } from './errors';
 import { KerasGRU } from './gru-layer';
+import { registerGateActivations } from './hard-sigmoid';
 import { normalizeKerasConfig } from './keras-config';
 import { normalizeWeightNames } from './weight-names';
 
@@ -56,7 +58,8 @@ export function layersRegistered(): boolean {
 /**
  * Teaches this tfjs instance's layer deserialization to open Keras 3 / TensorFlow.js-converter models:
  * - class `GRU` with `reset_after: true` becomes a {@link KerasGRU} (stock tfjs throws
- *   "GRUCell does not support reset_after parameter set to true"); `reset_after: false` GRUs stay stock;
+ *   "GRUCell does not support reset_after parameter set to true"), and so does a `reset_after: false`
+ *   GRU (one layer for both forms, blending with the unmasked state under recurrent dropout as Keras does);
  * - `Sequential` / `Functional` / `Model` configs are normalized first: Keras 3 `InputLayer` `batch_shape`,
  *   `DTypePolicy` objects, `OrthogonalInitializer`, Keras 3 functional `inbound_nodes`;
  * - weight names written by the converter from `.h5` (`sequential/gru/gru_cell/kernel`) and `.keras`
@@ -64,10 +67,17 @@ export function layersRegistered(): boolean {
  * Explicit and idempotent: importing `@gruvision/tfjs` changes nothing until this is called.
  */
 export function registerLayers(): void {
+  registerGateActivations();
   override('GRU', (original) => (cls, config, customObjects, fastWeightInit) => {
     const normalized = normalizeKerasConfig(config) as ConfigDict;
-    if (normalized.resetAfter === true) return new KerasGRU(normalized as never);
-    return original[1](cls ?? original[0], normalized, customObjects, fastWeightInit);
+    // Every GRU becomes a KerasGRU (one layer for both forms, Keras' recurrent-dropout semantics);
+    // a reset_after: false GRU that KerasGRU cannot express (an unusual activation) stays stock.
+    try {
+      return new KerasGRU(normalized as never);
+    } catch (error) {
+      if (normalized.resetAfter === true || !GruTfjsError.isInstance(error)) throw error;
+      return original[1](cls ?? original[0], normalized, customObjects, fastWeightInit);
+    }
   });
   override(
     'Sequential',

@@ -19,6 +19,15 @@ const specs: Record<string, ModelSpec> = {
       { cell: 'gru', units: 4, resetAfter: true, recurrentActivation: 'sigmoid' },
     ],
   },
+  'GRU resetAfter false then true, hardSigmoidKeras3 (x/6)': {
+    timeSteps: 4,
+    features: 3,
+    classes: 3,
+    layers: [
+      { cell: 'gru', units: 5, resetAfter: false, recurrentActivation: 'hardSigmoidKeras3' },
+      { cell: 'gru', units: 4, resetAfter: true, recurrentActivation: 'hardSigmoidKeras3' },
+    ],
+  },
 };
 
 const sequences = (spec: ModelSpec, batch: number) =>

@@ -13,6 +13,7 @@ export function randomWeights(spec: ModelSpec, seed: number, scale = 0.5): Named
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 const hardSigmoid = (v: number) => Math.min(1, Math.max(0, 0.2 * v + 0.5));
+const hardSigmoidKeras3 = (v: number) => Math.min(1, Math.max(0, v / 6 + 0.5));
 
 /**
  * A plain Float64 forward pass of a single-direction GRU stack (resetAfter false or true) and the
@@ -37,7 +38,12 @@ export function referenceGruPredict(
     const u = layer.units;
     const I = layer.inputSize;
     const g = 3 * u;
-    const gate = layer.recurrentActivation === 'hardSigmoid' ? hardSigmoid : sigmoid;
+    const gate =
+      layer.recurrentActivation === 'hardSigmoid'
+        ? hardSigmoid
+        : layer.recurrentActivation === 'hardSigmoidKeras3'
+          ? hardSigmoidKeras3
+          : sigmoid;
     let h = new Array<number>(u).fill(0);
     const out: number[][] = [];
     for (let t = 0; t < spec.timeSteps; t++) {

@@ -31,6 +31,8 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 const hardSigmoid = (x: number): number => Math.min(1, Math.max(0, 0.2 * x + 0.5));
+/** Keras 3: `relu6(x + 3) / 6`. */
+const hardSigmoidKeras3 = (x: number): number => Math.min(6, Math.max(0, x + 3)) / 6;
 
 /**
  * Float64 reference of one GRU layer written straight from the equations in docs/ARCHITECTURE.md
@@ -41,12 +43,23 @@ export function referenceGru(
   x: ArrayLike<number>,
   dims: { B: number; T: number; I: number; u: number },
   w: { kernel: ArrayLike<number>; recurrentKernel: ArrayLike<number>; bias: ArrayLike<number> },
-  options: { resetAfter: boolean; hard?: boolean },
+  options: {
+    resetAfter: boolean;
+    hard?: boolean;
+    keras3?: boolean;
+    takesNew?: boolean;
+    /** Dropout masks (with the 1/(1−p) scale): inputs `[B,I]`, the state entering the recurrent products `[B,u]`. */
+    inputMask?: ArrayLike<number>;
+    recurrentMask?: ArrayLike<number>;
+  },
 ): Float64Array {
   const { B, T, I, u } = dims;
   const g = 3 * u;
-  const act = options.hard ? hardSigmoid : sigmoid;
+  const act = options.keras3 ? hardSigmoidKeras3 : options.hard ? hardSigmoid : sigmoid;
   const out = new Float64Array(B * T * u);
+  const im = (b: number, i: number): number => (options.inputMask ? options.inputMask[b * I + i]! : 1);
+  const rm = (b: number, k: number): number =>
+    options.recurrentMask ? options.recurrentMask[b * u + k]! : 1;
   for (let b = 0; b < B; b++) {
     let h = new Float64Array(u);
     for (let t = 0; t < T; t++) {
@@ -54,10 +67,10 @@ export function referenceGru(
       const hu = new Float64Array(g);
       for (let j = 0; j < g; j++) {
         let s = options.resetAfter ? w.bias[j]! : w.bias[j]!;
-        for (let i = 0; i < I; i++) s += x[(b * T + t) * I + i]! * w.kernel[i * g + j]!;
+        for (let i = 0; i < I; i++) s += x[(b * T + t) * I + i]! * im(b, i) * w.kernel[i * g + j]!;
         xw[j] = s;
         let r = options.resetAfter ? w.bias[g + j]! : 0;
-        for (let k = 0; k < u; k++) r += h[k]! * w.recurrentKernel[k * g + j]!;
+        for (let k = 0; k < u; k++) r += h[k]! * rm(b, k) * w.recurrentKernel[k * g + j]!;
         hu[j] = r;
       }
       const next = new Float64Array(u);
@@ -72,10 +85,11 @@ export function referenceGru(
         if (options.resetAfter) cand = Math.tanh(xw[2 * u + k]! + rg[k]! * hu[2 * u + k]!);
         else {
           let s = xw[2 * u + k]!;
-          for (let m = 0; m < u; m++) s += rg[m]! * h[m]! * w.recurrentKernel[m * g + 2 * u + k]!;
+          for (let m = 0; m < u; m++) s += rg[m]! * h[m]! * rm(b, m) * w.recurrentKernel[m * g + 2 * u + k]!;
           cand = Math.tanh(s);
         }
-        next[k] = z[k]! * h[k]! + (1 - z[k]!) * cand;
+        // Keras: z = 1 keeps the old state; the founding text (takesNew): z = 1 takes the candidate.
+        next[k] = options.takesNew ? (1 - z[k]!) * h[k]! + z[k]! * cand : z[k]! * h[k]! + (1 - z[k]!) * cand;
       }
       h = next;
       out.set(h, (b * T + t) * u);
@@ -143,6 +157,8 @@ export function keras3ModelFiles(
   dims: { T: number; F: number; units: number; classes: number; bidirectionalUnits?: number },
   weights: readonly { name: string; shape: readonly number[]; values: Float32Array }[],
   style: 'h5' | 'keras',
+  /** Extra keys of the first GRU's config, e.g. `{ recurrent_activation: 'hard_sigmoid', reset_after: false }`. */
+  gru: object = {},
 ): { modelJson: object; weightData: ArrayBuffer; shard: string } {
   const { T, F, units, classes, bidirectionalUnits } = dims;
   const layers: object[] = [
@@ -155,7 +171,10 @@ export function keras3ModelFiles(
     {
       module: 'keras.layers',
       class_name: 'GRU',
-      config: keras3GruConfig('gru', units, bidirectionalUnits ? { return_sequences: true } : {}),
+      config: keras3GruConfig('gru', units, {
+        ...(bidirectionalUnits ? { return_sequences: true } : {}),
+        ...gru,
+      }),
       registered_name: null,
       build_config: { input_shape: [null, T, F] },
     },
