@@ -20,6 +20,7 @@
 //                               report each row's median per measure (default 1)
 //            --epoch-samples N  samples in the epoch rows (default 60000)
 //            --child            measure the one row given by --only in this process (used by the parent)
+// PyTorch runs in Debian's /usr/bin/python3 (python3-torch) unless GRUVISION_PYTHON names another Python.
 // math-wasm uses relaxed SIMD where the runtime has it (Node 22+; Node 20: run with
 // `node --experimental-wasm-relaxed-simd`); math-wasm-simd forces the plain-SIMD GEMM.
 import { spawn } from 'node:child_process';
@@ -333,6 +334,13 @@ function printPeers(
       inferVsPytorch1: over(r.inferSamplesPerSec, ref['pytorch-1']?.inferSamplesPerSec),
       latencyVsOrtNode1: over(r.latencyMs, ref['ort-node-1']?.latencyMs),
     },
+    // The same on process CPU time: what each row gets done per second of the CPU it actually had
+    // (steadier than wall-clock ratios on a loaded machine; the same as them on an idle one, per thread).
+    cpuRatios: {
+      trainVsPytorch1: over(r.trainSamplesPerCpuSec, ref['pytorch-1']?.trainSamplesPerCpuSec),
+      inferVsOrtNode1: over(r.inferSamplesPerCpuSec, ref['ort-node-1']?.inferSamplesPerCpuSec),
+      inferVsOrtWeb1: over(r.inferSamplesPerCpuSec, ref['ort-web-1']?.inferSamplesPerCpuSec),
+    },
   }));
   const load = os.loadavg().map((l) => l.toFixed(2));
   if (failures.length > 0) process.exitCode = 1;
@@ -374,7 +382,10 @@ function printPeers(
       'one image ms',
       'x ort-node-1',
       'train/cpu-s',
+      'vs pytorch-1',
       'infer/cpu-s',
+      'vs ort-node-1',
+      'vs ort-web-1',
       'peak MB',
     ],
     results.map((r) => [
@@ -389,7 +400,10 @@ function printPeers(
       r.latencyMs.toFixed(3),
       ratio(r.ratios.latencyVsOrtNode1),
       num(r.trainSamplesPerCpuSec, 0),
+      ratio(r.cpuRatios.trainVsPytorch1),
       num(r.inferSamplesPerCpuSec, 0),
+      ratio(r.cpuRatios.inferVsOrtNode1),
+      ratio(r.cpuRatios.inferVsOrtWeb1),
       r.peakMemoryMB.toFixed(0),
     ]),
   );
