@@ -4,16 +4,28 @@
 // threads `math-threads-N`) and of plain @tensorflow/tfjs (`tfjs-wasm`, `tfjs-cpu`), with ratios to
 // tfjs-wasm; plus one full MNIST-sized epoch (60 000 samples) with the math engine on 1 and 2 threads
 // (`epoch-N`). Every row runs in its own child process, so that its peak RSS is its own.
+// With --peers: the math core against its native and WebAssembly peers in the same run (`peers.ts`):
+// PyTorch + OpenBLAS (`pytorch-N`, training and inference), onnxruntime-node and onnxruntime-web's wasm
+// backend (`ort-node-N`, `ort-web-N`, inference) and tfjs-wasm, in one table of ratios to the peers.
 //
 //   pnpm --filter @gruvision/bench bench                               # tables
 //   pnpm --silent --filter @gruvision/bench bench -- --json            # one JSON document (--silent: no pnpm banner)
+//   pnpm bench --peers                                                 # the peers table (from the root too)
 //   options: --seconds S        time budget per training measurement (default 6; inference gets S/2)
-//            --only A,B,...     rows: math-js math-wasm tfjs-wasm tfjs-cpu math-threads-1 math-threads-2
-//                               epoch-1 epoch-2, or the groups math, tfjs, math-threads, epoch
+//            --only A,B,...     rows: math-js math-wasm math-wasm-simd tfjs-wasm tfjs-cpu math-threads-N
+//                               epoch-N pytorch-N ort-node-N ort-web-N (N threads), or the groups math,
+//                               tfjs, math-threads, epoch, peers, relaxed
+//            --peers            the rows of the group peers (unless --only says otherwise) and the peers table
+//            --rounds R         run the whole list of rows R times, interleaved (row 1, 2, …, 1, 2, …), and
+//                               report each row's median per measure (default 1)
 //            --epoch-samples N  samples in the epoch rows (default 60000)
 //            --child            measure the one row given by --only in this process (used by the parent)
+// PyTorch runs in Debian's /usr/bin/python3 (python3-torch) unless GRUVISION_PYTHON names another Python.
+// math-wasm uses relaxed SIMD where the runtime has it (Node 22+; Node 20: run with
+// `node --experimental-wasm-relaxed-simd`); math-wasm-simd forces the plain-SIMD GEMM.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -24,6 +36,8 @@ import {
   parameterCount,
   Rng,
   setKernels,
+  setRelaxedSimd,
+  wasmGemmFlavor,
 } from '@gruvision/math';
 import {
   BATCH,
@@ -39,6 +53,7 @@ import {
   time,
   UNITS,
 } from './common';
+import { benchOnnxruntime, type PeerRow, parsePeerRow, type SkippedRow, torchCommand } from './peers';
 import { benchEpoch, benchMathThreads, type EpochTiming } from './threads';
 
 const ENGINE_ROWS = ['math-js', 'math-wasm', 'tfjs-wasm', 'tfjs-cpu', 'math-threads-1', 'math-threads-2'];
@@ -48,7 +63,20 @@ const GROUPS: Record<string, string[]> = {
   tfjs: ['tfjs-wasm', 'tfjs-cpu'],
   'math-threads': ['math-threads-1', 'math-threads-2'],
   epoch: EPOCH_ROWS,
+  peers: ['math-wasm', 'pytorch-1', 'ort-node-1', 'ort-web-1', 'tfjs-wasm', 'math-threads-2'],
+  relaxed: ['math-wasm', 'math-wasm-simd'],
 };
+
+/** Rows accepted by --only besides the fixed ones: any thread count N ≥ 1. */
+function knownRow(row: string): boolean {
+  return (
+    ENGINE_ROWS.includes(row) ||
+    EPOCH_ROWS.includes(row) ||
+    row === 'math-wasm-simd' ||
+    /^(math-threads|epoch)-[1-9]\d*$/.test(row) ||
+    parsePeerRow(row) !== null
+  );
+}
 
 /** An engine row with the peak RSS of the child process that measured it. */
 type EngineRow = BenchResult & { peakMemoryMB: number };
@@ -63,19 +91,21 @@ const option = (name: string): string | undefined => {
 const json = args.includes('--json');
 const child = args.includes('--child');
 const budget = Number(option('--seconds') ?? 6);
+const peersMode = args.includes('--peers');
+const rounds = Number(option('--rounds') ?? 1);
 const epochSamples = Number(option('--epoch-samples') ?? 60_000);
 const onlyArg = option('--only');
 
 function selectedRows(): string[] {
-  if (onlyArg === undefined) return [...ENGINE_ROWS, ...EPOCH_ROWS];
+  if (onlyArg === undefined) return peersMode ? GROUPS.peers! : [...ENGINE_ROWS, ...EPOCH_ROWS];
   const rows = onlyArg.split(',').flatMap((name) => GROUPS[name] ?? [name]);
-  const unknown = rows.filter((row) => !ENGINE_ROWS.includes(row) && !EPOCH_ROWS.includes(row));
+  const unknown = rows.filter((row) => !knownRow(row));
   if (unknown.length > 0) {
     throw new Error(
-      `Unknown row ${unknown.join(', ')} in --only: use ${[...ENGINE_ROWS, ...EPOCH_ROWS, ...Object.keys(GROUPS)].join(', ')} (comma-separated).`,
+      `Unknown row ${unknown.join(', ')} in --only: use ${[...ENGINE_ROWS, 'math-wasm-simd', ...EPOCH_ROWS, 'pytorch-N', 'ort-node-N', 'ort-web-N', ...Object.keys(GROUPS)].join(', ')} (comma-separated; N threads).`,
     );
   }
-  return rows;
+  return [...new Set(rows)];
 }
 
 // Synthetic MNIST-shaped data: speed does not depend on the values.
@@ -86,12 +116,20 @@ const y = new Int32Array(BATCH);
 for (let i = 0; i < BATCH; i++) y[i] = rng.int(CLASSES);
 const x1 = x.subarray(0, TIME_STEPS * FEATURES);
 
-/** The math core with the TypeScript (`js`) or WebAssembly SIMD (`wasm`) kernels. */
-async function benchMath(kernels: 'js' | 'wasm'): Promise<BenchResult> {
+/**
+ * The math core with the TypeScript (`js`) or WebAssembly SIMD (`wasm`) kernels; `plainSimd` forbids the
+ * relaxed-SIMD GEMM (row math-wasm-simd).
+ */
+async function benchMath(kernels: 'js' | 'wasm', plainSimd = false): Promise<BenchResult> {
   setKernels(kernels);
+  setRelaxedSimd(!plainSimd);
   await initKernels();
   const net = new MathNetwork(benchSpec, { seed: 1, optimizer: { type: 'adam', learningRate: 1e-3 } });
-  log(`math-${activeKernels()}: GRU-${UNITS}, ${parameterCount(benchSpec)} parameters; warming up`);
+  const gemm =
+    activeKernels() === 'wasm'
+      ? ` (GEMM: ${wasmGemmFlavor() === 'relaxed' ? 'relaxed SIMD' : 'plain SIMD'})`
+      : '';
+  log(`math-${activeKernels()}${gemm}: GRU-${UNITS}, ${parameterCount(benchSpec)} parameters; warming up`);
   net.trainBatchSync(x, y, BATCH);
   net.trainBatchSync(x, y, BATCH);
   const train = await time(() => void net.trainBatchSync(x, y, BATCH), budget, 3);
@@ -101,7 +139,8 @@ async function benchMath(kernels: 'js' | 'wasm'): Promise<BenchResult> {
   const latency = await median(() => void net.predictInto(x1, 1, out), 201);
   net.dispose();
   setKernels('auto');
-  return benchResult(`math-${kernels}`, 1, BATCH, train, infer, latency);
+  setRelaxedSimd(true);
+  return benchResult(`math-${kernels}${plainSimd ? '-simd' : ''}`, 1, BATCH, train, infer, latency);
 }
 
 async function benchTfjs(backend: 'cpu' | 'wasm'): Promise<BenchResult> {
@@ -153,15 +192,21 @@ async function benchTfjs(backend: 'cpu' | 'wasm'): Promise<BenchResult> {
   return benchResult(`tfjs-${backend}`, 1, BATCH, train, infer, latency);
 }
 
-/** Measures one row in this process; an epoch row is an `EpochRow`, every other row an `EngineRow`. */
-async function measure(row: string): Promise<EngineRow | EpochRow> {
+/** What a child process reports for its row. */
+type Measured = EngineRow | EpochRow | PeerRow | SkippedRow;
+
+/** Measures one row in this process; an epoch row is an `EpochRow`, a peer row a `PeerRow` or `SkippedRow`. */
+async function measure(row: string): Promise<Measured> {
+  const peer = parsePeerRow(row);
+  if (peer !== null && peer.peer !== 'pytorch') return benchOnnxruntime(peer.peer, peer.threads, x, budget);
   if (row.startsWith('epoch-')) {
     const threads = Number(row.slice('epoch-'.length));
     const timing = await benchEpoch({ threads, samples: epochSamples, batch: BATCH }, log);
     return { engine: `math-threads-${threads}`, ...timing, peakMemoryMB: peakMemoryMB() };
   }
   let result: BenchResult;
-  if (row === 'math-js' || row === 'math-wasm') result = await benchMath(row === 'math-js' ? 'js' : 'wasm');
+  if (row === 'math-js' || row === 'math-wasm' || row === 'math-wasm-simd')
+    result = await benchMath(row === 'math-js' ? 'js' : 'wasm', row === 'math-wasm-simd');
   else if (row === 'tfjs-wasm' || row === 'tfjs-cpu')
     result = await benchTfjs(row === 'tfjs-cpu' ? 'cpu' : 'wasm');
   else {
@@ -173,9 +218,21 @@ async function measure(row: string): Promise<EngineRow | EpochRow> {
   return { ...result, peakMemoryMB: peakMemoryMB() };
 }
 
-/** Runs this script again as `--child --only row --json` (same Node flags and loader) and parses its row. */
-function measureInChild(row: string): Promise<EngineRow | EpochRow> {
+/**
+ * Runs this script again as `--child --only row --json` (same Node flags and loader) and parses its row; the
+ * PyTorch rows run `bench/python/torch-peer.py` instead.
+ */
+function measureInChild(row: string): Promise<Measured> {
   const script = fileURLToPath(import.meta.url);
+  const peer = parsePeerRow(row);
+  let command = process.execPath;
+  let commandArgs: string[] | undefined;
+  let env: NodeJS.ProcessEnv = process.env;
+  if (peer?.peer === 'pytorch') {
+    const torch = torchCommand(peer.threads, budget);
+    if ('skipped' in torch) return Promise.resolve(torch);
+    ({ command, args: commandArgs, env } = torch);
+  }
   const childArgs = [
     '--child',
     '--json',
@@ -187,8 +244,9 @@ function measureInChild(row: string): Promise<EngineRow | EpochRow> {
     String(epochSamples),
   ];
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, script, ...childArgs], {
+    const proc = spawn(command, commandArgs ?? [...process.execArgv, script, ...childArgs], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env,
     });
     let out = '';
     proc.stdout.setEncoding('utf8');
@@ -202,7 +260,7 @@ function measureInChild(row: string): Promise<EngineRow | EpochRow> {
         return;
       }
       try {
-        resolve(JSON.parse(out) as EngineRow | EpochRow);
+        resolve(JSON.parse(out) as Measured);
       } catch (error) {
         reject(
           new Error(`The ${row} row printed no JSON row (got ${JSON.stringify(out.slice(0, 200))}).`, {
@@ -234,6 +292,135 @@ function formatTable(header: string[], rows: string[][]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
+/** One row from its measurements in several rounds: the median of each number (null stays null). */
+function medianRow(list: Measured[]): Measured {
+  if (list.length === 1) return list[0]!;
+  const out: Record<string, unknown> = { ...list[0]! };
+  for (const [key, value] of Object.entries(list[0]!)) {
+    if (typeof value !== 'number') continue;
+    const sorted = list.map((r) => (r as unknown as Record<string, number>)[key]!).sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    out[key] = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  }
+  return out as unknown as Measured;
+}
+
+/** The references of the peers table: the one-thread peers, and our own one-thread row. */
+const PEER_REFERENCES = ['pytorch-1', 'ort-node-1', 'ort-web-1', 'math-wasm'] as const;
+
+/**
+ * The peers table (or `--json` document): every row's throughput and latency, with ratios to the
+ * one-thread peers: training to pytorch-1 and math-wasm; batch inference to ort-node-1, ort-web-1,
+ * pytorch-1; one-image latency as a multiple of ort-node-1's (below 1: faster).
+ */
+function printPeers(
+  rows: (EngineRow | PeerRow)[],
+  skipped: SkippedRow[],
+  failures: string[],
+  totalSeconds: number,
+): void {
+  const ref = Object.fromEntries(
+    PEER_REFERENCES.map((name) => [name, rows.find((r) => r.engine === name)] as const),
+  ) as Record<(typeof PEER_REFERENCES)[number], EngineRow | PeerRow | undefined>;
+  const over = (a: number | null | undefined, b: number | null | undefined): number | null =>
+    a == null || b == null ? null : a / b;
+  const results = rows.map((r) => ({
+    ...r,
+    ratios: {
+      trainVsPytorch1: over(r.trainSamplesPerSec, ref['pytorch-1']?.trainSamplesPerSec),
+      trainVsMathWasm: over(r.trainSamplesPerSec, ref['math-wasm']?.trainSamplesPerSec),
+      inferVsOrtNode1: over(r.inferSamplesPerSec, ref['ort-node-1']?.inferSamplesPerSec),
+      inferVsOrtWeb1: over(r.inferSamplesPerSec, ref['ort-web-1']?.inferSamplesPerSec),
+      inferVsPytorch1: over(r.inferSamplesPerSec, ref['pytorch-1']?.inferSamplesPerSec),
+      latencyVsOrtNode1: over(r.latencyMs, ref['ort-node-1']?.latencyMs),
+    },
+    // The same on process CPU time: what each row gets done per second of the CPU it actually had
+    // (steadier than wall-clock ratios on a loaded machine; the same as them on an idle one, per thread).
+    cpuRatios: {
+      trainVsPytorch1: over(r.trainSamplesPerCpuSec, ref['pytorch-1']?.trainSamplesPerCpuSec),
+      inferVsOrtNode1: over(r.inferSamplesPerCpuSec, ref['ort-node-1']?.inferSamplesPerCpuSec),
+      inferVsOrtWeb1: over(r.inferSamplesPerCpuSec, ref['ort-web-1']?.inferSamplesPerCpuSec),
+    },
+  }));
+  const load = os.loadavg().map((l) => l.toFixed(2));
+  if (failures.length > 0) process.exitCode = 1;
+  if (json) {
+    const doc = {
+      benchmark: `GRU-${UNITS} MNIST rows, peers`,
+      shape: {
+        batch: BATCH,
+        timeSteps: TIME_STEPS,
+        features: FEATURES,
+        classes: CLASSES,
+        units: UNITS,
+        optimizer: 'adam',
+      },
+      node: process.version,
+      loadAverage: os.loadavg(),
+      secondsPerMeasurement: budget,
+      rounds,
+      totalSeconds,
+      results,
+      skipped,
+      failures,
+    };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    return;
+  }
+  const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
+  const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
+  const table = formatTable(
+    [
+      'engine',
+      'train/s',
+      'vs pytorch-1',
+      'vs math-wasm',
+      'infer/s',
+      'vs ort-node-1',
+      'vs ort-web-1',
+      'vs pytorch-1',
+      'one image ms',
+      'x ort-node-1',
+      'train/cpu-s',
+      'vs pytorch-1',
+      'infer/cpu-s',
+      'vs ort-node-1',
+      'vs ort-web-1',
+      'peak MB',
+    ],
+    results.map((r) => [
+      r.engine,
+      num(r.trainSamplesPerSec, 0),
+      ratio(r.ratios.trainVsPytorch1),
+      ratio(r.ratios.trainVsMathWasm),
+      num(r.inferSamplesPerSec, 0),
+      ratio(r.ratios.inferVsOrtNode1),
+      ratio(r.ratios.inferVsOrtWeb1),
+      ratio(r.ratios.inferVsPytorch1),
+      r.latencyMs.toFixed(3),
+      ratio(r.ratios.latencyVsOrtNode1),
+      num(r.trainSamplesPerCpuSec, 0),
+      ratio(r.cpuRatios.trainVsPytorch1),
+      num(r.inferSamplesPerCpuSec, 0),
+      ratio(r.cpuRatios.inferVsOrtNode1),
+      ratio(r.cpuRatios.inferVsOrtWeb1),
+      r.peakMemoryMB.toFixed(0),
+    ]),
+  );
+  process.stdout.write(
+    [
+      `GRU-${UNITS} on MNIST rows against the peers: batch ${BATCH}, ${TIME_STEPS} steps x ${FEATURES} features, ${CLASSES} classes, Adam (node ${process.version}, load average ${load.join(' ')})`,
+      `samples per second of wall-clock time (/s) and of the row's process CPU time (/cpu-s); ratios to the one-thread peers measured in this run${rounds > 1 ? `; medians of ${rounds} interleaved rounds` : ''}`,
+      "math-wasm-simd: the plain-SIMD GEMM; math-threads-N: the math engine over N worker threads; ort-*: inference only (PyTorch's ONNX export)",
+      ...table,
+      `total ${totalSeconds.toFixed(0)} s`,
+      ...skipped.map((r) => `skipped ${r.engine}: ${r.skipped}`),
+      ...failures.map((f) => `FAILED: ${f}`),
+      '',
+    ].join('\n'),
+  );
+}
+
 async function main(): Promise<void> {
   const rows = selectedRows();
   if (child) {
@@ -243,21 +430,39 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const orthogonalMs = timeOrthogonal();
-  const engineRows: EngineRow[] = [];
-  const epochRows: EpochRow[] = [];
+  const measuredRows = new Map<string, Measured[]>();
+  const skipped: SkippedRow[] = [];
   const failures: string[] = [];
-  for (const row of rows) {
-    try {
-      const measured = await measureInChild(row);
-      if (EPOCH_ROWS.includes(row)) epochRows.push(measured as EpochRow);
-      else engineRows.push(measured as EngineRow);
-    } catch (error) {
-      failures.push((error as Error).message);
-      log((error as Error).message);
+  for (let round = 0; round < rounds; round++) {
+    if (rounds > 1) log(`round ${round + 1} of ${rounds}`);
+    for (const row of rows) {
+      if (skipped.some((s) => s.engine === row)) continue;
+      try {
+        const measured = await measureInChild(row);
+        if ('skipped' in measured) {
+          skipped.push(measured);
+          log(`${row}: skipped: ${measured.skipped}`);
+        } else {
+          measuredRows.set(row, [...(measuredRows.get(row) ?? []), measured]);
+        }
+      } catch (error) {
+        failures.push((error as Error).message);
+        log((error as Error).message);
+      }
     }
   }
-  const ref = engineRows.find((r) => r.engine === 'tfjs-wasm');
-  const results = engineRows.map((r) => ({
+  const engineRows: (EngineRow | PeerRow)[] = [];
+  const epochRows: EpochRow[] = [];
+  for (const [row, list] of measuredRows) {
+    if (row.startsWith('epoch-')) epochRows.push(medianRow(list) as EpochRow);
+    else engineRows.push(medianRow(list) as EngineRow | PeerRow);
+  }
+  if (peersMode || rows.some((row) => parsePeerRow(row) !== null)) {
+    printPeers(engineRows, skipped, failures, (performance.now() - started) / 1000);
+    return;
+  }
+  const ref = (engineRows as EngineRow[]).find((r) => r.engine === 'tfjs-wasm');
+  const results = (engineRows as EngineRow[]).map((r) => ({
     ...r,
     trainRatioToWasm: ref ? r.trainSamplesPerSec / ref.trainSamplesPerSec : null,
     inferRatioToWasm: ref ? r.inferSamplesPerSec / ref.inferSamplesPerSec : null,
@@ -279,10 +484,12 @@ async function main(): Promise<void> {
       },
       node: process.version,
       secondsPerMeasurement: budget,
+      rounds,
       totalSeconds,
       orthogonal128x384Ms: orthogonalMs,
       results,
       epochs: epochRows,
+      skipped,
       failures,
     };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -342,6 +549,7 @@ async function main(): Promise<void> {
         : []),
       `math orthogonal initializer, ${UNITS}x${3 * UNITS}: ${orthogonalMs.toFixed(1)} ms (median of 7)`,
       `total ${totalSeconds.toFixed(0)} s`,
+      ...skipped.map((r) => `skipped ${r.engine}: ${r.skipped}`),
       ...failures.map((f) => `FAILED: ${f}`),
       '',
     ].join('\n'),

@@ -35,7 +35,16 @@ export type { FloatArray } from './float-array';
 export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
 export type { ActiveKernels, KernelMode } from './kernels';
-export { activeKernels, initKernels, kernelMode, setKernels, wasmSimdSupported } from './kernels';
+export {
+  activeKernels,
+  initKernels,
+  kernelMode,
+  setKernels,
+  setRelaxedSimd,
+  wasmGemmFlavor,
+  wasmRelaxedSimdSupported,
+  wasmSimdSupported,
+} from './kernels';
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
 export { recurrentLayerForward } from './layer-forward';
 export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';
@@ -61,3 +70,4 @@ export {
   validateSpec,
   weightLayout,
 } from './spec';
+export type { GemmFlavor } from './wasm-gemm';

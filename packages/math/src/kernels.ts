@@ -14,7 +14,7 @@ import { GruMathError } from './errors';
 import type { FloatArray } from './float-array';
 import type { BlendKernel, ElementwiseKernel, MapKernel } from './wasm-activations';
 import { arenaAlloc, arenaHeap, arenaMemory, arenaScratch, inArena, MAX_PAGES } from './wasm-arena';
-import { type GemmExports, gemmModuleBytes, type RowsKernel } from './wasm-gemm';
+import { type GemmExports, type GemmFlavor, gemmModuleBytes, type RowsKernel } from './wasm-gemm';
 
 /** Which GEMM kernels the math core runs. */
 export type KernelMode = 'auto' | 'wasm' | 'js';
@@ -39,6 +39,41 @@ export function wasmSimdSupported(): boolean {
     }
   }
   return supported;
+}
+
+let relaxedSupported: boolean | undefined;
+/** False after `setRelaxedSimd(false)`: the plain-SIMD GEMM even where relaxed SIMD is available. */
+let relaxedAllowed = true;
+
+/** True when this runtime validates the relaxed-SIMD GEMM (`f32x4.relaxed_madd`): Node 22+, Chrome 114+. */
+export function wasmRelaxedSimdSupported(): boolean {
+  if (relaxedSupported === undefined) {
+    try {
+      relaxedSupported = wasmSimdSupported() && WebAssembly.validate(gemmModuleBytes(undefined, 'relaxed'));
+    } catch {
+      relaxedSupported = false;
+    }
+  }
+  return relaxedSupported;
+}
+
+/**
+ * The build of the WebAssembly GEMM in use: 'relaxed' (`f32x4.relaxed_madd`) where the runtime has relaxed
+ * SIMD and `setRelaxedSimd(false)` was not called, else 'simd' (multiply, then add).
+ */
+export function wasmGemmFlavor(): GemmFlavor {
+  return relaxedAllowed && wasmRelaxedSimdSupported() ? 'relaxed' : 'simd';
+}
+
+/**
+ * Allows (the default) or forbids the relaxed-SIMD GEMM in this process. Changing it drops the compiled
+ * kernels: the next product compiles the other build (or `await initKernels()` does it ahead).
+ */
+export function setRelaxedSimd(allowed: boolean): void {
+  if (allowed === relaxedAllowed) return;
+  relaxedAllowed = allowed;
+  runtime = undefined;
+  compiling = undefined;
 }
 
 /** Chooses the GEMM kernels for this process. Throws when `'wasm'` is asked for but unsupported. */
@@ -76,8 +111,9 @@ export async function initKernels(): Promise<void> {
   compiling ??= (async () => {
     try {
       const shared = arenaMemory() !== null;
-      const module = await WebAssembly.compile(gemmModuleBytes(shared ? MAX_PAGES : undefined));
-      runtime ??= new WasmRuntime(module, shared);
+      const flavor = wasmGemmFlavor();
+      const module = await WebAssembly.compile(gemmModuleBytes(shared ? MAX_PAGES : undefined, flavor));
+      if (flavor === wasmGemmFlavor()) runtime ??= new WasmRuntime(module, shared);
     } catch {
       failed = true;
     }
@@ -158,7 +194,7 @@ function getRuntime(): WasmRuntime | null {
     try {
       const shared = arenaMemory() !== null;
       runtime = new WasmRuntime(
-        new WebAssembly.Module(gemmModuleBytes(shared ? MAX_PAGES : undefined)),
+        new WebAssembly.Module(gemmModuleBytes(shared ? MAX_PAGES : undefined, wasmGemmFlavor())),
         shared,
       );
     } catch {

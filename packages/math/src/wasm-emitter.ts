@@ -3,8 +3,8 @@
  * functions, exports, code) and of the instruction set (i32/f32 scalar, the SIMD f32x4 subset) to
  * build the math kernels at run time from TypeScript, with no build step and no opaque binary.
  *
- * Reference: the WebAssembly core specification, binary format (sections 5.1–5.5) and the
- * fixed-width SIMD proposal (opcode prefix 0xfd).
+ * Reference: the WebAssembly core specification, binary format (sections 5.1–5.5), the fixed-width
+ * SIMD proposal (opcode prefix 0xfd) and the relaxed SIMD proposal (`f32x4.relaxed_madd`, 0xfd 0x105).
  */
 
 /** Value types. */
@@ -253,6 +253,14 @@ export class Code {
   }
   i32x4TruncSatF32x4S(): this {
     return this.simd(0xf8);
+  }
+  /**
+   * Relaxed SIMD `f32x4.relaxed_madd`: pops a, b, c and pushes a·b + c, fused (one rounding) or not as
+   * the engine chooses for this machine (V8: fused where the CPU has FMA). Validates only on runtimes
+   * with relaxed SIMD (Node 22+, Chrome 114+; Node 20 behind `--experimental-wasm-relaxed-simd`).
+   */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
   }
 
   /** The encoded body: local declarations, instructions, `end`. */

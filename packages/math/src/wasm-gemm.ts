@@ -7,6 +7,11 @@
  * scalar columns for the N edge. Pointers and strides are in bytes: element (i,k) of op(A) is at
  * `a + i·sai + k·sak`, so A and Aᵀ run the same code; B is row-major with row stride `ldb`; C with `ldc`.
  * All operands live in one `WebAssembly.Memory` imported as `env.memory`.
+ *
+ * Two builds of the same kernels: plain SIMD (`f32x4.mul` then `f32x4.add`, two roundings) and relaxed
+ * SIMD (`f32x4.relaxed_madd`, one instruction, fused with one rounding where the CPU has FMA). The engine
+ * picks one lowering per machine, so each build gives the same bits from run to run; the two builds
+ * differ from each other in the last bits. The scalar N-edge columns are the same in both.
  */
 import {
   activationKernels,
@@ -19,13 +24,16 @@ import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './wasm-emitt
 /** Columns of one register tile (two f32x4 vectors). */
 const NR = 8;
 
+/** Which build of the GEMM kernels: plain SIMD, or relaxed SIMD's fused multiply-add. */
+export type GemmFlavor = 'simd' | 'relaxed';
+
 /**
  * `layout` 'T': the rows of a k column of op(A) are contiguous (sai = 4 bytes, Aᵀ stored), so the mr
  * rows are constant offsets from one pointer. 'N': any strides (the k elements of a row contiguous
  * when A is stored as is), rows at pa + q·sai. (Unrolling 'N' by 4 with constant k offsets measured
  * slower under V8.)
  */
-function rowsKernel(mr: number, layout: 'N' | 'T'): FunctionDef {
+function rowsKernel(mr: number, layout: 'N' | 'T', flavor: GemmFlavor): FunctionDef {
   const f = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [c, ldc, a, sai, sak, b, ldb, N, K, beta] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
   const j = f.local(I32);
@@ -82,7 +90,8 @@ function rowsKernel(mr: number, layout: 'N' | 'T'): FunctionDef {
       address(q);
       f.v128Load32Splat(offset(q)).set(av);
       for (let v = 0; v < nv; v++) {
-        f.get(acc[q]![v]!).get(av).get(bv[v]!).f32x4Mul().f32x4Add().set(acc[q]![v]!);
+        if (flavor === 'relaxed') f.get(av).get(bv[v]!).get(acc[q]![v]!).f32x4RelaxedMadd().set(acc[q]![v]!);
+        else f.get(acc[q]![v]!).get(av).get(bv[v]!).f32x4Mul().f32x4Add().set(acc[q]![v]!);
       }
     }
   };
@@ -176,23 +185,21 @@ function rowsKernel(mr: number, layout: 'N' | 'T'): FunctionDef {
 }
 
 /**
- * The kernel module bytes (GEMM row panels and the element-wise gate kernels of `wasm-activations.ts`). It imports `env.memory`: an ordinary memory, or with `sharedMaxPages` a shared
- * memory of at most that many pages.
+ * The kernel module bytes (GEMM row panels and the element-wise gate kernels of `wasm-activations.ts`). It
+ * imports `env.memory`: an ordinary memory, or with `sharedMaxPages` a shared memory of at most that many
+ * pages. `flavor` 'relaxed' builds the row panels on `f32x4.relaxed_madd`: such a module validates only
+ * where relaxed SIMD is available.
  */
-export function gemmModuleBytes(sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
+export function gemmModuleBytes(
+  sharedMaxPages?: number,
+  flavor: GemmFlavor = 'simd',
+): Uint8Array<ArrayBuffer> {
   const memory =
     sharedMaxPages === undefined ? { minPages: 1 } : { minPages: 1, maxPages: sharedMaxPages, shared: true };
-  return emitModule(memory, [
-    rowsKernel(1, 'N'),
-    rowsKernel(2, 'N'),
-    rowsKernel(3, 'N'),
-    rowsKernel(4, 'N'),
-    rowsKernel(1, 'T'),
-    rowsKernel(2, 'T'),
-    rowsKernel(3, 'T'),
-    rowsKernel(4, 'T'),
-    ...activationKernels(),
-  ]);
+  const rows: FunctionDef[] = [];
+  for (const layout of ['N', 'T'] as const)
+    for (let mr = 1; mr <= 4; mr++) rows.push(rowsKernel(mr, layout, flavor));
+  return emitModule(memory, [...rows, ...activationKernels()]);
 }
 
 /** The exports of an instantiated GEMM module. */

@@ -1,6 +1,11 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ENGINE_NAMES, type EngineName, resolveEngine } from '@gruvision/classifier';
 import { type ModelSpec, parameterCount, Rng } from '@gruvision/math';
 import { parallelMathEngine } from '@gruvision/math/node';
+import { CliError } from '../errors';
 import { choice, list, positiveInt, positiveNumber } from '../options';
 import type { RegisterCommand } from '../program';
 import { formatCount, formatTable } from '../ui/format';
@@ -66,6 +71,53 @@ export async function benchEngine(
   }
 }
 
+/**
+ * The peer bench of a gruvision checkout (`bench/src/run.ts`, whose peers, onnxruntime and PyTorch, are not
+ * dependencies of the CLI): searched upwards from each of `from`; null when none of them is inside a checkout.
+ */
+export function findPeerBench(from: readonly string[]): string | null {
+  for (const start of from) {
+    let dir = path.resolve(start);
+    for (;;) {
+      const run = path.join(dir, 'bench', 'src', 'run.ts');
+      if (existsSync(run) && existsSync(path.join(dir, 'pnpm-workspace.yaml'))) return run;
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return null;
+}
+
+/** Runs the checkout's `bench/src/run.ts --peers` (its output goes straight to this terminal). */
+async function runPeerBench(options: { json: boolean; seconds: number }): Promise<void> {
+  const run = findPeerBench([process.cwd(), path.dirname(fileURLToPath(import.meta.url))]);
+  if (run === null) {
+    throw new CliError(
+      `gruvision bench --peers runs the peer bench of a gruvision source checkout (bench/src/run.ts; onnxruntime and PyTorch are not dependencies of the CLI), and there is none above ${process.cwd()}. Run it inside a checkout after \`pnpm install\`: \`pnpm gruvision bench --peers\` or \`pnpm bench --peers\`.`,
+    );
+  }
+  const relaxed = process.execArgv.filter((a) => a === '--experimental-wasm-relaxed-simd');
+  const args = [
+    ...relaxed,
+    '--import',
+    'tsx',
+    '--conditions=@gruvision/source',
+    run,
+    '--peers',
+    '--seconds',
+    String(options.seconds),
+    ...(options.json ? ['--json'] : []),
+  ];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: path.dirname(path.dirname(run)), stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0)
+    throw new CliError(`the peer bench (${run}) failed with exit code ${code}; its messages are above.`);
+}
+
 const BENCH_ENGINES = ENGINE_NAMES.filter((e) => e === 'math' || e === 'tfjs-cpu' || e === 'tfjs-wasm');
 
 export const registerBench: RegisterCommand = (program, context) => {
@@ -88,6 +140,10 @@ export const registerBench: RegisterCommand = (program, context) => {
       'worker-thread counts to time the math engine with, comma-separated',
       list(positiveInt),
       [1, 2],
+    )
+    .option(
+      '--peers',
+      'instead: the math engine against PyTorch, onnxruntime-node and onnxruntime-web in one run, with ratios (in a gruvision checkout: runs bench/src/run.ts --peers)',
     );
   addJsonOption(command);
   command.addHelpText(
@@ -96,9 +152,14 @@ export const registerBench: RegisterCommand = (program, context) => {
 Examples:
   $ gruvision bench
   $ gruvision bench --engines math,tfjs-wasm,tfjs-cpu --seconds 5 --json
-  $ gruvision bench --engines math --threads 1,2,4`,
+  $ gruvision bench --engines math --threads 1,2,4
+  $ gruvision bench --peers --seconds 6`,
   );
   command.action(async (raw: Record<string, unknown>) => {
+    if (raw.peers === true) {
+      await runPeerBench({ json: Boolean(raw.json), seconds: raw.seconds as number });
+      return;
+    }
     const output = new Output(context.io, Boolean(raw.json));
     const units = raw.units as number;
     const batchSize = raw.batchSize as number;
