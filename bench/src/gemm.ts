@@ -46,8 +46,11 @@ const random = (n: number): Float32Array => {
   return x;
 };
 
-/** Runs the product repeatedly for `ms` milliseconds; returns GFLOP/s (2·M·N·K per product). */
-function measure(kind: 'NN' | 'NT' | 'TN', M: number, N: number, K: number): number {
+/**
+ * Runs the product repeatedly for `ms` milliseconds; returns GFLOP per second of wall-clock time and per
+ * second of this process's CPU time (2·M·N·K per product; the CPU figure is steadier on a loaded machine).
+ */
+function measure(kind: 'NN' | 'NT' | 'TN', M: number, N: number, K: number): { wall: number; cpu: number } {
   const a = random(M * K);
   const b = random(K * N);
   const c = allocFloat('float32', M * N) as Float32Array;
@@ -61,11 +64,14 @@ function measure(kind: 'NN' | 'NT' | 'TN', M: number, N: number, K: number): num
   run();
   let runs = 0;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   while (performance.now() - start < ms) {
     run();
     runs++;
   }
-  return (2 * M * N * K * runs) / ((performance.now() - start) * 1e6);
+  const used = process.cpuUsage(cpu);
+  const flop = 2 * M * N * K * runs;
+  return { wall: flop / ((performance.now() - start) * 1e6), cpu: flop / ((used.user + used.system) * 1e3) };
 }
 
 async function main(): Promise<void> {
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
     return;
   }
   const flavors = ['relaxed', 'simd'] as const;
-  const samples = new Map<string, number[]>();
+  const samples = new Map<string, { wall: number; cpu: number }[]>();
   for (let round = 0; round < rounds; round++) {
     // Alternate which build goes first.
     for (const flavor of round % 2 === 0 ? flavors : [...flavors].reverse()) {
@@ -98,9 +104,25 @@ async function main(): Promise<void> {
     return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
   };
   const rows = SHAPES.map(([name, kind, M, N, K]) => {
-    const relaxed = med(samples.get(`${name}\trelaxed`)!);
-    const simd = med(samples.get(`${name}\tsimd`)!);
-    return { product: name, kind, M, N, K, relaxedGflops: relaxed, simdGflops: simd, ratio: relaxed / simd };
+    const r = samples.get(`${name}\trelaxed`)!;
+    const p = samples.get(`${name}\tsimd`)!;
+    const relaxed = med(r.map((x) => x.wall));
+    const simd = med(p.map((x) => x.wall));
+    const relaxedCpu = med(r.map((x) => x.cpu));
+    const simdCpu = med(p.map((x) => x.cpu));
+    return {
+      product: name,
+      kind,
+      M,
+      N,
+      K,
+      relaxedGflops: relaxed,
+      simdGflops: simd,
+      ratio: relaxed / simd,
+      relaxedGflopsPerCpuSec: relaxedCpu,
+      simdGflopsPerCpuSec: simdCpu,
+      cpuRatio: relaxedCpu / simdCpu,
+    };
   });
   if (json) {
     process.stdout.write(
@@ -111,14 +133,14 @@ async function main(): Promise<void> {
   const width = Math.max(...rows.map((r) => r.product.length));
   process.stdout.write(
     [
-      `WebAssembly GEMM, relaxed SIMD vs plain SIMD: GFLOP/s, medians of ${rounds} interleaved rounds (node ${process.version}, load average ${os
+      `WebAssembly GEMM, relaxed SIMD vs plain SIMD: GFLOP per wall-clock second and per CPU second, medians of ${rounds} interleaved rounds (node ${process.version}, load average ${os
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')})`,
-      `${'product'.padEnd(width)}  relaxed     simd  relaxed/simd`,
+      `${'product'.padEnd(width)}  relaxed     simd  relaxed/simd  relaxed/cpu-s  simd/cpu-s  relaxed/simd (cpu)`,
       ...rows.map(
         (r) =>
-          `${r.product.padEnd(width)}  ${r.relaxedGflops.toFixed(2).padStart(7)}  ${r.simdGflops.toFixed(2).padStart(7)}  ${`${r.ratio.toFixed(2)}x`.padStart(12)}`,
+          `${r.product.padEnd(width)}  ${r.relaxedGflops.toFixed(2).padStart(7)}  ${r.simdGflops.toFixed(2).padStart(7)}  ${`${r.ratio.toFixed(2)}x`.padStart(12)}  ${r.relaxedGflopsPerCpuSec.toFixed(2).padStart(13)}  ${r.simdGflopsPerCpuSec.toFixed(2).padStart(10)}  ${`${r.cpuRatio.toFixed(2)}x`.padStart(18)}`,
       ),
       '',
     ].join('\n'),
