@@ -16,6 +16,8 @@ export function packageTestConfig(
     test: {
       include: overrides.include ?? ['src/**/*.test.ts'],
       testTimeout: overrides.testTimeout ?? 60_000,
+      // Hooks build models and folders too; under CI's parallel load they need the tests' budget.
+      hookTimeout: overrides.testTimeout ?? 60_000,
       reporters: ['default', 'json'],
       outputFile: { json: './.test-results/vitest.json' },
     },

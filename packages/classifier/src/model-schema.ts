@@ -1,5 +1,5 @@
 import type { ModelSpec } from '@gruvision/math';
-import { parameterCount } from '@gruvision/math';
+import { parameterCount, RECURRENT_ACTIVATIONS } from '@gruvision/math';
 import * as v from 'valibot';
 
 // Schemas of everything gruvision reads back from disk: the model metadata, its training summary,
@@ -56,11 +56,13 @@ export const TrainingSummarySchema = v.object({
   stoppedEarly: v.optional(v.boolean()),
 });
 
+// Which cells exist is the math core's to say (`validateSpec` runs right after this schema), so a cell
+// added there needs no change here; the schema only checks that the field is a short string.
 const LayerSchema = v.object({
-  cell: v.picklist(['gru', 'lstm', 'simpleRnn']),
+  cell: shortString,
   units: positiveInt,
   resetAfter: v.optional(v.boolean()),
-  recurrentActivation: v.optional(v.picklist(['sigmoid', 'hardSigmoid'])),
+  recurrentActivation: v.optional(v.picklist(RECURRENT_ACTIVATIONS)),
   unitForgetBias: v.optional(v.boolean()),
   bidirectional: v.optional(v.boolean()),
   goBackwards: v.optional(v.boolean()),
