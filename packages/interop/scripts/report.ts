@@ -102,7 +102,9 @@ async function imagesPerSecond(step: () => unknown | Promise<unknown>, seconds =
   return (n * BATCH) / ((performance.now() - start) / 1000);
 }
 const throughput: Record<string, number> = {};
-throughput[`math engine (1 thread, ${activeKernels()} kernels)`] = await imagesPerSecond(() => net.predictSync(x, BATCH));
+throughput[`math engine (1 thread, ${activeKernels()} kernels)`] = await imagesPerSecond(() =>
+  net.predictSync(x, BATCH),
+);
 for (const threads of [1, 2]) {
   const session = await ortNode.InferenceSession.create(onnxBytes, {
     intraOpNumThreads: threads,
