@@ -73,14 +73,16 @@ export function modelToOnnx(model: InteropModel, options: OnnxExportOptions = {}
   node('Transpose', ['sequence_batch_major'], ['sequence'], [attr.ints('perm', [1, 0, 2])]);
   current = 'sequence';
 
-  inits.push(int64Tensor('reverse_starts', [1], [-1]));
-  inits.push(int64Tensor('reverse_ends', [1], [INT64_MIN]));
-  inits.push(int64Tensor('reverse_axes', [1], [0]));
-  inits.push(int64Tensor('reverse_steps', [1], [-1]));
-  inits.push(int64Tensor('merge_directions_shape', [3], [0, 0, -1]));
+  const layers = resolveLayers(spec);
+  if (layers.some((l) => l.goBackwards)) {
+    inits.push(int64Tensor('reverse_starts', [1], [-1]));
+    inits.push(int64Tensor('reverse_ends', [1], [INT64_MIN]));
+    inits.push(int64Tensor('reverse_axes', [1], [0]));
+    inits.push(int64Tensor('reverse_steps', [1], [-1]));
+  }
+  if (layers.length > 1) inits.push(int64Tensor('merge_directions_shape', [3], [0, 0, -1]));
   inits.push(int64Tensor('merge_final_shape', [2], [0, -1]));
 
-  const layers = resolveLayers(spec);
   layers.forEach((layer, li) => {
     const p = `layer${li}`;
     if (layer.goBackwards) {

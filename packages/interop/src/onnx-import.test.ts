@@ -52,6 +52,21 @@ describe('modelFromOnnx: PyTorch exports (scripts/make-torch-fixtures.py, torch.
   }
 });
 
+describe('modelFromOnnx: an imported PyTorch model explains itself', () => {
+  it('gru-2-bi: explain() traces every layer and ends on the probabilities of predict()', async () => {
+    const c = cases.find((x) => x.name === 'gru-2-bi')!;
+    const model = await classifierOf(
+      modelFromOnnx(new Uint8Array(readFileSync(join(fixtures, 'gru-2-bi.onnx')))),
+    );
+    const image = torchCaseImages(c)[0]!;
+    const explanation = await model.explain(image);
+    expect(explanation.layers).toHaveLength(4); // 2 layers × 2 directions
+    expect(explanation.steps).toHaveLength(c.input.height);
+    expect(maxAbsDiff(explanation.prediction.probabilities, c.probabilities[0]!)).toBeLessThan(1e-5);
+    model.dispose();
+  });
+});
+
 describe('modelFromOnnx: gruvision exports round-trip', () => {
   for (const combination of COMBINATIONS) {
     it(`${combination.name}: same spec, view, classes and predictions`, async () => {
@@ -114,6 +129,24 @@ describe('modelFromOnnx: bad input', () => {
     );
   });
 
+  it('a sequence reordered before a layer (a reversed input) without gruvision metadata', async () => {
+    const model = await randomClassifier({
+      name: '',
+      layers: [{ cell: 'gru', units: 3, goBackwards: true }],
+      view: { mode: 'rows' },
+    });
+    const proto = onnx.ModelProto.decode(modelToOnnx(interopModelOf(model)));
+    proto.metadataProps = [];
+    proto.graph!.node = proto.graph!.node!.filter((n) => !['Mul', 'Add'].includes(n.opType ?? ''));
+    proto.graph!.node.find((n) => n.opType === 'Reshape')!.input![0] = 'flat';
+    expectError(
+      () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'rev.onnx' }),
+      'UNSUPPORTED_OP',
+      /rev\.onnx: node "layer0_reversed_Slice" \(Slice\) changes the sequence that node .*GRU.* reads/,
+    );
+    model.dispose();
+  });
+
   it('NaN weights', () => {
     const proto = onnx.ModelProto.decode(gru());
     const w = proto.graph!.initializer!.find((t) => t.name === 'fc.weight')!;
@@ -135,6 +168,19 @@ describe('modelFromOnnx: bad input', () => {
       () => modelFromOnnx(gru(), { file: 'g.onnx', classNames: ['a', 'b'] }),
       'SHAPE_MISMATCH',
       /2 class names for 3 classes/,
+    );
+  });
+
+  it("a head reading the first layer's state instead of the last layer's", () => {
+    const proto = onnx.ModelProto.decode(gru());
+    const nodes = proto.graph!.node!;
+    const gather = nodes.find((n) => n.opType === 'Gather' && n.output![0] === '/Gather_output_0')!;
+    const index = nodes.find((n) => n.output![0] === gather.input![1])!;
+    index.attribute![0]!.t = { dims: [], dataType: 7, rawData: new Uint8Array(8) }; // h_n[0]: layer 0 forward
+    expectError(
+      () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'first.onnx' }),
+      'UNSUPPORTED_OP',
+      /first\.onnx: node .*Gemm.*: the dense head reads layer 0 forward \+ layer 1 backward\. gruvision reads the final state of the last layer/,
     );
   });
 

@@ -439,40 +439,82 @@ export function modelFromOnnx(bytes: Uint8Array, options: ImportOptions = {}): I
     return { cell, units, inputSize: I, bidirectional: D === 2, resetAfter, recurrentActivation, directions };
   });
 
+  // What each layer reads: the graph input (layer 0) or the previous layer's sequence, through shape-only
+  // ops. gruvision's own export (with its metadata) also gathers, scales and reverses here: the spec says so.
+  if (!meta) {
+    const dataInput = (graph.input ?? []).find((i) => !constants.has(i.name ?? ''))?.name ?? '';
+    const SHAPE_ONLY = new Set([
+      'Transpose',
+      'Reshape',
+      'Squeeze',
+      'Unsqueeze',
+      'Identity',
+      'Cast',
+      'Flatten',
+    ]);
+    rnn.forEach(({ node, index }, li) => {
+      let name = node.input?.[0] ?? '';
+      for (let hops = 0; hops < 64; hops++) {
+        const p = producer.get(name);
+        if (!p) break;
+        if (RNN_OPS[p.node.opType ?? '']) break;
+        if (!SHAPE_ONLY.has(p.node.opType ?? '')) {
+          fail(
+            'UNSUPPORTED_OP',
+            file,
+            `${nodeLabel(p.node, p.index)} changes the sequence that ${nodeLabel(node, index)} reads (gruvision feeds each layer the whole previous sequence in order). ` +
+              'Export the network without it.',
+          );
+        }
+        name = p.node.input?.[0] ?? '';
+      }
+      const source = producer.get(name);
+      const expected = li === 0 ? undefined : rnn[li - 1]!.node;
+      const okSource =
+        li === 0
+          ? !source && name === dataInput
+          : source !== undefined && source.node === expected && source.output === 0;
+      if (!okSource) {
+        fail(
+          'UNSUPPORTED_OP',
+          file,
+          `${nodeLabel(node, index)} does not read ${li === 0 ? 'the graph input' : "the previous recurrent layer's output sequence"}; gruvision stacks its layers in order.`,
+        );
+      }
+    });
+  }
+
   // What the head reads: the last recurrent layer's final state (Y_h), or Y of a unidirectional one.
   const lastRnn = rnn[rnn.length - 1]!;
   const head = heads[0]!;
-  const reached: { node: OnnxNodeProto; output: number }[] = [];
-  const seen = new Set<string>();
-  const walk = (name: string) => {
-    if (!name || seen.has(name) || constants.has(name)) return;
-    seen.add(name);
-    const p = producer.get(name);
-    if (!p) return;
-    if (RNN_OPS[p.node.opType ?? '']) {
-      reached.push({ node: p.node, output: p.output });
-      return;
-    }
-    for (const input of p.node.input ?? []) walk(input);
-  };
-  walk(head.node.input?.[0] ?? '');
-  const fromLast = reached.filter((r) => r.node === lastRnn.node);
-  if (fromLast.length === 0) {
+  const lastLayer = layers[layers.length - 1]!;
+  const features = traceHeadInput(head.node.input?.[0] ?? '', producer, constants, rnn, layers);
+  const headLabel0 = nodeLabel(head.node, head.index);
+  const advice =
+    'gruvision reads the final state of the last layer: feed the head h_n[-1] (or out[:, -1, :] when unidirectional), ' +
+    'or torch.cat((h_n[-2], h_n[-1]), dim=1) when bidirectional, and export again.';
+  if (features.kind === 'sequence' && lastLayer.bidirectional && features.node === lastRnn.node) {
     fail(
       'UNSUPPORTED_OP',
       file,
-      `${nodeLabel(head.node, head.index)}: the dense head does not read the last recurrent layer ${nodeLabel(lastRnn.node, lastRnn.index)}.`,
+      `${headLabel0}: the head reads the output sequence (Y) of the bidirectional ${nodeLabel(lastRnn.node, lastRnn.index)}, ` +
+        'e.g. out[:, -1, :], where the backward direction has seen one step only. ' +
+        advice,
     );
   }
-  const lastLayer = layers[layers.length - 1]!;
-  if (fromLast.some((r) => r.output === 0) && lastLayer.bidirectional) {
-    fail(
-      'UNSUPPORTED_OP',
-      file,
-      `${nodeLabel(head.node, head.index)}: the head reads the output sequence (Y) of the bidirectional ${nodeLabel(lastRnn.node, lastRnn.index)}, ` +
-        'e.g. out[:, -1, :], where the backward direction has seen one step only; gruvision reads both final states. ' +
-        'Feed the head torch.cat((h_n[-2], h_n[-1]), dim=1) instead and export again.',
-    );
+  const want = lastLayer.bidirectional ? [0, 1] : [0];
+  const ok =
+    features.kind === 'features' &&
+    features.blocks.length === want.length &&
+    features.blocks.every((b, i) => b.node === lastRnn.node && b.direction === want[i]);
+  if (!ok) {
+    const why =
+      features.kind === 'unknown'
+        ? `cannot tell which hidden states it reads (${features.why})`
+        : features.kind === 'features'
+          ? `reads ${features.blocks.map((b) => `layer ${rnn.findIndex((r) => r.node === b.node)} ${b.direction === 0 ? 'forward' : 'backward'}`).join(' + ')}`
+          : `reads ${features.kind === 'sequence' ? 'a whole output sequence' : 'stacked states'}, not one step`;
+    fail('UNSUPPORTED_OP', file, `${headLabel0}: the dense head ${why}. ${advice}`);
   }
 
   // Dense head.
@@ -669,4 +711,131 @@ export function assembleModel(
     ...(meta?.training !== undefined ? { training: meta.training } : {}),
   };
   return { ...model, weights: checkModel(model, file) };
+}
+
+type HeadInput =
+  | { kind: 'rows'; rows: { node: OnnxNodeProto; direction: number }[]; transposed: boolean }
+  | { kind: 'features'; blocks: { node: OnnxNodeProto; direction: number }[] }
+  | { kind: 'sequence'; node: OnnxNodeProto; directions: number }
+  | { kind: 'unknown'; why: string };
+
+function tensorInts(t: OnnxTensorProto): number[] {
+  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
+  const T = onnx.TensorProto.DataType;
+  if (t.dataType === T.INT64) {
+    if (raw) {
+      const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      return Array.from({ length: raw.length / 8 }, (_, i) => Number(v.getBigInt64(i * 8, true)));
+    }
+    return (t.int64Data ?? []).map(Number);
+  }
+  if (t.dataType === T.INT32) {
+    if (raw) {
+      const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      return Array.from({ length: raw.length / 4 }, (_, i) => v.getInt32(i * 4, true));
+    }
+    return (t.int32Data ?? []).map(Number);
+  }
+  return [];
+}
+
+/**
+ * Follows the head's input back to the recurrent nodes, tracking which final states (node, direction)
+ * it holds and in which order — through the shapes PyTorch and gruvision's own export produce:
+ * Y_h → Concat (layers) → Gather (h_n[-1]) → Concat (forward, backward); Y_h → Transpose → Reshape;
+ * Y → Squeeze/Transpose → Gather(-1) (`out[:, -1, :]`).
+ */
+function traceHeadInput(
+  name: string,
+  producer: Map<string, { node: OnnxNodeProto; index: number; output: number }>,
+  constants: Map<string, OnnxTensorProto>,
+  rnn: readonly { node: OnnxNodeProto; index: number }[],
+  layers: readonly ImportedLayer[],
+  depth = 0,
+): HeadInput {
+  const p = producer.get(name);
+  if (!p || depth > 64)
+    return { kind: 'unknown', why: `${JSON.stringify(name)} is not computed from a recurrent layer` };
+  const { node } = p;
+  const op = node.opType ?? '';
+  const label = nodeLabel(node, p.index);
+  const at = rnn.findIndex((r) => r.node === node);
+  if (at >= 0) {
+    const D = layers[at]!.bidirectional ? 2 : 1;
+    if (p.output === 1)
+      return {
+        kind: 'rows',
+        rows: Array.from({ length: D }, (_, d) => ({ node, direction: d })),
+        transposed: false,
+      };
+    if (p.output === 0) return { kind: 'sequence', node, directions: D };
+    return { kind: 'unknown', why: `${label} output ${p.output} is the cell state` };
+  }
+  const inputs = node.input ?? [];
+  const from = (i: number) => traceHeadInput(inputs[i] ?? '', producer, constants, rnn, layers, depth + 1);
+  const attr = (n: string) => (node.attribute ?? []).find((a) => a.name === n);
+  const ints = (i: number): number[] | undefined => {
+    const t = constants.get(inputs[i] ?? '');
+    return t ? tensorInts(t) : undefined;
+  };
+  switch (op) {
+    case 'Identity':
+    case 'Cast':
+      return from(0);
+    case 'Squeeze':
+    case 'Unsqueeze':
+    case 'Reshape':
+    case 'Flatten':
+    case 'Transpose': {
+      const x = from(0);
+      if (x.kind === 'sequence' || x.kind === 'features' || x.kind === 'unknown') return x;
+      if (op === 'Transpose') return { ...x, transposed: !x.transposed };
+      // [D, N, H] → [N, D·H] keeps the direction order only after the transpose; one row needs none.
+      if (op === 'Squeeze' || x.transposed || x.rows.length === 1)
+        return { kind: 'features', blocks: x.rows };
+      return { kind: 'unknown', why: `${label} flattens stacked states without a transpose` };
+    }
+    case 'Gather': {
+      const x = from(0);
+      const index = ints(1);
+      const axis = Number(attr('axis')?.i ?? 0);
+      if (index?.length !== 1) return { kind: 'unknown', why: `${label} gathers computed indices` };
+      if (x.kind === 'rows' && axis === 0 && !x.transposed) {
+        const i = index[0]! < 0 ? index[0]! + x.rows.length : index[0]!;
+        const row = x.rows[i];
+        return row
+          ? { kind: 'features', blocks: [row] }
+          : { kind: 'unknown', why: `${label} index ${index[0]} is out of range` };
+      }
+      if (x.kind === 'sequence') {
+        if (index[0] !== -1)
+          return {
+            kind: 'unknown',
+            why: `${label} reads step ${index[0]} of the sequence, not the last (-1)`,
+          };
+        if (x.directions !== 1) return x;
+        return { kind: 'features', blocks: [{ node: x.node, direction: 0 }] };
+      }
+      return { kind: 'unknown', why: `${label} gathers along axis ${axis}` };
+    }
+    case 'Concat': {
+      const axis = Number(attr('axis')?.i ?? 0);
+      const parts = inputs.map((_, i) => from(i));
+      const bad = parts.find((x) => x.kind === 'unknown' || x.kind === 'sequence');
+      if (bad) return bad;
+      if (parts.every((x) => x.kind === 'rows' && !x.transposed) && axis === 0) {
+        return {
+          kind: 'rows',
+          rows: parts.flatMap((x) => (x.kind === 'rows' ? x.rows : [])),
+          transposed: false,
+        };
+      }
+      if (parts.every((x) => x.kind === 'features') && (axis === 1 || axis === -1)) {
+        return { kind: 'features', blocks: parts.flatMap((x) => (x.kind === 'features' ? x.blocks : [])) };
+      }
+      return { kind: 'unknown', why: `${label} concatenates along axis ${axis}` };
+    }
+    default:
+      return { kind: 'unknown', why: `${label} transforms the states` };
+  }
 }

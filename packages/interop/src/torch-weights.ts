@@ -38,7 +38,7 @@ export function torchIncompatibility(model: Pick<InteropModel, 'spec'>): string 
       return `${where} is a reset-before GRU (resetAfter false); nn.GRU only has the reset-after form. Train with --reset-after, or export to ONNX, which has both.`;
     }
     if (l.cell !== 'simpleRnn' && l.recurrentActivation !== 'sigmoid') {
-      return `${where} uses ${l.recurrentActivation} gates; PyTorch's cells use the sigmoid. Train with --recurrent-activation sigmoid, or export to ONNX.`;
+      return `${where} uses ${l.recurrentActivation} gates; PyTorch's cells use the sigmoid. Train with sigmoid gates (recurrentActivation 'sigmoid', the CLI's default), or export to ONNX, which has both.`;
     }
   }
   return undefined;
