@@ -73,7 +73,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--schedule", choices=["constant", "cosine", "step"], default="cosine")
     parser.add_argument("--clip-norm", type=float, help="clip gradients to this global norm")
     parser.add_argument("--seed", type=int, default=0, help="seed of initialization and shuffling")
-    parser.add_argument("--threads", type=int, help="torch threads per process (default: cores / local processes)")
+    parser.add_argument("--threads", type=int, help="torch threads per process (default: OMP_NUM_THREADS, else 1)")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument("--backend", choices=["auto", "gloo", "nccl"], default="auto", help="auto: nccl on GPUs, gloo on CPU")
     parser.add_argument("--rank-weights", help="folder where every process writes its final weights as rank<R>.safetensors (to check they agree)")
@@ -192,13 +192,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rank = int(os.environ.get("RANK", "0"))
     world = int(os.environ.get("WORLD_SIZE", "1"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", str(world)))
     use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
     if use_cuda and not torch.cuda.is_available():
         raise GruvisionTorchError("INVALID_ARGUMENT", "--device cuda: PyTorch sees no GPU here. Use --device cpu.")
     device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
     backend = args.backend if args.backend != "auto" else ("nccl" if use_cuda else "gloo")
-    threads = args.threads or max(1, (os.cpu_count() or 1) // max(1, local_world))
+    # Like torchrun: OMP_NUM_THREADS when set, else one thread per process (more threads than cores, or
+    # threads fighting other processes, make small recurrent matrices many times slower).
+    threads = args.threads or max(1, int(os.environ.get("OMP_NUM_THREADS", "1") or 1))
     torch.set_num_threads(threads)
     if world > 1:
         if "MASTER_ADDR" not in os.environ or "MASTER_PORT" not in os.environ:

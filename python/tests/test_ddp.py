@@ -80,6 +80,22 @@ class DistributedTraining(unittest.TestCase):
         # Same weights, same images: only float rounding may flip a near-tie.
         self.assertAlmostEqual(self.eval_result["accuracy"], self.torch_result["testAccuracy"], delta=0.002)
 
+    def test_one_process_started_from_gruvisions_weights_scores_what_gruvision_scored(self) -> None:
+        # --init reads gruvision's model directory (Keras layout); a vanishing learning rate keeps the weights.
+        exported = os.path.join(self.dir, "exported.safetensors")
+        helpers.gruvision("export", self.gruvision_model, "--format", "safetensors", "--out", exported)
+        result = helpers.run(
+            [
+                sys.executable, "-m", "gruvision_torch.train", "--model", exported, "--init", self.gruvision_model,
+                "--data", self.data, "--out", os.path.join(self.dir, "same.safetensors"), "--epochs", "1",
+                "--lr", "1e-30", "--schedule", "constant", "--json",
+            ],
+            env=helpers.python_env(1),
+        )  # fmt: skip
+        document = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertEqual(document["processes"], 1)
+        self.assertAlmostEqual(document["testAccuracy"], self.gruvision_result["testAccuracy"], delta=0.002)
+
     def test_within_2_points_of_the_same_recipe_trained_by_gruvision(self) -> None:
         gruvision = self.gruvision_result["testAccuracy"]
         pytorch = self.eval_result["accuracy"]

@@ -7,7 +7,7 @@
 // Timings share the machine with whatever else runs: say how loaded it was when you quote them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initKernels, MathNetwork } from '@gruvision/math';
+import { activeKernels, initKernels, MathNetwork } from '@gruvision/math';
 import * as ortNode from 'onnxruntime-node';
 import { modelToOnnx } from '../src/onnx-export';
 import { modelFromOnnx } from '../src/onnx-import';
@@ -102,7 +102,9 @@ async function imagesPerSecond(step: () => unknown | Promise<unknown>, seconds =
   return (n * BATCH) / ((performance.now() - start) / 1000);
 }
 const throughput: Record<string, number> = {};
-throughput['math engine (1 thread)'] = await imagesPerSecond(() => net.predictSync(x, BATCH));
+throughput[`math engine (1 thread, ${activeKernels()} kernels)`] = await imagesPerSecond(() =>
+  net.predictSync(x, BATCH),
+);
 for (const threads of [1, 2]) {
   const session = await ortNode.InferenceSession.create(onnxBytes, {
     intraOpNumThreads: threads,

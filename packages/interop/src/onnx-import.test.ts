@@ -129,6 +129,24 @@ describe('modelFromOnnx: bad input', () => {
     );
   });
 
+  it('a sequence reordered before a layer (a reversed input) without gruvision metadata', async () => {
+    const model = await randomClassifier({
+      name: '',
+      layers: [{ cell: 'gru', units: 3, goBackwards: true }],
+      view: { mode: 'rows' },
+    });
+    const proto = onnx.ModelProto.decode(modelToOnnx(interopModelOf(model)));
+    proto.metadataProps = [];
+    proto.graph!.node = proto.graph!.node!.filter((n) => !['Mul', 'Add'].includes(n.opType ?? ''));
+    proto.graph!.node.find((n) => n.opType === 'Reshape')!.input![0] = 'flat';
+    expectError(
+      () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'rev.onnx' }),
+      'UNSUPPORTED_OP',
+      /rev\.onnx: node "layer0_reversed_Slice" \(Slice\) changes the sequence that node .*GRU.* reads/,
+    );
+    model.dispose();
+  });
+
   it('NaN weights', () => {
     const proto = onnx.ModelProto.decode(gru());
     const w = proto.graph!.initializer!.find((t) => t.name === 'fc.weight')!;

@@ -439,6 +439,51 @@ export function modelFromOnnx(bytes: Uint8Array, options: ImportOptions = {}): I
     return { cell, units, inputSize: I, bidirectional: D === 2, resetAfter, recurrentActivation, directions };
   });
 
+  // What each layer reads: the graph input (layer 0) or the previous layer's sequence, through shape-only
+  // ops. gruvision's own export (with its metadata) also gathers, scales and reverses here: the spec says so.
+  if (!meta) {
+    const dataInput = (graph.input ?? []).find((i) => !constants.has(i.name ?? ''))?.name ?? '';
+    const SHAPE_ONLY = new Set([
+      'Transpose',
+      'Reshape',
+      'Squeeze',
+      'Unsqueeze',
+      'Identity',
+      'Cast',
+      'Flatten',
+    ]);
+    rnn.forEach(({ node, index }, li) => {
+      let name = node.input?.[0] ?? '';
+      for (let hops = 0; hops < 64; hops++) {
+        const p = producer.get(name);
+        if (!p) break;
+        if (RNN_OPS[p.node.opType ?? '']) break;
+        if (!SHAPE_ONLY.has(p.node.opType ?? '')) {
+          fail(
+            'UNSUPPORTED_OP',
+            file,
+            `${nodeLabel(p.node, p.index)} changes the sequence that ${nodeLabel(node, index)} reads (gruvision feeds each layer the whole previous sequence in order). ` +
+              'Export the network without it.',
+          );
+        }
+        name = p.node.input?.[0] ?? '';
+      }
+      const source = producer.get(name);
+      const expected = li === 0 ? undefined : rnn[li - 1]!.node;
+      const okSource =
+        li === 0
+          ? !source && name === dataInput
+          : source !== undefined && source.node === expected && source.output === 0;
+      if (!okSource) {
+        fail(
+          'UNSUPPORTED_OP',
+          file,
+          `${nodeLabel(node, index)} does not read ${li === 0 ? 'the graph input' : "the previous recurrent layer's output sequence"}; gruvision stacks its layers in order.`,
+        );
+      }
+    });
+  }
+
   // What the head reads: the last recurrent layer's final state (Y_h), or Y of a unidirectional one.
   const lastRnn = rnn[rnn.length - 1]!;
   const head = heads[0]!;
