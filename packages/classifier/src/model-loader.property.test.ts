@@ -89,7 +89,9 @@ describe('the model loader under mutated input', () => {
           expect(GruClassifierError.isInstance(error), String(error)).toBe(true);
           expect((error as Error).message.startsWith('m/model.json: ')).toBe(true);
           // Says what is wrong in words, never relays internals.
-          expect((error as Error).message).not.toMatch(/undefined|Cannot read prop|is not a function|\[object /);
+          expect((error as Error).message).not.toMatch(
+            /undefined|Cannot read prop|is not a function|\[object /,
+          );
         }
       }),
       runs,
