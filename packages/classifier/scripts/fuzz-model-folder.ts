@@ -3,6 +3,7 @@
 //   pnpm fuzz:model                       # 2 minutes, seed 1
 //   pnpm fuzz:model --seconds 3600 --seed 7
 //   pnpm fuzz:model --cases 500           # a fixed number of inputs
+//   pnpm fuzz:model --cases 1 --only 2046875622 --timeout 60   # replay one input by its seed
 //
 // Each input is a valid folder with one to three mutations (JSON fields replaced or deleted, files
 // truncated, extended, linked outside, replaced by a FIFO or /dev/zero, NaN or ±3.4e38 weights, ...).
@@ -119,6 +120,7 @@ async function child(): Promise<void> {
         edits.push('checkpoint.json:');
         const doc = mutateJson(rng, ckptJson, edits);
         writeFileSync(join(dir, 'epoch-0001', 'checkpoint.json'), JSON.stringify(doc) ?? '');
+        process.send!({ loading: true });
         const loaded = await loadCheckpoint(dir, { runId: 'fuzz' });
         if (Object.getPrototypeOf(loaded.optimizer.slots) !== Object.prototype)
           throw new Error('prototype changed');
@@ -131,6 +133,7 @@ async function child(): Promise<void> {
           edits.push(mutation);
           mutateFiles(dir, scratch, mutation, rng.uniform(0, 1));
         }
+        process.send!({ loading: true });
         const loaded = await loadClassifier(dir);
         const [p] = await loaded.predict(image);
         if (!p!.probabilities.every((x) => Number.isFinite(x)))
@@ -190,20 +193,28 @@ async function parent(): Promise<void> {
 
   let worker = await start();
   while (Date.now() < end && tried < maxCases) {
-    const c: Case = { index: tried, seed: rng.int(2 ** 31) };
+    const only = option('only', -1);
+    const c: Case = { index: tried, seed: only >= 0 ? only : rng.int(2 ** 31) };
     tried++;
+    // The clock runs from the moment the child starts loading (making a mutated folder is not timed).
     const answer = await new Promise<Answer | 'hang' | 'died'>((resolve) => {
-      const timer = setTimeout(() => resolve('hang'), timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
       const onExit = () => {
         clearTimeout(timer);
         resolve('died');
       };
-      worker.once('exit', onExit);
-      worker.once('message', (a: Answer) => {
+      const onMessage = (m: Answer | { loading: true }) => {
+        if ('loading' in m) {
+          timer = setTimeout(() => resolve('hang'), timeoutMs);
+          return;
+        }
         clearTimeout(timer);
         worker.off('exit', onExit);
-        resolve(a);
-      });
+        worker.off('message', onMessage);
+        resolve(m);
+      };
+      worker.once('exit', onExit);
+      worker.on('message', onMessage);
       worker.send(c);
     });
     if (answer === 'hang' || answer === 'died') {
@@ -219,6 +230,7 @@ async function parent(): Promise<void> {
       continue;
     }
     record(answer.outcome, `case ${c.index} (seed ${c.seed}) ${answer.what} → ${answer.message}`);
+    if (only >= 0) console.log(`${answer.outcome}: ${answer.what} → ${answer.message}`);
     if (tried % 250 === 0) process.stderr.write(`${tried} inputs, ${JSON.stringify(counts)}\n`);
   }
   worker.kill('SIGKILL');
