@@ -204,7 +204,7 @@ export function parseModelJson(
   if (!isObject(json)) bad('is not a JSON object.', 'Point to the model.json written by gruvision.');
   if (json.format !== 'layers-model') {
     bad(
-      `has format ${JSON.stringify(json.format)}, expected "layers-model".`,
+      `${json.format === undefined ? 'has no format' : `has format ${JSON.stringify(json.format)?.slice(0, 60)}`}, expected "layers-model".`,
       'Only TensorFlow.js layers models saved by gruvision can be loaded here.',
     );
   }
@@ -284,7 +284,7 @@ export function parseModelJson(
         w.shape.every((d: unknown, i: number) => d === expected.shape[i]);
       if (!sameShape) {
         bad(
-          `weight ${w.name} has shape ${JSON.stringify(w.shape)} but the spec needs [${expected.shape.join(', ')}].`,
+          `weight ${w.name} has shape ${JSON.stringify(w.shape).slice(0, 60)} but the spec needs [${expected.shape.join(', ')}].`,
           'The manifest and the spec disagree; save the model again.',
           'WEIGHTS_MISMATCH',
         );
@@ -470,10 +470,8 @@ function checkTopology(
         continue;
       }
       if (w[key] !== undefined && JSON.stringify(g[key]) !== JSON.stringify(w[key])) {
-        bad(
-          `modelTopology layer ${i} has ${key} ${JSON.stringify(g[key])}, the spec gives ${JSON.stringify(w[key])}.`,
-          fix,
-        );
+        const got = g[key] === undefined ? `no ${key}` : `${key} ${JSON.stringify(g[key])?.slice(0, 60)}`;
+        bad(`modelTopology layer ${i} has ${got}, the spec gives ${JSON.stringify(w[key])}.`, fix);
       }
     }
   });

@@ -160,6 +160,8 @@ function wrapSpecError<T>(fn: () => T): T {
 export class GruClassifier {
   private network: Network;
   private disposed = false;
+  /** Where the model was loaded from, for messages. */
+  private origin: string | undefined;
   private currentSpec: ModelSpec;
   private currentView: SequenceView;
   private summary: TrainingSummary | undefined;
@@ -278,6 +280,7 @@ export class GruClassifier {
     metadata: GruvisionMetadata,
     weights: NamedWeights,
     engineOption?: EngineOption,
+    origin?: string,
   ): Promise<GruClassifier> {
     const engine = await resolveEngine(engineOption);
     const network = await engine.create(metadata.spec, {
@@ -285,7 +288,7 @@ export class GruClassifier {
       optimizer: metadata.training?.optimizer ?? defaultOptimizer,
     });
     network.setWeights(weights);
-    return new GruClassifier(
+    const model = new GruClassifier(
       engine,
       network,
       [...metadata.classNames],
@@ -296,6 +299,8 @@ export class GruClassifier {
       false,
       metadata.training,
     );
+    model.origin = origin;
+    return model;
   }
 
   /** The model spec (changes when `fit` is given dropout options). */
@@ -397,7 +402,7 @@ export class GruClassifier {
     let at = 0;
     for (const batch of batches(set, { batchSize, view: this.currentView, shuffle: false })) {
       const p = await this.network.predict(batch.x, batch.size);
-      checkFiniteOutput(p, batch.size * classes, classes, at);
+      checkFiniteOutput(p, batch.size * classes, classes, at, this.origin);
       out.set(p.subarray(0, batch.size * classes), at * classes);
       onBatch?.(p, batch.y, batch.size);
       at += batch.size;
@@ -473,8 +478,20 @@ export class GruClassifier {
     const sequence = new Float32Array(timeSteps * features);
     fillSequenceFromPixels(sequence, 0, modelImage.pixels, 0, this.input, this.currentView);
     const trace = await this.network.trace(sequence);
-    checkFiniteOutput(trace.probabilities, trace.probabilities.length, trace.probabilities.length, index);
-    checkFiniteOutput(trace.stepProbabilities, trace.stepProbabilities.length, this.classNames.length, index);
+    checkFiniteOutput(
+      trace.probabilities,
+      trace.probabilities.length,
+      trace.probabilities.length,
+      index,
+      this.origin,
+    );
+    checkFiniteOutput(
+      trace.stepProbabilities,
+      trace.stepProbabilities.length,
+      this.classNames.length,
+      index,
+      this.origin,
+    );
     const classes = this.classNames.length;
     const steps = Array.from({ length: trace.timeSteps }, (_, t) => {
       const row = trace.stepProbabilities.subarray(t * classes, (t + 1) * classes);
@@ -825,13 +842,19 @@ async function createNetwork(engine: Engine, spec: ModelSpec, options: NetworkOp
  * Probabilities that are NaN or infinite are not a prediction: weights this large (e.g. ±3.4e38)
  * overflow the network. Throws `NON_FINITE_OUTPUT` rather than report `0 (NaN%)` as a result.
  */
-function checkFiniteOutput(p: Float32Array, length: number, classes: number, firstImage: number): void {
+function checkFiniteOutput(
+  p: Float32Array,
+  length: number,
+  classes: number,
+  firstImage: number,
+  origin: string | undefined,
+): void {
   for (let i = 0; i < length; i++) {
     const value = p[i]!;
     if (value - value !== 0 || value < 0 || value > 1.0001) {
       throw new GruClassifierError(
         'NON_FINITE_OUTPUT',
-        `The model produced ${value} as a probability (image ${firstImage + Math.floor(i / classes)}, class ${i % classes}): ` +
+        `The model${origin ? ` in ${origin}` : ''} produced ${value} as a probability (image ${firstImage + Math.floor(i / classes)}, class ${i % classes}): ` +
           'its weights overflow the network, so it cannot classify. The model file is damaged or was trained into divergence; ' +
           'train or save it again.',
       );

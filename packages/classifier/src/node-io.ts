@@ -54,7 +54,7 @@ export interface LoadOptions {
  */
 export async function loadClassifier(dir: string, options: LoadOptions = {}): Promise<GruClassifier> {
   const { metadata, weights } = await readModelDirectory(dir, options.limits);
-  return GruClassifier.fromWeights(metadata, weights, options.engine);
+  return GruClassifier.fromWeights(metadata, weights, options.engine, dir);
 }
 
 const LATEST_FILE = 'latest.json';

@@ -1,0 +1,165 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FILE_MUTATIONS, jsonPaths, mutateFiles, nastyValues, setAt } from './__fixtures__/model-mutations';
+import { barsSet } from './__fixtures__/synthetic';
+import { parseModelJson } from './artifact';
+import { GruClassifier } from './classifier';
+import { GruClassifierError } from './errors';
+import { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from './node-io';
+
+// Property-based tests of the model loader (bounded runs, seeded, so `pnpm test` stays fast and
+// repeatable; the longer campaign is `pnpm fuzz:model`). The loader must answer every input with a
+// model that predicts finite probabilities, or with a GruClassifierError that names the file —
+// never another error, never file contents, never a hang.
+const runs = { numRuns: 120, seed: 14, endOnFailure: true } as const;
+const train = barsSet(30, 1);
+const image = { width: 8, height: 8, channels: 1, pixels: new Uint8Array(64).fill(30) } as const;
+
+let root: string;
+let good: string;
+let goodJson: unknown;
+let ckpt: string;
+let ckptJson: unknown;
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'gruvision-property-'));
+  const model = await GruClassifier.create({
+    classNames: ['h', 'v', 'd'],
+    height: 8,
+    width: 8,
+    units: 4,
+    seed: 2,
+  });
+  ckpt = join(root, 'ckpt');
+  await model.fit(train, {
+    epochs: 1,
+    batchSize: 10,
+    checkpoint: { save: checkpointDirectory(ckpt, { runId: 'r' }).save },
+  });
+  good = join(root, 'good');
+  await saveClassifier(model, good);
+  goodJson = JSON.parse(await readFile(join(good, 'model.json'), 'utf8'));
+  ckptJson = JSON.parse(await readFile(join(ckpt, 'epoch-0001', 'checkpoint.json'), 'utf8'));
+});
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Loads and predicts; returns 'ok' or the typed error, and fails the property on anything else. */
+async function outcome(dir: string): Promise<'ok' | GruClassifierError> {
+  try {
+    const model = await loadClassifier(dir);
+    const [p] = await model.predict(image);
+    expect(p!.probabilities.every((x) => Number.isFinite(x))).toBe(true);
+    return 'ok';
+  } catch (error) {
+    if (!GruClassifierError.isInstance(error)) throw error;
+    expect(error.message).not.toContain('root:x');
+    expect(error.message).toMatch(/^\S+/);
+    return error;
+  }
+}
+
+let copies = 0;
+const copyOfGood = () => {
+  const dir = join(root, `case-${copies++}`);
+  cpSync(good, dir, { recursive: true });
+  return dir;
+};
+
+describe('the model loader under mutated input', () => {
+  const paths = () => jsonPaths(goodJson);
+  const replacement = fc.oneof(
+    fc.constantFrom(...nastyValues()),
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.constant(undefined),
+  );
+
+  it('parseModelJson answers any one-field mutation with a result or a typed error', () => {
+    fc.assert(
+      fc.property(fc.nat(), replacement, (at, value) => {
+        const all = paths();
+        const doc = setAt(goodJson, all[at % all.length]!, value);
+        try {
+          parseModelJson(JSON.stringify(doc) ?? 'null', 'm/model.json');
+        } catch (error) {
+          expect(GruClassifierError.isInstance(error), String(error)).toBe(true);
+          expect((error as Error).message.startsWith('m/model.json: ')).toBe(true);
+          // Says what is wrong in words, never relays internals.
+          expect((error as Error).message).not.toMatch(
+            /undefined|Cannot read prop|is not a function|\[object /,
+          );
+        }
+      }),
+      runs,
+    );
+  });
+
+  it('a folder whose model.json has up to three mutated fields loads and predicts finitely, or is refused with its file named', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(), replacement), { minLength: 1, maxLength: 3 }),
+        async (edits) => {
+          let doc = goodJson;
+          for (const [at, value] of edits) {
+            const all = jsonPaths(doc);
+            doc = setAt(doc, all[at % all.length]!, value);
+          }
+          const dir = copyOfGood();
+          writeFileSync(join(dir, 'model.json'), JSON.stringify(doc) ?? '');
+          const result = await outcome(dir);
+          if (result !== 'ok') expect(result.message).toContain(dir);
+        },
+      ),
+      { ...runs, numRuns: 60 },
+    );
+  });
+
+  it('file-level damage (links, FIFOs, devices, sizes, NaN, ±3.4e38) is refused with a typed error', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...FILE_MUTATIONS),
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
+        async (mutation, r) => {
+          const dir = copyOfGood();
+          const scratch = mkdtempSync(join(root, 'scratch-'));
+          mutateFiles(dir, scratch, mutation, r);
+          const result = await outcome(dir);
+          // A byte-order mark (UTF-8 decoding drops it) and scrambled but finite weights are still a model;
+          // every other mutation damages the folder.
+          if (mutation !== 'model-json-bom' && mutation !== 'weights-random-bytes') {
+            expect(result, mutation).not.toBe('ok');
+          }
+          if (result !== 'ok') expect(result.message, mutation).toContain(dir);
+        },
+      ),
+      { ...runs, numRuns: FILE_MUTATIONS.length * 2 },
+    );
+  }, 60_000);
+
+  it('loadCheckpoint answers any mutated checkpoint.json with a checkpoint or a typed error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), replacement, async (at, value) => {
+        const all = jsonPaths(ckptJson);
+        const doc = setAt(ckptJson, all[at % all.length]!, value);
+        const dir = join(root, `ckpt-${copies++}`);
+        cpSync(ckpt, dir, { recursive: true });
+        writeFileSync(join(dir, 'epoch-0001', 'checkpoint.json'), JSON.stringify(doc) ?? '');
+        try {
+          const c = await loadCheckpoint(dir, { runId: 'r' });
+          expect(Object.getPrototypeOf(c.optimizer.slots)).toBe(Object.prototype);
+          expect(
+            Object.keys(c.optimizer.slots).every((k) => ['m', 'v', 'momentum', 'velocity'].includes(k)),
+          ).toBe(true);
+        } catch (error) {
+          expect(GruClassifierError.isInstance(error), String(error)).toBe(true);
+          expect((error as Error).message).toContain(dir);
+        }
+      }),
+      { ...runs, numRuns: 80 },
+    );
+  });
+});
