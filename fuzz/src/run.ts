@@ -110,9 +110,11 @@ async function fuzzTarget(name: string): Promise<{ counts: Counts; findings: Fin
         child.send(job);
       };
       child.on('message', (message: WorkerMessage) => {
+        if (ended) return; // the child was stopped (deadline, hang); what it still says does not count
         if (message.type === 'start') {
           current = message.index;
           timer = setTimeout(() => {
+            if (ended) return;
             record(message.index, 'hang', `no answer after ${timeoutMs} ms`);
             next = message.index + 1;
             current = undefined;
