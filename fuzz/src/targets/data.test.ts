@@ -9,7 +9,7 @@ const RUNS: Record<string, number> = {
   idx: 300,
   'idx-gz': 60,
   cifar: 150,
-  png: 300,
+  png: 200,
   jpeg: 150,
   'image-folder': 25,
 };
