@@ -17,6 +17,8 @@ export {
   globalNorm,
   softmaxCrossEntropy,
 } from './dense';
+export type { DirectionMasks, DropoutMasks } from './dropout';
+export { drawDropoutMasks, fillDropoutMask, specHasDropout } from './dropout';
 export type {
   BatchResult,
   Engine,

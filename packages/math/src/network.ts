@@ -1,5 +1,6 @@
 import { softmaxRows } from './activations';
 import { addL2Penalty, clipByGlobalNorm, denseBackward, denseForward, softmaxCrossEntropy } from './dense';
+import { fillDropoutMask } from './dropout';
 import type {
   BatchResult,
   Engine,
@@ -220,10 +221,7 @@ export class NetworkCore {
    */
   sampleDropoutMasks(rng: Rng, B: number): void {
     this.ensureCapacity(B);
-    const fill = (mask: FloatArray, n: number, rate: number): void => {
-      const keep = 1 / (1 - rate);
-      for (let i = 0; i < n; i++) mask[i] = rng.next() < rate ? 0 : keep;
-    };
+    const fill = (mask: FloatArray, n: number, rate: number): void => fillDropoutMask(mask, n, rate, rng);
     for (const layer of this.layers) {
       const r = layer.resolved;
       for (const d of layer.directions) {
