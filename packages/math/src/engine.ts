@@ -112,4 +112,9 @@ export interface Engine {
   /** `'math'`, `'tfjs-cpu'`, `'tfjs-wasm'`, `'tfjs-webgl'`, ... */
   readonly name: string;
   create(spec: ModelSpec, options: NetworkOptions): Promise<Network>;
+  /**
+   * What the trained weights' bits depend on with this engine, in one sentence (stored in the
+   * artifact's training summary). Optional for engines that cannot say.
+   */
+  bitsDependOn?(): string;
 }

@@ -44,6 +44,14 @@ export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } fr
 export { Optimizer, validateOptimizerSpec } from './optimizers';
 export type { DType, RecurrentCellConfig, RecurrentGrads, RecurrentParams } from './recurrent';
 export { allocFloat, RecurrentWorkspace, recurrentBackward, recurrentForward } from './recurrent';
+export type { ShardResult } from './reduction';
+export {
+  combineShards,
+  mathBitsDependOn,
+  REDUCTION_SHARDS,
+  reduceGradients,
+  shardGradient,
+} from './reduction';
 export { Rng } from './rng';
 export type {
   CellType,

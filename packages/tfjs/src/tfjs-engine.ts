@@ -426,5 +426,8 @@ export function tfjsEngine(
       await initBackend(backend, backendOptions);
       return new TfjsNetwork(spec, options);
     },
+    bitsDependOn: () =>
+      `tfjs-${backend} (TensorFlow.js ${tf.version.tfjs}): the bits depend on the spec, seed (initial weights and ` +
+      'dropout masks, as the math engine), optimizer options, the batches, and the backend, its version and the device',
   };
 }
