@@ -60,6 +60,7 @@ export type {
   RecurrentActivation,
   RecurrentLayerSpec,
   ResolvedLayer,
+  UpdateGate,
   WeightEntry,
 } from './spec';
 export {
@@ -71,3 +72,4 @@ export {
   validateSpec,
   weightLayout,
 } from './spec';
+export { convertUpdateGate } from './update-gate';

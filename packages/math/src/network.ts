@@ -130,6 +130,7 @@ export class NetworkCore {
             resetAfter: r.resetAfter,
             recurrentActivation: r.recurrentActivation,
             goBackwards,
+            updateGate: r.updateGate,
           },
           spec.timeSteps,
           dtype,
