@@ -26,6 +26,18 @@ const variants: Record<string, ModelSpec['layers']> = {
   'GRU resetAfter true, hardSigmoidKeras3': [
     { cell: 'gru', units: 4, resetAfter: true, recurrentActivation: 'hardSigmoidKeras3' },
   ],
+  "GRU resetAfter true, updateGate takesNew (the founding text's form)": [
+    { cell: 'gru', units: 4, resetAfter: true, updateGate: 'takesNew' },
+  ],
+  'bidirectional GRU resetAfter false, updateGate takesNew': [
+    {
+      cell: 'gru',
+      units: 3,
+      updateGate: 'takesNew',
+      bidirectional: true,
+      recurrentActivation: 'hardSigmoid',
+    },
+  ],
   'LSTM sigmoid': [{ cell: 'lstm', units: 4 }],
   'LSTM hardSigmoid': [{ cell: 'lstm', units: 3, recurrentActivation: 'hardSigmoid' }],
   'LSTM hardSigmoidKeras3': [{ cell: 'lstm', units: 3, recurrentActivation: 'hardSigmoidKeras3' }],
