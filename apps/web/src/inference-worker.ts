@@ -39,6 +39,7 @@ async function load(source: ModelSource, choice: EngineChoice): Promise<ModelInf
     engine: choice,
     timeSteps: model.spec.timeSteps,
     units: model.spec.layers[0]!.units,
+    updateGate: model.spec.layers[0]!.updateGate ?? 'keepsOld',
     parameters: model.parameterCount,
     height: model.input.height,
     width: model.input.width,

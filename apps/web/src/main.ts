@@ -17,7 +17,7 @@ import {
 import { RpcClient } from './rpc';
 import { LatestOnly } from './scheduler';
 import { formatLatency, formatPercent } from './top-k';
-import { renderGray, renderInside, renderLegend, renderTop3 } from './views';
+import { renderGray, renderInside, renderLegend, renderTop3, updateGateCaption } from './views';
 
 const base = import.meta.env.BASE_URL;
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -100,6 +100,7 @@ async function loadModel(): Promise<void> {
     if (token !== loadToken) return;
     model = info;
     renderLegend($('steps-legend'), info.classNames);
+    $('heat-z-caption').textContent = updateGateCaption(info.updateGate);
     $('inside-caption').textContent =
       `(GRU-${info.units}, ${info.parameters.toLocaleString('en')} parameters)`;
     $('seen-caption').textContent =

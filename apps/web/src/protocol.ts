@@ -35,6 +35,8 @@ export interface ModelInfo {
   readonly engine: EngineChoice;
   readonly timeSteps: number;
   readonly units: number;
+  /** The first layer's update-gate convention: `'keepsOld'` (Keras) or `'takesNew'` (the founding text). */
+  readonly updateGate: 'keepsOld' | 'takesNew';
   readonly parameters: number;
   /** Input image size the model expects. */
   readonly height: number;

@@ -96,6 +96,16 @@ export function renderInside(
 }
 
 /** The legend of the belief chart. */
+/**
+ * The caption of an update-gate picture: which convention its z follows. Keras, PyTorch and tfjs
+ * (`'keepsOld'`): z = 1 keeps the old state; the founding text (`'takesNew'`): z = 1 takes the new candidate.
+ */
+export function updateGateCaption(updateGate: 'keepsOld' | 'takesNew'): string {
+  return updateGate === 'takesNew'
+    ? 'update gate z (z = 1 takes the new candidate, as in the founding text)'
+    : 'update gate z (z = 1 keeps the old state, as in Keras)';
+}
+
 export function renderLegend(list: HTMLElement, classNames: readonly string[]): void {
   list.replaceChildren(
     ...classNames.map((name, c) => {

@@ -47,6 +47,8 @@ export interface TrainingSummary {
   /** Epoch (from 1) whose weights were kept, when early stopping restored the best weights. */
   readonly bestEpoch?: number;
   readonly stoppedEarly?: boolean;
+  /** What the weights' bits depend on with this engine (e.g. the math engine: not the thread count). */
+  readonly bitsDependOn?: string;
 }
 
 /** gruvision's own facts about a model, in `userDefinedMetadata.gruvision`. */

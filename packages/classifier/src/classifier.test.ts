@@ -83,6 +83,7 @@ describe('fit / evaluate / predict / explain', () => {
     expect(evaluation.confusion.flat().reduce((s, v) => s + v, 0)).toBe(30);
     expect(evaluation.topKAccuracy).toBeGreaterThanOrEqual(evaluation.accuracy);
     expect(a.model.trainingSummary).toMatchObject({ engine: 'math', epochs: 6, samples: 90, batchSize: 16 });
+    expect(a.model.trainingSummary!.bitsDependOn).toMatch(/4 fixed gradient shards.*not on the thread count/);
 
     const b = await run();
     const wa = a.model.getWeights();

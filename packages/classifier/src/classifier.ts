@@ -824,6 +824,7 @@ export class GruClassifier {
       ...(at?.valLoss !== undefined ? { valLoss: at.valLoss, valAccuracy: at.valAccuracy! } : {}),
       ...(best ? { bestEpoch: best.epoch } : {}),
       stoppedEarly,
+      ...(this.engine.bitsDependOn ? { bitsDependOn: this.engine.bitsDependOn() } : {}),
     };
   }
 }

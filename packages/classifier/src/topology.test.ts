@@ -20,6 +20,10 @@ const hard: Record<string, ModelSpec> = {
       { cell: 'gru', units: 4 },
     ],
   },
+  "GRU resetAfter, updateGate takesNew (the founding text's form)": {
+    ...base,
+    layers: [{ cell: 'gru', units: 5, resetAfter: true, updateGate: 'takesNew' }],
+  },
   'GRU resetAfter + LSTM, hardSigmoidKeras3 (x/6)': {
     ...base,
     layers: [
@@ -102,7 +106,9 @@ describe('modelTopology', () => {
 
   for (const [name, spec] of Object.entries(hard)) {
     it(`${name}: plain tf.loadLayersModel refuses the explicit hard-sigmoid name`, async () => {
-      await expect(tfjsPredictions(spec, x, 2)).rejects.toThrow(/hardSigmoid(Tfjs|Keras3)|reset_after/);
+      await expect(tfjsPredictions(spec, x, 2)).rejects.toThrow(
+        /hardSigmoid(Tfjs|Keras3)|reset_after|GruvisionGRU/,
+      );
     });
   }
 

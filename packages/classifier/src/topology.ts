@@ -67,6 +67,7 @@ function recurrentConfig(layer: ResolvedLayer, name: string): Record<string, unk
   if (layer.cell === 'gru') {
     config.implementation = 1;
     config.reset_after = layer.resetAfter;
+    if (layer.updateGate === 'takesNew') config.update_gate = 'takes_new';
   }
   if (layer.cell === 'lstm') {
     config.implementation = 1;
@@ -83,7 +84,10 @@ function recurrentConfig(layer: ResolvedLayer, name: string): Record<string, unk
 export function modelTopology(spec: ModelSpec): ModelTopologyJson {
   const layers: KerasLayerJson[] = [];
   for (const layer of resolveLayers(spec)) {
-    const className = kerasClass[layer.cell];
+    // Keras has no founding-form GRU (z = 1 takes the new candidate): its own class name makes every
+    // other reader refuse it rather than run it as a standard GRU; @gruvision/tfjs registerLayers() reads it.
+    const className =
+      layer.cell === 'gru' && layer.updateGate === 'takesNew' ? 'GruvisionGRU' : kerasClass[layer.cell];
     let entry: KerasLayerJson;
     if (layer.bidirectional) {
       const inner = layer.directions[0]!.kernel.split('/')[1]!.replace(/^forward_/, '');

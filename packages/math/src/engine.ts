@@ -37,7 +37,11 @@ export type OptimizerSpec =
 
 /** How a network is created and trained. */
 export interface NetworkOptions {
-  /** Seeds weight initialization and dropout masks. */
+  /**
+   * Seeds weight initialization (`initializeWeights(spec, seed)`) and the dropout masks, on every
+   * engine: masks come from `new Rng(seed).fork()` in the order of `drawDropoutMasks`, one draw per
+   * training batch, so the math and tfjs engines drop the same units.
+   */
   readonly seed: number;
   /** Default `{ type: 'adam', learningRate: 1e-3 }`. */
   readonly optimizer?: OptimizerSpec;
@@ -108,4 +112,9 @@ export interface Engine {
   /** `'math'`, `'tfjs-cpu'`, `'tfjs-wasm'`, `'tfjs-webgl'`, ... */
   readonly name: string;
   create(spec: ModelSpec, options: NetworkOptions): Promise<Network>;
+  /**
+   * What the trained weights' bits depend on with this engine, in one sentence (stored in the
+   * artifact's training summary). Optional for engines that cannot say.
+   */
+  bitsDependOn?(): string;
 }

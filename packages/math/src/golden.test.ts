@@ -363,3 +363,34 @@ describe('Keras 3 hard sigmoid clip(x/6 + 0.5) against a literal Float64 GRU', (
     });
   }
 });
+
+describe("the founding text's GRU as an option: updateGate 'takesNew'", () => {
+  for (const resetAfter of [true, false]) {
+    it(`resetAfter ${resetAfter}: equals h = (1 − z) ⊙ h_prev + z ⊙ h̃ computed literally`, () => {
+      const rng = new Rng(31);
+      const [B, T, I, u] = [3, 6, 4, 5];
+      const G = 3 * u;
+      const rand = (n: number, s: number): Float32Array =>
+        Float32Array.from({ length: n }, () => rng.uniform(-s, s));
+      const weights = {
+        kernel: rand(I * G, 1),
+        recurrentKernel: rand(u * G, 1),
+        bias: rand((resetAfter ? 2 : 1) * G, 0.5),
+      };
+      const x = rand(B * T * I, 1);
+      const sigma = (a: number): number => 1 / (1 + Math.exp(-a));
+      const got = recurrentLayerForward(x, B, T, weights, {
+        cell: 'gru',
+        units: u,
+        resetAfter,
+        updateGate: 'takesNew',
+        returnSequences: true,
+      });
+      const want = literalGru(x, B, T, I, u, weights, { resetAfter, gate: sigma, updateGate: 'takesNew' });
+      expectClose(got, want, 1e-6);
+      // …and differs from the Keras form on the same weights.
+      const keras = literalGru(x, B, T, I, u, weights, { resetAfter, gate: sigma });
+      expect(Math.max(...keras.map((v, i) => Math.abs(v - want[i]!)))).toBeGreaterThan(1e-2);
+    });
+  }
+});

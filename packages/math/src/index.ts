@@ -17,6 +17,8 @@ export {
   globalNorm,
   softmaxCrossEntropy,
 } from './dense';
+export type { DirectionMasks, DropoutMasks } from './dropout';
+export { drawDropoutMasks, fillDropoutMask, specHasDropout } from './dropout';
 export type {
   BatchResult,
   Engine,
@@ -51,6 +53,14 @@ export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } fr
 export { Optimizer, validateOptimizerSpec } from './optimizers';
 export type { DType, RecurrentCellConfig, RecurrentGrads, RecurrentParams } from './recurrent';
 export { allocFloat, RecurrentWorkspace, recurrentBackward, recurrentForward } from './recurrent';
+export type { ShardResult } from './reduction';
+export {
+  combineShards,
+  mathBitsDependOn,
+  REDUCTION_SHARDS,
+  reduceGradients,
+  shardGradient,
+} from './reduction';
 export { Rng } from './rng';
 export type {
   CellType,
@@ -59,6 +69,7 @@ export type {
   RecurrentActivation,
   RecurrentLayerSpec,
   ResolvedLayer,
+  UpdateGate,
   WeightEntry,
 } from './spec';
 export {
@@ -70,4 +81,5 @@ export {
   validateSpec,
   weightLayout,
 } from './spec';
+export { convertUpdateGate } from './update-gate';
 export type { GemmFlavor } from './wasm-gemm';

@@ -1,6 +1,6 @@
 import { GruMathError } from './errors';
 import { allocFloat, RecurrentWorkspace, recurrentForward } from './recurrent';
-import type { CellType, RecurrentActivation } from './spec';
+import type { CellType, RecurrentActivation, UpdateGate } from './spec';
 import { checkBatch, checkFinite, checkTensor } from './validate';
 
 /** One recurrent layer (one direction) for `recurrentLayerForward`. */
@@ -11,6 +11,8 @@ export interface RecurrentLayerOptions {
   readonly resetAfter?: boolean;
   /** Default `'sigmoid'`. */
   readonly recurrentActivation?: RecurrentActivation;
+  /** GRU only: `'takesNew'` is the founding text's h = (1 − z) ⊙ h_prev + z ⊙ ĥ. Default `'keepsOld'` (Keras). */
+  readonly updateGate?: UpdateGate;
   /** Read the sequence from the last step to the first (Keras `go_backwards`). Default false. */
   readonly goBackwards?: boolean;
   /** Return the output of every step `[B,T,u]` instead of the last one `[B,u]`. Default false. */
@@ -101,6 +103,7 @@ export function recurrentLayerForward(
       resetAfter,
       recurrentActivation: options.recurrentActivation ?? 'sigmoid',
       goBackwards: options.goBackwards ?? false,
+      updateGate: options.updateGate ?? 'keepsOld',
     },
     T,
     'float64',

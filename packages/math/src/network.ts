@@ -1,5 +1,6 @@
 import { softmaxRows } from './activations';
 import { addL2Penalty, clipByGlobalNorm, denseBackward, denseForward, softmaxCrossEntropy } from './dense';
+import { fillDropoutMask } from './dropout';
 import type {
   BatchResult,
   Engine,
@@ -14,8 +15,9 @@ import type {
 import { GruMathError } from './errors';
 import type { FloatArray } from './float-array';
 import { initializeWeights } from './initializers';
-import { initKernels } from './kernels';
+import { activeKernels, initKernels } from './kernels';
 import { Optimizer } from './optimizers';
+import { drawDropoutUniforms, dropoutMaskWidths, splitBatch } from './parallel/shards';
 import {
   allocFloat,
   type DType,
@@ -25,6 +27,7 @@ import {
   recurrentBackward,
   recurrentForward,
 } from './recurrent';
+import { combineShards, mathBitsDependOn, REDUCTION_SHARDS, shardGradient } from './reduction';
 import { Rng } from './rng';
 import { type ModelSpec, type ResolvedLayer, resolveLayers, type WeightEntry, weightLayout } from './spec';
 import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from './validate';
@@ -127,6 +130,7 @@ export class NetworkCore {
             resetAfter: r.resetAfter,
             recurrentActivation: r.recurrentActivation,
             goBackwards,
+            updateGate: r.updateGate,
           },
           spec.timeSteps,
           dtype,
@@ -220,10 +224,7 @@ export class NetworkCore {
    */
   sampleDropoutMasks(rng: Rng, B: number): void {
     this.ensureCapacity(B);
-    const fill = (mask: FloatArray, n: number, rate: number): void => {
-      const keep = 1 / (1 - rate);
-      for (let i = 0; i < n; i++) mask[i] = rng.next() < rate ? 0 : keep;
-    };
+    const fill = (mask: FloatArray, n: number, rate: number): void => fillDropoutMask(mask, n, rate, rng);
     for (const layer of this.layers) {
       const r = layer.resolved;
       for (const d of layer.directions) {
@@ -516,6 +517,10 @@ export class MathNetwork implements Network {
   private readonly core: NetworkCore;
   private readonly optimizer: Optimizer;
   private readonly dropoutRng: Rng;
+  private readonly widths: number[];
+  private uniforms = new Float64Array(0);
+  private readonly shardGrads: Float32Array[];
+  private readonly kernelRanges: [number, number][];
   private disposed = false;
 
   constructor(spec: ModelSpec, options: NetworkOptions) {
@@ -526,6 +531,11 @@ export class MathNetwork implements Network {
     this.core.setWeights(initializeWeights(spec, options.seed));
     this.optimizer = new Optimizer(options.optimizer ?? DEFAULT_OPTIMIZER, this.core.totalSize);
     this.dropoutRng = new Rng(options.seed).fork();
+    this.widths = dropoutMaskWidths(spec);
+    this.shardGrads = Array.from({ length: REDUCTION_SHARDS }, () => new Float32Array(this.core.totalSize));
+    this.kernelRanges = weightLayout(spec)
+      .entries.filter((e) => e.name.endsWith('kernel'))
+      .map((e) => [e.offset, e.size]);
   }
 
   private checkAlive(): void {
@@ -570,15 +580,28 @@ export class MathNetwork implements Network {
     this.checkInput(x, batch);
     checkLabels(y, batch, this.spec.classes);
     const core = this.core;
-    if (core.hasDropout) core.sampleDropoutMasks(this.dropoutRng, batch);
-    const result = core.computeGradients(x, y, batch, {
-      training: true,
-      labelSmoothing: this.options.labelSmoothing ?? 0,
-      l2: this.options.l2 ?? 0,
+    // The fixed-shard reduction of every math engine (see REDUCTION_SHARDS): the same bits as the
+    // parallel engine on any number of threads.
+    let uniforms: Float64Array | null = null;
+    if (this.widths.length > 0) {
+      const need = batch * this.widths.reduce((a, w) => a + w, 0);
+      if (this.uniforms.length < need) this.uniforms = new Float64Array(need);
+      uniforms = this.uniforms;
+      drawDropoutUniforms(this.dropoutRng, this.widths, batch, uniforms);
+    }
+    const labelSmoothing = this.options.labelSmoothing ?? 0;
+    const shards = splitBatch(batch, REDUCTION_SHARDS);
+    const results = shards.map((shard, k) => {
+      if (shard.size === 0) return null;
+      const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, labelSmoothing);
+      this.shardGrads[k]!.set(core.grads);
+      return r;
     });
+    const result = combineShards(core.grads, shards, results, this.shardGrads, batch);
+    addL2Penalty(core.grads, core.params, this.kernelRanges, this.options.l2 ?? 0);
     if (this.options.clipNorm !== undefined) clipByGlobalNorm(core.grads, this.options.clipNorm);
     this.optimizer.step(core.params, core.grads);
-    return { loss: result.loss, correct: result.correct };
+    return result;
   }
 
   async predict(x: Float32Array, batch: number): Promise<Float32Array> {
@@ -681,4 +704,5 @@ export const mathEngine: Engine = {
     await initKernels();
     return new MathNetwork(spec, options);
   },
+  bitsDependOn: () => mathBitsDependOn(activeKernels()),
 };

@@ -40,6 +40,25 @@ const cases: Case[] = [
     config: { ...base, cell: 'gru', resetAfter: true, recurrentActivation: 'hardSigmoid', goBackwards: true },
   },
   {
+    name: 'GRU takesNew (founding text) with dropout masks and initial state',
+    config: { ...base, cell: 'gru', recurrentActivation: 'sigmoid', updateGate: 'takesNew' },
+    inputMask: true,
+    recurrentMask: true,
+    h0: true,
+  },
+  {
+    name: 'GRU resetAfter takesNew (founding text) hardSigmoidKeras3 goBackwards, initial state',
+    config: {
+      ...base,
+      cell: 'gru',
+      resetAfter: true,
+      recurrentActivation: 'hardSigmoidKeras3',
+      updateGate: 'takesNew',
+      goBackwards: true,
+    },
+    h0: true,
+  },
+  {
     name: 'GRU goBackwards',
     config: { ...base, cell: 'gru', recurrentActivation: 'sigmoid', goBackwards: true },
   },

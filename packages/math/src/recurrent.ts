@@ -2,7 +2,7 @@ import { gate, gateGrad, gateSlope } from './activations';
 import type { FloatArray } from './float-array';
 import { gemmNN, gemmTN, transpose } from './gemm';
 import { allocFloat32, wasmGateAdd, wasmGruBackwardR, wasmGruBackwardZH, wasmTanhBlend } from './kernels';
-import type { CellType, RecurrentActivation } from './spec';
+import type { CellType, RecurrentActivation, UpdateGate } from './spec';
 
 /**
  * One direction of one recurrent layer (GRU, LSTM or SimpleRNN): forward over a whole sequence and
@@ -28,6 +28,8 @@ export interface RecurrentCellConfig {
   readonly resetAfter: boolean;
   readonly recurrentActivation: RecurrentActivation;
   readonly goBackwards: boolean;
+  /** GRU only. `'takesNew'`: h = (1 − z) ⊙ h_prev + z ⊙ ĥ (the founding text). Default `'keepsOld'` (Keras). */
+  readonly updateGate?: UpdateGate;
 }
 
 /** The weights of one direction, views in canonical layout (see `RecurrentCellConfig`). */
@@ -234,6 +236,7 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
   const { T, G } = ws;
   const u = ws.config.units;
   const slope = gateSlope(ws.config.recurrentActivation);
+  const takesNew = ws.config.updateGate === 'takesNew';
   const hard = slope !== 0;
   const Bu = B * u;
   const { xp, hs, act, aux, rec } = ws;
@@ -275,6 +278,7 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
     // ĥ = tanh(xp + rec), h = z ⊙ h_prev + (1 − z) ⊙ ĥ: the WebAssembly SIMD kernel when available.
     const ao0 = s * B * G;
     if (
+      !takesNew &&
       wasmTanhBlend(
         act,
         ao0 + u2,
@@ -309,8 +313,9 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
       for (let j = 0; j < u; j++) {
         const hh = Math.tanh(xp[xo + j]! + rec[ro + j]!);
         const z = act[ao + j]!;
+        const keep = takesNew ? 1 - z : z;
         act[ao + u2 + j] = hh;
-        hs[no + j] = z * hs[ho + j]! + (1 - z) * hh;
+        hs[no + j] = keep * hs[ho + j]! + (1 - keep) * hh;
       }
     }
   }
@@ -321,6 +326,7 @@ function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: FloatArray
   const { T, G } = ws;
   const u = ws.config.units;
   const slope = gateSlope(ws.config.recurrentActivation);
+  const takesNew = ws.config.updateGate === 'takesNew';
   const Bu = B * u;
   const { xp, hs, act, aux, rec } = ws;
   const u2 = 2 * u;
@@ -345,7 +351,8 @@ function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: FloatArray
         act[ao + u + j] = r;
         act[ao + u2 + j] = hh;
         aux[ho + j] = hr;
-        hs[no + j] = z * hs[ho + j]! + (1 - z) * hh;
+        const keep = takesNew ? 1 - z : z;
+        hs[no + j] = keep * hs[ho + j]! + (1 - keep) * hh;
       }
     }
   }
@@ -537,6 +544,8 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
   const { T, G } = ws;
   const u = ws.config.units;
   const slope = gateSlope(ws.config.recurrentActivation);
+  const takesNew = ws.config.updateGate === 'takesNew';
+  const sign = takesNew ? -1 : 1;
   const hard = slope !== 0;
   const Bu = B * u;
   const u2 = 2 * u;
@@ -549,9 +558,29 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
     const hOff = s * Bu;
     const a0 = s * B * G;
     // The WebAssembly SIMD kernel does the leading multiple-of-4 columns when available; the loop the rest.
-    const doneZH = hard
-      ? 0
-      : wasmGruBackwardZH(dh, 0, u, dRec, a0, dRec, a0 + u2, G, act, a0, act, a0 + u2, G, hs, hOff, u, B, u);
+    const doneZH =
+      hard || takesNew
+        ? 0
+        : wasmGruBackwardZH(
+            dh,
+            0,
+            u,
+            dRec,
+            a0,
+            dRec,
+            a0 + u2,
+            G,
+            act,
+            a0,
+            act,
+            a0 + u2,
+            G,
+            hs,
+            hOff,
+            u,
+            B,
+            u,
+          );
     for (let b = 0; b < B; b++) {
       const ao = (s * B + b) * G;
       const ho = hOff + b * u;
@@ -560,9 +589,11 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
         const g = dh[bo + j]!;
         const z = act[ao + j]!;
         const hh = act[ao + u2 + j]!;
-        const dz = g * (hs[ho + j]! - hh);
-        const dah = g * (1 - z) * (1 - hh * hh);
-        dh[bo + j] = g * z;
+        // keep = z (keepsOld) or 1 − z (takesNew): h = keep ⊙ h_prev + (1 − keep) ⊙ ĥ.
+        const keep = takesNew ? 1 - z : z;
+        const dz = sign * g * (hs[ho + j]! - hh);
+        const dah = g * (1 - keep) * (1 - hh * hh);
+        dh[bo + j] = g * keep;
         dRec[ao + j] = dz * gateGrad(z, slope);
         dRec[ao + u2 + j] = dah;
       }
@@ -598,6 +629,8 @@ function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
   const { T, G } = ws;
   const u = ws.config.units;
   const slope = gateSlope(ws.config.recurrentActivation);
+  const takesNew = ws.config.updateGate === 'takesNew';
+  const sign = takesNew ? -1 : 1;
   const Bu = B * u;
   const u2 = 2 * u;
   const { hs, act, aux, dA, dRec, dh, dhin, ut } = ws;
@@ -616,10 +649,11 @@ function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
         const r = act[ao + u + j]!;
         const hh = act[ao + u2 + j]!;
         const hr = aux[ho + j]!;
-        const daz = g * (hs[ho + j]! - hh) * gateGrad(z, slope);
-        const dah = g * (1 - z) * (1 - hh * hh);
+        const keep = takesNew ? 1 - z : z;
+        const daz = sign * g * (hs[ho + j]! - hh) * gateGrad(z, slope);
+        const dah = g * (1 - keep) * (1 - hh * hh);
         const dar = dah * hr * gateGrad(r, slope);
-        dh[bo + j] = g * z;
+        dh[bo + j] = g * keep;
         dA[xo + j] = daz;
         dA[xo + u + j] = dar;
         dA[xo + u2 + j] = dah;

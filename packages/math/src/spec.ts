@@ -20,6 +20,14 @@ export const RECURRENT_ACTIVATIONS: readonly RecurrentActivation[] = [
   'hardSigmoidKeras3',
 ];
 
+/**
+ * What the GRU update gate z means. `'keepsOld'` (Keras, PyTorch, tfjs; the default): z = 1 keeps the
+ * old state, h = z ⊙ h_prev + (1 − z) ⊙ ĥ. `'takesNew'` (the founding text, §3.1): z = 1 takes the new
+ * candidate, h = (1 − z) ⊙ h_prev + z ⊙ ĥ. The two are the same cell with the z block of kernel,
+ * recurrent kernel and bias negated (`convertUpdateGate`).
+ */
+export type UpdateGate = 'keepsOld' | 'takesNew';
+
 /** One recurrent layer of a model. Every layer but the last returns its whole sequence. */
 export interface RecurrentLayerSpec {
   readonly cell: CellType;
@@ -28,6 +36,8 @@ export interface RecurrentLayerSpec {
   readonly resetAfter?: boolean;
   /** GRU and LSTM gates. Default `'sigmoid'`. */
   readonly recurrentActivation?: RecurrentActivation;
+  /** GRU only: the meaning of the update gate (see {@link UpdateGate}). Default `'keepsOld'` (Keras). */
+  readonly updateGate?: UpdateGate;
   /** LSTM only: initialize the forget-gate bias to 1. Default `true` (as Keras). */
   readonly unitForgetBias?: boolean;
   /** Run a forward and a backward copy and concatenate their outputs. Default `false`. */
@@ -79,6 +89,8 @@ export interface ResolvedLayer {
   readonly outputSize: number;
   readonly resetAfter: boolean;
   readonly recurrentActivation: RecurrentActivation;
+  /** GRU: `'keepsOld'` or `'takesNew'`; other cells: `'keepsOld'`. */
+  readonly updateGate: UpdateGate;
   readonly unitForgetBias: boolean;
   readonly bidirectional: boolean;
   readonly goBackwards: boolean;
@@ -140,6 +152,13 @@ export function validateSpec(spec: ModelSpec): void {
       );
     }
     if (layer.resetAfter && layer.cell !== 'gru') fail(`${where}.resetAfter only applies to GRU layers.`);
+    const ug = layer.updateGate;
+    if (ug !== undefined && ug !== 'keepsOld' && ug !== 'takesNew') {
+      fail(
+        `${where}.updateGate must be "keepsOld" (Keras: z = 1 keeps the old state) or "takesNew" (the founding text: z = 1 takes the new candidate), got ${JSON.stringify(ug)}.`,
+      );
+    }
+    if (ug === 'takesNew' && layer.cell !== 'gru') fail(`${where}.updateGate only applies to GRU layers.`);
     checkRate(layer.dropout, `${where}.dropout`);
     checkRate(layer.recurrentDropout, `${where}.recurrentDropout`);
   });
@@ -180,6 +199,7 @@ export function resolveLayers(spec: ModelSpec): ResolvedLayer[] {
       outputSize: bidirectional ? 2 * layer.units : layer.units,
       resetAfter: layer.resetAfter ?? false,
       recurrentActivation: layer.recurrentActivation ?? 'sigmoid',
+      updateGate: layer.updateGate ?? 'keepsOld',
       unitForgetBias: layer.unitForgetBias ?? true,
       bidirectional,
       goBackwards: layer.goBackwards ?? false,

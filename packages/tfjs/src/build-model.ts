@@ -40,6 +40,7 @@ type LayerSettings = Pick<
   | 'units'
   | 'resetAfter'
   | 'recurrentActivation'
+  | 'updateGate'
   | 'goBackwards'
   | 'dropout'
   | 'recurrentDropout'
@@ -76,6 +77,7 @@ function recurrentLayer(
       return new KerasGRU({
         ...common,
         resetAfter: layer.resetAfter,
+        updateGate: layer.updateGate,
         recurrentActivation: layer.recurrentActivation,
       });
     case 'lstm':
@@ -112,6 +114,7 @@ export function buildRecurrentLayer(
     units: layer.units,
     resetAfter: layer.resetAfter ?? false,
     recurrentActivation: layer.recurrentActivation ?? 'sigmoid',
+    updateGate: layer.updateGate ?? 'keepsOld',
     goBackwards: layer.goBackwards ?? false,
     dropout: layer.dropout ?? 0,
     recurrentDropout: layer.recurrentDropout ?? 0,

@@ -13,6 +13,11 @@ export interface KerasGruArgs {
   readonly trainable?: boolean;
   /** `true`: Keras 3 / PyTorch / cuDNN form, bias `[2, 3u]`; `false`: tfjs / Keras 2 form, bias `[3u]`. */
   readonly resetAfter?: boolean;
+  /**
+   * `'keepsOld'` (default, Keras): h = z ⊙ h_prev + (1 − z) ⊙ ĥ, z = 1 keeps the old state;
+   * `'takesNew'` (the founding text): h = (1 − z) ⊙ h_prev + z ⊙ ĥ, z = 1 takes the new candidate.
+   */
+  readonly updateGate?: 'keepsOld' | 'takesNew';
   /** Default `'tanh'`. */
   readonly activation?: string | null;
   /**
@@ -96,6 +101,9 @@ function resolveInitializer(
   return fromConfig(cls, (config.config ?? {}) as tf.serialization.ConfigDict) as unknown as Initializer;
 }
 
+/** The class name of a founding-form (`updateGate: 'takesNew'`) GRU in saved topologies. */
+export const GRUVISION_GRU_CLASS = 'GruvisionGRU';
+
 /** A provider of dropout masks for {@link KerasGRUCell.maskSource}. */
 export type DropoutMaskSource = (
   kind: 'input' | 'recurrent',
@@ -121,7 +129,7 @@ export function gruStep(
   h: tf.Tensor2D,
   hPrev: tf.Tensor2D,
   weights: { kernel: tf.Tensor2D; recurrentKernel: tf.Tensor2D; bias: tf.Tensor | null },
-  options: { units: number; resetAfter: boolean },
+  options: { units: number; resetAfter: boolean; updateGate?: 'keepsOld' | 'takesNew' },
   recurrentActivation: (x: tf.Tensor) => tf.Tensor,
   activation: (x: tf.Tensor) => tf.Tensor = activations.tanh!,
 ): GruStep {
@@ -153,7 +161,9 @@ export function gruStep(
     r = recurrentActivation(tf.add(xR, hR)) as tf.Tensor2D;
     hCandidate = activation(tf.add(xH, tf.matMul(tf.mul(r, h), rkH))) as tf.Tensor2D;
   }
-  const hNext = tf.add(tf.mul(z, hPrev), tf.mul(tf.sub(1, z), hCandidate)) as tf.Tensor2D;
+  // Keras (keepsOld): z = 1 keeps the old state; the founding text (takesNew): z = 1 takes the candidate.
+  const keep = options.updateGate === 'takesNew' ? tf.sub(1, z) : z;
+  const hNext = tf.add(tf.mul(keep, hPrev), tf.mul(tf.sub(1, keep), hCandidate)) as tf.Tensor2D;
   return { z, r, hCandidate, h: hNext };
 }
 
@@ -169,6 +179,7 @@ export class KerasGRUCell extends tf.layers.RNNCell {
   readonly units: number;
   stateSize: number;
   readonly resetAfter: boolean;
+  readonly updateGate: 'keepsOld' | 'takesNew';
   readonly useBias: boolean;
   readonly dropout: number;
   readonly recurrentDropout: number;
@@ -197,6 +208,13 @@ export class KerasGRUCell extends tf.layers.RNNCell {
     this.units = args.units;
     this.stateSize = args.units;
     this.resetAfter = args.resetAfter ?? true;
+    if (args.updateGate !== undefined && args.updateGate !== 'keepsOld' && args.updateGate !== 'takesNew') {
+      throw new GruTfjsError(
+        'UNSUPPORTED_CONFIG',
+        `GRU updateGate must be "keepsOld" or "takesNew", got ${JSON.stringify(args.updateGate)}.`,
+      );
+    }
+    this.updateGate = args.updateGate ?? 'keepsOld';
     this.useBias = args.useBias ?? true;
     this.dropout = Math.min(1, Math.max(0, args.dropout ?? 0));
     this.recurrentDropout = Math.min(1, Math.max(0, args.recurrentDropout ?? 0));
@@ -273,7 +291,7 @@ export class KerasGRUCell extends tf.layers.RNNCell {
         recurrentKernel: this.recurrentKernel!.read() as tf.Tensor2D,
         bias: this.bias?.read() ?? null,
       },
-      { units: this.units, resetAfter: this.resetAfter },
+      { units: this.units, resetAfter: this.resetAfter, updateGate: this.updateGate },
       this.recurrentActivationFn,
       this.activationFn,
     );
@@ -300,6 +318,8 @@ export class KerasGRUCell extends tf.layers.RNNCell {
       recurrentDropout: this.recurrentDropout,
       implementation: 2,
       resetAfter: this.resetAfter,
+      // Only written for the founding form, which Keras does not have (see GruvisionGRU).
+      ...(this.updateGate === 'takesNew' ? { updateGate: this.updateGate } : {}),
     };
   }
 }
@@ -361,6 +381,17 @@ export class KerasGRU extends tf.RNN {
 
   get resetAfter(): boolean {
     return this.cell.resetAfter;
+  }
+
+  get updateGate(): 'keepsOld' | 'takesNew' {
+    return this.cell.updateGate;
+  }
+
+  override getClassName(): string {
+    // Keras has no founding-form GRU: such a layer serializes as GruvisionGRU, which readers other
+    // than gruvision refuse instead of running it as a standard GRU.
+    // (tfjs asks while constructing, before the cell exists.)
+    return this.cell?.updateGate === 'takesNew' ? GRUVISION_GRU_CLASS : KerasGRU.className;
   }
 
   override getConfig(): tf.serialization.ConfigDict {

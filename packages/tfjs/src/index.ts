@@ -17,7 +17,7 @@ export { buildModel, buildRecurrentLayer } from './build-model';
 export type { GruTfjsErrorCode } from './errors';
 export { GruTfjsError } from './errors';
 export type { DropoutMaskSource, GruStep, KerasGruArgs } from './gru-layer';
-export { gruStep, KerasGRU, KerasGRUCell } from './gru-layer';
+export { GRUVISION_GRU_CLASS, gruStep, KerasGRU, KerasGRUCell } from './gru-layer';
 export type { HardSigmoidReading } from './hard-sigmoid';
 export {
   HARD_SIGMOID_KERAS3,

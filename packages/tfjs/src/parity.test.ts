@@ -26,6 +26,18 @@ const variants: Record<string, ModelSpec['layers']> = {
   'GRU resetAfter true, hardSigmoidKeras3': [
     { cell: 'gru', units: 4, resetAfter: true, recurrentActivation: 'hardSigmoidKeras3' },
   ],
+  "GRU resetAfter true, updateGate takesNew (the founding text's form)": [
+    { cell: 'gru', units: 4, resetAfter: true, updateGate: 'takesNew' },
+  ],
+  'bidirectional GRU resetAfter false, updateGate takesNew': [
+    {
+      cell: 'gru',
+      units: 3,
+      updateGate: 'takesNew',
+      bidirectional: true,
+      recurrentActivation: 'hardSigmoid',
+    },
+  ],
   'LSTM sigmoid': [{ cell: 'lstm', units: 4 }],
   'LSTM hardSigmoid': [{ cell: 'lstm', units: 3, recurrentActivation: 'hardSigmoid' }],
   'LSTM hardSigmoidKeras3': [{ cell: 'lstm', units: 3, recurrentActivation: 'hardSigmoidKeras3' }],
@@ -221,6 +233,53 @@ describe.each(testBackends)('parity with the math core on %s', (backend) => {
       for (const [name, values] of Object.entries(ts.slots)) {
         expect(relativeDiff(values, ms.slots[name]!)).toBeLessThan(1e-4);
       }
+      tfjs.dispose();
+    });
+  }
+
+  const withDropout: Record<string, Pick<ModelSpec, 'layers' | 'headDropout'>> = {
+    'GRU resetAfter false, dropout + recurrent dropout': {
+      layers: [{ cell: 'gru', units: 4, dropout: 0.3, recurrentDropout: 0.4 }],
+    },
+    'GRU resetAfter true, dropout + recurrent dropout, head dropout': {
+      layers: [{ cell: 'gru', units: 4, resetAfter: true, dropout: 0.2, recurrentDropout: 0.5 }],
+      headDropout: 0.3,
+    },
+    'bidirectional GRU(resetAfter false) → bidirectional LSTM → SimpleRNN, all with dropout': {
+      layers: [
+        { cell: 'gru', units: 3, bidirectional: true, dropout: 0.2, recurrentDropout: 0.4 },
+        { cell: 'lstm', units: 3, bidirectional: true, dropout: 0.3, recurrentDropout: 0.3 },
+        { cell: 'simpleRnn', units: 3, dropout: 0.1, recurrentDropout: 0.5 },
+      ],
+    },
+  };
+  for (const [label, partial] of Object.entries(withDropout)) {
+    it(`training with ${label}: the same seeded masks, weights within 1e-4 of the math core`, async () => {
+      const spec: ModelSpec = { ...specOf(partial.layers), headDropout: partial.headDropout };
+      const options: NetworkOptions = { seed: 7, optimizer: { type: 'sgd', learningRate: 0.5 } };
+      const math = new MathNetwork(spec, options);
+      const tfjs = new TfjsNetwork(spec, options);
+      const initial = math.getWeights();
+      const xs = randomInputs(B * T * F, 12);
+      for (let step = 0; step < 3; step++) {
+        const a = await math.trainBatch(xs, labels, B);
+        const b = await tfjs.trainBatch(xs, labels, B);
+        expect(Math.abs(a.loss - b.loss), `step ${step} loss`).toBeLessThan(1e-5);
+      }
+      const expected = math.getWeights();
+      tfjs.getWeights().forEach((w, i) => {
+        expect(maxAbsDiff(w.values, expected[i]!.values), w.name).toBeLessThan(1e-4);
+      });
+      // The masks handed to the cells are freed with each step.
+      const tensors = tf.memory().numTensors;
+      await tfjs.trainBatch(xs, labels, B);
+      expect(tf.memory().numTensors).toBe(tensors);
+      // The masks matter: other masks (another seed, same start) give clearly other weights.
+      const other = new MathNetwork(spec, { ...options, seed: 8 });
+      other.setWeights(initial);
+      for (let step = 0; step < 3; step++) await other.trainBatch(xs, labels, B);
+      const moved = Math.max(...other.getWeights().map((w, i) => maxAbsDiff(w.values, expected[i]!.values)));
+      expect(moved).toBeGreaterThan(1e-3);
       tfjs.dispose();
     });
   }

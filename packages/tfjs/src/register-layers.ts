@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
-import { KerasGRU } from './gru-layer';
+import { GRUVISION_GRU_CLASS, KerasGRU } from './gru-layer';
 import { registerGateActivations } from './hard-sigmoid';
 import { normalizeKerasConfig } from './keras-config';
 import { normalizeWeightNames } from './weight-names';
@@ -79,6 +79,18 @@ export function registerLayers(): void {
       return original[1](cls ?? original[0], normalized, customObjects, fastWeightInit);
     }
   });
+  // A founding-form GRU (`updateGate: 'takesNew'`, written by gruvision as class GruvisionGRU).
+  const map = classNameMap();
+  if (!map[GRUVISION_GRU_CLASS]) {
+    map[GRUVISION_GRU_CLASS] = [
+      KerasGRU as never,
+      ((_cls: unknown, config: ConfigDict) =>
+        new KerasGRU({
+          ...(normalizeKerasConfig(config) as object),
+          updateGate: 'takesNew',
+        } as never)) as FromConfig,
+    ];
+  }
   override(
     'Sequential',
     (original) => (_cls, config, customObjects, fastWeightInit) =>

@@ -1,5 +1,6 @@
 import type {
   BatchResult,
+  DropoutMasks,
   Engine,
   ModelSpec,
   NamedWeights,
@@ -9,12 +10,13 @@ import type {
   OptimizerState,
   Trace,
 } from '@gruvision/math';
-import { initializeWeights, weightLayout } from '@gruvision/math';
+import { drawDropoutMasks, initializeWeights, Rng, specHasDropout, weightLayout } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import type { InitBackendOptions, TfjsBackend, TfjsEngineName } from './backends';
 import { engineName, initBackend } from './backends';
 import { buildModel } from './build-model';
 import { GruTfjsError } from './errors';
+import { KerasGRU, type KerasGRUCell } from './gru-layer';
 import { checkOptimizerSpec, KerasOptimizer } from './optimizer';
 import { traceSteps } from './trace';
 import { getNamedWeights, setNamedWeights } from './weights';
@@ -73,11 +75,74 @@ function releaseDropoutMasks(model: tf.LayersModel): void {
   }
 }
 
+/** The recurrent cells of a model in the math core's mask order: per layer, forward then backward. */
+function recurrentCells(model: tf.LayersModel): { cell: unknown; layer: tf.layers.Layer }[][] {
+  const out: { cell: unknown; layer: tf.layers.Layer }[][] = [];
+  for (const layer of model.layers) {
+    const wrapper = layer as unknown as { forwardLayer?: tf.layers.Layer; backwardLayer?: tf.layers.Layer };
+    const cellOf = (l: tf.layers.Layer) => ({ cell: (l as unknown as { cell?: unknown }).cell, layer: l });
+    if (wrapper.forwardLayer && wrapper.backwardLayer) {
+      out.push([cellOf(wrapper.forwardLayer), cellOf(wrapper.backwardLayer)]);
+    } else if ((layer as unknown as { cell?: unknown }).cell) out.push([cellOf(layer)]);
+  }
+  return out;
+}
+
+type StockCell = { dropoutFunc?: ((ones: tf.Tensor, rate: number) => tf.Tensor) | null };
+
+/**
+ * Hands the masks of one training batch to the model's cells: a `KerasGRU` cell reads them through
+ * `maskSource`; stock LSTM / SimpleRNN cells through `dropoutFunc`, which tfjs calls once per gate
+ * block (4 for LSTM, 1 for SimpleRNN), inputs first — each call gets the same per-sequence mask, as
+ * in Keras 3 and the math core. Returns a function that removes them again.
+ */
+function installMasks(model: tf.LayersModel, masks: DropoutMasks): () => void {
+  const undo: (() => void)[] = [];
+  recurrentCells(model).forEach((directions, i) => {
+    directions.forEach(({ cell, layer }, d) => {
+      const m = masks.layers[i]?.[d];
+      if (!m) return;
+      const tensor = (values: Float32Array | null, width: number) =>
+        values ? tf.tensor2d(values, [values.length / width, width]) : null;
+      if (layer instanceof KerasGRU) {
+        const gru = cell as KerasGRUCell;
+        gru.maskSource = (kind, shape) => tensor(kind === 'input' ? m.input : m.recurrent, shape[1]);
+        undo.push(() => {
+          gru.maskSource = null;
+        });
+        return;
+      }
+      const stock = cell as StockCell & { units: number };
+      const queue: (Float32Array | null)[] = [];
+      const count = layer.getClassName() === 'LSTM' ? 4 : 1;
+      for (let k = 0; k < count; k++) if (m.input) queue.push(m.input);
+      for (let k = 0; k < count; k++) if (m.recurrent) queue.push(m.recurrent);
+      stock.dropoutFunc = (ones) => {
+        const next = queue.shift();
+        if (!next)
+          throw new GruTfjsError(
+            'INVALID_ARGUMENT',
+            'A recurrent cell asked for more dropout masks than were drawn.',
+          );
+        return tf.tensor2d(next, ones.shape as [number, number]);
+      };
+      undo.push(() => {
+        stock.dropoutFunc = null;
+      });
+    });
+  });
+  return () => {
+    for (const u of undo) u();
+  };
+}
+
 /**
  * The tfjs engine's `Network`: a `tf.Sequential` from {@link buildModel} with the math core's seeded
  * initial weights, trained by {@link KerasOptimizer} on gradients from tfjs autodiff. Loss, L2
  * (`l2 · Σ w²` over every `kernel` / `recurrent_kernel`), global-norm clipping and label smoothing
- * follow the math core, so both engines agree step by step. Every call frees its tensors.
+ * follow the math core, so both engines agree step by step. Dropout masks are the math core's too:
+ * drawn from `new Rng(seed).fork()` by `drawDropoutMasks`, one draw per training batch. Every call
+ * frees its tensors.
  */
 export class TfjsNetwork implements Network {
   readonly spec: ModelSpec;
@@ -87,6 +152,10 @@ export class TfjsNetwork implements Network {
   private readonly optimizer: KerasOptimizer;
   private readonly variables: tf.Variable[];
   private readonly kernelIndices: number[];
+  private readonly dropoutRng: Rng;
+  private readonly hasDropout: boolean;
+  /** The head-dropout mask of the batch being trained, `[B, H]`, or null. */
+  private headMask: tf.Tensor2D | null = null;
   private disposed = false;
 
   constructor(spec: ModelSpec, options: NetworkOptions) {
@@ -99,6 +168,8 @@ export class TfjsNetwork implements Network {
     this.variables = entries.map((e) => byName.get(e.name)!.read() as tf.Variable);
     this.kernelIndices = entries.flatMap((e, i) => (e.name.endsWith('kernel') ? [i] : []));
     this.optimizer = new KerasOptimizer(options.optimizer ?? DEFAULT_TFJS_OPTIMIZER, this.variables);
+    this.dropoutRng = new Rng(options.seed).fork();
+    this.hasDropout = specHasDropout(spec);
   }
 
   private checkAlive(): void {
@@ -141,7 +212,11 @@ export class TfjsNetwork implements Network {
   private logits(x: tf.Tensor3D, training: boolean): tf.Tensor2D {
     const layers = this.model.layers;
     let h: tf.Tensor = x;
-    for (const layer of layers.slice(0, -1)) h = layer.apply(h, { training }) as tf.Tensor;
+    for (const layer of layers.slice(0, -1)) {
+      if (training && this.headMask !== null && layer.getClassName() === 'Dropout')
+        h = tf.mul(h, this.headMask);
+      else h = layer.apply(h, { training }) as tf.Tensor;
+    }
     const kernel = this.variables[this.variables.length - 2]!;
     const bias = this.variables[this.variables.length - 1]!;
     return tf.add(tf.matMul(h as tf.Tensor2D, kernel as tf.Tensor2D), bias);
@@ -175,7 +250,28 @@ export class TfjsNetwork implements Network {
     training: boolean,
   ): { loss: tf.Scalar; correct: tf.Scalar; grads: tf.Tensor[] } {
     const { timeSteps: T, features: F } = this.spec;
+    // The math core's masks for this batch (the same seeded stream, the same order).
+    const masks = training && this.hasDropout ? drawDropoutMasks(this.spec, this.dropoutRng, batch) : null;
+    const removeMasks = masks ? installMasks(this.model, masks) : () => {};
+    try {
+      return this.gradientsWith(x, y, batch, training, masks, T, F);
+    } finally {
+      removeMasks();
+      this.headMask = null;
+    }
+  }
+
+  private gradientsWith(
+    x: Float32Array,
+    y: Int32Array,
+    batch: number,
+    training: boolean,
+    masks: DropoutMasks | null,
+    T: number,
+    F: number,
+  ): { loss: tf.Scalar; correct: tf.Scalar; grads: tf.Tensor[] } {
     return tf.tidy(() => {
+      if (masks?.head) this.headMask = tf.tensor2d(masks.head, [batch, masks.head.length / batch]);
       const xs = tf.tensor3d(x, [batch, T, F]);
       const labels = tf.tensor1d(y, 'int32');
       let loss: tf.Scalar | undefined;
@@ -330,5 +426,8 @@ export function tfjsEngine(
       await initBackend(backend, backendOptions);
       return new TfjsNetwork(spec, options);
     },
+    bitsDependOn: () =>
+      `tfjs-${backend} (TensorFlow.js ${tf.version.tfjs}): the bits depend on the spec, seed (initial weights and ` +
+      'dropout masks, as the math engine), optimizer options, the batches, and the backend, its version and the device',
   };
 }

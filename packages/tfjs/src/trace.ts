@@ -55,7 +55,7 @@ export function traceSteps(
               h,
               h,
               { kernel, recurrentKernel, bias },
-              { units: u, resetAfter: layer.resetAfter },
+              { units: u, resetAfter: layer.resetAfter, updateGate: layer.updateGate },
               recurrentActivation,
             );
             gates.z![t] = step.z;

@@ -2,6 +2,7 @@ import { basename, extname, resolve } from 'node:path';
 import type { EngineName } from '@gruvision/classifier';
 import { writeFileAtomic } from '@gruvision/classifier/node';
 import { readImageFile } from '@gruvision/data/node';
+import { resolveLayers } from '@gruvision/math';
 import type { RegisterCommand } from '../program';
 import { explanationSvg } from '../report/explain-svg';
 import { formatPercent } from '../ui/format';
@@ -33,9 +34,12 @@ Examples:
     const image = await readImageFile(file, inputLimitsFrom(raw));
     const e = await model.explain(image);
     const classNames = model.classNames;
+    const updateGates = Object.fromEntries(
+      resolveLayers(model.spec).map((l) => [l.name, l.updateGate] as const),
+    );
     model.dispose();
     const out = resolve((raw.out as string | undefined) ?? `${basename(file, extname(file))}.explain.svg`);
-    await writeFileAtomic(out, new TextEncoder().encode(explanationSvg(e, classNames)));
+    await writeFileAtomic(out, new TextEncoder().encode(explanationSvg(e, classNames, updateGates)));
     output.result({
       file,
       picture: out,

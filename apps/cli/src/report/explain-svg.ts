@@ -27,10 +27,26 @@ interface Panel {
   readonly columns: number;
   readonly color: (v: number) => string;
   readonly columnLabels?: readonly string[];
+  /** A line under the panel (the update-gate convention of a z panel). */
+  readonly note?: string;
 }
 
-/** An SVG explaining how the model read one image. */
-export function explanationSvg(e: Explanation, classNames: readonly string[]): string {
+/** The convention an update-gate picture shows (Keras' z by default). */
+export function updateGateNote(updateGate: 'keepsOld' | 'takesNew' | undefined): string {
+  return updateGate === 'takesNew'
+    ? 'z = 1 takes the new candidate (founding text)'
+    : 'z = 1 keeps the old state (Keras)';
+}
+
+/**
+ * An SVG explaining how the model read one image. `updateGates` names each GRU layer's update-gate
+ * convention (by layer name; default Keras'), written under every z panel.
+ */
+export function explanationSvg(
+  e: Explanation,
+  classNames: readonly string[],
+  updateGates: Readonly<Record<string, 'keepsOld' | 'takesNew'>> = {},
+): string {
   const T = e.timeSteps;
   const rowH = Math.max(4, Math.min(12, Math.floor(360 / T)));
   const top = 64;
@@ -73,6 +89,7 @@ export function explanationSvg(e: Explanation, classNames: readonly string[]): s
         values,
         columns: layer.units,
         color: isUnit ? sequential : diverging,
+        ...(gate === 'z' && layer.gates.r ? { note: updateGateNote(updateGates[layer.layer]) } : {}),
       });
     }
     panels.push({ title: `${name} h`, values: layer.h, columns: layer.units, color: diverging });
@@ -98,6 +115,9 @@ export function explanationSvg(e: Explanation, classNames: readonly string[]): s
       }
     }
     parts.push(`<rect x="${x}" y="${top}" width="${w}" height="${plotH}" fill="none" stroke="#888"/>`);
+    if (panel.note) {
+      parts.push(`<text x="${x}" y="${top + plotH + 14}" font-size="10">${esc(panel.note)}</text>`);
+    }
     if (panel.columnLabels) {
       panel.columnLabels.forEach((label, u) => {
         parts.push(

@@ -1,4 +1,6 @@
 import { GruMathError } from '../errors';
+import { activeKernels } from '../kernels';
+import { mathBitsDependOn } from '../reduction';
 import { checkThreads, type ParallelMathEngine, ParallelMathNetwork } from './parallel-network';
 import { awaitReady, type WorkerPort } from './pool';
 import type { WorkerInit, WorkerReply } from './protocol';
@@ -55,8 +57,8 @@ async function startBrowserPool(inits: readonly WorkerInit[], url: URL) {
  * The math engine trained and run over `threads` Web Workers sharing the weights through
  * `SharedArrayBuffer`, which browsers only provide to cross-origin isolated pages: serve the page with
  * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`.
- * Same semantics as `parallelMathEngine` in Node (fixed-order reduction, bit-identical per seed and
- * thread count, `threads: 1` equal to `mathEngine`).
+ * Same semantics as `parallelMathEngine` in Node (fixed-shard reduction: bit-identical to `mathEngine`
+ * on any thread count).
  */
 export function browserParallelMathEngine(options: BrowserParallelEngineOptions = {}): ParallelMathEngine {
   const threads =
@@ -69,6 +71,7 @@ export function browserParallelMathEngine(options: BrowserParallelEngineOptions 
   return {
     name: 'math',
     threads,
+    bitsDependOn: () => mathBitsDependOn(activeKernels()),
     create: (spec, networkOptions) =>
       ParallelMathNetwork.create(spec, networkOptions, threads, (inits) => startBrowserPool(inits, url)),
   };

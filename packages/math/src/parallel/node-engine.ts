@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { GruMathError } from '../errors';
+import { activeKernels } from '../kernels';
+import { mathBitsDependOn } from '../reduction';
 import { defaultWorkerUrl, startNodePool } from './node-pool';
 import { checkThreads, type ParallelMathEngine, ParallelMathNetwork } from './parallel-network';
 
@@ -31,7 +33,7 @@ function toUrl(location: URL | string): URL {
 
 /**
  * The math engine trained and run over `threads` Node worker threads. Same weights, options and
- * artifacts as `mathEngine`; `threads: 1` gives bit-identical results to it.
+ * artifacts as `mathEngine`, bit for bit on any thread count (see `REDUCTION_SHARDS`).
  */
 export function parallelMathEngine(options: ParallelEngineOptions = {}): ParallelMathEngine {
   const threads = options.threads ?? availableParallelism();
@@ -42,6 +44,7 @@ export function parallelMathEngine(options: ParallelEngineOptions = {}): Paralle
   return {
     name: 'math',
     threads,
+    bitsDependOn: () => mathBitsDependOn(activeKernels()),
     create: (spec, networkOptions) =>
       ParallelMathNetwork.create(spec, networkOptions, threads, (inits) =>
         startNodePool(inits, { url, execArgv }),

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NamedWeights, NetworkOptions } from '../engine';
 import { GruMathError } from '../errors';
 import { MathNetwork } from '../network';
+import { REDUCTION_SHARDS } from '../reduction';
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';
 import { parallelMathEngine } from './node-engine';
@@ -93,26 +94,27 @@ describe('parallelMathEngine', () => {
     expect(Array.from(ta.stepProbabilities)).toEqual(Array.from(tb.stepProbabilities));
   });
 
-  it('with 2 threads matches MathNetwork up to float rounding (dropout, L2, clipping, smoothing)', async () => {
-    const net = await create(2);
-    expect(net.threads).toBe(2);
+  it('1, 2, 3 and 4 threads and MathNetwork give bit-identical losses, weights and optimizer state', async () => {
+    // The batch is always cut into REDUCTION_SHARDS shards, summed in shard order: the thread count
+    // only decides which thread computes which shard (odd batch sizes and a batch of 1 included).
+    expect(REDUCTION_SHARDS).toBe(4);
     const ref = new MathNetwork(spec, options);
-    const [la, lb] = [await trainSteps(net), await trainSteps(ref)];
-    la.forEach((l, i) => {
-      expect(Math.abs(l - lb[i]!)).toBeLessThan(1e-5 * Math.abs(lb[i]!));
-    });
-    const a = net.getWeights();
-    const b = ref.getWeights();
-    a.forEach((w, i) => {
-      const r = b[i]!.values;
-      let diff = 0;
-      let norm = 0;
-      w.values.forEach((v, j) => {
-        diff = Math.max(diff, Math.abs(v - r[j]!));
-        norm = Math.max(norm, Math.abs(r[j]!));
-      });
-      expect(diff, w.name).toBeLessThan(1e-5 * Math.max(norm, 1e-3));
-    });
+    const refLosses = await trainSteps(ref);
+    const refBytes = bytes(ref.getWeights());
+    for (const threads of [1, 2, 3, 4]) {
+      const net = await create(threads);
+      expect(net.threads).toBe(threads);
+      expect(await trainSteps(net), `${threads} threads`).toEqual(refLosses);
+      expect(bytes(net.getWeights()), `${threads} threads`).toEqual(refBytes);
+      expect(Array.from(net.getOptimizerState().slots.v!)).toEqual(
+        Array.from(ref.getOptimizerState().slots.v!),
+      );
+    }
+  });
+
+  it('with 2 threads predicts what MathNetwork predicts (up to float rounding)', async () => {
+    const net = await create(2);
+    const ref = new MathNetwork(spec, options);
     const { x } = data(11, 6);
     const [pa, pb] = [await net.predict(x, 11), await ref.predict(x, 11)];
     pa.forEach((p, i) => {
@@ -124,6 +126,23 @@ describe('parallelMathEngine', () => {
     expect(Array.from(sa)).toEqual(Array.from(await net.predict(x, 11)).slice(0, 9));
     sa.forEach((p, i) => {
       expect(Math.abs(p - sb[i]!)).toBeLessThan(1e-5);
+    });
+  });
+
+  it('a sharded step is the full-batch mean gradient up to float rounding', async () => {
+    // SGD with learning rate 1 and no dropout: the weight change is minus the reduced gradient.
+    const plain: ModelSpec = { ...spec, layers: [{ cell: 'gru', units: 6 }], headDropout: 0 };
+    const sgd: NetworkOptions = { seed: 3, optimizer: { type: 'sgd', learningRate: 1 } };
+    const net = new MathNetwork(plain, sgd);
+    const { x, y } = data(10, 9);
+    const full = net.computeGradients(x, y, 10).gradients;
+    const before = net.getWeights();
+    await net.trainBatch(x, y, 10);
+    net.getWeights().forEach((w, i) => {
+      w.values.forEach((v, j) => {
+        const step = before[i]!.values[j]! - v;
+        expect(Math.abs(step - full[i]!.values[j]!), w.name).toBeLessThan(1e-6);
+      });
     });
   });
 

@@ -11,12 +11,15 @@ import type {
 import { GruMathError } from '../errors';
 import { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, NetworkCore } from '../network';
 import { Optimizer } from '../optimizers';
+import { combineShards, REDUCTION_SHARDS, type ShardResult } from '../reduction';
 import { Rng } from '../rng';
 import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
 import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
 import type { ShardPool } from './pool';
 import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
-import { drawDropoutUniforms, dropoutMaskWidths, type Shard, splitBatch } from './shards';
+import { drawDropoutUniforms, dropoutMaskWidths, splitBatch } from './shards';
+
+export { reduceGradients } from '../reduction';
 
 /** Throws unless `threads` is an integer in [1, 256]. */
 export function checkThreads(threads: number): void {
@@ -33,13 +36,14 @@ const FLOAT = 4;
 export const SMALL_BATCH_PER_THREAD = 4;
 
 /**
- * The math core trained data-parallel over worker threads (Node) or Web Workers. Each training batch is split into
- * `threads` contiguous shards; each worker computes its shard's mean gradient on a `NetworkCore` that
- * reads the parameters from a `SharedArrayBuffer` the main thread owns. The main thread reduces the
- * shard gradients in a fixed order (worker 0, 1, …, weighted by shard size: the full-batch mean
- * gradient up to float rounding), adds the L2 term, clips and takes the optimizer step. Dropout masks
- * are drawn for the whole batch on the main thread from the same seeded generator as `MathNetwork`, so
- * a seed and thread count give bit-identical weights, and `threads: 1` equals `MathNetwork` exactly.
+ * The math core trained data-parallel over worker threads (Node) or Web Workers. Each training batch is
+ * split into `REDUCTION_SHARDS` contiguous shards whatever the thread count; worker w computes shards
+ * w, w + threads, … (each shard's mean gradient on a `NetworkCore` that reads the parameters from a
+ * `SharedArrayBuffer` the main thread owns). The main thread sums the shard gradients in shard order
+ * (weighted by shard size: the full-batch mean gradient up to float rounding), adds the L2 term, clips
+ * and takes the optimizer step. Dropout masks are drawn for the whole batch on the main thread from the
+ * same seeded generator as `MathNetwork`, and `MathNetwork` reduces the same shards the same way, so a
+ * seed gives bit-identical weights on 1, 2, 3, 4, … threads and with `mathEngine`.
  * Prediction splits the batch across the workers too (batches under `SMALL_BATCH_PER_THREAD` samples
  * per thread, and `trace`, run on the main thread).
  *
@@ -120,14 +124,14 @@ export class ParallelMathNetwork implements Network {
     for (const [i, w] of host.getWeights().entries()) params.set(w.values, layout.entries[i]!.offset);
     host.dispose();
     const gradBuffers = Array.from(
-      { length: threads },
+      { length: REDUCTION_SHARDS },
       () => new SharedArrayBuffer(layout.totalSize * FLOAT),
     );
-    const inits: WorkerInit[] = gradBuffers.map((grads, index) => ({
+    const inits: WorkerInit[] = Array.from({ length: threads }, (_, index) => ({
       spec,
       index,
       params: paramBuffer,
-      grads,
+      grads: gradBuffers,
     }));
     const pool = await startPool(inits);
     return new ParallelMathNetwork(
@@ -185,14 +189,11 @@ export class ParallelMathNetwork implements Network {
    * Sends one request per non-empty shard and waits for all of them; if any fail, throws the error of
    * the lowest-numbered failing worker (not the first in time), so failures are reported reproducibly.
    */
-  private async onWorkers(
-    shards: readonly Shard[],
-    request: (shard: Shard, k: number) => WorkerRequest,
-  ): Promise<(WorkerReply | null)[]> {
+  private async onWorkers(requests: readonly (WorkerRequest | null)[]): Promise<(WorkerReply | null)[]> {
     this.pool.ref();
     try {
       const settled = await Promise.allSettled(
-        shards.map((shard, k) => (shard.size === 0 ? null : this.pool.request(k, request(shard, k)))),
+        requests.map((request, k) => (request === null ? null : this.pool.request(k, request))),
       );
       const replies: (WorkerReply | null)[] = [];
       for (const s of settled) {
@@ -218,32 +219,32 @@ export class ParallelMathNetwork implements Network {
       if (dropout)
         drawDropoutUniforms(this.dropoutRng, this.widths, batch, new Float64Array(buffers.uniforms));
       const labelSmoothing = this.options.labelSmoothing ?? 0;
-      const shards = splitBatch(batch, this.threads);
+      // Always REDUCTION_SHARDS shards; worker w computes shards w, w + threads, ... (so the thread
+      // count changes who computes a shard, never what is computed or the order of the sum).
+      const shards = splitBatch(batch, REDUCTION_SHARDS);
       const id = this.nextId++;
-      const replies = await this.onWorkers(shards, (shard) => ({
-        type: 'train',
-        id,
-        buffers,
-        batch,
-        start: shard.start,
-        size: shard.size,
-        dropout,
-        labelSmoothing,
-      }));
+      const perWorker = Array.from(
+        { length: this.threads },
+        () => [] as { index: number; start: number; size: number }[],
+      );
+      shards.forEach((shard, k) => {
+        if (shard.size > 0) perWorker[k % this.threads]!.push({ index: k, ...shard });
+      });
+      const replies = await this.onWorkers(
+        perWorker.map((list) =>
+          list.length === 0
+            ? null
+            : { type: 'train', id, buffers, batch, shards: list, dropout, labelSmoothing },
+        ),
+      );
       if (this.disposed)
         throw new GruMathError('INVALID_ARGUMENT', 'The network was disposed during trainBatch.');
-      // Fixed-order reduction: Σ_k (n_k / batch) · g_k, starting from the first non-empty shard.
-      const used: { weight: number; grads: Float32Array }[] = [];
-      let loss = 0;
-      let correct = 0;
-      replies.forEach((reply, k) => {
-        if (reply === null || reply.type !== 'trained') return;
-        const weight = shards[k]!.size / batch;
-        loss = used.length === 0 ? weight * reply.loss : loss + weight * reply.loss;
-        correct += reply.correct;
-        used.push({ weight, grads: this.shardGrads[k]! });
-      });
-      reduceGradients(this.grads, used);
+      const results: (ShardResult | null)[] = shards.map(() => null);
+      for (const reply of replies) {
+        if (reply === null || reply.type !== 'trained') continue;
+        for (const r of reply.results) results[r.index] = r;
+      }
+      const { loss, correct } = combineShards(this.grads, shards, results, this.shardGrads, batch);
       addL2Penalty(this.grads, this.params, this.kernelRanges, this.options.l2 ?? 0);
       if (this.options.clipNorm !== undefined) clipByGlobalNorm(this.grads, this.options.clipNorm);
       this.optimizer.step(this.params, this.grads);
@@ -261,13 +262,11 @@ export class ParallelMathNetwork implements Network {
       new Float32Array(buffers.x).set(x);
       const shards = splitBatch(batch, this.threads);
       const id = this.nextId++;
-      await this.onWorkers(shards, (shard) => ({
-        type: 'predict',
-        id,
-        buffers,
-        start: shard.start,
-        size: shard.size,
-      }));
+      await this.onWorkers(
+        shards.map((shard) =>
+          shard.size === 0 ? null : { type: 'predict', id, buffers, start: shard.start, size: shard.size },
+        ),
+      );
       return new Float32Array(buffers.probs, 0, batch * this.spec.classes).slice();
     });
   }
@@ -339,41 +338,6 @@ export class ParallelMathNetwork implements Network {
     if (this.disposed) return;
     this.disposed = true;
     void this.pool.terminate();
-  }
-}
-
-/**
- * `out ← Σ_k weight_k · grads_k`, summed per element in float64 in the order given, then rounded once.
- * With one shard of weight 1 this copies the gradient exactly.
- */
-export function reduceGradients(
-  out: Float32Array,
-  shards: readonly { readonly weight: number; readonly grads: Float32Array }[],
-): void {
-  const n = out.length;
-  if (shards.length === 0) {
-    out.fill(0);
-    return;
-  }
-  const first = shards[0]!;
-  if (shards.length === 1) {
-    const w = first.weight;
-    const g = first.grads;
-    for (let i = 0; i < n; i++) out[i] = w * g[i]!;
-    return;
-  }
-  if (shards.length === 2) {
-    const w0 = first.weight;
-    const g0 = first.grads;
-    const w1 = shards[1]!.weight;
-    const g1 = shards[1]!.grads;
-    for (let i = 0; i < n; i++) out[i] = w0 * g0[i]! + w1 * g1[i]!;
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    let s = first.weight * first.grads[i]!;
-    for (let k = 1; k < shards.length; k++) s += shards[k]!.weight * shards[k]!.grads[i]!;
-    out[i] = s;
   }
 }
 

@@ -8,8 +8,11 @@ export interface WorkerInit {
   readonly index: number;
   /** The shared parameters (Float32, canonical layout), owned and updated by the main thread. */
   readonly params: SharedArrayBuffer;
-  /** This worker's shard gradient (Float32, canonical layout), read by the main thread. */
-  readonly grads: SharedArrayBuffer;
+  /**
+   * One gradient buffer per reduction shard (Float32, canonical layout, `REDUCTION_SHARDS` of them,
+   * shared by all workers); a worker writes the buffers of the shards it is given.
+   */
+  readonly grads: readonly SharedArrayBuffer[];
 }
 
 /** Shared buffers a request refers to (replaced by bigger ones when a batch outgrows them). */
@@ -30,8 +33,8 @@ export type WorkerRequest =
       readonly id: number;
       readonly buffers: SharedInputs;
       readonly batch: number;
-      readonly start: number;
-      readonly size: number;
+      /** The reduction shards this worker computes, in order: index, first sample, sample count. */
+      readonly shards: readonly { readonly index: number; readonly start: number; readonly size: number }[];
       /** Whether dropout uniforms were drawn for this batch. */
       readonly dropout: boolean;
       readonly labelSmoothing: number;
@@ -46,7 +49,16 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { readonly type: 'ready' }
-  | { readonly type: 'trained'; readonly id: number; readonly loss: number; readonly correct: number }
+  | {
+      readonly type: 'trained';
+      readonly id: number;
+      /** Per computed shard, in request order. */
+      readonly results: readonly {
+        readonly index: number;
+        readonly loss: number;
+        readonly correct: number;
+      }[];
+    }
   | { readonly type: 'predicted'; readonly id: number }
   | {
       readonly type: 'error';

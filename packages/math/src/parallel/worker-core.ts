@@ -1,7 +1,8 @@
 import { GruMathError } from '../errors';
 import { MAX_CHUNK, NetworkCore } from '../network';
+import { shardGradient } from '../reduction';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol';
-import { dropoutMaskWidths, ReplayRng, shardUniforms } from './shards';
+import { dropoutMaskWidths } from './shards';
 
 /**
  * The environment-independent half of a parallel worker: a Float32 `NetworkCore` that copies the
@@ -12,13 +13,13 @@ import { dropoutMaskWidths, ReplayRng, shardUniforms } from './shards';
 export class ShardWorker {
   private readonly core: NetworkCore;
   private readonly params: Float32Array;
-  private readonly grads: Float32Array;
+  private readonly grads: Float32Array[];
   private readonly widths: number[];
 
   constructor(init: WorkerInit) {
     this.core = new NetworkCore(init.spec, 'float32');
     this.params = new Float32Array(init.params);
-    this.grads = new Float32Array(init.grads);
+    this.grads = init.grads.map((b) => new Float32Array(b));
     this.widths = dropoutMaskWidths(init.spec);
   }
 
@@ -40,24 +41,19 @@ export class ShardWorker {
 
   private train(request: Extract<WorkerRequest, { type: 'train' }>): WorkerReply {
     const { spec } = this.core;
-    const { buffers, start, size, batch } = request;
+    const { buffers, batch } = request;
     const sample = spec.timeSteps * spec.features;
     const core = this.core;
     core.params.set(this.params);
-    const x = new Float32Array(buffers.x, start * sample * 4, size * sample);
-    const y = new Int32Array(buffers.y, start * 4, size);
-    if (request.dropout) {
-      const all = new Float64Array(buffers.uniforms);
-      const replay = new ReplayRng(shardUniforms(all, this.widths, batch, { start, size }));
-      core.sampleDropoutMasks(replay, size);
-    }
-    const result = core.computeGradients(x, y, size, {
-      training: true,
-      labelSmoothing: request.labelSmoothing,
-      l2: 0,
+    const x = new Float32Array(buffers.x, 0, batch * sample);
+    const y = new Int32Array(buffers.y, 0, batch);
+    const uniforms = request.dropout ? new Float64Array(buffers.uniforms) : null;
+    const results = request.shards.map((shard) => {
+      const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, request.labelSmoothing);
+      this.grads[shard.index]!.set(core.grads);
+      return { index: shard.index, loss: r.loss, correct: r.correct };
     });
-    this.grads.set(core.grads);
-    return { type: 'trained', id: request.id, loss: result.loss, correct: result.correct };
+    return { type: 'trained', id: request.id, results };
   }
 
   private predict(request: Extract<WorkerRequest, { type: 'predict' }>): WorkerReply {
