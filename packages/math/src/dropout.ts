@@ -1,4 +1,4 @@
-import type { FloatArray } from './gemm';
+import type { FloatArray } from './float-array';
 import type { Rng } from './rng';
 import { type ModelSpec, resolveLayers } from './spec';
 

@@ -1,4 +1,4 @@
-import type { FloatArray } from './gemm';
+import type { FloatArray } from './float-array';
 import type { NetworkCore } from './network';
 import { ReplayRng, type Shard, shardUniforms } from './parallel/shards';
 
