@@ -35,12 +35,14 @@ import type { EngineOption } from './engines';
 import { resolveEngine } from './engines';
 import { GruClassifierError } from './errors';
 import type { FitOptions, History, MonitoredMetric } from './fit-options';
+import { checkFitOptionKeys } from './fit-options';
 import type { ImageInput, PredictInput } from './images';
 import { prepareImage, toModelSet } from './images';
 import type { Evaluation } from './metrics';
 import { argMax, MetricsAccumulator, topIndices } from './metrics';
 import type { ModelLimits } from './model-schema';
 import { exceededLimit } from './model-schema';
+import { checkOptionKeys } from './option-keys';
 import { learningRateAt, validateSchedule } from './schedule';
 
 /** Options of `GruClassifier.create`. Only `classNames` is required. */
@@ -72,6 +74,8 @@ export interface GruClassifierOptions {
   readonly resetAfter?: boolean;
   /** Default `'sigmoid'`. */
   readonly recurrentActivation?: RecurrentActivation;
+  /** Every recurrent layer reads the sequence last step first (Keras `go_backwards`). Default false. Ignored with `spec`. */
+  readonly goBackwards?: boolean;
   /** Seeds initialization, shuffling, splits and dropout. Default 0. */
   readonly seed?: number;
   /** Default `'math'`. */
@@ -134,6 +138,29 @@ function epochSeed(seed: number, epoch: number): number {
   return (Math.imul((seed >>> 0) ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(epoch + 1, 0x85ebca6b)) >>> 0;
 }
 
+const CREATE_OPTION_KEYS = {
+  classNames: true,
+  height: true,
+  width: true,
+  channels: true,
+  view: true,
+  normalize: true,
+  spec: true,
+  cell: true,
+  units: true,
+  layers: true,
+  bidirectional: true,
+  resetAfter: true,
+  recurrentActivation: true,
+  goBackwards: true,
+  seed: true,
+  engine: true,
+  preprocess: true,
+  limits: true,
+} as const satisfies Record<keyof GruClassifierOptions, true>;
+
+const PREDICT_OPTION_KEYS = { topK: true, batchSize: true } as const;
+
 function invalid(message: string): never {
   throw new GruClassifierError('INVALID_ARGUMENT', message);
 }
@@ -188,6 +215,7 @@ export class GruClassifier {
 
   /** Builds a new, untrained classifier. */
   static async create(options: GruClassifierOptions): Promise<GruClassifier> {
+    checkOptionKeys(options, CREATE_OPTION_KEYS, 'GruClassifier.create');
     const classNames = options.classNames;
     if (
       !Array.isArray(classNames) ||
@@ -237,6 +265,7 @@ export class GruClassifier {
           ...(options.recurrentActivation !== undefined
             ? { recurrentActivation: options.recurrentActivation }
             : {}),
+          ...(options.goBackwards !== undefined ? { goBackwards: options.goBackwards } : {}),
         }),
       );
     }
@@ -416,6 +445,7 @@ export class GruClassifier {
     options: { readonly topK?: number; readonly batchSize?: number } = {},
   ): Promise<Evaluation> {
     this.checkAlive();
+    checkOptionKeys(options, PREDICT_OPTION_KEYS, 'evaluate');
     this.checkSet(test, 'evaluate: the test set');
     const topK = options.topK ?? Math.min(5, this.classNames.length);
     checkPositiveInt(topK, 'evaluate: topK');
@@ -435,6 +465,7 @@ export class GruClassifier {
     options: { readonly topK?: number; readonly batchSize?: number } = {},
   ): Promise<Prediction[]> {
     this.checkAlive();
+    checkOptionKeys(options, PREDICT_OPTION_KEYS, 'predict');
     const topK = options.topK ?? Math.min(3, this.classNames.length);
     checkPositiveInt(topK, 'predict: topK');
     const batchSize = options.batchSize ?? 256;
@@ -521,6 +552,7 @@ export class GruClassifier {
    */
   async fit(train: ImageSet, options: FitOptions = {}): Promise<History> {
     this.checkAlive();
+    checkFitOptionKeys(options);
     this.checkSet(train, 'fit: the training set');
     const epochs = options.epochs ?? 10;
     checkPositiveInt(epochs, 'fit: epochs');
@@ -590,6 +622,7 @@ export class GruClassifier {
       optimizer,
       ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
       ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
+      ...(options.l1 !== undefined ? { l1: options.l1 } : {}),
       ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
     };
     const network = await createNetwork(this.engine, spec, networkOptions);

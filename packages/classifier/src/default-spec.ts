@@ -21,6 +21,8 @@ export interface ClassifierShapeOptions {
   readonly recurrentActivation?: RecurrentActivation;
   readonly dropout?: number;
   readonly recurrentDropout?: number;
+  /** Every recurrent layer reads its sequence last step first (Keras `go_backwards`). Default false. */
+  readonly goBackwards?: boolean;
 }
 
 /** Builds and validates the `ModelSpec` for the common case: N identical recurrent layers and a softmax head. */
@@ -39,6 +41,7 @@ export function defaultSpec(options: ClassifierShapeOptions): ModelSpec {
       bidirectional: options.bidirectional ?? false,
       dropout: options.dropout ?? 0,
       recurrentDropout: options.recurrentDropout ?? 0,
+      ...(options.goBackwards ? { goBackwards: true } : {}),
     })),
   };
   validateSpec(spec);

@@ -1,6 +1,7 @@
 import type { ImageSet } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
 import type { Checkpoint, EpochLog } from './checkpoint';
+import { checkOptionKeys } from './option-keys';
 import type { LearningRateSchedule } from './schedule';
 
 /** Metrics early stopping can watch. */
@@ -81,8 +82,10 @@ export interface FitOptions extends FitCallbacks {
   readonly earlyStopping?: EarlyStoppingOptions;
   /** Clip gradients to this global norm. */
   readonly clipNorm?: number;
-  /** L2 penalty on kernels. */
+  /** L2 penalty on kernels: `l2 · Σ w²` is added to the loss. */
   readonly l2?: number;
+  /** L1 penalty on kernels: `l1 · Σ |w|` is added to the loss. */
+  readonly l1?: number;
   readonly labelSmoothing?: number;
   /** Input dropout of every recurrent layer (changes the spec; weights are kept). */
   readonly dropout?: number;
@@ -108,4 +111,52 @@ export interface History {
   readonly bestEpoch?: number;
   /** Training seconds, including earlier runs when resumed. */
   readonly seconds: number;
+}
+
+const FIT_OPTION_KEYS = {
+  epochs: true,
+  batchSize: true,
+  validation: true,
+  optimizer: true,
+  learningRate: true,
+  schedule: true,
+  earlyStopping: true,
+  clipNorm: true,
+  l2: true,
+  l1: true,
+  labelSmoothing: true,
+  dropout: true,
+  recurrentDropout: true,
+  headDropout: true,
+  augment: true,
+  shuffle: true,
+  signal: true,
+  checkpoint: true,
+  resumeFrom: true,
+  onTrainBegin: true,
+  onEpochBegin: true,
+  onEpochEnd: true,
+  onBatchEnd: true,
+} as const satisfies Record<keyof FitOptions, true>;
+
+const EARLY_STOPPING_KEYS = {
+  monitor: true,
+  patience: true,
+  minDelta: true,
+  restoreBestWeights: true,
+} as const satisfies Record<keyof EarlyStoppingOptions, true>;
+
+const CHECKPOINT_KEYS = { save: true, every: true } as const satisfies Record<keyof CheckpointOptions, true>;
+
+const AUGMENT_KEYS = { maxShift: true } as const satisfies Record<
+  keyof NonNullable<FitOptions['augment']>,
+  true
+>;
+
+/** Refuses unknown keys in `fit` options and their nested objects with `INVALID_ARGUMENT`. */
+export function checkFitOptionKeys(options: FitOptions): void {
+  checkOptionKeys(options, FIT_OPTION_KEYS, 'fit');
+  checkOptionKeys(options.earlyStopping, EARLY_STOPPING_KEYS, 'fit: earlyStopping');
+  checkOptionKeys(options.checkpoint, CHECKPOINT_KEYS, 'fit: checkpoint');
+  checkOptionKeys(options.augment, AUGMENT_KEYS, 'fit: augment');
 }

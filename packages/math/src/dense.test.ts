@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addL2Penalty, clipByGlobalNorm, softmaxCrossEntropy } from './dense';
+import { addL1Penalty, addL2Penalty, clipByGlobalNorm, softmaxCrossEntropy } from './dense';
 
 describe('softmax cross-entropy', () => {
   it('is numerically stable for huge logits and counts correct predictions', () => {
@@ -43,5 +43,14 @@ describe('regularization', () => {
     const g = new Float64Array(3);
     expect(addL2Penalty(g, w, [[1, 2]], 0.5)).toBe(0.5 * 13);
     expect(Array.from(g)).toEqual([0, 2, 3]);
+  });
+
+  it('adds the L1 penalty l1·Σ|w| and its gradient l1·sign(w) (0 at w = 0) on the given ranges only', () => {
+    const w = Float64Array.of(5, -2, 0, 3);
+    const g = Float64Array.of(1, 1, 1, 1);
+    expect(addL1Penalty(g, w, [[1, 3]], 0.5)).toBe(0.5 * (2 + 0 + 3));
+    expect(Array.from(g)).toEqual([1, 0.5, 1, 1.5]);
+    expect(addL1Penalty(g, w, [[0, 4]], 0)).toBe(0);
+    expect(Array.from(g)).toEqual([1, 0.5, 1, 1.5]);
   });
 });

@@ -134,3 +134,26 @@ export function addL2Penalty(
   }
   return l2 * penalty;
 }
+
+/**
+ * L1 penalty `l1 · Σ |w|` over the given ranges `[offset, size]` of a flat parameter buffer; adds its
+ * (sub)gradient `l1·sign(w)` into `grads` (0 at w = 0, as Keras and PyTorch's `sign`) and returns the penalty.
+ */
+export function addL1Penalty(
+  grads: FloatArray,
+  params: FloatArray,
+  ranges: readonly (readonly [number, number])[],
+  l1: number,
+): number {
+  if (l1 === 0) return 0;
+  let penalty = 0;
+  for (const [offset, size] of ranges) {
+    for (let i = offset; i < offset + size; i++) {
+      const w = params[i]!;
+      penalty += Math.abs(w);
+      if (w > 0) grads[i]! += l1;
+      else if (w < 0) grads[i]! -= l1;
+    }
+  }
+  return l1 * penalty;
+}

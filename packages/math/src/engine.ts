@@ -49,13 +49,15 @@ export interface NetworkOptions {
   readonly clipNorm?: number;
   /** L2 penalty coefficient on kernels (added to the loss as `l2 · Σ w²`). Default 0. */
   readonly l2?: number;
+  /** L1 penalty coefficient on kernels (added to the loss as `l1 · Σ |w|`). Default 0. */
+  readonly l1?: number;
   /** Label smoothing of the cross-entropy target. Default 0. */
   readonly labelSmoothing?: number;
 }
 
 /** Result of one optimization step on one batch. */
 export interface BatchResult {
-  /** Mean cross-entropy loss of the batch (before the step), without the L2 term. */
+  /** Mean cross-entropy loss of the batch (before the step), without the L2 or L1 term. */
   readonly loss: number;
   /** Samples of the batch whose arg-max prediction equals the label (before the step). */
   readonly correct: number;

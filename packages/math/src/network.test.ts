@@ -7,7 +7,7 @@ import type { ModelSpec } from './spec';
 
 function checkNetworkGradients(
   spec: ModelSpec,
-  options: { labelSmoothing?: number; l2?: number; dropout?: boolean },
+  options: { labelSmoothing?: number; l2?: number; l1?: number; dropout?: boolean },
 ): void {
   const B = 3;
   const rng = new Rng(21);
@@ -19,6 +19,7 @@ function checkNetworkGradients(
   const labels = Int32Array.from({ length: B }, (_, i) => i % spec.classes);
   const ls = options.labelSmoothing ?? 0;
   const l2 = options.l2 ?? 0;
+  const l1 = options.l1 ?? 0;
   if (options.dropout) {
     core.sampleDropoutMasks(new Rng(99), B);
     // The masks are really applied in training and only there.
@@ -31,10 +32,16 @@ function checkNetworkGradients(
   const loss = (): number => {
     core.forward(x, B, training);
     let penalty = 0;
-    for (const [o, n] of core.kernelRanges) for (let i = o; i < o + n; i++) penalty += core.params[i]! ** 2;
-    return core.loss(labels, ls).loss + l2 * penalty;
+    let absolute = 0;
+    for (const [o, n] of core.kernelRanges) {
+      for (let i = o; i < o + n; i++) {
+        penalty += core.params[i]! ** 2;
+        absolute += Math.abs(core.params[i]!);
+      }
+    }
+    return core.loss(labels, ls).loss + l2 * penalty + l1 * absolute;
   };
-  core.computeGradients(x, labels, B, { training, labelSmoothing: ls, l2 });
+  core.computeGradients(x, labels, B, { training, labelSmoothing: ls, l2, l1 });
   const grads = Float64Array.from(core.grads);
   core.grads.fill(0);
   core.forward(x, B, training);
@@ -56,6 +63,9 @@ describe('NetworkCore: Float64 finite-difference gradient checks of whole networ
       { ...base, layers: [{ cell: 'gru', units: 5 }] },
       { labelSmoothing: 0.1, l2: 0.01 },
     );
+  });
+  it('GRU + dense head with L1 and L2 together (|w| is smooth away from 0)', () => {
+    checkNetworkGradients({ ...base, layers: [{ cell: 'gru', units: 5 }] }, { l1: 0.02, l2: 0.01 });
   });
   it('stacked GRU (returnSequences) → LSTM → SimpleRNN', () => {
     checkNetworkGradients(

@@ -1,5 +1,12 @@
 import { softmaxRows } from './activations';
-import { addL2Penalty, clipByGlobalNorm, denseBackward, denseForward, softmaxCrossEntropy } from './dense';
+import {
+  addL1Penalty,
+  addL2Penalty,
+  clipByGlobalNorm,
+  denseBackward,
+  denseForward,
+  softmaxCrossEntropy,
+} from './dense';
 import { fillDropoutMask } from './dropout';
 import type {
   BatchResult,
@@ -390,20 +397,22 @@ export class NetworkCore {
   }
 
   /**
-   * Zeroes the gradients, runs forward, loss and backward, and adds the L2 term on kernels.
-   * Returns the data loss (without L2), the number of correct arg-max predictions and the L2 penalty.
+   * Zeroes the gradients, runs forward, loss and backward, and adds the L2 and L1 terms on kernels.
+   * Returns the data loss (without L2/L1), the number of correct arg-max predictions and the L2 + L1 penalty.
    */
   computeGradients(
     x: FloatArray,
     labels: Int32Array,
     B: number,
-    options: { training: boolean; labelSmoothing: number; l2: number },
+    options: { training: boolean; labelSmoothing: number; l2: number; l1?: number },
   ): BatchResult & { penalty: number } {
     this.grads.fill(0);
     this.forward(x, B, options.training);
     const result = this.loss(labels, options.labelSmoothing);
     this.backward(false);
-    const penalty = addL2Penalty(this.grads, this.params, this.kernelRanges, options.l2);
+    const penalty =
+      addL2Penalty(this.grads, this.params, this.kernelRanges, options.l2) +
+      addL1Penalty(this.grads, this.params, this.kernelRanges, options.l1 ?? 0);
     return { loss: result.loss, correct: result.correct, penalty };
   }
 
@@ -494,6 +503,13 @@ function checkOptions(options: NetworkOptions): void {
       `options.l2 must be a number ≥ 0, got ${l2}. Use 0 to disable it.`,
     );
   }
+  const l1 = options.l1;
+  if (l1 !== undefined && !(l1 >= 0 && Number.isFinite(l1))) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `options.l1 must be a number ≥ 0, got ${l1}. Use 0 to disable it.`,
+    );
+  }
   const ls = options.labelSmoothing;
   if (ls !== undefined && !(ls >= 0 && ls < 1)) {
     throw new GruMathError(
@@ -556,7 +572,7 @@ export class MathNetwork implements Network {
 
   /**
    * Loss and gradients of one batch with the current weights, without an optimizer step. Gradients
-   * include the L2 term (as in training) but are not clipped; dropout is off.
+   * include the L2 and L1 terms (as in training) but are not clipped; dropout is off.
    */
   computeGradients(x: Float32Array, y: Int32Array, batch: number): { loss: number; gradients: NamedWeights } {
     this.checkAlive();
@@ -566,6 +582,7 @@ export class MathNetwork implements Network {
       training: false,
       labelSmoothing: this.options.labelSmoothing ?? 0,
       l2: this.options.l2 ?? 0,
+      l1: this.options.l1 ?? 0,
     });
     return { loss: result.loss, gradients: this.core.getGradients() };
   }
@@ -599,6 +616,7 @@ export class MathNetwork implements Network {
     });
     const result = combineShards(core.grads, shards, results, this.shardGrads, batch);
     addL2Penalty(core.grads, core.params, this.kernelRanges, this.options.l2 ?? 0);
+    addL1Penalty(core.grads, core.params, this.kernelRanges, this.options.l1 ?? 0);
     if (this.options.clipNorm !== undefined) clipByGlobalNorm(core.grads, this.options.clipNorm);
     this.optimizer.step(core.params, core.grads);
     return result;

@@ -113,7 +113,11 @@ describe.each(testBackends)('parity with the math core on %s', (backend) => {
       });
 
       it('gradients within 1e-4 (relative), loss within 1e-5', async () => {
-        const { math, tfjs } = await pair(spec, { seed: 1, l2: 1e-3, labelSmoothing: 0.1 }, weights);
+        const { math, tfjs } = await pair(
+          spec,
+          { seed: 1, l2: 1e-3, l1: 1e-3, labelSmoothing: 0.1 },
+          weights,
+        );
         const expected = math.computeGradients(x, labels, B);
         const actual = await tfjs.computeGradients(x, labels, B);
         expect(Math.abs(actual.loss - expected.loss)).toBeLessThan(1e-5);

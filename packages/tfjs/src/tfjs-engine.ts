@@ -35,12 +35,15 @@ function checkOptions(options: NetworkOptions): void {
   if (options === null || typeof options !== 'object')
     invalid('Network options must be an object like { seed: 42 }.');
   if (!Number.isFinite(options.seed)) invalid(`options.seed must be a finite number, got ${options.seed}.`);
-  const { clipNorm, l2, labelSmoothing } = options;
+  const { clipNorm, l1, l2, labelSmoothing } = options;
   if (clipNorm !== undefined && !(clipNorm > 0 && Number.isFinite(clipNorm))) {
     invalid(`options.clipNorm must be a positive number, got ${clipNorm}. Omit it to disable clipping.`);
   }
   if (l2 !== undefined && !(l2 >= 0 && Number.isFinite(l2))) {
     invalid(`options.l2 must be a number ≥ 0, got ${l2}. Use 0 to disable it.`);
+  }
+  if (l1 !== undefined && !(l1 >= 0 && Number.isFinite(l1))) {
+    invalid(`options.l1 must be a number ≥ 0, got ${l1}. Use 0 to disable it.`);
   }
   if (labelSmoothing !== undefined && !(labelSmoothing >= 0 && labelSmoothing < 1)) {
     invalid(`options.labelSmoothing must be in [0, 1), got ${labelSmoothing}. Use 0 to disable it.`);
@@ -138,8 +141,8 @@ function installMasks(model: tf.LayersModel, masks: DropoutMasks): () => void {
 
 /**
  * The tfjs engine's `Network`: a `tf.Sequential` from {@link buildModel} with the math core's seeded
- * initial weights, trained by {@link KerasOptimizer} on gradients from tfjs autodiff. Loss, L2
- * (`l2 · Σ w²` over every `kernel` / `recurrent_kernel`), global-norm clipping and label smoothing
+ * initial weights, trained by {@link KerasOptimizer} on gradients from tfjs autodiff. Loss, L2 and L1
+ * (`l2 · Σ w² + l1 · Σ |w|` over every `kernel` / `recurrent_kernel`), global-norm clipping and label smoothing
  * follow the math core, so both engines agree step by step. Dropout masks are the math core's too:
  * drawn from `new Rng(seed).fork()` by `drawDropoutMasks`, one draw per training batch. Every call
  * frees its tensors.
@@ -233,16 +236,29 @@ export class TfjsNetwork implements Network {
     return { loss, correct };
   }
 
-  private l2Penalty(): tf.Scalar | null {
+  /** `l2 · Σ w² + l1 · Σ |w|` over every kernel, or null when both are 0. */
+  private weightPenalty(): tf.Scalar | null {
     const l2 = this.options.l2 ?? 0;
-    if (l2 === 0) return null;
-    return tf.mul(
-      tf.addN(this.kernelIndices.map((i) => tf.sum(tf.square(this.variables[i]!)))),
-      l2,
-    ) as tf.Scalar;
+    const l1 = this.options.l1 ?? 0;
+    const terms: tf.Scalar[] = [];
+    if (l2 !== 0) {
+      terms.push(
+        tf.mul(
+          tf.addN(this.kernelIndices.map((i) => tf.sum(tf.square(this.variables[i]!)))),
+          l2,
+        ) as tf.Scalar,
+      );
+    }
+    if (l1 !== 0) {
+      terms.push(
+        tf.mul(tf.addN(this.kernelIndices.map((i) => tf.sum(tf.abs(this.variables[i]!)))), l1) as tf.Scalar,
+      );
+    }
+    if (terms.length === 0) return null;
+    return terms.length === 1 ? terms[0]! : (tf.addN(terms) as tf.Scalar);
   }
 
-  /** Loss (without L2) and gradients (with L2, unclipped) in canonical order; the caller disposes the grads. */
+  /** Loss (without L2/L1) and gradients (with L2/L1, unclipped) in canonical order; the caller disposes the grads. */
   private gradients(
     x: Float32Array,
     y: Int32Array,
@@ -280,7 +296,7 @@ export class TfjsNetwork implements Network {
         const result = this.lossAndCorrect(this.logits(xs, training), labels);
         loss = tf.keep(result.loss);
         correct = tf.keep(result.correct);
-        const penalty = this.l2Penalty();
+        const penalty = this.weightPenalty();
         return penalty ? tf.add(result.loss, penalty) : result.loss;
       }, this.variables);
       return { loss: loss!, correct: correct!, grads: this.variables.map((v) => grads[v.name]!) };

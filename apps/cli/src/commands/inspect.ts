@@ -30,7 +30,8 @@ export const registerInspect: RegisterCommand = (program, context) => {
         ` → ${spec.timeSteps} steps × ${spec.features} features` +
         (view.normalize
           ? `, normalized (mean ${view.normalize.mean.toFixed(4)}, std ${view.normalize.std.toFixed(4)})`
-          : ''),
+          : '') +
+        (view.permutationSeed !== undefined ? `, steps permuted (seed ${view.permutationSeed})` : ''),
     );
     for (const layer of resolveLayers(spec)) {
       const extras = [
@@ -38,10 +39,15 @@ export const registerInspect: RegisterCommand = (program, context) => {
         layer.cell === 'gru' ? `resetAfter ${layer.resetAfter}` : '',
         layer.cell !== 'simpleRnn' ? layer.recurrentActivation : '',
         layer.goBackwards ? 'goBackwards' : '',
+        layer.cell === 'lstm' ? `unitForgetBias ${layer.unitForgetBias}` : '',
+        layer.dropout > 0 ? `dropout ${layer.dropout}` : '',
+        layer.recurrentDropout > 0 ? `recurrentDropout ${layer.recurrentDropout}` : '',
       ].filter(Boolean);
       output.line(`  layer      ${layer.name}: ${layer.cell} ${layer.units} units (${extras.join(', ')})`);
     }
-    output.line(`  head       dense ${spec.classes} classes, softmax`);
+    output.line(
+      `  head       dense ${spec.classes} classes, softmax${(spec.headDropout ?? 0) > 0 ? `, headDropout ${spec.headDropout}` : ''}`,
+    );
     output.line(`  parameters ${formatCount(parameters)}`);
     output.line(`  classes    ${meta.classNames.join(', ')}`);
     output.line(`  seed       ${meta.seed}`);
@@ -56,7 +62,9 @@ export const registerInspect: RegisterCommand = (program, context) => {
           `accuracy ${typeof training.accuracy === 'number' ? formatPercent(training.accuracy) : 'n/a'}` +
           (training.valAccuracy !== undefined
             ? `, validation accuracy ${formatPercent(training.valAccuracy)}`
-            : ''),
+            : '') +
+          (training.stoppedEarly ? `, stopped early` : '') +
+          (training.bestEpoch !== undefined ? `, best epoch ${training.bestEpoch} kept` : ''),
       );
     } else {
       output.line('  training   none recorded');

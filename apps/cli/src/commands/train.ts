@@ -37,6 +37,15 @@ import {
   threadsFor,
   toCellType,
 } from './shared';
+import {
+  addTrainingFlags,
+  createOptionsFor,
+  fitOptionsFor,
+  refuseTrainingFlagsOnResume,
+  type TrainingFlags,
+  trainingFlagsFrom,
+  viewFlags,
+} from './training-flags';
 
 /** Defaults of `gruvision train`, chosen to pass 98% test accuracy on MNIST in a few minutes. */
 export const TRAIN_DEFAULTS = {
@@ -82,6 +91,8 @@ export interface TrainSettings {
   readonly engine: EngineName;
   readonly threads: number;
   readonly out: string;
+  /** Regularization and model flags of training-flags.ts. */
+  readonly training?: TrainingFlags;
   /** Identifies the run: stamped into every checkpoint, checked on resume. */
   readonly runId?: string;
 }
@@ -230,6 +241,7 @@ export const registerTrain: RegisterCommand = (program, context) => {
     .option('--test-limit <n>', 'test on a stratified subset of n images', positiveInt)
     .option('--out <dir>', 'model directory to write (default: models/<dataset>-<cell><units>)')
     .option('--resume <checkpoints>', 'continue an interrupted run from its <out>.checkpoints directory');
+  addTrainingFlags(command);
   addEngineOption(command);
   addThreadsOption(command);
   addInputLimitOptions(command);
@@ -255,6 +267,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
     if (typeof raw.resume === 'string') {
       const found = await readSettings(resolve(raw.resume));
       settings = found.settings;
+      refuseTrainingFlagsOnResume(command);
       // Options that define the run cannot change on resume: refuse rather than silently ignore them.
       for (const [option, key] of RUN_OPTIONS) {
         if (command.getOptionValueSource(option) !== 'cli') continue;
@@ -310,6 +323,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
         engine: raw.engine as EngineName,
         threads: threadsFor(raw.engine as EngineName, raw.threads as number | undefined),
         out: resolve((raw.out as string | undefined) ?? join('models', `${slug(dataset)}-${cell}${units}`)),
+        training: trainingFlagsFrom(raw, cell),
         runId: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
       };
       if (settings.resetAfter && settings.cell !== 'gru') {
@@ -337,8 +351,8 @@ async function train(
   });
   const view: SequenceView =
     settings.view === 'patches'
-      ? { mode: 'patches', patchSize: settings.patchSize }
-      : { mode: settings.view };
+      ? { mode: 'patches', patchSize: settings.patchSize, ...viewFlags(settings.training) }
+      : { mode: settings.view, ...viewFlags(settings.training) };
   const isDigits = settings.dataset === 'mnist' || settings.dataset.startsWith('idx:');
   const model = await GruClassifier.create({
     classNames: trainSet.classNames,
@@ -354,6 +368,7 @@ async function train(
     seed: settings.seed,
     engine: engineFor(settings.engine, settings.threads ?? 1),
     preprocess: isDigits ? 'mnist' : 'none',
+    ...createOptionsFor(settings.training),
   });
   const settingsBytes = new TextEncoder().encode(`${JSON.stringify(settings, null, 2)}\n`);
   if (resumeFrom === undefined) await claimCheckpointDirectory(checkpointsDir, output);
@@ -383,6 +398,7 @@ async function train(
         : {}),
       ...(settings.clipNorm !== undefined ? { clipNorm: settings.clipNorm } : {}),
       ...(settings.dropout > 0 ? { dropout: settings.dropout } : {}),
+      ...fitOptionsFor(settings.training),
       signal: abort.signal,
       checkpoint: { save: (c) => checkpoints.save(c) },
       ...(resumeFrom ? { resumeFrom } : {}),

@@ -1,4 +1,4 @@
-import { addL2Penalty, clipByGlobalNorm } from '../dense';
+import { addL1Penalty, addL2Penalty, clipByGlobalNorm } from '../dense';
 import type {
   BatchResult,
   Engine,
@@ -246,6 +246,7 @@ export class ParallelMathNetwork implements Network {
       }
       const { loss, correct } = combineShards(this.grads, shards, results, this.shardGrads, batch);
       addL2Penalty(this.grads, this.params, this.kernelRanges, this.options.l2 ?? 0);
+      addL1Penalty(this.grads, this.params, this.kernelRanges, this.options.l1 ?? 0);
       if (this.options.clipNorm !== undefined) clipByGlobalNorm(this.grads, this.options.clipNorm);
       this.optimizer.step(this.params, this.grads);
       return { loss, correct };
