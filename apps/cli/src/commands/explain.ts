@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { EngineName } from '@gruvision/classifier';
 import { readImageFile } from '@gruvision/data/node';
 import type { RegisterCommand } from '../program';
@@ -16,14 +16,17 @@ export const registerExplain: RegisterCommand = (program, context) => {
     .description(
       'draw how the model reads an image: gates and hidden state per step, class probabilities after each step',
     )
-    .option('--out <file>', 'SVG file to write (default: <image name>.explain.svg in the current folder)');
+    .option(
+      '--out <file>',
+      'SVG file to write (default: runs/<image name>.explain.svg in the current folder)',
+    );
   addEngineOption(command);
   addJsonOption(command);
   command.addHelpText(
     'after',
     `
 Examples:
-  $ gruvision explain models/mnist-gru128 seven.png            # writes seven.explain.svg
+  $ gruvision explain models/mnist-gru128 seven.png            # writes runs/seven.explain.svg
   $ gruvision explain models/mnist-gru128 seven.png --json     # per-step probabilities as JSON`,
   );
   command.action(async (modelDir: string, file: string, raw: Record<string, unknown>) => {
@@ -33,7 +36,10 @@ Examples:
     const e = await model.explain(image);
     const classNames = model.classNames;
     model.dispose();
-    const out = resolve((raw.out as string | undefined) ?? `${basename(file, extname(file))}.explain.svg`);
+    const out = resolve(
+      (raw.out as string | undefined) ?? join('runs', `${basename(file, extname(file))}.explain.svg`),
+    );
+    await mkdir(dirname(out), { recursive: true });
     await writeFile(out, explanationSvg(e, classNames));
     output.result({
       file,

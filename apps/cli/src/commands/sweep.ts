@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { choice, list, positiveInt } from '../options';
 import type { RegisterCommand } from '../program';
 import { lineChartSvg } from '../report/svg';
@@ -21,7 +21,7 @@ export const registerSweep: RegisterCommand = (program, context) => {
       [32, 64, 128, 256],
     )
     .option('--cell <cell>', 'gru | lstm | rnn', choice(CLI_CELLS), 'gru')
-    .option('--out <file>', 'SVG chart to write', 'sweep.svg');
+    .option('--out <file>', 'SVG chart to write', join('runs', 'sweep.svg'));
   addExperimentOptions(command);
   command.addHelpText(
     'after',
@@ -40,6 +40,7 @@ Examples:
       output,
     );
     const chart = resolve(raw.out as string);
+    await mkdir(dirname(chart), { recursive: true });
     await writeFile(chart, sweepChartSvg(results));
     output.result({ chart, results }, true);
     output.line(resultsTable(results));

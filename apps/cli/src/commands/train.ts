@@ -10,6 +10,7 @@ import { checkpointDirectory, loadCheckpoint, saveClassifier } from '@gruvision/
 import type { SequenceView } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
 import { CliError, ExitCode, UsageError } from '../errors';
+import { invocation, quoteArg } from '../invocation';
 import { choice, fraction, nonNegativeInt, positiveInt, positiveNumber } from '../options';
 import type { RegisterCommand } from '../program';
 import { writeTrainingReport } from '../report/training-report';
@@ -265,13 +266,23 @@ async function train(
   const checkpoints = checkpointDirectory(checkpointsDir);
   const progress = new TrainingProgress(output);
   const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(ExitCode.interrupted);
+  // Ctrl-C, `kill -INT` and SIGTERM (what `pnpm exec` sends when it is interrupted, and what
+  // supervisors send) stop after the current batch. A second Ctrl-C quits at once — but not one that
+  // arrives with the first: under pnpm a terminal's Ctrl-C brings a SIGINT and pnpm's SIGTERM together.
+  let stopRequestedAt = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) {
+      if (signal === 'SIGINT' && performance.now() - stopRequestedAt > 1000)
+        process.exit(ExitCode.interrupted);
+      return;
+    }
+    stopRequestedAt = performance.now();
     progress.clear();
     output.log('stopping after this batch (press Ctrl-C again to quit at once)…');
     abort.abort();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let history: Awaited<ReturnType<GruClassifier['fit']>>;
   try {
     history = await model.fit(trainSet, {
@@ -299,14 +310,15 @@ async function train(
       ...progressCallbacks(progress, settings.epochs),
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     progress.clear();
   }
   if (history.stopReason === 'aborted') {
     const done = history.epochs.length;
     const hint =
       done > 0
-        ? `Resume with: gruvision train --resume ${checkpointsDir}`
+        ? `Resume with: ${invocation()} train --resume ${quoteArg(checkpointsDir)}`
         : 'No epoch had finished, so there is no checkpoint yet: run the same command again to start over.';
     output.log(`training stopped after ${done} of ${settings.epochs} epochs. ${hint}`);
     output.result(
