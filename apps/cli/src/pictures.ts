@@ -100,7 +100,9 @@ export function pictureSet(model: GruClassifier, prepared: readonly RawImage[]):
   const { height, width, channels } = model.input;
   const size = height * width * channels;
   const pixels = new Uint8Array(prepared.length * size);
-  prepared.forEach((p, i) => pixels.set(p.pixels, i * size));
+  prepared.forEach((p, i) => {
+    pixels.set(p.pixels, i * size);
+  });
   return {
     count: prepared.length,
     height,
