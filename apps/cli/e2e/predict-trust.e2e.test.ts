@@ -71,3 +71,16 @@ describe('gruvision predict', () => {
     expect(help.stdout).not.toContain('dark-on-light or light-on-dark');
   });
 });
+
+describe('gruvision eval', () => {
+  it("refuses a dataset whose classes are not the model's", async () => {
+    const result = await runPnpm(
+      ['gruvision', 'eval', 'digits', '--dataset', 'fashion-mnist', '--test-limit', '50'],
+      cwd,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('fashion-mnist does not have the classes digits was trained on');
+    expect(result.stderr).toContain('T-shirt/top');
+    expect(result.stdout).toBe('');
+  });
+});
