@@ -14,7 +14,7 @@ import { invocation, quoteArg } from '../invocation';
 import { choice, fraction, nonNegativeInt, positiveInt, positiveNumber } from '../options';
 import type { RegisterCommand } from '../program';
 import { writeTrainingReport } from '../report/training-report';
-import { formatDuration, formatPercent } from '../ui/format';
+import { formatDuration, formatPercent, plural } from '../ui/format';
 import { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
 import {
@@ -303,7 +303,7 @@ async function train(
         output.log(
           `training ${settings.cell.toUpperCase()}-${settings.units}${settings.layers > 1 ? ` ×${settings.layers}` : ''} ` +
             `(${info.parameters} parameters) on ${info.trainCount} images, ${info.validationCount} for validation, ` +
-            `engine ${info.engine}${settings.threads > 1 ? ` × ${settings.threads} threads` : ''}, ${info.epochs} epochs of ${info.batchesPerEpoch} batches`,
+            `engine ${info.engine}${settings.threads > 1 ? ` × ${settings.threads} threads` : ''}, ${plural(info.epochs, 'epoch')} of ${plural(info.batchesPerEpoch, 'batch', 'batches')}`,
         );
         output.event('trainBegin', { ...info });
       },
@@ -320,7 +320,7 @@ async function train(
       done > 0
         ? `Resume with: ${invocation()} train --resume ${quoteArg(checkpointsDir)}`
         : 'No epoch had finished, so there is no checkpoint yet: run the same command again to start over.';
-    output.log(`training stopped after ${done} of ${settings.epochs} epochs. ${hint}`);
+    output.log(`training stopped after ${done} of ${plural(settings.epochs, 'epoch')}. ${hint}`);
     output.result(
       { type: 'result', aborted: true, epochsCompleted: done, checkpoints: checkpointsDir },
       true,
