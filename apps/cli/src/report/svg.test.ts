@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confusionMatrixSvg, lineChartSvg, reportHtml } from './svg';
+import { confusionMatrixSvg, LABEL_EM, lineChartSvg, reportHtml } from './svg';
 
 describe('report svg', () => {
   it('draws one path per continuous series with a point per epoch', () => {
@@ -16,6 +16,25 @@ describe('report svg', () => {
     expect(svg.match(/<circle /g)).toHaveLength(5);
     expect(svg).toContain('>validation</text>');
     expect(svg).not.toContain('NaN');
+  });
+
+  it('keeps the first and last x labels inside the picture (sweep labels such as "256 (221450)")', () => {
+    const labels = ['32 (3562)', '64 (17866)', '128 (61450)', '256 (221450)'];
+    const svg = lineChartSvg({
+      title: 'Test accuracy by hidden units',
+      yLabel: 'accuracy',
+      xTicks: labels,
+      series: [{ name: 'test accuracy', values: [0.9, 0.95, 0.97, 0.98], color: '#1f77b4' }],
+    });
+    const width = Number(/width="(\d+)"/.exec(svg)![1]);
+    for (const label of [labels[0]!, labels.at(-1)!]) {
+      const x = Number(
+        new RegExp(`<text x="([\\d.]+)"[^>]*>${label.replace(/[()]/g, '\\$&')}</text>`).exec(svg)![1],
+      );
+      const half = (label.length * LABEL_EM * 11) / 2;
+      expect(x - half, label).toBeGreaterThanOrEqual(0);
+      expect(x + half, label).toBeLessThanOrEqual(width);
+    }
   });
 
   it('draws a cell per class pair with counts and escapes names', () => {

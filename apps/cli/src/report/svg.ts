@@ -37,11 +37,22 @@ function niceTicks(min: number, max: number, count: number): number[] {
   return ticks;
 }
 
+/** Width of an average glyph of the charts' sans-serif font, in em (generous for digits and parentheses). */
+export const LABEL_EM = 0.62;
+
 /** A line chart of per-epoch values, e.g. train vs validation loss. */
 export function lineChartSvg(options: LineChartOptions): string {
   const width = options.width ?? 480;
   const height = options.height ?? 300;
-  const margin = { top: 36, right: 16, bottom: 44, left: 56 };
+  // The first and last x labels are centred on the plot's edges: leave room for half of each.
+  const halfLabel = (label: string | undefined): number =>
+    Math.ceil(((label ?? '').length * LABEL_EM * 11) / 2) + 4;
+  const margin = {
+    top: 36,
+    right: Math.max(16, halfLabel(options.xTicks?.at(-1))),
+    bottom: 44,
+    left: Math.max(56, halfLabel(options.xTicks?.[0])),
+  };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const finite = options.series.flatMap((s) => s.values.filter(Number.isFinite));
