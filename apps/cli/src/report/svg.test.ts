@@ -55,4 +55,22 @@ describe('report svg', () => {
     expect(html).toContain('<th>accuracy</th><td>98.1%</td>');
     expect(html).toContain('<svg></svg>');
   });
+  it('puts the per-class table of gruvision eval into the report', () => {
+    const html = reportHtml({
+      title: 'Run',
+      facts: [],
+      figures: [],
+      perClass: [
+        { className: 'T-shirt/top', precision: 0.8123, recall: 0.9, f1: 0.85, support: 100 },
+        { className: 'a<b', precision: 1, recall: 0.5, f1: 2 / 3, support: 4 },
+      ],
+    });
+    expect(html).toContain(
+      '<tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>',
+    );
+    expect(html).toContain(
+      '<tr><th>T-shirt/top</th><td>0.812</td><td>0.900</td><td>0.850</td><td>100</td></tr>',
+    );
+    expect(html).toContain('<tr><th>a&#60;b</th><td>1.000</td><td>0.500</td><td>0.667</td><td>4</td></tr>');
+  });
 });

@@ -67,6 +67,7 @@ export async function writeTrainingReport(
       ...input.facts,
     ],
     figures: [loss, accuracy, confusion],
+    perClass: e.perClass,
   });
   const paths = {
     html: join(dir, 'report.html'),
