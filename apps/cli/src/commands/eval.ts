@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { EngineName } from '@gruvision/classifier';
-import { UsageError } from '../errors';
+import { CliError, UsageError } from '../errors';
 import { positiveInt } from '../options';
 import type { RegisterCommand } from '../program';
 import { formatPercent, formatTable } from '../ui/format';
@@ -62,6 +62,17 @@ Examples:
       inputLimits: inputLimitsFrom(raw),
       ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
     });
+    const same =
+      test.classNames.length === model.classNames.length &&
+      test.classNames.every((name, i) => name === model.classNames[i]);
+    if (!same) {
+      model.dispose();
+      throw new CliError(
+        `${dataset} does not have the classes ${modelDir} was trained on: the model knows ` +
+          `${listClasses(model.classNames)}, the dataset has ${listClasses(test.classNames)}. ` +
+          'Pass a --dataset with the same classes in the same order.',
+      );
+    }
     const k = Math.min(raw.topK as number, model.classNames.length);
     const e = await model.evaluate(test, { topK: k });
     model.dispose();
@@ -108,4 +119,10 @@ export function confusionTable(
   ]);
   const legend = short ? '' : `\n${classNames.map((c, i) => `${i}: ${c}`).join(', ')}`;
   return table + legend;
+}
+
+/** A class list for a message: all names when there are few, else the first ones and the count. */
+function listClasses(names: readonly string[]): string {
+  const shown = names.length <= 12 ? names : [...names.slice(0, 10), '…'];
+  return `${names.length} classes (${shown.join(', ')})`;
 }

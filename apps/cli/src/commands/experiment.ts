@@ -112,7 +112,10 @@ export async function runExperiment(
     engine: engineFor(budget.engine, budget.threads),
   });
   output.log(`${config.cell.toUpperCase()}-${config.units}: ${model.parameterCount} parameters`);
-  const progress = new TrainingProgress(output);
+  const progress = new TrainingProgress(output, {
+    name: `${config.cell.toUpperCase()}-${config.units}`,
+    fields: { cell: config.cell, units: config.units },
+  });
   try {
     const history = await model.fit(train, {
       epochs: budget.epochs,

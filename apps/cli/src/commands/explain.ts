@@ -1,4 +1,5 @@
-import { basename, extname, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { EngineName } from '@gruvision/classifier';
 import { writeFileAtomic } from '@gruvision/classifier/node';
 import { readImageFile } from '@gruvision/data/node';
@@ -17,7 +18,10 @@ export const registerExplain: RegisterCommand = (program, context) => {
     .description(
       'draw how the model reads an image: gates and hidden state per step, class probabilities after each step',
     )
-    .option('--out <file>', 'SVG file to write (default: <image name>.explain.svg in the current folder)');
+    .option(
+      '--out <file>',
+      'SVG file to write (default: runs/<image name>.explain.svg in the current folder)',
+    );
   addEngineOption(command);
   addInputLimitOptions(command);
   addJsonOption(command);
@@ -25,7 +29,7 @@ export const registerExplain: RegisterCommand = (program, context) => {
     'after',
     `
 Examples:
-  $ gruvision explain models/mnist-gru128 seven.png            # writes seven.explain.svg
+  $ gruvision explain models/mnist-gru128 seven.png            # writes runs/seven.explain.svg
   $ gruvision explain models/mnist-gru128 seven.png --json     # per-step probabilities as JSON`,
   );
   command.action(async (modelDir: string, file: string, raw: Record<string, unknown>) => {
@@ -38,7 +42,10 @@ Examples:
       resolveLayers(model.spec).map((l) => [l.name, l.updateGate] as const),
     );
     model.dispose();
-    const out = resolve((raw.out as string | undefined) ?? `${basename(file, extname(file))}.explain.svg`);
+    const out = resolve(
+      (raw.out as string | undefined) ?? join('runs', `${basename(file, extname(file))}.explain.svg`),
+    );
+    await mkdir(dirname(out), { recursive: true });
     await writeFileAtomic(out, new TextEncoder().encode(explanationSvg(e, classNames, updateGates)));
     output.result({
       file,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { resolveLayers } from '@gruvision/math';
 import type { RegisterCommand } from '../program';
-import { formatCount, formatDuration, formatPercent } from '../ui/format';
+import { formatCount, formatDuration, formatPercent, plural } from '../ui/format';
 import { Output } from '../ui/io';
 import { addJsonOption, openModel } from './shared';
 
@@ -53,7 +53,7 @@ export const registerInspect: RegisterCommand = (program, context) => {
     output.line(`  seed       ${meta.seed}`);
     if (training) {
       output.line(
-        `  training   ${training.epochs} epochs on ${formatCount(training.samples)} images, batch ${training.batchSize}, ` +
+        `  training   ${plural(training.epochs, 'epoch')} on ${formatCount(training.samples)} images, batch ${training.batchSize}, ` +
           `${training.optimizer.type} lr ${training.optimizer.learningRate}, engine ${training.engine}, ${formatDuration(training.seconds)}`,
       );
       output.line(

@@ -12,7 +12,7 @@ import {
 } from '@gruvision/data/node';
 import type { CellType } from '@gruvision/math';
 import { parallelMathEngine } from '@gruvision/math/node';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors';
 import { byteSize, choice, positiveInt } from '../options';
 import { formatCount, formatDuration } from '../ui/format';
@@ -29,16 +29,25 @@ export function toCellType(cell: CliCell): CellType {
   return cell === 'rnn' ? 'simpleRnn' : cell;
 }
 
-export const engineChoice = choice(ENGINE_NAMES as readonly EngineName[]);
+/** The engines that run in Node; the other `ENGINE_NAMES` (tfjs-webgl, tfjs-webgpu) need a browser. */
+export const NODE_ENGINES = ['math', 'tfjs-cpu', 'tfjs-wasm'] as const satisfies readonly EngineName[];
+
+/** Parses `--engine`, refusing browser-only engines at once (before any data is loaded). */
+export function engineChoice(value: string): EngineName {
+  if (
+    (ENGINE_NAMES as readonly string[]).includes(value) &&
+    !(NODE_ENGINES as readonly string[]).includes(value)
+  ) {
+    throw new InvalidArgumentError(
+      `${value} runs only in a browser (the web demo); in Node use ${NODE_ENGINES.join(', ')}.`,
+    );
+  }
+  return choice(NODE_ENGINES)(value);
+}
 
 /** `--engine` as every command that runs a model offers it. */
 export function addEngineOption(command: Command): Command {
-  return command.option(
-    '--engine <name>',
-    `math | tfjs-cpu | tfjs-wasm (${ENGINE_NAMES.join(', ')})`,
-    engineChoice,
-    'math',
-  );
+  return command.option('--engine <name>', NODE_ENGINES.join(' | '), engineChoice, 'math');
 }
 
 /** Worker threads the math engine trains on when `--threads` is not given: the cores, at most 4. */

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '@gruvision/classifier/node';
 import { choice, list, positiveInt } from '../options';
 import type { RegisterCommand } from '../program';
@@ -21,7 +22,7 @@ export const registerSweep: RegisterCommand = (program, context) => {
       [32, 64, 128, 256],
     )
     .option('--cell <cell>', 'gru | lstm | rnn', choice(CLI_CELLS), 'gru')
-    .option('--out <file>', 'SVG chart to write', 'sweep.svg');
+    .option('--out <file>', 'SVG chart to write', join('runs', 'sweep.svg'));
   addExperimentOptions(command);
   command.addHelpText(
     'after',
@@ -40,6 +41,7 @@ Examples:
       output,
     );
     const chart = resolve(raw.out as string);
+    await mkdir(dirname(chart), { recursive: true });
     await writeFileAtomic(chart, new TextEncoder().encode(sweepChartSvg(results)));
     output.result({ chart, results }, true);
     output.line(resultsTable(results));

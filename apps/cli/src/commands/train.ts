@@ -17,10 +17,11 @@ import type { InputLimits, SequenceView } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
 import { readConfinedFile } from '@gruvision/math/node';
 import { CliError, ExitCode, UsageError } from '../errors';
+import { invocation, quoteArg } from '../invocation';
 import { choice, fraction, nonNegativeInt, positiveInt, positiveNumber } from '../options';
 import type { RegisterCommand } from '../program';
 import { reportPaths, trainingReportFiles } from '../report/training-report';
-import { formatDuration, formatPercent } from '../ui/format';
+import { formatDuration, formatPercent, plural } from '../ui/format';
 import { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
 import {
@@ -378,13 +379,23 @@ async function train(
   });
   const progress = new TrainingProgress(output);
   const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(ExitCode.interrupted);
+  // Ctrl-C, `kill -INT` and SIGTERM (what `pnpm exec` sends when it is interrupted, and what
+  // supervisors send) stop after the current batch. A second Ctrl-C quits at once — but not one that
+  // arrives with the first: under pnpm a terminal's Ctrl-C brings a SIGINT and pnpm's SIGTERM together.
+  let stopRequestedAt = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) {
+      if (signal === 'SIGINT' && performance.now() - stopRequestedAt > 1000)
+        process.exit(ExitCode.interrupted);
+      return;
+    }
+    stopRequestedAt = performance.now();
     progress.clear();
     output.log('stopping after this batch (press Ctrl-C again to quit at once)…');
     abort.abort();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let history: Awaited<ReturnType<GruClassifier['fit']>>;
   try {
     history = await model.fit(trainSet, {
@@ -406,23 +417,24 @@ async function train(
         output.log(
           `training ${settings.cell.toUpperCase()}-${settings.units}${settings.layers > 1 ? ` ×${settings.layers}` : ''} ` +
             `(${info.parameters} parameters) on ${info.trainCount} images, ${info.validationCount} for validation, ` +
-            `engine ${info.engine}${settings.threads > 1 ? ` × ${settings.threads} threads` : ''}, ${info.epochs} epochs of ${info.batchesPerEpoch} batches`,
+            `engine ${info.engine}${settings.threads > 1 ? ` × ${settings.threads} threads` : ''}, ${plural(info.epochs, 'epoch')} of ${plural(info.batchesPerEpoch, 'batch', 'batches')}`,
         );
         output.event('trainBegin', { ...info });
       },
       ...progressCallbacks(progress, settings.epochs),
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     progress.clear();
   }
   if (history.stopReason === 'aborted') {
     const done = history.epochs.length;
     const hint =
       done > 0
-        ? `Resume with: gruvision train --resume ${checkpointsDir}`
+        ? `Resume with: ${invocation()} train --resume ${quoteArg(checkpointsDir)}`
         : 'No epoch had finished, so there is no checkpoint yet: run the same command again to start over.';
-    output.log(`training stopped after ${done} of ${settings.epochs} epochs. ${hint}`);
+    output.log(`training stopped after ${done} of ${plural(settings.epochs, 'epoch')}. ${hint}`);
     output.result(
       { type: 'result', aborted: true, epochsCompleted: done, checkpoints: checkpointsDir },
       true,

@@ -37,11 +37,22 @@ function niceTicks(min: number, max: number, count: number): number[] {
   return ticks;
 }
 
+/** Width of an average glyph of the charts' sans-serif font, in em (generous for digits and parentheses). */
+export const LABEL_EM = 0.62;
+
 /** A line chart of per-epoch values, e.g. train vs validation loss. */
 export function lineChartSvg(options: LineChartOptions): string {
   const width = options.width ?? 480;
   const height = options.height ?? 300;
-  const margin = { top: 36, right: 16, bottom: 44, left: 56 };
+  // The first and last x labels are centred on the plot's edges: leave room for half of each.
+  const halfLabel = (label: string | undefined): number =>
+    Math.ceil(((label ?? '').length * LABEL_EM * 11) / 2) + 4;
+  const margin = {
+    top: 36,
+    right: Math.max(16, halfLabel(options.xTicks?.at(-1))),
+    bottom: 44,
+    left: Math.max(56, halfLabel(options.xTicks?.[0])),
+  };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const finite = options.series.flatMap((s) => s.values.filter(Number.isFinite));
@@ -164,10 +175,30 @@ export function reportHtml(options: {
   readonly title: string;
   readonly facts: readonly (readonly [string, string])[];
   readonly figures: readonly string[];
+  /** The per-class table `gruvision eval` prints: precision, recall, F1 and support of each class. */
+  readonly perClass?: readonly {
+    className: string;
+    precision: number;
+    recall: number;
+    f1: number;
+    support: number;
+  }[];
 }): string {
   const rows = options.facts
     .map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`)
     .join('\n');
+  const perClass = options.perClass
+    ? `<table class="per-class">
+<tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>
+${options.perClass
+  .map(
+    (c) =>
+      `<tr><th>${escapeXml(c.className)}</th><td>${c.precision.toFixed(3)}</td><td>${c.recall.toFixed(3)}</td><td>${c.f1.toFixed(3)}</td><td>${c.support}</td></tr>`,
+  )
+  .join('\n')}
+</table>
+`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -179,6 +210,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1040px;
 table { border-collapse: collapse; margin-bottom: 1.5rem; }
 th { text-align: left; padding: 0.2rem 1rem 0.2rem 0; color: #555; font-weight: 500; }
 td { padding: 0.2rem 0; font-variant-numeric: tabular-nums; }
+.per-class td { padding-right: 1rem; text-align: right; }
 .figures { display: flex; flex-wrap: wrap; gap: 1rem; }
 svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 </style>
@@ -188,7 +220,7 @@ svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 <table>
 ${rows}
 </table>
-<div class="figures">
+${perClass}<div class="figures">
 ${options.figures.join('\n')}
 </div>
 </body>

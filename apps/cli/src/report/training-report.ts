@@ -72,6 +72,7 @@ export function trainingReportFiles(input: TrainingReportInput): { name: string;
       ...input.facts,
     ],
     figures: [loss, accuracy, confusion],
+    perClass: e.perClass,
   });
   const encoder = new TextEncoder();
   return [

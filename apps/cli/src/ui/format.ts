@@ -45,3 +45,8 @@ export function formatBar(fraction: number, width: number): string {
   const full = Math.floor(f * width);
   return `${'█'.repeat(full)}${full < width ? '░'.repeat(width - full) : ''}`;
 }
+
+/** `1 epoch`, `4 epochs`: a count with its noun in the right number. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}

@@ -38,7 +38,14 @@ export class TrainingProgress {
   private lastDraw = 0;
   private drawn = false;
 
-  constructor(private readonly output: Output) {}
+  /**
+   * `configuration` names the run when one command trains several (compare, sweep): it prefixes the
+   * epoch lines on stderr and is added to the NDJSON `epoch` events.
+   */
+  constructor(
+    private readonly output: Output,
+    private readonly configuration?: { readonly name: string; readonly fields: Record<string, unknown> },
+  ) {}
 
   batch(p: BatchProgress): void {
     if (!this.output.io.interactive) return;
@@ -62,9 +69,9 @@ export class TrainingProgress {
         : '';
     const speed = p.samplesPerSecond ? `  ${Math.round(p.samplesPerSecond)} samples/s` : '';
     this.output.log(
-      `epoch ${p.epoch + 1}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${formatPercent(p.accuracy)}${val}  ${formatDuration(p.seconds)}${speed}`,
+      `${this.configuration ? `${this.configuration.name} ` : ''}epoch ${p.epoch + 1}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${formatPercent(p.accuracy)}${val}  ${formatDuration(p.seconds)}${speed}`,
     );
-    this.output.event('epoch', { ...p, epoch: p.epoch + 1 });
+    this.output.event('epoch', { ...this.configuration?.fields, ...p, epoch: p.epoch + 1 });
   }
 
   /** Removes a half-drawn bar before other output. */

@@ -1,0 +1,4 @@
+import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../vitest.shared';
+
+export default defineConfig(packageTestConfig({ testTimeout: 300_000 }));
