@@ -19,7 +19,14 @@ const glorotUniform = { class_name: 'GlorotUniform', config: { seed: null } };
 const orthogonal = { class_name: 'Orthogonal', config: { gain: 1, seed: null } };
 const zeros = { class_name: 'Zeros', config: {} };
 
-const kerasClass = { gru: 'GRU', lstm: 'LSTM', simpleRnn: 'SimpleRNN' } as const;
+const kerasClass = {
+  gru: 'GRU',
+  lstm: 'LSTM',
+  simpleRnn: 'SimpleRNN',
+  // Custom layers of @gruvision/tfjs (`registerLayers()`).
+  mingru: 'MinGRU',
+  minlstm: 'MinLSTM',
+} as const;
 
 /**
  * The file name of each gate activation. `hard_sigmoid` alone means clip(0.2x + 0.5) to tfjs and

@@ -117,7 +117,13 @@ export function buildRecurrentLayer(
     recurrentDropout: layer.recurrentDropout ?? 0,
     returnSequences: options.returnSequences ?? false,
   };
-  const fallback = { gru: 'gru', lstm: 'lstm', simpleRnn: 'simple_rnn' }[layer.cell];
+  const fallback = {
+    gru: 'gru',
+    lstm: 'lstm',
+    simpleRnn: 'simple_rnn',
+    mingru: 'min_gru',
+    minlstm: 'min_lstm',
+  }[layer.cell];
   return recurrentLayer(settings, options.name ?? fallback, options.inputShape);
 }
 
