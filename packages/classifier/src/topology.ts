@@ -1,5 +1,5 @@
 import type { ModelSpec, RecurrentActivation, ResolvedLayer } from '@gruvision/math';
-import { DENSE_LAYER_NAME, resolveLayers } from '@gruvision/math';
+import { DENSE_LAYER_NAME, isMinCell, resolveLayers } from '@gruvision/math';
 
 /** A Keras layer config entry of a `Sequential` model topology. */
 export interface KerasLayerJson {
@@ -41,6 +41,20 @@ export const ACTIVATION_FILE_NAMES: Readonly<Record<RecurrentActivation, string>
 };
 
 function recurrentConfig(layer: ResolvedLayer, name: string): Record<string, unknown> {
+  if (isMinCell(layer.cell)) {
+    // `MinGRU` / `MinLSTM` of @gruvision/tfjs: no recurrent kernel, no gate options.
+    return {
+      name,
+      trainable: true,
+      dtype: 'float32',
+      units: layer.units,
+      dropout: layer.dropout,
+      return_sequences: layer.returnSequences,
+      return_state: false,
+      go_backwards: layer.goBackwards,
+      stateful: false,
+    };
+  }
   const config: Record<string, unknown> = {
     name,
     trainable: true,

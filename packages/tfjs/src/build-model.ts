@@ -5,11 +5,12 @@ import type {
   RecurrentLayerSpec,
   ResolvedLayer,
 } from '@gruvision/math';
-import { resolveLayers } from '@gruvision/math';
+import { isMinCell, resolveLayers } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
 import { KerasGRU } from './gru-layer';
 import { registerGateActivations } from './hard-sigmoid';
+import { MinGRU, MinLSTM } from './min-rnn-layer';
 import { registerLayers } from './register-layers';
 import { setNamedWeights } from './weights';
 
@@ -86,6 +87,10 @@ function recurrentLayer(
       });
     case 'simpleRnn':
       return tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+    case 'mingru':
+      return new MinGRU(common);
+    case 'minlstm':
+      return new MinLSTM(common);
     default:
       throw new GruTfjsError('INVALID_ARGUMENT', `Unknown cell type ${JSON.stringify(layer.cell)}.`);
   }
@@ -139,7 +144,8 @@ export function buildRecurrentLayer(
  */
 export function buildModel(spec: ModelSpec, options: BuildModelOptions = {}): tf.Sequential {
   const layers = resolveLayers(spec);
-  if (layers.some((l) => l.bidirectional && l.cell === 'gru')) registerLayers();
+  // tfjs clones a bidirectional layer through its serialization registry; the minimal cells load from there too.
+  if (layers.some((l) => (l.bidirectional && l.cell === 'gru') || isMinCell(l.cell))) registerLayers();
   const model = tf.sequential({ name: 'sequential' });
   layers.forEach((layer, i) => {
     const inputShape = i === 0 ? [spec.timeSteps, spec.features] : undefined;
