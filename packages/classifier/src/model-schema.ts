@@ -57,7 +57,7 @@ export const TrainingSummarySchema = v.object({
 });
 
 const LayerSchema = v.object({
-  cell: v.picklist(['gru', 'lstm', 'simpleRnn']),
+  cell: v.picklist(['gru', 'lstm', 'simpleRnn', 'mingru', 'minlstm']),
   units: positiveInt,
   resetAfter: v.optional(v.boolean()),
   recurrentActivation: v.optional(v.picklist(['sigmoid', 'hardSigmoid'])),

@@ -20,7 +20,7 @@ export const registerSweep: RegisterCommand = (program, context) => {
       list(positiveInt),
       [32, 64, 128, 256],
     )
-    .option('--cell <cell>', 'gru | lstm | rnn', choice(CLI_CELLS), 'gru')
+    .option('--cell <cell>', 'gru | lstm | rnn | mingru | minlstm', choice(CLI_CELLS), 'gru')
     .option('--out <file>', 'SVG chart to write', 'sweep.svg');
   addExperimentOptions(command);
   command.addHelpText(
