@@ -2,7 +2,7 @@
 log-space formulation (Feng et al. 2024, "Were RNNs All We Needed?", appendix listings: log_g,
 parallel_scan_log, the log-space minGRU and minLSTM forward), run in float64 PyTorch with autograd.
 
-Run with Debian's python3-torch:  /usr/bin/python3 packages/math/scripts/make-min-fixtures.py
+Run with Debian's python3-torch, then format:  /usr/bin/python3 packages/math/scripts/make-min-fixtures.py && pnpm format
 """
 import json
 import pathlib
