@@ -119,6 +119,21 @@ describe('modelTopology', () => {
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4);
   });
 
+  it('minGRU / minLSTM (classes MinGRU, MinLSTM) load in tfjs once registerLayers() ran', async () => {
+    registerLayers();
+    const spec: ModelSpec = {
+      ...base,
+      layers: [
+        { cell: 'mingru', units: 4, bidirectional: true },
+        { cell: 'minlstm', units: 3, goBackwards: true },
+      ],
+    };
+    const topology = modelTopology(spec);
+    expect(topology.config.layers.map((l) => l.class_name)).toEqual(['Bidirectional', 'MinLSTM', 'Dense']);
+    const [a, b] = [await tfjsPredictions(spec, x, 2), await mathPredictions(spec, x, 2)];
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-5);
+  });
+
   for (const [name, spec] of Object.entries(hard)) {
     it(`${name}: loads in tfjs once registerLayers() ran, with the math engine's predictions`, async () => {
       registerLayers();

@@ -1,5 +1,5 @@
 import type { ModelSpec, RecurrentActivation, ResolvedLayer } from '@gruvision/math';
-import { DENSE_LAYER_NAME, resolveLayers } from '@gruvision/math';
+import { DENSE_LAYER_NAME, isMinCell, resolveLayers } from '@gruvision/math';
 
 /** A Keras layer config entry of a `Sequential` model topology. */
 export interface KerasLayerJson {
@@ -19,7 +19,14 @@ const glorotUniform = { class_name: 'GlorotUniform', config: { seed: null } };
 const orthogonal = { class_name: 'Orthogonal', config: { gain: 1, seed: null } };
 const zeros = { class_name: 'Zeros', config: {} };
 
-const kerasClass = { gru: 'GRU', lstm: 'LSTM', simpleRnn: 'SimpleRNN' } as const;
+const kerasClass = {
+  gru: 'GRU',
+  lstm: 'LSTM',
+  simpleRnn: 'SimpleRNN',
+  // Custom layers of @gruvision/tfjs (`registerLayers()`).
+  mingru: 'MinGRU',
+  minlstm: 'MinLSTM',
+} as const;
 
 /**
  * The file name of each gate activation. `hard_sigmoid` alone means clip(0.2x + 0.5) to tfjs and
@@ -34,6 +41,20 @@ export const ACTIVATION_FILE_NAMES: Readonly<Record<RecurrentActivation, string>
 };
 
 function recurrentConfig(layer: ResolvedLayer, name: string): Record<string, unknown> {
+  if (isMinCell(layer.cell)) {
+    // `MinGRU` / `MinLSTM` of @gruvision/tfjs: no recurrent kernel, no gate options.
+    return {
+      name,
+      trainable: true,
+      dtype: 'float32',
+      units: layer.units,
+      dropout: layer.dropout,
+      return_sequences: layer.returnSequences,
+      return_state: false,
+      go_backwards: layer.goBackwards,
+      stateful: false,
+    };
+  }
   const config: Record<string, unknown> = {
     name,
     trainable: true,

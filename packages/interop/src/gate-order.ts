@@ -8,6 +8,9 @@ export const ONNX_GATE_ORDER: Readonly<Record<CellType, readonly number[]>> = {
   gru: [0, 1, 2], // z|r|h
   lstm: [0, 3, 1, 2], // i|o|f|c
   simpleRnn: [0],
+  // The minimal cells have no ONNX operator; `modelToOnnx` refuses them before reading this.
+  mingru: [0, 1],
+  minlstm: [0, 1, 2],
 };
 
 /** PyTorch: GRU r|z|n, LSTM i|f|g|o, RNN one block. */
@@ -15,6 +18,9 @@ export const TORCH_GATE_ORDER: Readonly<Record<CellType, readonly number[]>> = {
   gru: [1, 0, 2],
   lstm: [0, 1, 2, 3],
   simpleRnn: [0],
+  // No PyTorch module either; `torchIncompatibility` refuses them before reading this.
+  mingru: [0, 1],
+  minlstm: [0, 1, 2],
 };
 
 /** Keras kernel `[I, g·u]` (column blocks) → row-major `[g·u, I]` with row blocks in `order`. */

@@ -1,5 +1,6 @@
 import type { NamedWeight } from '@gruvision/math';
-import { gateCount, resolveLayers } from '@gruvision/math';
+import { gateCount, isMinCell, resolveLayers } from '@gruvision/math';
+import { GruInteropError } from './errors';
 import { biasToOrder, kernelToRows, ONNX_GATE_ORDER } from './gate-order';
 import { cellActivations, gateActivation } from './gates';
 import type { InteropModel } from './model';
@@ -33,6 +34,16 @@ const INT64_MIN = -(2n ** 63n);
  */
 export function modelToOnnx(model: InteropModel, options: OnnxExportOptions = {}): Uint8Array {
   const file = options.file ?? 'model.onnx';
+  const minimal = model.spec.layers.findIndex((l) => isMinCell(l.cell));
+  if (minimal >= 0) {
+    throw new GruInteropError(
+      'UNSUPPORTED_MODEL',
+      `${file}: layer ${minimal} is a ${model.spec.layers[minimal]!.cell}, which ONNX export does not support yet ` +
+        '(ONNX has no operator for the minimal cells; they would need a Scan). Keep the gruvision artifact, ' +
+        'or train a gru / lstm / simpleRnn model to export.',
+      { file },
+    );
+  }
   const weights = new Map(checkModel(model, file).map((w) => [w.name, w] as const));
   const get = (name: string): NamedWeight => weights.get(name)!;
   const { spec, input, view } = model;

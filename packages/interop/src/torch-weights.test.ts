@@ -160,6 +160,10 @@ describe('modelToSafetensors / modelFromSafetensors', () => {
       },
       /5 units after 4.*same units/,
     );
+    await refuse(
+      { name: '', layers: [{ cell: 'mingru', units: 4 }], view },
+      /mingru; PyTorch has no built-in module/,
+    );
   });
 });
 

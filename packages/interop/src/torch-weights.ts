@@ -1,5 +1,5 @@
 import type { CellType } from '@gruvision/math';
-import { gateCount, resolveLayers } from '@gruvision/math';
+import { gateCount, isMinCell, resolveLayers } from '@gruvision/math';
 import { GruInteropError } from './errors';
 import {
   biasToOrder,
@@ -16,7 +16,13 @@ import { assembleModel } from './onnx-import';
 import type { SafetensorsTensor } from './safetensors';
 import { readSafetensors, writeSafetensors } from './safetensors';
 
-const TORCH_MODULE: Record<CellType, string> = { gru: 'nn.GRU', lstm: 'nn.LSTM', simpleRnn: 'nn.RNN' };
+const TORCH_MODULE: Record<CellType, string> = {
+  gru: 'nn.GRU',
+  lstm: 'nn.LSTM',
+  simpleRnn: 'nn.RNN',
+  mingru: 'PyTorch module',
+  minlstm: 'PyTorch module',
+};
 
 /**
  * Why a spec cannot be one `nn.GRU` / `nn.LSTM` / `nn.RNN` + `nn.Linear`, or `undefined` when it can.
@@ -26,6 +32,8 @@ export function torchIncompatibility(model: Pick<InteropModel, 'spec'>): string 
   const first = layers[0]!;
   for (const l of layers) {
     const where = `layer ${l.index} (${l.name})`;
+    if (isMinCell(l.cell))
+      return `${where} is a ${l.cell}; PyTorch has no built-in module for the minimal cells (Feng et al. 2024). Use the gruvision artifact, or train a gru / lstm / simpleRnn model to export.`;
     if (l.cell !== first.cell)
       return `${where} is a ${l.cell} after a ${first.cell}; one PyTorch module has one cell type. Train with one cell for every layer.`;
     if (l.units !== first.units)

@@ -71,7 +71,8 @@ export interface LayerTrace {
   readonly units: number;
   /** Hidden state after each step, `[T, units]`, indexed by input time step. */
   readonly h: Float32Array;
-  /** Per-gate activations `[T, units]`: GRU `z`, `r`, `hCandidate`; LSTM `i`, `f`, `o`, `c`; SimpleRNN none. */
+  /** Per-gate activations `[T, units]`: GRU `z`, `r`, `hCandidate`; LSTM `i`, `f`, `o`, `c`; minGRU `z`, `hCandidate`;
+   * minLSTM `i`, `f`, `hCandidate`; SimpleRNN none. */
   readonly gates: Readonly<Record<string, Float32Array>>;
 }
 

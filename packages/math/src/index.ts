@@ -73,8 +73,11 @@ export type {
   WeightEntry,
 } from './spec';
 export {
+  CELL_TYPES,
   DENSE_LAYER_NAME,
   gateCount,
+  hasRecurrentKernel,
+  isMinCell,
   parameterCount,
   RECURRENT_ACTIVATIONS,
   resolveLayers,

@@ -1,4 +1,6 @@
 import { softmaxRows } from './activations';
+import { MIN_GRU_GATES } from './cells/min-gru';
+import { MIN_LSTM_GATES } from './cells/min-lstm';
 import {
   addL1Penalty,
   addL2Penalty,
@@ -36,7 +38,15 @@ import {
 } from './recurrent';
 import { combineShards, mathBitsDependOn, REDUCTION_SHARDS, shardGradient } from './reduction';
 import { Rng } from './rng';
-import { type ModelSpec, type ResolvedLayer, resolveLayers, type WeightEntry, weightLayout } from './spec';
+import {
+  type CellType,
+  isMinCell,
+  type ModelSpec,
+  type ResolvedLayer,
+  resolveLayers,
+  type WeightEntry,
+  weightLayout,
+} from './spec';
 import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from './validate';
 
 /** One direction of one recurrent layer inside a network. */
@@ -59,6 +69,22 @@ interface Layer {
   out: FloatArray;
   /** Gradient w.r.t. this layer's input [T,B,inputSize] (layers after the first). */
   dIn: FloatArray;
+}
+
+/** Gate names of a cell in a `Trace` (SimpleRNN: none). */
+function traceGateNames(cell: CellType): readonly string[] {
+  switch (cell) {
+    case 'gru':
+      return ['z', 'r', 'hCandidate'];
+    case 'lstm':
+      return ['i', 'f', 'o', 'c'];
+    case 'mingru':
+      return MIN_GRU_GATES;
+    case 'minlstm':
+      return MIN_LSTM_GATES;
+    default:
+      return [];
+  }
 }
 
 /** Largest batch a network processes at once; `predict` splits bigger inputs into chunks of this size. */
@@ -122,6 +148,9 @@ export class NetworkCore {
       const e = byName.get(name)!;
       return buf.subarray(e.offset, e.offset + e.size);
     };
+    // mingru / minlstm have no recurrent kernel: an empty view.
+    const recurrentView = (buf: FloatArray, name: string): FloatArray =>
+      byName.has(name) ? view(buf, name) : buf.subarray(0, 0);
     this.kernelRanges = [];
     for (const e of layout.entries) {
       if (e.name.endsWith('kernel')) this.kernelRanges.push([e.offset, e.size]);
@@ -146,12 +175,12 @@ export class NetworkCore {
           ws,
           params: {
             kernel: view(this.params, names.kernel),
-            recurrentKernel: view(this.params, names.recurrentKernel),
+            recurrentKernel: recurrentView(this.params, names.recurrentKernel),
             bias: view(this.params, names.bias),
           },
           grads: {
             kernel: view(this.grads, names.kernel),
-            recurrentKernel: view(this.grads, names.recurrentKernel),
+            recurrentKernel: recurrentView(this.grads, names.recurrentKernel),
             bias: view(this.grads, names.bias),
           },
           col: d * r.units,
@@ -277,6 +306,7 @@ export class NetworkCore {
       for (const d of layer.directions) {
         d.ws.inputMask = useMasks && r.dropout > 0 ? d.inputMask : null;
         d.ws.recurrentMask = useMasks && r.recurrentDropout > 0 ? d.recurrentMask : null;
+        d.ws.scan = training ? 'parallel' : 'sequential';
         recurrentForward(d.ws, input, d.params, B, null, null);
         const hs = d.ws.hs;
         if (r.returnSequences) {
@@ -432,8 +462,7 @@ export class NetworkCore {
         const G = ws.G;
         const h = new Float32Array(T * u);
         const gates: Record<string, Float32Array> = {};
-        const names =
-          r.cell === 'gru' ? ['z', 'r', 'hCandidate'] : r.cell === 'lstm' ? ['i', 'f', 'o', 'c'] : [];
+        const names = traceGateNames(r.cell);
         for (const n of names) gates[n] = new Float32Array(T * u);
         for (let s = 0; s < T; s++) {
           const t = ws.config.goBackwards ? T - 1 - s : s;
@@ -448,6 +477,10 @@ export class NetworkCore {
               gates.f![t * u + j] = ws.act[s * G + u + j]!;
               gates.o![t * u + j] = ws.act[s * G + 3 * u + j]!;
               gates.c![t * u + j] = ws.cs[(s + 1) * u + j]!;
+            } else if (isMinCell(r.cell)) {
+              names.forEach((n, k) => {
+                gates[n]![t * u + j] = ws.act[s * G + k * u + j]!;
+              });
             }
           }
         }

@@ -1,11 +1,13 @@
 import { gate, gateGrad, gateSlope } from './activations';
+import type { ScanSchedule } from './cells/linear-scan';
+import { minRecurrentBackward, minRecurrentForward } from './cells/min-rnn';
 import type { FloatArray } from './float-array';
 import { gemmNN, gemmTN, transpose } from './gemm';
 import { allocFloat32, wasmGateAdd, wasmGruBackwardR, wasmGruBackwardZH, wasmTanhBlend } from './kernels';
-import type { CellType, RecurrentActivation, UpdateGate } from './spec';
+import { type CellType, gateCount, isMinCell, type RecurrentActivation, type UpdateGate } from './spec';
 
 /**
- * One direction of one recurrent layer (GRU, LSTM or SimpleRNN): forward over a whole sequence and
+ * One direction of one recurrent layer (GRU, LSTM or SimpleRNN; minGRU / minLSTM in `cells/`): forward over a whole sequence and
  * backpropagation through time, on time-major flat buffers.
  *
  * Conventions (`T` time steps, `B` batch, `I` inputs, `u` units, `G` = gates·u):
@@ -80,6 +82,8 @@ export class RecurrentWorkspace {
   /** Dropout masks, or null when inactive. [B,I] and [B,u]. */
   inputMask: FloatArray | null = null;
   recurrentMask: FloatArray | null = null;
+  /** `mingru` / `minlstm`: step by step or as a chunked parallel scan (`cells/linear-scan.ts`). */
+  scan: ScanSchedule = 'parallel';
 
   // Backward buffers (allocated on the first backward pass).
   /** Gradient of the loss w.r.t. the states after each processing step: [T,B,u] (input of backward). */
@@ -106,7 +110,7 @@ export class RecurrentWorkspace {
     this.config = config;
     this.dtype = dtype;
     this.T = timeSteps;
-    this.G = (config.cell === 'gru' ? 3 : config.cell === 'lstm' ? 4 : 1) * config.units;
+    this.G = gateCount(config.cell) * config.units;
   }
 
   /** Makes room for batches of `batch` samples (no-op when already large enough). */
@@ -171,6 +175,10 @@ export function recurrentForward(
   const u = config.units;
   const I = config.inputSize;
   const TB = T * B;
+  if (isMinCell(config.cell)) {
+    minRecurrentForward(ws, x, params, B, h0);
+    return;
+  }
   const { kernel, recurrentKernel, bias } = params;
 
   // Input dropout: one mask per sequence, applied to every step.
@@ -439,6 +447,10 @@ export function recurrentBackward(
   x: FloatArray,
   params: RecurrentParams,
 ): void {
+  if (isMinCell(ws.config.cell)) {
+    minRecurrentBackward(ws, grads, dx, x, params);
+    return;
+  }
   const B = ws.B;
   ws.ensureBackwardCapacity(B);
   const { T, G, config } = ws;

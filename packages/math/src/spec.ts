@@ -1,7 +1,25 @@
 import { GruMathError } from './errors';
 
-/** Recurrent cell kinds. `simpleRnn` is Keras' `SimpleRNN` (tanh). */
-export type CellType = 'gru' | 'lstm' | 'simpleRnn';
+/**
+ * Recurrent cell kinds. `simpleRnn` is Keras' `SimpleRNN` (tanh). `mingru` and `minlstm` are the minimal
+ * cells of Feng et al. 2024 ("Were RNNs All We Needed?"): their gates read the input only, so a whole
+ * sequence is a linear recurrence `h_t = a_t ⊙ h_{t−1} + b_t` computed by a scan over time
+ * (see `cells/min-gru.ts`, `cells/min-lstm.ts`). They have no recurrent kernel.
+ */
+export type CellType = 'gru' | 'lstm' | 'simpleRnn' | 'mingru' | 'minlstm';
+
+/** Every {@link CellType}, in the order error messages list them. */
+export const CELL_TYPES: readonly CellType[] = ['gru', 'lstm', 'simpleRnn', 'mingru', 'minlstm'];
+
+/** The minimal cells (no recurrent kernel, gates from the input only). */
+export function isMinCell(cell: CellType): cell is 'mingru' | 'minlstm' {
+  return cell === 'mingru' || cell === 'minlstm';
+}
+
+/** Whether a cell has a `recurrent_kernel` in the canonical layout (all but the minimal cells). */
+export function hasRecurrentKernel(cell: CellType): boolean {
+  return !isMinCell(cell);
+}
 
 /**
  * Gate activation of GRU and LSTM cells. Two different functions are called "hard sigmoid" out there;
@@ -34,7 +52,7 @@ export interface RecurrentLayerSpec {
   readonly units: number;
   /** GRU only. `false` (default): tfjs / Keras 2 form; `true`: Keras 3 / PyTorch / cuDNN form, bias `[2, 3u]`. */
   readonly resetAfter?: boolean;
-  /** GRU and LSTM gates. Default `'sigmoid'`. */
+  /** GRU and LSTM gates. Default `'sigmoid'` (the only one the minimal cells accept). */
   readonly recurrentActivation?: RecurrentActivation;
   /** GRU only: the meaning of the update gate (see {@link UpdateGate}). Default `'keepsOld'` (Keras). */
   readonly updateGate?: UpdateGate;
@@ -73,6 +91,7 @@ export interface WeightEntry {
 /** The recurrent weights of one direction of one layer. */
 export interface CellWeightNames {
   readonly kernel: string;
+  /** Not in the layout of cells without one (`hasRecurrentKernel(cell)` false: `mingru`, `minlstm`). */
   readonly recurrentKernel: string;
   readonly bias: string;
 }
@@ -101,12 +120,32 @@ export interface ResolvedLayer {
   readonly directions: readonly CellWeightNames[];
 }
 
-/** Number of gate blocks of a cell: GRU z|r|h, LSTM i|f|c|o, SimpleRNN one. */
+/**
+ * Number of gate blocks of a cell: GRU z|r|h, LSTM i|f|c|o, SimpleRNN one, minGRU z|h (update gate,
+ * candidate), minLSTM i|f|h (input gate, forget gate, candidate).
+ */
 export function gateCount(cell: CellType): number {
-  return cell === 'gru' ? 3 : cell === 'lstm' ? 4 : 1;
+  switch (cell) {
+    case 'gru':
+      return 3;
+    case 'lstm':
+      return 4;
+    case 'mingru':
+      return 2;
+    case 'minlstm':
+      return 3;
+    default:
+      return 1;
+  }
 }
 
-const kerasBaseName: Record<CellType, string> = { gru: 'gru', lstm: 'lstm', simpleRnn: 'simple_rnn' };
+const kerasBaseName: Record<CellType, string> = {
+  gru: 'gru',
+  lstm: 'lstm',
+  simpleRnn: 'simple_rnn',
+  mingru: 'min_gru',
+  minlstm: 'min_lstm',
+};
 
 function fail(message: string): never {
   throw new GruMathError('INVALID_SPEC', message);
@@ -140,8 +179,10 @@ export function validateSpec(spec: ModelSpec): void {
   spec.layers.forEach((layer, i) => {
     const where = `spec.layers[${i}]`;
     if (layer === null || typeof layer !== 'object') fail(`${where} must be an object.`);
-    if (layer.cell !== 'gru' && layer.cell !== 'lstm' && layer.cell !== 'simpleRnn') {
-      fail(`${where}.cell must be "gru", "lstm" or "simpleRnn", got ${JSON.stringify(layer.cell)}.`);
+    if (!CELL_TYPES.includes(layer.cell)) {
+      fail(
+        `${where}.cell must be "gru", "lstm", "simpleRnn", "mingru" or "minlstm", got ${JSON.stringify(layer.cell)}.`,
+      );
     }
     checkPositiveInt(layer.units, `${where}.units`);
     const act = layer.recurrentActivation;
@@ -159,6 +200,17 @@ export function validateSpec(spec: ModelSpec): void {
       );
     }
     if (ug === 'takesNew' && layer.cell !== 'gru') fail(`${where}.updateGate only applies to GRU layers.`);
+    if (isMinCell(layer.cell)) {
+      if (act !== undefined && act !== 'sigmoid') {
+        fail(`${where}.recurrentActivation must be "sigmoid" for a ${layer.cell} layer (the paper's gates).`);
+      }
+      if (layer.recurrentDropout !== undefined && layer.recurrentDropout !== 0) {
+        fail(
+          `${where}.recurrentDropout must be 0 for a ${layer.cell} layer: it has no recurrent product to drop. ` +
+            'Use dropout (on the inputs) instead.',
+        );
+      }
+    }
     checkRate(layer.dropout, `${where}.dropout`);
     checkRate(layer.recurrentDropout, `${where}.recurrentDropout`);
   });
@@ -219,8 +271,9 @@ export const DENSE_LAYER_NAME = 'dense';
 /**
  * The canonical flat parameter layout of a model: per recurrent layer and direction `kernel [I, g·u]`,
  * `recurrent_kernel [u, g·u]`, `bias [g·u]` (GRU with `resetAfter: [2, 3u]`), then `dense/kernel [H, C]`,
- * `dense/bias [C]`. Gate blocks are in Keras order (GRU z|r|h, LSTM i|f|c|o). Parameters, gradients and
- * optimizer slots all share this layout.
+ * `dense/bias [C]`. Gate blocks are in Keras order (GRU z|r|h, LSTM i|f|c|o; minGRU z|h, minLSTM i|f|h).
+ * The minimal cells have no `recurrent_kernel` entry. Parameters, gradients and optimizer slots all
+ * share this layout.
  */
 export function weightLayout(spec: ModelSpec): { entries: WeightEntry[]; totalSize: number } {
   const entries: WeightEntry[] = [];
@@ -235,7 +288,7 @@ export function weightLayout(spec: ModelSpec): { entries: WeightEntry[]; totalSi
     const g = gateCount(layer.cell) * layer.units;
     for (const dir of layer.directions) {
       push(dir.kernel, [layer.inputSize, g]);
-      push(dir.recurrentKernel, [layer.units, g]);
+      if (hasRecurrentKernel(layer.cell)) push(dir.recurrentKernel, [layer.units, g]);
       push(dir.bias, layer.cell === 'gru' && layer.resetAfter ? [2, g] : [g]);
     }
   }

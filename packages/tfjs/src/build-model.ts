@@ -5,11 +5,12 @@ import type {
   RecurrentLayerSpec,
   ResolvedLayer,
 } from '@gruvision/math';
-import { resolveLayers } from '@gruvision/math';
+import { isMinCell, resolveLayers } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
 import { KerasGRU } from './gru-layer';
 import { registerGateActivations } from './hard-sigmoid';
+import { MinGRU, MinLSTM } from './min-rnn-layer';
 import { registerLayers } from './register-layers';
 import { setNamedWeights } from './weights';
 
@@ -88,6 +89,10 @@ function recurrentLayer(
       });
     case 'simpleRnn':
       return tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+    case 'mingru':
+      return new MinGRU(common);
+    case 'minlstm':
+      return new MinLSTM(common);
     default:
       throw new GruTfjsError('INVALID_ARGUMENT', `Unknown cell type ${JSON.stringify(layer.cell)}.`);
   }
@@ -120,7 +125,13 @@ export function buildRecurrentLayer(
     recurrentDropout: layer.recurrentDropout ?? 0,
     returnSequences: options.returnSequences ?? false,
   };
-  const fallback = { gru: 'gru', lstm: 'lstm', simpleRnn: 'simple_rnn' }[layer.cell];
+  const fallback = {
+    gru: 'gru',
+    lstm: 'lstm',
+    simpleRnn: 'simple_rnn',
+    mingru: 'min_gru',
+    minlstm: 'min_lstm',
+  }[layer.cell];
   return recurrentLayer(settings, options.name ?? fallback, options.inputShape);
 }
 
@@ -136,7 +147,8 @@ export function buildRecurrentLayer(
  */
 export function buildModel(spec: ModelSpec, options: BuildModelOptions = {}): tf.Sequential {
   const layers = resolveLayers(spec);
-  if (layers.some((l) => l.bidirectional && l.cell === 'gru')) registerLayers();
+  // tfjs clones a bidirectional layer through its serialization registry; the minimal cells load from there too.
+  if (layers.some((l) => (l.bidirectional && l.cell === 'gru') || isMinCell(l.cell))) registerLayers();
   const model = tf.sequential({ name: 'sequential' });
   layers.forEach((layer, i) => {
     const inputShape = i === 0 ? [spec.timeSteps, spec.features] : undefined;

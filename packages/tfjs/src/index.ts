@@ -30,6 +30,8 @@ export {
 export { explicitHardSigmoids, normalizeKerasConfig } from './keras-config';
 export type { HardSigmoidNote, LoadModelOptions } from './load-model';
 export { diagnoseLoadError, loadModel } from './load-model';
+export type { MinCell, MinRecurrentArgs } from './min-rnn-layer';
+export { affineScan, MinGRU, MinLSTM, minGates, positiveCandidate } from './min-rnn-layer';
 export { checkOptimizerSpec, KerasOptimizer } from './optimizer';
 export {
   KerasCompatibleModel,

@@ -58,6 +58,16 @@ const variants: Record<string, ModelSpec['layers']> = {
   'bidirectional goBackwards SimpleRNN': [
     { cell: 'simpleRnn', units: 3, bidirectional: true, goBackwards: true },
   ],
+  minGRU: [{ cell: 'mingru', units: 4 }],
+  minLSTM: [{ cell: 'minlstm', units: 4 }],
+  'bidirectional minGRU → goBackwards minLSTM → GRU': [
+    { cell: 'mingru', units: 3, bidirectional: true },
+    { cell: 'minlstm', units: 3, goBackwards: true },
+    { cell: 'gru', units: 2 },
+  ],
+  'bidirectional goBackwards minLSTM': [
+    { cell: 'minlstm', units: 3, bidirectional: true, goBackwards: true },
+  ],
 };
 
 const specOf = (layers: ModelSpec['layers']): ModelSpec => ({

@@ -3,6 +3,7 @@ import { GruTfjsError } from './errors';
 import { GRUVISION_GRU_CLASS, KerasGRU } from './gru-layer';
 import { registerGateActivations } from './hard-sigmoid';
 import { normalizeKerasConfig } from './keras-config';
+import { MinGRU, MinLSTM } from './min-rnn-layer';
 import { normalizeWeightNames } from './weight-names';
 
 type ConfigDict = tf.serialization.ConfigDict;
@@ -64,10 +65,15 @@ export function layersRegistered(): boolean {
  *   `DTypePolicy` objects, `OrthogonalInitializer`, Keras 3 functional `inbound_nodes`;
  * - weight names written by the converter from `.h5` (`sequential/gru/gru_cell/kernel`) and `.keras`
  *   (`layers/gru/cell/vars/0`) files are mapped onto the model's own names when weights load.
+ * - classes `MinGRU` and `MinLSTM` (the `mingru` / `minlstm` cells) are registered.
  * Explicit and idempotent: importing `@gruvision/tfjs` changes nothing until this is called.
  */
 export function registerLayers(): void {
   registerGateActivations();
+  // The minimal cells (classes `MinGRU`, `MinLSTM`) for gruvision artifacts and bidirectional wrapping.
+  const map = classNameMap();
+  if (!map[MinGRU.className]) tf.serialization.registerClass(MinGRU);
+  if (!map[MinLSTM.className]) tf.serialization.registerClass(MinLSTM);
   override('GRU', (original) => (cls, config, customObjects, fastWeightInit) => {
     const normalized = normalizeKerasConfig(config) as ConfigDict;
     // Every GRU becomes a KerasGRU (one layer for both forms, Keras' recurrent-dropout semantics);
@@ -80,7 +86,6 @@ export function registerLayers(): void {
     }
   });
   // A founding-form GRU (`updateGate: 'takesNew'`, written by gruvision as class GruvisionGRU).
-  const map = classNameMap();
   if (!map[GRUVISION_GRU_CLASS]) {
     map[GRUVISION_GRU_CLASS] = [
       KerasGRU as never,

@@ -1,7 +1,8 @@
 import type { LayerTrace, ModelSpec, NamedWeights, Trace } from '@gruvision/math';
-import { resolveLayers } from '@gruvision/math';
+import { hasRecurrentKernel, isMinCell, resolveLayers } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { gruStep, resolveActivation } from './gru-layer';
+import { minGates } from './min-rnn-layer';
 
 /**
  * Runs every recurrent cell of `spec` step by step on one sample `x [T,F]` with `weights` (canonical
@@ -35,10 +36,20 @@ export function traceSteps(
       layer.directions.forEach((names, d) => {
         const goBackwards = d === 0 ? layer.goBackwards : !layer.goBackwards;
         const kernel = tensor(names.kernel) as tf.Tensor2D;
-        const recurrentKernel = tensor(names.recurrentKernel) as tf.Tensor2D;
+        const recurrentKernel = (
+          hasRecurrentKernel(layer.cell) ? tensor(names.recurrentKernel) : tf.zeros([u, 0])
+        ) as tf.Tensor2D;
         const bias = tensor(names.bias);
         const gateNames =
-          layer.cell === 'gru' ? ['z', 'r', 'hCandidate'] : layer.cell === 'lstm' ? ['i', 'f', 'o', 'c'] : [];
+          layer.cell === 'gru'
+            ? ['z', 'r', 'hCandidate']
+            : layer.cell === 'lstm'
+              ? ['i', 'f', 'o', 'c']
+              : layer.cell === 'mingru'
+                ? ['z', 'hCandidate']
+                : layer.cell === 'minlstm'
+                  ? ['i', 'f', 'hCandidate']
+                  : [];
         const gates: Record<string, tf.Tensor2D[]> = Object.fromEntries(
           gateNames.map((n) => [n, new Array(T)]),
         );
@@ -74,6 +85,11 @@ export function traceSteps(
             gates.f![t] = f;
             gates.o![t] = o;
             gates.c![t] = c;
+          } else if (isMinCell(layer.cell)) {
+            // One step of the minimal cell: h = a ⊙ h + b, gates from the input only.
+            const step = minGates(layer.cell, tf.add(tf.matMul(xt, kernel), bias));
+            h = tf.add(tf.mul(step.a, h), step.b) as tf.Tensor2D;
+            for (const n of gateNames) gates[n]![t] = step.gates[n] as tf.Tensor2D;
           } else {
             h = tf.tanh(
               tf.add(tf.add(tf.matMul(xt, kernel), tf.matMul(h, recurrentKernel)), bias),

@@ -10,26 +10,28 @@ export const registerCompare: RegisterCommand = (program, context) => {
   const command = program
     .command('compare')
     .description(
-      'GRU or LSTM or plain RNN? Train each cell on the same data with the same budget and compare',
+      'GRU, LSTM, plain RNN, minGRU or minLSTM? Train each cell on the same data with the same budget and compare',
     )
-    .option('--cells <list>', 'cells to compare, comma-separated: gru,lstm,rnn', list(choice(CLI_CELLS)), [
-      'gru',
-      'lstm',
-      'rnn',
-    ])
+    .option(
+      '--cells <list>',
+      'cells to compare, comma-separated: gru,lstm,rnn,mingru,minlstm',
+      list(choice(CLI_CELLS)),
+      ['gru', 'lstm', 'rnn', 'mingru', 'minlstm'],
+    )
     .option('--units <n>', 'hidden units of every cell', positiveInt, 64);
   addExperimentOptions(command);
   command.addHelpText(
     'after',
     `
 Examples:
-  $ gruvision compare                                      # gru, lstm, rnn with 64 units on 10 000 MNIST images
+  $ gruvision compare                                      # all five cells with 64 units on 10 000 MNIST images
   $ gruvision compare --cells gru,lstm --dataset folder:./photos --units 128 --epochs 5 --json`,
   );
   command.action(async (raw: Record<string, unknown>) => {
     const output = new Output(context.io, Boolean(raw.json));
     const cells = [...new Set(raw.cells as CliCell[])];
-    if (cells.length === 0) throw new UsageError('--cells needs at least one of gru, lstm, rnn.');
+    if (cells.length === 0)
+      throw new UsageError('--cells needs at least one of gru, lstm, rnn, mingru, minlstm.');
     const { results, budget, train, test } = await runExperiments(
       raw,
       cells.map((cell) => ({ cell, units: raw.units as number })),

@@ -21,8 +21,8 @@ import type { Output } from '../ui/io';
 export const DATASET_HELP =
   'mnist | fashion-mnist | idx:<dir> | cifar10:<dir> | cifar100:<dir> | folder:<dir>';
 
-/** Cell names as the CLI spells them. */
-export const CLI_CELLS = ['gru', 'lstm', 'rnn'] as const;
+/** Cell names as the CLI spells them (`mingru`, `minlstm`: Feng et al. 2024's minimal cells). */
+export const CLI_CELLS = ['gru', 'lstm', 'rnn', 'mingru', 'minlstm'] as const;
 export type CliCell = (typeof CLI_CELLS)[number];
 
 export function toCellType(cell: CliCell): CellType {

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@gruvision/classifier/node';
 import { choice, list, positiveInt } from '../options';
 import type { RegisterCommand } from '../program';
@@ -21,7 +21,7 @@ export const registerSweep: RegisterCommand = (program, context) => {
       list(positiveInt),
       [32, 64, 128, 256],
     )
-    .option('--cell <cell>', 'gru | lstm | rnn', choice(CLI_CELLS), 'gru')
+    .option('--cell <cell>', 'gru | lstm | rnn | mingru | minlstm', choice(CLI_CELLS), 'gru')
     .option('--out <file>', 'SVG chart to write', join('runs', 'sweep.svg'));
   addExperimentOptions(command);
   command.addHelpText(

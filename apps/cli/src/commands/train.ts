@@ -209,7 +209,12 @@ export const registerTrain: RegisterCommand = (program, context) => {
       'rows',
     )
     .option('--patch-size <n>', 'tile size of the patches view', positiveInt, 4)
-    .option('--cell <cell>', 'recurrent cell: gru | lstm | rnn', choice(CLI_CELLS), 'gru')
+    .option(
+      '--cell <cell>',
+      'recurrent cell: gru | lstm | rnn | mingru | minlstm (Feng et al. 2024)',
+      choice(CLI_CELLS),
+      'gru',
+    )
     .option('--units <n>', 'hidden units per layer', positiveInt, TRAIN_DEFAULTS.units)
     .option('--layers <n>', 'stacked recurrent layers', positiveInt, TRAIN_DEFAULTS.layers)
     .option('--bidirectional', 'read each sequence forwards and backwards')
