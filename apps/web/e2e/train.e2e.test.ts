@@ -18,6 +18,8 @@ describe('train in the browser', () => {
     const { page, errors } = await openPage(browser, baseUrl);
     await waitReady(page);
     await page.getByRole('tab', { name: 'Train in the browser' }).click();
+    // The model and engine menus do not apply to training: hidden there.
+    expect(await page.getByTestId('engine-select').isVisible()).toBe(false);
     await page.locator('#train-units').fill('24');
     await page.locator('#train-epochs').fill('20');
     await page.getByTestId('train-start').click();
@@ -51,6 +53,16 @@ describe('train in the browser', () => {
     await drawStrokes(page, one);
     const label = await top1(page);
     expect(label).toMatch(/^[0-9]$/);
+
+    // A visit to the gallery (Fashion model) and back keeps the model trained here.
+    await page.getByRole('tab', { name: 'Fashion gallery' }).click();
+    await waitReady(page);
+    expect(await page.evaluate(() => document.body.dataset.model)).toBe('fashion-mnist');
+    await page.getByRole('tab', { name: 'Draw' }).click();
+    await waitReady(page);
+    expect(await page.getByTestId('model-select').inputValue()).toBe('trained');
+    expect(await page.evaluate(() => document.body.dataset.model)).toBe('trained');
+    await expect.poll(() => top1(page)).toBe(label);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -11,10 +11,12 @@ import {
   isEngineChoice,
   type ModelFiles,
   type ModelInfo,
+  type ModelSource,
   type TrainProgress,
   type TrainProtocol,
 } from './protocol';
 import { RpcClient } from './rpc';
+import { droppedFiles, modelFromFiles } from './model-drop';
 import { LatestOnly } from './scheduler';
 import { formatLatency, formatPercent } from './top-k';
 import { renderGray, renderInside, renderLegend, renderTop3 } from './views';
@@ -50,6 +52,12 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** `text` ending with exactly one full stop (messages are joined into sentences). */
+function sentence(text: string): string {
+  const t = text.trim().replace(/[.\s]+$/, '');
+  return /[!?…]$/.test(t) ? t : `${t}.`;
+}
+
 // Errors end up on the page, not in the console.
 window.addEventListener('error', (e) => setStatus(`Error: ${e.message}`, true));
 window.addEventListener('unhandledrejection', (e) => {
@@ -69,85 +77,159 @@ inferenceWorker.addEventListener('error', (e) => {
 });
 const inference = new RpcClient<InferenceProtocol>(inferenceWorker);
 
-type ModelKey = 'mnist' | 'fashion-mnist' | 'trained';
+type ModelKey = 'mnist' | 'fashion-mnist' | 'trained' | 'dropped';
+/** A model the worker has loaded, with the menu entry it came from. */
+type Loaded = ModelInfo & { readonly key: ModelKey };
 let trainedFiles: ModelFiles | null = null;
-let model: ModelInfo | null = null;
+/** A model folder the user dropped or chose: read in the page, never uploaded. */
+let droppedModel: ModelFiles | null = null;
+/** The model the worker runs now: replaced only when a newer one is ready. */
+let model: Loaded | null = null;
 let current: { result: Classification; image: InputImage } | null = null;
 let lastImage: InputImage | null = null;
 let hoveredRow = -1;
 let chartBox: PlotBox | null = null;
 let loadToken = 0;
 
-function sourceFor(key: ModelKey): InferenceProtocol['requests']['load']['params']['source'] {
+function sourceFor(key: ModelKey): ModelSource {
   if (key === 'trained') {
     if (!trainedFiles)
       throw new Error('No model has been trained in this browser yet: use the “Train” tab first.');
     return { kind: 'files', files: trainedFiles };
   }
+  if (key === 'dropped') {
+    if (!droppedModel) throw new Error('No model folder has been dropped yet.');
+    return { kind: 'files', files: droppedModel };
+  }
   return { kind: 'url', url: new URL(`${base}models/${key}/model.json`, location.href).href };
 }
 
+function optionText(select: HTMLSelectElement, value: string): string {
+  return (
+    Array.from(select.options)
+      .find((o) => o.value === value)
+      ?.textContent?.trim() ?? value
+  );
+}
+
+function readyText(info: Loaded): string {
+  return `Ready: ${optionText(modelSelect, info.key)}, ${info.classNames.length} classes, GRU-${info.units} on ${info.engine}.`;
+}
+
+function showModel(info: Loaded): void {
+  renderLegend($('steps-legend'), info.classNames);
+  $('inside-caption').textContent = `(GRU-${info.units}, ${info.parameters.toLocaleString('en')} parameters)`;
+  $('seen-caption').textContent =
+    `(${info.width}×${info.height}${info.centresDigits ? ', after MNIST-style centring' : ', resized'})`;
+  document.body.dataset.engine = info.engine;
+  document.body.dataset.model = info.key;
+}
+
+/**
+ * Loads the model and engine the menus show. The worker runs one load at a time and skips loads that a
+ * newer choice replaced, so the last choice wins; until it is ready the previous model keeps answering.
+ */
 async function loadModel(): Promise<void> {
   const key = modelSelect.value as ModelKey;
   const engine = engineSelect.value;
   if (!isEngineChoice(engine)) return;
   const token = ++loadToken;
-  model = null;
+  const what = `${optionText(modelSelect, key)} on ${engine}`;
   document.body.dataset.ready = 'false';
-  setStatus(`Loading the ${modelSelect.selectedOptions[0]?.textContent ?? key} model on ${engine}…`);
+  setStatus(`Loading ${what}…`);
   try {
-    const info = await inference.call('load', { source: sourceFor(key), engine });
-    if (token !== loadToken) return;
+    const info: Loaded = { ...(await inference.call('load', { source: sourceFor(key), engine })), key };
+    // The worker runs this model from now on, whatever the menus say meanwhile.
     model = info;
-    renderLegend($('steps-legend'), info.classNames);
-    $('inside-caption').textContent =
-      `(GRU-${info.units}, ${info.parameters.toLocaleString('en')} parameters)`;
-    $('seen-caption').textContent =
-      `(${info.width}×${info.height}${info.centresDigits ? ', after MNIST-style centring' : ', resized'})`;
-    setStatus(`Ready: ${info.classNames.length} classes, GRU-${info.units} on ${info.engine}.`);
+    showModel(info);
+    if (token !== loadToken) return;
+    setStatus(readyText(info));
     document.body.dataset.ready = 'true';
-    document.body.dataset.engine = info.engine;
-    document.body.dataset.model = key;
-    if (lastImage) classify(lastImage);
+    if (lastImage) classify(lastImage, performance.now());
   } catch (err) {
-    if (token === loadToken) setStatus(`Could not load the model on ${engine}: ${messageOf(err)}`, true);
+    if (token !== loadToken || (err as { code?: string }).code === 'SUPERSEDED') return;
+    // The menus go back to what really runs; the failed choice can be picked again to retry.
+    if (model) {
+      modelSelect.value = model.key;
+      engineSelect.value = model.engine;
+    }
+    const still = model
+      ? ` Still using ${optionText(modelSelect, model.key)} on ${model.engine}.`
+      : ' No model is loaded.';
+    setStatus(`Could not load ${what}: ${sentence(messageOf(err))}${still} Pick it again to retry.`, true);
+    document.body.dataset.ready = model ? 'true' : 'false';
   }
 }
 
-let pending = 0;
-function setBusy(delta: number): void {
-  pending += delta;
-  top3.dataset.state = pending > 0 ? 'busy' : 'idle';
+// ---- classification, latency and the busy indicator -----------------------------------------------
+
+/** One input to classify: the image and when the user gave it (pen moved or lifted, file chosen, …). */
+interface Job {
+  readonly image: InputImage;
+  readonly since: number;
 }
 
-const classifier = new LatestOnly<InputImage>(async (image) => {
+const busy = $('busy');
+let busyTimer: ReturnType<typeof setTimeout> | undefined;
+let pending = 0;
+
+/** Shows the busy indicator now (`immediate`) or when the work takes longer than a moment. */
+function busyStart(immediate: boolean, label = 'Working…'): void {
+  pending++;
+  top3.dataset.state = 'busy';
+  busy.textContent = label;
+  if (immediate) busy.hidden = false;
+  else if (busyTimer === undefined && busy.hidden) {
+    busyTimer = setTimeout(() => {
+      busyTimer = undefined;
+      if (pending > 0) busy.hidden = false;
+    }, 250);
+  }
+}
+
+function busyEnd(): void {
+  pending = Math.max(0, pending - 1);
+  if (pending > 0) return;
+  top3.dataset.state = 'idle';
+  busy.hidden = true;
+  clearTimeout(busyTimer);
+  busyTimer = undefined;
+}
+
+const classifier = new LatestOnly<Job>(async (job) => {
   if (!model) return;
-  const info = model;
   try {
-    const result = await inference.call('classify', { image });
-    if (info !== model) return;
-    current = { result, image };
-    showClassification();
+    const result = await inference.call('classify', { image: job.image });
+    if (!model || result.modelId !== model.id) return;
+    current = { result, image: job.image };
+    showClassification(job.since);
   } catch (err) {
-    setStatus(`Prediction failed: ${messageOf(err)}`, true);
+    setStatus(`Prediction failed: ${sentence(messageOf(err))}`, true);
   }
 });
 
-function classify(image: InputImage): void {
+function classify(image: InputImage, since: number, immediateBusy = false): void {
   lastImage = image;
-  setBusy(1);
-  classifier.push(image);
-  void classifier.whenIdle().then(() => setBusy(-1));
+  busyStart(immediateBusy);
+  classifier.push({ image, since });
+  void classifier.whenIdle().then(busyEnd);
 }
 
-function showClassification(): void {
+function showClassification(since: number): void {
   if (!current || !model) return;
   const { result } = current;
   renderTop3(top3, result.probabilities, model.classNames);
-  latencyEl.textContent = `${formatLatency(result.latencyMs)} on ${model.engine}`;
   renderGray(seenCanvas, result.input);
   chartBox = renderInside(result, model.classNames, { ...heat, chart: stepsChart }, hoveredRow);
+  // From the input to the full picture (prediction, input, gates and chart drawn).
+  const ms = performance.now() - since;
+  latencyEl.textContent = `input → picture ${formatLatency(ms)} on ${result.engine}`;
+  latencyEl.title = `From your input to the whole picture drawn; the worker's part was ${formatLatency(result.workerMs)}.`;
+  latencyEl.dataset.ms = ms.toFixed(1);
+  latencyEl.dataset.engine = result.engine;
   top3.dataset.count = String(Number(top3.dataset.count ?? '0') + 1);
+  // A good result ends an old error message (e.g. of an unreadable upload).
+  if (statusEl.classList.contains('error')) setStatus(readyText(model));
 }
 
 function emptyChart(): void {
@@ -218,8 +300,10 @@ stepsChart.addEventListener('pointerleave', () => highlightRow(-1));
 // ---- drawing, upload --------------------------------------------------------------------------
 
 const pad = new DrawPad($<HTMLCanvasElement>('draw-canvas'), (p) => {
+  const since = performance.now();
+  showUpload(null);
   if (p.history.isEmpty) clearPrediction();
-  else classify(p.image());
+  else classify(p.image(), since);
 });
 $('undo').addEventListener('click', () => pad.undo());
 $('clear').addEventListener('click', () => pad.clear());
@@ -244,15 +328,97 @@ async function decodeUpload(file: Blob): Promise<InputImage> {
   };
 }
 
+const uploadPreview = $<HTMLCanvasElement>('upload-preview');
+
+/** Shows the uploaded picture as decoded (RGBA). */
+function showUpload(image: InputImage | null): void {
+  uploadPreview.hidden = image === null;
+  if (!image) return;
+  uploadPreview.width = image.width;
+  uploadPreview.height = image.height;
+  uploadPreview
+    .getContext('2d')
+    ?.putImageData(new ImageData(new Uint8ClampedArray(image.pixels), image.width, image.height), 0, 0);
+}
+
 $<HTMLInputElement>('upload').addEventListener('change', async (e) => {
+  const since = performance.now();
   const input = e.currentTarget as HTMLInputElement;
   const file = input.files?.[0];
+  // Emptied at once, so choosing the same file again is a change too.
+  input.value = '';
   if (!file) return;
+  busyStart(true, `Reading ${file.name}…`);
   try {
-    classify(await decodeUpload(file));
+    const image = await decodeUpload(file);
+    showUpload(image);
+    classify(image, since, true);
   } catch (err) {
-    setStatus(`Could not read ${file.name}: ${messageOf(err)}. Upload a PNG or JPEG image.`, true);
+    setStatus(`Could not read ${file.name}: ${sentence(messageOf(err))} Upload a PNG or JPEG image.`, true);
+  } finally {
+    busyEnd();
   }
+});
+
+// ---- your own model: drop a folder (or choose its files) -------------------------------------------
+
+async function useModelFiles(files: readonly File[], folder: string | undefined): Promise<void> {
+  try {
+    droppedModel = await modelFromFiles(files);
+  } catch (err) {
+    setStatus(`Could not use the dropped files: ${sentence(messageOf(err))}`, true);
+    return;
+  }
+  const option = modelSelect.querySelector<HTMLOptionElement>('option[value="dropped"]');
+  if (option) {
+    option.disabled = false;
+    option.textContent = `Your model${folder ? ` (${folder})` : ''}`;
+  }
+  modelSelect.value = 'dropped';
+  if (!$('panel-train').hidden) selectTab(tabs[0]!);
+  await loadModel();
+}
+
+const modelFilesInput = $<HTMLInputElement>('model-files');
+modelFilesInput.addEventListener('change', () => {
+  const files = Array.from(modelFilesInput.files ?? []);
+  modelFilesInput.value = '';
+  if (files.length > 0) void useModelFiles(files, undefined);
+});
+
+const hasFiles = (e: DragEvent): boolean => e.dataTransfer?.types.includes('Files') ?? false;
+document.addEventListener('dragover', (e) => {
+  if (!hasFiles(e)) return;
+  e.preventDefault();
+  document.body.dataset.dropping = 'true';
+});
+document.addEventListener('dragleave', (e) => {
+  if (e.relatedTarget === null) delete document.body.dataset.dropping;
+});
+document.addEventListener('drop', async (e) => {
+  if (!e.dataTransfer || !hasFiles(e)) return;
+  e.preventDefault();
+  delete document.body.dataset.dropping;
+  const since = performance.now();
+  const { files, folder } = await droppedFiles(e.dataTransfer);
+  // A picture is classified like an upload; anything else is taken as a model folder.
+  if (files.length === 1 && /^image\//.test(files[0]!.type)) {
+    busyStart(true, `Reading ${files[0]!.name}…`);
+    try {
+      const image = await decodeUpload(files[0]!);
+      showUpload(image);
+      classify(image, since, true);
+    } catch (err) {
+      setStatus(
+        `Could not read ${files[0]!.name}: ${sentence(messageOf(err))} Drop a PNG or JPEG image.`,
+        true,
+      );
+    } finally {
+      busyEnd();
+    }
+    return;
+  }
+  await useModelFiles(files, folder);
 });
 
 modelSelect.addEventListener('change', () => void loadModel());
@@ -262,6 +428,8 @@ engineSelect.addEventListener('change', () => void loadModel());
 
 const tabs = Array.from(document.querySelectorAll<HTMLButtonElement>('[role="tab"]'));
 let galleryRequested = false;
+/** The model the Draw tab goes back to after the gallery. */
+let digitModel: ModelKey = 'mnist';
 
 function selectTab(tab: HTMLButtonElement, focus = false): void {
   for (const t of tabs) {
@@ -276,15 +444,18 @@ function selectTab(tab: HTMLButtonElement, focus = false): void {
   $('draw-area').hidden = which !== 'draw';
   $('gallery-area').hidden = which !== 'fashion';
   $('panel-classify').setAttribute('aria-labelledby', tab.id);
+  $('toolbar').hidden = which === 'train';
   if (which === 'draw' && modelSelect.value === 'fashion-mnist') {
-    // Back to drawing digits: back to the digit model, with the drawing as the input again.
-    modelSelect.value = 'mnist';
+    // Back to drawing digits: back to the digit model used before (the pretrained one or one trained
+    // here), with the drawing as the input again.
+    modelSelect.value = digitModel;
     clearPrediction();
     if (!pad.history.isEmpty) lastImage = pad.image();
     void loadModel();
   }
   if (which === 'fashion') {
     if (modelSelect.value !== 'fashion-mnist') {
+      digitModel = modelSelect.value as ModelKey;
       modelSelect.value = 'fashion-mnist';
       clearPrediction();
       void loadModel();
@@ -343,7 +514,8 @@ async function loadGallery(): Promise<void> {
       button.append(canvas);
       button.addEventListener('click', () => {
         for (const b of root.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b === button));
-        classify(image);
+        showUpload(null);
+        classify(image, performance.now());
       });
       return button;
     }),

@@ -31,6 +31,8 @@ export type ModelSource =
 
 /** What the page shows about the loaded model. */
 export interface ModelInfo {
+  /** Which load of the worker this is: every loaded model gets a new id. */
+  readonly id: number;
   readonly classNames: readonly string[];
   readonly engine: EngineChoice;
   readonly timeSteps: number;
@@ -56,11 +58,14 @@ export interface GateTrace {
 
 /** One classification. */
 export interface Classification {
+  /** The model (`ModelInfo.id`) and engine that really ran. */
+  readonly modelId: number;
+  readonly engine: EngineChoice;
   /** The image the model actually read (after centring / resizing), as gray bytes. */
   readonly input: GrayImage;
   readonly probabilities: Float32Array;
-  /** Wall time of the prediction alone (`predict`), in milliseconds, measured in the worker. */
-  readonly latencyMs: number;
+  /** Wall time in the worker (preparing the image, then prediction and gate trace in one pass), in ms. */
+  readonly workerMs: number;
   readonly trace: GateTrace;
 }
 
