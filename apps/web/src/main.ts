@@ -3,6 +3,7 @@ import { drawLineChart, indexAt, type PlotBox } from './chart';
 import { DrawPad } from './draw-pad';
 import { decodeImagePack, type ImagePack, packImage } from './image-pack';
 import { rowAt } from './layout';
+import { droppedFiles, modelFromFiles } from './model-drop';
 import {
   type Classification,
   type EngineChoice,
@@ -16,7 +17,6 @@ import {
   type TrainProtocol,
 } from './protocol';
 import { RpcClient } from './rpc';
-import { droppedFiles, modelFromFiles } from './model-drop';
 import { LatestOnly } from './scheduler';
 import { formatLatency, formatPercent } from './top-k';
 import { renderGray, renderInside, renderLegend, renderTop3 } from './views';

@@ -1,4 +1,4 @@
-import { ModelFetchError, weightPaths } from './model-files';
+import { type ModelFetchError, weightPaths } from './model-files';
 import type { ModelFiles } from './protocol';
 
 /** Thrown when dropped or chosen files are not a gruvision model folder. */
