@@ -1,5 +1,6 @@
 import './style.css';
 import { drawLineChart, indexAt, type PlotBox } from './chart';
+import { doubt, inkShare } from './confidence';
 import { DrawPad } from './draw-pad';
 import { decodeImagePack, type ImagePack, packImage } from './image-pack';
 import { rowAt } from './layout';
@@ -13,13 +14,15 @@ import {
   type ModelFiles,
   type ModelInfo,
   type ModelSource,
+  type TrainEpoch,
   type TrainProgress,
   type TrainProtocol,
 } from './protocol';
 import { RpcClient } from './rpc';
 import { LatestOnly } from './scheduler';
 import { formatLatency, formatPercent } from './top-k';
-import { renderGray, renderInside, renderLegend, renderTop3 } from './views';
+import { TrainChart } from './train-chart';
+import { renderGray, renderHeatmap, renderInside, renderLegend, renderTop3 } from './views';
 
 const base = import.meta.env.BASE_URL;
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -33,6 +36,7 @@ const modelSelect = $<HTMLSelectElement>('model-select');
 const engineSelect = $<HTMLSelectElement>('engine-select');
 const top3 = $<HTMLOListElement>('top3');
 const latencyEl = $('latency');
+const warningEl = $('warning');
 const seenCanvas = $<HTMLCanvasElement>('seen-canvas');
 const rowMarker = $('row-marker');
 const heat = {
@@ -219,6 +223,11 @@ function showClassification(since: number): void {
   if (!current || !model) return;
   const { result } = current;
   renderTop3(top3, result.probabilities, model.classNames);
+  const warning = doubt(result.probabilities, result.input.pixels, model.centresDigits, formatPercent);
+  warningEl.hidden = warning === null;
+  warningEl.textContent = warning ?? '';
+  top3.classList.toggle('unsure', warning !== null);
+  top3.dataset.ink = inkShare(result.input.pixels).toFixed(3);
   renderGray(seenCanvas, result.input);
   chartBox = renderInside(result, model.classNames, { ...heat, chart: stepsChart }, hoveredRow);
   // From the input to the full picture (prediction, input, gates and chart drawn).
@@ -240,6 +249,7 @@ function clearPrediction(): void {
   lastImage = null;
   current = null;
   top3.replaceChildren();
+  warningEl.hidden = true;
   latencyEl.textContent = '';
   delete top3.dataset.count;
   renderGray(seenCanvas, { width: 28, height: 28, pixels: new Uint8Array(28 * 28) });
@@ -251,10 +261,31 @@ function clearPrediction(): void {
 
 // ---- row highlight ------------------------------------------------------------------------------
 
+/** A band over each heatmap that marks the selected row (time step). */
+const heatMarkers = Object.values(heat).map((canvas) => {
+  const wrap = document.createElement('div');
+  wrap.className = 'heat-wrap';
+  const marker = document.createElement('div');
+  marker.className = 'heat-marker';
+  marker.hidden = true;
+  canvas.before(wrap);
+  wrap.append(canvas, marker);
+  return marker;
+});
+
 function highlightRow(row: number): void {
   hoveredRow = row;
   const steps = current?.result.trace.timeSteps ?? 0;
   const inputRows = current?.result.input.height ?? 0;
+  for (const marker of heatMarkers) {
+    marker.hidden = row < 0 || steps === 0;
+    marker.style.top = `${(row / Math.max(1, steps)) * 100}%`;
+    marker.style.height = `${100 / Math.max(1, steps)}%`;
+  }
+  for (const canvas of Object.values(heat)) {
+    if (row < 0) delete canvas.dataset.row;
+    else canvas.dataset.row = String(row);
+  }
   // Rows of the input are time steps only in the rows view (timeSteps = image height).
   if (row < 0 || steps === 0 || steps !== inputRows) {
     rowMarker.hidden = true;
@@ -269,16 +300,17 @@ function highlightRow(row: number): void {
 }
 
 for (const canvas of Object.values(heat)) {
+  const caption = canvas.closest('figure')?.querySelector('figcaption')?.textContent ?? 'heatmap';
   canvas.tabIndex = 0;
-  canvas.setAttribute(
-    'aria-label',
-    `${canvas.nextElementSibling?.textContent ?? 'heatmap'}: use the arrow keys to pick a row`,
-  );
-  canvas.addEventListener('pointermove', (e) => {
-    const steps = current?.result.trace.timeSteps ?? 0;
-    highlightRow(rowAt(e.offsetY, canvas.clientHeight, steps));
+  canvas.setAttribute('aria-label', `${caption}: tap a row, or use the arrow keys to pick one`);
+  const rowUnder = (e: PointerEvent): number =>
+    rowAt(e.offsetY, canvas.clientHeight, current?.result.trace.timeSteps ?? 0);
+  canvas.addEventListener('pointermove', (e) => highlightRow(rowUnder(e)));
+  // A tap (touch, pen or click) selects a row and it stays selected after the finger lifts.
+  canvas.addEventListener('pointerdown', (e) => highlightRow(rowUnder(e)));
+  canvas.addEventListener('pointerleave', (e) => {
+    if (e.pointerType === 'mouse') highlightRow(-1);
   });
-  canvas.addEventListener('pointerleave', () => highlightRow(-1));
   canvas.addEventListener('keydown', (e) => {
     const steps = current?.result.trace.timeSteps ?? 0;
     if (steps === 0) return;
@@ -290,10 +322,45 @@ for (const canvas of Object.values(heat)) {
   });
   canvas.addEventListener('blur', () => highlightRow(-1));
 }
+
+/** The colour bars under the heatmaps: which colour is which value. */
+function heatScales(): HTMLElement {
+  const root = document.createElement('div');
+  root.className = 'heat-scale';
+  root.dataset.testid = 'heat-scale';
+  for (const [name, min, max] of [
+    ['z, r', 0, 1],
+    ['h', -1, 1],
+  ] as const) {
+    const item = document.createElement('figure');
+    const bar = document.createElement('canvas');
+    const n = 64;
+    const values = Float32Array.from({ length: n }, (_, i) => min + ((max - min) * i) / (n - 1));
+    renderHeatmap(bar, values, 1, n, min, max);
+    bar.setAttribute('role', 'img');
+    bar.setAttribute(
+      'aria-label',
+      `colour scale of ${name}: blue ${min}, white ${(min + max) / 2}, red ${max}`,
+    );
+    const ticks = document.createElement('div');
+    ticks.className = 'ticks';
+    for (const v of [min, (min + max) / 2, max]) {
+      const t = document.createElement('span');
+      t.textContent = String(v).replace('-', '−');
+      ticks.append(t);
+    }
+    const caption = document.createElement('figcaption');
+    caption.textContent = name;
+    item.append(caption, bar, ticks);
+    root.append(item);
+  }
+  return root;
+}
+document.querySelector('.heatmaps')?.after(heatScales());
+
 stepsChart.addEventListener('pointermove', (e) => {
   if (!chartBox || !current) return;
-  const scale = stepsChart.width / stepsChart.clientWidth;
-  highlightRow(indexAt(e.offsetX * scale, current.result.trace.timeSteps, chartBox));
+  highlightRow(indexAt(e.offsetX, current.result.trace.timeSteps, chartBox));
 });
 stepsChart.addEventListener('pointerleave', () => highlightRow(-1));
 
@@ -527,20 +594,44 @@ async function loadGallery(): Promise<void> {
 const trainStart = $<HTMLButtonElement>('train-start');
 const trainStop = $<HTMLButtonElement>('train-stop');
 const trainStatus = $('train-status');
-const trainChart = $<HTMLCanvasElement>('train-chart');
+const trainChartHost = $('train-chart');
+const trainChart = new TrainChart(trainChartHost);
 let trainer: { worker: Worker; client: RpcClient<TrainProtocol> } | null = null;
 const history: TrainProgress[] = [];
+const epochs: TrainEpoch[] = [];
+let plannedEpochs = 10;
 
 function drawTrainChart(): void {
-  drawLineChart(trainChart, {
-    series: [
-      { name: 'loss', color: '#e15759', values: history.map((p) => p.loss) },
-      { name: 'accuracy', color: '#4e79a7', values: history.map((p) => p.accuracy) },
-    ],
-    xLabel: 'reports',
-  });
-  trainChart.dataset.points = String(history.length);
-  trainChart.dataset.losses = history.map((p) => p.loss.toFixed(4)).join(',');
+  trainChart.update(history, epochs, plannedEpochs);
+  trainChartHost.dataset.points = String(history.length);
+  trainChartHost.dataset.losses = history.map((p) => p.loss.toFixed(4)).join(',');
+  trainChartHost.dataset.epochs = String(epochs.length);
+  trainChartHost.dataset.valAccuracies = epochs.map((e) => e.valAccuracy.toFixed(4)).join(',');
+}
+
+/** The gate heatmaps of the model being trained; captions as on the Draw tab. */
+const trainHeat = (['z', 'r', 'h'] as const).map((key) => {
+  const figure = document.createElement('figure');
+  const canvas = document.createElement('canvas');
+  canvas.className = 'heat';
+  canvas.dataset.testid = `train-heat-${key}`;
+  const caption = document.createElement('figcaption');
+  caption.textContent = heat[key].closest('figure')?.querySelector('figcaption')?.textContent ?? key;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `${caption.textContent} of the model being trained`);
+  figure.append(canvas, caption);
+  $('train-heatmaps').append(figure);
+  return { key, canvas };
+});
+
+function showTrainGates(epoch: TrainEpoch): void {
+  const { timeSteps, units } = epoch.trace;
+  for (const { key, canvas } of trainHeat) {
+    const values = epoch.trace[key];
+    if (values.length !== timeSteps * units) continue;
+    renderHeatmap(canvas, values, timeSteps, units, key === 'h' ? -1 : 0, 1);
+    canvas.dataset.epoch = String(epoch.epoch);
+  }
 }
 
 function readInt(id: string, min: number, max: number): number {
@@ -562,6 +653,8 @@ $<HTMLFormElement>('train-form').addEventListener('submit', async (e) => {
   });
   trainer = { worker, client };
   history.length = 0;
+  epochs.length = 0;
+  plannedEpochs = readInt('train-epochs', 1, 20);
   drawTrainChart();
   trainStart.disabled = true;
   trainStop.disabled = false;
@@ -571,6 +664,11 @@ $<HTMLFormElement>('train-form').addEventListener('submit', async (e) => {
     history.push(p);
     drawTrainChart();
     trainStatus.textContent = `Epoch ${p.epoch}/${p.epochs}, step ${p.step}/${p.totalSteps}: loss ${p.loss.toFixed(3)}, accuracy ${formatPercent(p.accuracy)}`;
+  });
+  client.on('epoch', (e) => {
+    epochs.push(e);
+    drawTrainChart();
+    showTrainGates(e);
   });
   try {
     const result = await client.call('train', {
@@ -584,6 +682,8 @@ $<HTMLFormElement>('train-form').addEventListener('submit', async (e) => {
     trainedFiles = result.files;
     const trainedOption = modelSelect.querySelector<HTMLOptionElement>('option[value="trained"]');
     if (trainedOption) trainedOption.disabled = false;
+    // Drawing against the model trained here goes on with the newest one.
+    if (model?.key === 'trained') void loadModel();
     trainStatus.dataset.state = result.stopped ? 'stopped' : 'done';
     trainStatus.textContent =
       `${result.stopped ? 'Stopped' : 'Finished'} after ${result.steps} steps in ${result.seconds.toFixed(1)} s: ` +

@@ -95,11 +95,26 @@ export interface TrainProgress {
   readonly epochs: number;
   /** Batches done so far, over all epochs. */
   readonly step: number;
+  readonly batchesPerEpoch: number;
   readonly totalSteps: number;
   /** Mean batch loss over the batches since the last report. */
   readonly loss: number;
   /** Training accuracy of the epoch so far (the classifier's running mean), averaged the same way. */
   readonly accuracy: number;
+}
+
+/** The end of an epoch: its training means, the held-out scores, and the gates of one held-out image. */
+export interface TrainEpoch {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+  /** Gates and state of the model being trained, reading the first held-out image. */
+  readonly trace: GateTrace;
+  /** That image (the model's input), gray bytes. */
+  readonly input: GrayImage;
 }
 
 /** What a finished (or stopped) run gives back. */
@@ -116,5 +131,5 @@ export interface TrainProtocol {
     train: { params: TrainOptions; result: TrainResult };
     stop: { params: null; result: null };
   };
-  events: { progress: TrainProgress };
+  events: { progress: TrainProgress; epoch: TrainEpoch };
 }
