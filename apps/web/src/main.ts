@@ -21,7 +21,7 @@ import {
 import { RpcClient } from './rpc';
 import { LatestOnly } from './scheduler';
 import { formatLatency, formatPercent } from './top-k';
-import { TrainChart } from './train-chart';
+import type { TrainChart } from './train-chart';
 import { renderGray, renderHeatmap, renderInside, renderLegend, renderTop3 } from './views';
 
 const base = import.meta.env.BASE_URL;
@@ -512,6 +512,7 @@ function selectTab(tab: HTMLButtonElement, focus = false): void {
   $('gallery-area').hidden = which !== 'fashion';
   $('panel-classify').setAttribute('aria-labelledby', tab.id);
   $('toolbar').hidden = which === 'train';
+  if (which === 'train') drawTrainChart();
   if (which === 'draw' && modelSelect.value === 'fashion-mnist') {
     // Back to drawing digits: back to the digit model used before (the pretrained one or one trained
     // here), with the drawing as the input again.
@@ -595,14 +596,18 @@ const trainStart = $<HTMLButtonElement>('train-start');
 const trainStop = $<HTMLButtonElement>('train-stop');
 const trainStatus = $('train-status');
 const trainChartHost = $('train-chart');
-const trainChart = new TrainChart(trainChartHost);
+/** uPlot is loaded with the Train tab only, not on the first visit to the Draw tab. */
+let trainChart: Promise<TrainChart> | null = null;
 let trainer: { worker: Worker; client: RpcClient<TrainProtocol> } | null = null;
 const history: TrainProgress[] = [];
 const epochs: TrainEpoch[] = [];
 let plannedEpochs = 10;
 
 function drawTrainChart(): void {
-  trainChart.update(history, epochs, plannedEpochs);
+  if (trainChart || !$('panel-train').hidden) {
+    trainChart ??= import('./train-chart').then((m) => new m.TrainChart(trainChartHost));
+    void trainChart.then((chart) => chart.update(history, epochs, plannedEpochs));
+  }
   trainChartHost.dataset.points = String(history.length);
   trainChartHost.dataset.losses = history.map((p) => p.loss.toFixed(4)).join(',');
   trainChartHost.dataset.epochs = String(epochs.length);
