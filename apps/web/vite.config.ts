@@ -66,6 +66,8 @@ export default defineConfig({
         // `/?engine=tfjs-wasm` is the page too.
         ignoreURLParametersMatching: [/.*/],
         cleanupOutdatedCaches: true,
+        // The first visit's page is served from the cache as soon as the worker is active.
+        clientsClaim: true,
       },
     }),
   ],

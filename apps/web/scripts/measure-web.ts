@@ -69,6 +69,8 @@ try {
     const { page, errors } = await openPage(browser, baseUrl);
     await waitReady(page);
     await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await waitReady(page);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
       timeout: 60_000,
     });
