@@ -7,7 +7,7 @@ export default defineConfig({
     include: ['e2e/**/*.e2e.test.ts'],
     globalSetup: ['e2e/global-setup.ts'],
     fileParallelism: false,
-    testTimeout: 90_000,
+    testTimeout: 180_000,
     hookTimeout: 60_000,
     reporters: ['default', 'json'],
     outputFile: { json: './.test-results/e2e.json' },

@@ -30,12 +30,25 @@ export interface WatchedPage {
   readonly errors: string[];
 }
 
+export interface PageOptions {
+  /** Keep the page's service worker out (so `page.route` sees every request). */
+  readonly blockServiceWorkers?: boolean;
+  readonly deviceScaleFactor?: number;
+  readonly hasTouch?: boolean;
+}
+
 export async function openPage(
   browser: Browser,
   url: string,
   viewport = { width: 1280, height: 900 },
+  options: PageOptions = {},
 ): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({
+    viewport,
+    deviceScaleFactor: options.deviceScaleFactor ?? 1,
+    hasTouch: options.hasTouch ?? false,
+    serviceWorkers: options.blockServiceWorkers ? 'block' : 'allow',
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {
@@ -114,4 +127,23 @@ export async function top1(page: Page, timeout = 30_000): Promise<string> {
     { timeout },
   );
   return (await page.locator('[data-testid="top3"] li').first().getAttribute('data-label')) ?? '';
+}
+
+/** Parses the page's latency text ("12.3 ms", "1.23 s") into milliseconds. */
+export function parseLatency(text: string): number {
+  const m = /([\d.]+) (ms|s) on /.exec(text);
+  if (!m) throw new Error(`No latency in "${text}".`);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+}
+
+/** Waits for the next rendered prediction (the count on the top-3 list changes and nothing is pending). */
+export async function nextResult(page: Page, before: string | null, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const list = document.querySelector<HTMLElement>('[data-testid="top3"]')!;
+      return list.dataset.count !== (n ?? undefined) && list.dataset.state === 'idle';
+    },
+    before,
+    { timeout },
+  );
 }

@@ -14,7 +14,9 @@ let server: PreviewServer | undefined;
 /** Serves the built app (`dist/`) with `vite preview` on a free localhost port. */
 export async function setup(project: TestProject): Promise<void> {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  if (!existsSync(`${root}/dist/index.html`)) {
+  // E2E_DIST serves another build (e.g. of an older commit, to see a new test fail on it).
+  const outDir = process.env.E2E_DIST ?? 'dist';
+  if (!existsSync(`${outDir.startsWith('/') ? outDir : `${root}/${outDir}`}/index.html`)) {
     throw new Error(
       'apps/web/dist is missing: run `pnpm --filter @gruvision/web build` (or `pnpm e2e`) first.',
     );
@@ -22,6 +24,7 @@ export async function setup(project: TestProject): Promise<void> {
   server = await preview({
     root,
     logLevel: 'warn',
+    build: { outDir },
     preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
   });
   const address = server.httpServer.address();

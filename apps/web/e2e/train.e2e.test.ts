@@ -18,6 +18,8 @@ describe('train in the browser', () => {
     const { page, errors } = await openPage(browser, baseUrl);
     await waitReady(page);
     await page.getByRole('tab', { name: 'Train in the browser' }).click();
+    // The model and engine menus do not apply to training: hidden there.
+    expect(await page.getByTestId('engine-select').isVisible()).toBe(false);
     await page.locator('#train-units').fill('24');
     await page.locator('#train-epochs').fill('20');
     await page.getByTestId('train-start').click();
@@ -51,7 +53,60 @@ describe('train in the browser', () => {
     await drawStrokes(page, one);
     const label = await top1(page);
     expect(label).toMatch(/^[0-9]$/);
+
+    // A visit to the gallery (Fashion model) and back keeps the model trained here.
+    await page.getByRole('tab', { name: 'Fashion gallery' }).click();
+    await waitReady(page);
+    expect(await page.evaluate(() => document.body.dataset.model)).toBe('fashion-mnist');
+    await page.getByRole('tab', { name: 'Draw' }).click();
+    await waitReady(page);
+    expect(await page.getByTestId('model-select').inputValue()).toBe('trained');
+    expect(await page.evaluate(() => document.body.dataset.model)).toBe('trained');
+    await expect.poll(() => top1(page)).toBe(label);
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it('the default run reaches at least 90 % held-out accuracy, with held-out curves and live gate heatmaps', async () => {
+    const { page, errors } = await openPage(browser, baseUrl);
+    await waitReady(page);
+    await page.getByRole('tab', { name: 'Train in the browser' }).click();
+    await page.getByTestId('train-start').click();
+    // After the first epoch: a held-out point on the chart and the gates of the model being trained.
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector<HTMLElement>('[data-testid="train-chart"]')?.dataset.epochs ?? 0) >= 1,
+      undefined,
+      { timeout: 120_000 },
+    );
+    const gates = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid="train-heat-z"]')!;
+      return { width: c.width, height: c.height, epoch: c.dataset.epoch };
+    });
+    expect(gates).toEqual({ width: 32, height: 28, epoch: '1' });
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('[data-testid="train-status"]')?.dataset.state === 'done',
+      undefined,
+      { timeout: 300_000 },
+    );
+    const chart = page.getByTestId('train-chart');
+    expect(await chart.getAttribute('data-epochs')).toBe('10');
+    const valAccuracies = ((await chart.getAttribute('data-val-accuracies')) ?? '').split(',').map(Number);
+    expect(valAccuracies).toHaveLength(10);
+    expect(valAccuracies.at(-1)).toBeGreaterThanOrEqual(0.9);
+    const status = (await page.getByTestId('train-status').textContent()) ?? '';
+    const heldOut = Number(/held-out accuracy ([\d.]+)%/.exec(status)?.[1]);
+    expect(heldOut).toBeGreaterThanOrEqual(90);
+    expect(await page.getByTestId('train-heat-z').getAttribute('data-epoch')).toBe('10');
+    // The chart is sharp: its canvas holds CSS size × DPR pixels.
+    const size = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid="train-chart"] canvas')!;
+      const r = c.getBoundingClientRect();
+      return { width: c.width, cssWidth: r.width, dpr: devicePixelRatio };
+    });
+    expect(Math.abs(size.width - size.cssWidth * size.dpr)).toBeLessThanOrEqual(1);
+    await page.screenshot({ path: `${resultsDir}/train-default.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 400_000);
 });

@@ -92,14 +92,43 @@ export interface LineChartOptions {
   readonly xLabel?: string;
 }
 
-/** Draws a line chart with axes into a canvas (CSS-pixel sized, crisp on high-DPI screens). */
-export function drawLineChart(canvas: HTMLCanvasElement, options: LineChartOptions): PlotBox {
+/**
+ * Sizes a canvas's backing store to its CSS size × `devicePixelRatio` (keeping the aspect ratio of its
+ * `width`/`height` attributes as first written) and returns a context that draws in CSS pixels, so
+ * lines and text stay sharp at DPR 2 and 3. A hidden canvas keeps the last size it was shown at.
+ */
+export function sharpContext(canvas: HTMLCanvasElement): {
+  ctx: CanvasRenderingContext2D | null;
+  width: number;
+  height: number;
+} {
+  const data = canvas.dataset;
+  if (!data.baseWidth) {
+    data.baseWidth = String(canvas.width);
+    data.aspect = String(canvas.height / canvas.width);
+  }
+  const measured = canvas.clientWidth;
+  if (measured > 0) data.cssWidth = String(measured);
+  const width = Number(data.cssWidth ?? data.baseWidth);
+  const height = Math.round(width * Number(data.aspect));
+  const dpr = globalThis.devicePixelRatio || 1;
+  const w = Math.round(width * dpr);
+  const h = Math.round(height * dpr);
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
   const ctx = canvas.getContext('2d');
-  const box: PlotBox = { left: 36, top: 8, width: canvas.width - 44, height: canvas.height - 30 };
+  ctx?.setTransform(w / width, 0, 0, h / height, 0, 0);
+  return { ctx, width, height };
+}
+
+/** Draws a line chart with axes into a canvas, in CSS pixels, sharp on high-DPI screens. The box is in CSS pixels. */
+export function drawLineChart(canvas: HTMLCanvasElement, options: LineChartOptions): PlotBox {
+  const { ctx, width, height } = sharpContext(canvas);
+  const box: PlotBox = { left: 36, top: 8, width: width - 44, height: height - 30 };
   if (!ctx) return box;
   const xCount = options.xCount ?? Math.max(1, ...options.series.map((s) => s.values.length));
   const { min, max } = yRange(options.series, options.y);
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.clearRect(0, 0, width, height);
   ctx.font = '10px system-ui, sans-serif';
   ctx.fillStyle = '#666';
   ctx.strokeStyle = '#ddd';

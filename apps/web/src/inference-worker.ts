@@ -1,24 +1,54 @@
 // Runs the classifier off the main thread: loads a model on the chosen engine, prepares each image the
-// way the model was trained (MNIST centring for digit models), predicts (timed) and traces the GRU.
+// way the model was trained (MNIST centring for digit models), runs it once (prediction and gate trace
+// in one pass) and hands both back.
+//
+// Every request runs through one queue, so a load never overlaps another load or a prediction: a quick
+// second choice of engine waits for the first to finish, and a load that is no longer the latest one
+// requested is skipped. The model in use is replaced only when its successor is fully ready; a failed load
+// leaves it (and its tfjs backend) in place.
 import { GruClassifier } from '@gruvision/classifier';
 import type { ImageSet, RawImage } from '@gruvision/data';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { fetchModelFiles } from './model-files';
-import type { Classification, EngineChoice, InferenceProtocol, ModelInfo, ModelSource } from './protocol';
+import {
+  type Classification,
+  type EngineChoice,
+  type InferenceProtocol,
+  isEngineChoice,
+  type ModelFiles,
+  type ModelInfo,
+  type ModelSource,
+} from './protocol';
 import { type Port, serve, type WithTransfer, withTransfer } from './rpc';
+import { SerialQueue, SupersededError } from './serial-queue';
 
 let loaded: { model: GruClassifier; info: ModelInfo } | null = null;
+let nextModelId = 1;
+let latestLoad = 0;
+const queue = new SerialQueue();
+/** Model files fetched by URL, kept for the life of the page: switching back and forth fetches nothing. */
+const fetched = new Map<string, Promise<ModelFiles>>();
+
+function backendOf(choice: EngineChoice): 'webgl' | 'wasm' | 'cpu' | null {
+  return choice === 'tfjs-webgl'
+    ? 'webgl'
+    : choice === 'tfjs-wasm'
+      ? 'wasm'
+      : choice === 'tfjs-cpu'
+        ? 'cpu'
+        : null;
+}
 
 /**
- * Starts the tfjs backend of a choice (imported only when first chosen), with the wasm binaries
- * bundled by Vite and served by this site, never by a CDN. The classifier then resolves the engine
- * by name and finds the backend ready.
+ * Makes the tfjs backend of a choice the active one (tfjs is imported only when first chosen), with the
+ * wasm binaries bundled by Vite and served by this site, never by a CDN. tfjs has one global backend, so
+ * this also runs before each prediction of a tfjs model.
  */
-async function prepareEngine(choice: EngineChoice): Promise<void> {
-  if (choice === 'math') return;
-  const backend = choice === 'tfjs-webgl' ? 'webgl' : choice === 'tfjs-wasm' ? 'wasm' : 'cpu';
+async function useEngine(choice: EngineChoice): Promise<void> {
+  const backend = backendOf(choice);
+  if (!backend) return;
   const tfjs = await import('@gruvision/tfjs');
   await tfjs.initBackend(backend, {
     wasmPaths: {
@@ -29,12 +59,31 @@ async function prepareEngine(choice: EngineChoice): Promise<void> {
   });
 }
 
-async function load(source: ModelSource, choice: EngineChoice): Promise<ModelInfo> {
-  const files = source.kind === 'url' ? await fetchModelFiles(source.url) : source.files;
-  await prepareEngine(choice);
-  const model = await GruClassifier.fromArtifacts(files, { engine: choice });
-  loaded?.model.dispose();
+function filesAt(url: string): Promise<ModelFiles> {
+  let files = fetched.get(url);
+  if (!files) {
+    files = fetchModelFiles(url);
+    fetched.set(url, files);
+    // A failed fetch is not kept: choosing the model again retries.
+    files.catch(() => fetched.delete(url));
+  }
+  return files;
+}
+
+async function load(source: ModelSource, choice: EngineChoice, ticket: number): Promise<ModelInfo> {
+  if (ticket !== latestLoad) throw new SupersededError();
+  const files = source.kind === 'url' ? await filesAt(source.url) : source.files;
+  let model: GruClassifier;
+  try {
+    await useEngine(choice);
+    model = await GruClassifier.fromArtifacts(files, { engine: choice });
+  } catch (err) {
+    // Put the backend of the model still in use back in charge.
+    if (loaded) await useEngine(loaded.info.engine).catch(() => undefined);
+    throw err;
+  }
   const info: ModelInfo = {
+    id: nextModelId++,
     classNames: model.classNames,
     engine: choice,
     timeSteps: model.spec.timeSteps,
@@ -45,15 +94,18 @@ async function load(source: ModelSource, choice: EngineChoice): Promise<ModelInf
     width: model.input.width,
     centresDigits: model.preprocess === 'mnist',
   };
+  loaded?.model.dispose();
   loaded = { model, info };
   return info;
 }
 
 async function classify(image: RawImage): Promise<WithTransfer<Classification>> {
   if (!loaded) throw new Error('No model is loaded yet: wait for “Ready” or pick a model.');
-  const { model } = loaded;
-  // Prepared once (centred for digit models, resized to the input shape) and handed over as a
-  // one-image set, which predict and explain read as is.
+  const { model, info } = loaded;
+  await useEngine(info.engine);
+  const started = performance.now();
+  // Prepared once (centred for digit models, resized to the input shape) and handed over as a one-image
+  // set; `explain` gives the prediction and the gates of the same single pass.
   const input = model.prepare(image);
   const set: ImageSet = {
     count: 1,
@@ -64,13 +116,11 @@ async function classify(image: RawImage): Promise<WithTransfer<Classification>> 
     labels: new Int32Array(1),
     classNames: model.classNames,
   };
-  const started = performance.now();
-  const [prediction] = await model.predict(set);
-  const latencyMs = performance.now() - started;
   const explanation = await model.explain(set);
+  const workerMs = performance.now() - started;
   const layer = explanation.layers[0]!;
   const gates = layer.gates;
-  if (!prediction || !gates.z || !gates.r) {
+  if (!gates.z || !gates.r) {
     throw new Error(
       `The model's first layer is a ${layer.cell}, not a GRU: the page can only show GRU gates.`,
     );
@@ -78,9 +128,12 @@ async function classify(image: RawImage): Promise<WithTransfer<Classification>> 
   const gray = new Uint8Array(input.width * input.height);
   for (let i = 0; i < gray.length; i++) gray[i] = input.pixels[i * input.channels]!;
   const result: Classification = {
+    modelId: info.id,
+    // The engine the classifier itself reports: what really ran.
+    engine: isEngineChoice(model.engine.name) ? model.engine.name : info.engine,
     input: { width: input.width, height: input.height, pixels: gray },
-    probabilities: prediction.probabilities,
-    latencyMs,
+    probabilities: explanation.prediction.probabilities,
+    workerMs,
     trace: {
       timeSteps: explanation.timeSteps,
       units: layer.units,
@@ -94,6 +147,9 @@ async function classify(image: RawImage): Promise<WithTransfer<Classification>> 
 }
 
 serve<InferenceProtocol>(self as unknown as Port, {
-  load: async ({ source, engine }) => load(source, engine),
-  classify: async ({ image }) => classify(image),
+  load: ({ source, engine }) => {
+    const ticket = ++latestLoad;
+    return queue.run(() => load(source, engine, ticket));
+  },
+  classify: ({ image }) => queue.run(() => classify(image)),
 });

@@ -31,6 +31,8 @@ export type ModelSource =
 
 /** What the page shows about the loaded model. */
 export interface ModelInfo {
+  /** Which load of the worker this is: every loaded model gets a new id. */
+  readonly id: number;
   readonly classNames: readonly string[];
   readonly engine: EngineChoice;
   readonly timeSteps: number;
@@ -58,11 +60,14 @@ export interface GateTrace {
 
 /** One classification. */
 export interface Classification {
+  /** The model (`ModelInfo.id`) and engine that really ran. */
+  readonly modelId: number;
+  readonly engine: EngineChoice;
   /** The image the model actually read (after centring / resizing), as gray bytes. */
   readonly input: GrayImage;
   readonly probabilities: Float32Array;
-  /** Wall time of the prediction alone (`predict`), in milliseconds, measured in the worker. */
-  readonly latencyMs: number;
+  /** Wall time in the worker (preparing the image, then prediction and gate trace in one pass), in ms. */
+  readonly workerMs: number;
   readonly trace: GateTrace;
 }
 
@@ -92,11 +97,26 @@ export interface TrainProgress {
   readonly epochs: number;
   /** Batches done so far, over all epochs. */
   readonly step: number;
+  readonly batchesPerEpoch: number;
   readonly totalSteps: number;
   /** Mean batch loss over the batches since the last report. */
   readonly loss: number;
   /** Training accuracy of the epoch so far (the classifier's running mean), averaged the same way. */
   readonly accuracy: number;
+}
+
+/** The end of an epoch: its training means, the held-out scores, and the gates of one held-out image. */
+export interface TrainEpoch {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+  /** Gates and state of the model being trained, reading the first held-out image. */
+  readonly trace: GateTrace;
+  /** That image (the model's input), gray bytes. */
+  readonly input: GrayImage;
 }
 
 /** What a finished (or stopped) run gives back. */
@@ -113,5 +133,5 @@ export interface TrainProtocol {
     train: { params: TrainOptions; result: TrainResult };
     stop: { params: null; result: null };
   };
-  events: { progress: TrainProgress };
+  events: { progress: TrainProgress; epoch: TrainEpoch };
 }

@@ -2,7 +2,7 @@
 import { GruClassifier } from '@gruvision/classifier';
 import { DIGIT_CLASS_NAMES, type ImageSet, subset } from '@gruvision/data';
 import { decodeImagePack } from './image-pack';
-import type { TrainOptions, TrainProgress, TrainProtocol, TrainResult } from './protocol';
+import type { TrainEpoch, TrainOptions, TrainProgress, TrainProtocol, TrainResult } from './protocol';
 import { type Port, serve, type WithTransfer, withTransfer } from './rpc';
 
 let abort: AbortController | null = null;
@@ -64,13 +64,42 @@ async function train(options: TrainOptions): Promise<WithTransfer<TrainResult>> 
     let count = 0;
     let step = 0;
     let totalSteps = 0;
+    let batchesPerEpoch = 1;
     const history = await model.fit(trainSet, {
       epochs: options.epochs,
       batchSize: options.batchSize,
       learningRate: 3e-3,
       signal: abort.signal,
+      // Scored on the held-out images after each epoch (they never train the model).
+      validation: heldOut,
+      onEpochEnd: async (log) => {
+        const explanation = await model.explain(heldOut, 0);
+        const layer = explanation.layers[0]!;
+        const image = explanation.image;
+        const gray = new Uint8Array(image.width * image.height);
+        for (let i = 0; i < gray.length; i++) gray[i] = image.pixels[i * image.channels]!;
+        const epoch: TrainEpoch = {
+          epoch: log.epoch,
+          epochs: options.epochs,
+          loss: log.loss,
+          accuracy: log.accuracy,
+          valLoss: log.valLoss ?? Number.NaN,
+          valAccuracy: log.valAccuracy ?? Number.NaN,
+          input: { width: image.width, height: image.height, pixels: gray },
+          trace: {
+            timeSteps: explanation.timeSteps,
+            units: layer.units,
+            z: layer.gates.z ?? new Float32Array(0),
+            r: layer.gates.r ?? new Float32Array(0),
+            h: layer.h,
+            stepProbabilities: explanation.stepProbabilities,
+          },
+        };
+        emit('epoch', epoch);
+      },
       onTrainBegin: (info) => {
         totalSteps = info.batchesPerEpoch * info.epochs;
+        batchesPerEpoch = info.batchesPerEpoch;
       },
       onBatchEnd: (info) => {
         step++;
@@ -82,6 +111,7 @@ async function train(options: TrainOptions): Promise<WithTransfer<TrainResult>> 
             epoch: info.epoch,
             epochs: info.epochs,
             step,
+            batchesPerEpoch,
             totalSteps,
             loss: sumLoss / count,
             accuracy: sumAcc / count,

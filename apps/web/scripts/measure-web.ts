@@ -1,0 +1,98 @@
+// Measures the built demo (apps/web/dist) in headless Chromium: first-load bytes, time to the first
+// prediction, pen-up-to-result per engine and an offline reload. Prints JSON; asserts nothing (timings
+// belong in measurements, not tests). Run after `pnpm --filter @gruvision/web build`:
+//   pnpm --filter @gruvision/web exec tsx scripts/measure-web.ts
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { preview } from 'vite';
+import { drawStrokes, launch, one, openPage, top1, waitReady } from '../e2e/browser';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0 } });
+const address = server.httpServer.address();
+if (address === null || typeof address === 'string') throw new Error('vite preview did not open a TCP port.');
+const baseUrl = `http://127.0.0.1:${address.port}/`;
+const browser = await launch();
+const out: Record<string, unknown> = {};
+
+try {
+  // 1. First visit, service worker kept out: what the page and its workers fetch until the first prediction.
+  {
+    const { page } = await openPage(browser, 'about:blank', undefined, { blockServiceWorkers: true });
+    let bytes = 0;
+    const files: Record<string, number> = {};
+    page.on('requestfinished', async (req) => {
+      const sizes = await req.sizes();
+      const n = sizes.responseBodySize + sizes.responseHeadersSize;
+      bytes += n;
+      files[new URL(req.url()).pathname] = n;
+    });
+    const started = Date.now();
+    await page.goto(baseUrl);
+    await waitReady(page);
+    const readyMs = Date.now() - started;
+    await drawStrokes(page, one);
+    await top1(page, 180_000);
+    out.firstVisit = {
+      bytesUntilFirstPrediction: bytes,
+      files,
+      navigationToReadyMs: readyMs,
+      navigationToFirstPredictionMs: Date.now() - started,
+      firstPenUpToResultMs: Number(await page.getByTestId('latency').getAttribute('data-ms')),
+    };
+    await page.context().close();
+  }
+  // 2. Pen-up to full picture per engine (3 drawings each, after one warm-up).
+  {
+    const { page } = await openPage(browser, baseUrl, undefined, { blockServiceWorkers: true });
+    await waitReady(page);
+    const perEngine: Record<string, number[]> = {};
+    for (const engine of ['math', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu']) {
+      await page.getByTestId('engine-select').selectOption(engine);
+      await waitReady(page);
+      const times: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        await page.getByTestId('clear').click();
+        await drawStrokes(page, one);
+        await top1(page, 180_000);
+        const ms = Number(await page.getByTestId('latency').getAttribute('data-ms'));
+        if (i > 0) times.push(ms);
+      }
+      perEngine[engine] = times;
+    }
+    out.penUpToResultMs = perEngine;
+    console.error(JSON.stringify(perEngine));
+    await page.context().close();
+  }
+  // 3. Offline reload after the first visit (service worker allowed).
+  {
+    const { page, errors } = await openPage(browser, baseUrl);
+    await waitReady(page);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await waitReady(page);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+      timeout: 60_000,
+    });
+    await page.context().setOffline(true);
+    const started = Date.now();
+    await page.reload();
+    await waitReady(page);
+    await drawStrokes(page, one);
+    out.offlineReload = { label: await top1(page), reloadToFirstPredictionMs: Date.now() - started, errors };
+    await page.context().close();
+  }
+  // 4. What the service worker precaches (the size of the files its manifest lists).
+  const dist = join(root, 'dist');
+  const sw = readFileSync(join(dist, 'sw.js'), 'utf8');
+  const urls = [...sw.matchAll(/url:"([^"]+)"/g)].map((m) => m[1]!);
+  out.precache = { files: urls.length, bytes: urls.reduce((n, u) => n + statSync(join(dist, u)).size, 0) };
+  out.distJsFiles = readdirSync(join(dist, 'assets'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `${f} ${statSync(join(dist, 'assets', f)).size}`);
+} finally {
+  await browser.close();
+  await server.close();
+}
+console.log(JSON.stringify(out, null, 2));

@@ -1,0 +1,102 @@
+import { type ModelFetchError, weightPaths } from './model-files';
+import type { ModelFiles } from './protocol';
+
+/** Thrown when dropped or chosen files are not a gruvision model folder. */
+export class ModelFolderError extends Error {
+  readonly code = 'MODEL_FOLDER_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelFolderError';
+  }
+}
+
+/** The part of `File` the reader needs (a name and the bytes). */
+export interface NamedBlob {
+  readonly name: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+const baseName = (path: string): string => path.split('/').pop() ?? path;
+
+/**
+ * Reads a model folder from files the user dropped or chose: one `model.json` and the weight files its
+ * manifest lists (matched by file name). Everything stays in the browser.
+ */
+export async function modelFromFiles(files: readonly NamedBlob[]): Promise<ModelFiles> {
+  const jsons = files.filter((f) => f.name === 'model.json');
+  if (jsons.length !== 1) {
+    const names = files.map((f) => f.name).join(', ') || 'nothing';
+    throw new ModelFolderError(
+      jsons.length === 0
+        ? `No model.json among the dropped files (${names}). Drop a gruvision model folder, or its model.json and weights.bin together.`
+        : 'Several model.json files were dropped. Drop one model folder at a time.',
+    );
+  }
+  let modelJson: unknown;
+  try {
+    modelJson = JSON.parse(new TextDecoder().decode(await jsons[0]!.arrayBuffer()));
+  } catch {
+    throw new ModelFolderError(
+      'The dropped model.json is not JSON. Drop the model.json that gruvision saved.',
+    );
+  }
+  let paths: string[];
+  try {
+    paths = weightPaths(modelJson, 'The dropped model.json');
+  } catch (err) {
+    throw new ModelFolderError(
+      `${(err as ModelFetchError).message} Drop the model.json that gruvision saved.`,
+    );
+  }
+  const parts: Uint8Array[] = [];
+  for (const path of paths) {
+    const file = files.find((f) => f.name === baseName(path));
+    if (!file) {
+      throw new ModelFolderError(
+        `model.json needs ${baseName(path)}, which was not dropped: drop the whole model folder, or model.json and ${baseName(path)} together.`,
+      );
+    }
+    parts.push(new Uint8Array(await file.arrayBuffer()));
+  }
+  const weightData = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    weightData.set(part, offset);
+    offset += part.length;
+  }
+  return { modelJson, weightData };
+}
+
+/** The files of a drop: plain files, and the files directly inside dropped folders (and the folder's name). */
+export async function droppedFiles(transfer: DataTransfer): Promise<{ files: File[]; folder?: string }> {
+  const entries = Array.from(transfer.items)
+    .map((item) => (item.kind === 'file' ? item.webkitGetAsEntry?.() : null))
+    .filter((e): e is FileSystemEntry => e !== null && e !== undefined);
+  const folder = entries.find((e) => e.isDirectory)?.name;
+  if (folder === undefined) return { files: Array.from(transfer.files) };
+  const out: File[] = [];
+  for (const entry of entries) {
+    if (entry.isFile) out.push(await fileOf(entry as FileSystemFileEntry));
+    else if (entry.isDirectory) {
+      for (const child of await readAll(entry as FileSystemDirectoryEntry))
+        if (child.isFile) out.push(await fileOf(child as FileSystemFileEntry));
+    }
+  }
+  return { files: out, folder };
+}
+
+function fileOf(entry: FileSystemFileEntry): Promise<File> {
+  return new Promise((resolve, reject) => entry.file(resolve, reject));
+}
+
+async function readAll(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
+  const reader = dir.createReader();
+  const all: FileSystemEntry[] = [];
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+      reader.readEntries(resolve, reject),
+    );
+    if (batch.length === 0) return all;
+    all.push(...batch);
+  }
+}
