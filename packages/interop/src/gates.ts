@@ -9,14 +9,15 @@ export interface OnnxActivation {
 }
 
 /**
- * Gate activations of the spec, as ONNX activations. The one place a new gate convention goes:
- * e.g. Keras 3's `hard_sigmoid`, clip(x/6 + 0.5, 0, 1), would be
- * `{ name: 'HardSigmoid', alpha: 1 / 6, beta: 0.5 }` under its own spec name.
+ * Gate activations of the spec, as ONNX activations (HardSigmoid is clip(alpha·x + beta, 0, 1)). The one
+ * place a new gate convention goes. The values agree with `hardSigmoidCoefficients` of the math core.
  */
 export const GATE_ACTIVATIONS: Readonly<Record<string, OnnxActivation>> = {
   sigmoid: { name: 'Sigmoid' },
   /** tfjs / Keras 2: clip(0.2x + 0.5, 0, 1). */
   hardSigmoid: { name: 'HardSigmoid', alpha: 0.2, beta: 0.5 },
+  /** Keras 3: clip(x/6 + 0.5, 0, 1). */
+  hardSigmoidKeras3: { name: 'HardSigmoid', alpha: 1 / 6, beta: 0.5 },
 };
 
 /** The ONNX activation of a spec's `recurrentActivation`; refuses names it does not know. */

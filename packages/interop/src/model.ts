@@ -1,5 +1,5 @@
 import type { ModelSpec, NamedWeight } from '@gruvision/math';
-import { Rng, validateSpec, weightLayout } from '@gruvision/math';
+import { convertUpdateGate, Rng, validateSpec, weightLayout } from '@gruvision/math';
 import { GruInteropError } from './errors';
 
 /**
@@ -34,6 +34,22 @@ export interface InteropModel {
   readonly preprocess: 'mnist' | 'none';
   readonly seed?: number;
   readonly training?: unknown;
+}
+
+/**
+ * The same model with every GRU in the standard (Keras / PyTorch / ONNX) update-gate form: a founding-text
+ * GRU (`updateGate: 'takesNew'`, h = (1 − z) ⊙ h_prev + z ⊙ ĥ) becomes the `'keepsOld'` GRU with its z
+ * block negated, which gives the same outputs. ONNX's GRU operator and PyTorch's nn.GRU know only the
+ * standard form, so both exporters write this; the file's metadata then describes the standard form.
+ */
+export function standardUpdateGate(model: InteropModel): InteropModel {
+  if (!model.spec.layers.some((l) => l.cell === 'gru' && l.updateGate === 'takesNew')) return model;
+  const { spec, weights } = convertUpdateGate(
+    model.spec,
+    model.weights.map((w) => ({ name: w.name, shape: [...w.shape], values: w.values })),
+    'keepsOld',
+  );
+  return { ...model, spec, weights };
 }
 
 /** Version of the metadata layout written into ONNX `metadata_props` and safetensors `__metadata__`. */

@@ -4,7 +4,7 @@ import { GruInteropError } from './errors';
 import { biasToOrder, kernelToRows, ONNX_GATE_ORDER } from './gate-order';
 import { cellActivations, gateActivation } from './gates';
 import type { InteropModel } from './model';
-import { checkModel, metadataJson, viewGather, viewScale, viewShape } from './model';
+import { checkModel, metadataJson, standardUpdateGate, viewGather, viewScale, viewShape } from './model';
 import type { OnnxNodeProto, OnnxTensorProto } from './onnx-proto';
 import { attr, floatTensor, int64Tensor, onnx } from './onnx-proto';
 
@@ -32,8 +32,9 @@ const INT64_MIN = -(2n ** 63n);
  * `Gemm`, then `Softmax`: output `probabilities` `[batch, classes]`. Batch is dynamic. The gruvision
  * metadata (spec, view, input, class names, preprocess) is in `metadata_props` under `gruvision`.
  */
-export function modelToOnnx(model: InteropModel, options: OnnxExportOptions = {}): Uint8Array {
+export function modelToOnnx(given: InteropModel, options: OnnxExportOptions = {}): Uint8Array {
   const file = options.file ?? 'model.onnx';
+  const model = standardUpdateGate(given);
   const minimal = model.spec.layers.findIndex((l) => isMinCell(l.cell));
   if (minimal >= 0) {
     throw new GruInteropError(

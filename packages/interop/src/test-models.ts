@@ -36,6 +36,19 @@ export const COMBINATIONS: readonly Combination[] = [
     ],
     view: { mode: 'rows', normalize: { mean: 0.3, std: 0.4 } },
   },
+  {
+    name: 'gru reset-after Keras 3 hardSigmoid (x/6 + 0.5), rows',
+    layers: [{ cell: 'gru', units: 5, resetAfter: true, recurrentActivation: 'hardSigmoidKeras3' }],
+    view: { mode: 'rows' },
+  },
+  {
+    name: 'gru founding-text update gate (z = 1 takes the new candidate) 2 layers, rows',
+    layers: [
+      { cell: 'gru', units: 5, updateGate: 'takesNew' },
+      { cell: 'gru', units: 4, resetAfter: true, updateGate: 'takesNew', bidirectional: true },
+    ],
+    view: { mode: 'rows' },
+  },
   { name: 'lstm sigmoid, columns', layers: [{ cell: 'lstm', units: 6 }], view: { mode: 'columns' } },
   {
     name: 'lstm hardSigmoid 2 layers bidirectional, patches 2',

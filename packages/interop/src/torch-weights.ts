@@ -10,7 +10,7 @@ import {
   transpose2d,
 } from './gate-order';
 import type { InteropModel } from './model';
-import { checkModel, metadataJson, parseMetadataJson } from './model';
+import { checkModel, metadataJson, parseMetadataJson, standardUpdateGate } from './model';
 import type { ImportedLayer, ImportOptions } from './onnx-import';
 import { assembleModel } from './onnx-import';
 import type { SafetensorsTensor } from './safetensors';
@@ -117,8 +117,9 @@ export function modelToSafetensors(
   model: InteropModel,
   options: { readonly file?: string } = {},
 ): Uint8Array {
-  return writeSafetensors(torchStateDict(model, options.file), {
-    gruvision: metadataJson(model),
+  const standard = standardUpdateGate(model);
+  return writeSafetensors(torchStateDict(standard, options.file), {
+    gruvision: metadataJson(standard),
     format: 'pt',
   });
 }
