@@ -1,5 +1,4 @@
 import type { FloatArray } from './float-array';
-import type { NetworkCore } from './network';
 import { ReplayRng, type Shard, shardUniforms } from './parallel/shards';
 
 /**
@@ -23,6 +22,21 @@ export function mathBitsDependOn(kernels: string): string {
   );
 }
 
+/**
+ * What `shardGradient` needs of a `NetworkCore` (network.ts). Declared here, not imported, because
+ * network.ts imports this file (no import circle).
+ */
+export interface ShardCore {
+  readonly spec: { readonly timeSteps: number; readonly features: number };
+  sampleDropoutMasks(rng: ReplayRng, batch: number): void;
+  computeGradients(
+    x: Float32Array,
+    labels: Int32Array,
+    batch: number,
+    options: { training: boolean; labelSmoothing: number; l2: number },
+  ): { loss: number; correct: number };
+}
+
 /** The loss, correct count and gradient (left in `core.grads`) of one shard of a training batch. */
 export interface ShardResult {
   readonly loss: number;
@@ -35,7 +49,7 @@ export interface ShardResult {
  * are given. `x` `[batch,T,F]` and `y` `[batch]` hold the whole batch.
  */
 export function shardGradient(
-  core: NetworkCore,
+  core: ShardCore,
   x: Float32Array,
   y: Int32Array,
   batch: number,

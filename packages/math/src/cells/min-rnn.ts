@@ -1,9 +1,52 @@
 import type { FloatArray } from '../float-array';
+import type { CellType } from '../spec';
 import { gemmNN, gemmTN, transpose } from '../gemm';
-import type { RecurrentGrads, RecurrentParams, RecurrentWorkspace } from '../recurrent';
-import { scanBackward, scanForward } from './linear-scan';
+import { type ScanSchedule, scanBackward, scanForward } from './linear-scan';
 import { minGruCoefficient, minGruGateGrads, minGruGates } from './min-gru';
 import { minLstmCoefficient, minLstmGateGrads, minLstmGates } from './min-lstm';
+
+/** The weights of one direction (the fields of `RecurrentParams`; minimal cells have no recurrent kernel). */
+interface MinParams {
+  readonly kernel: FloatArray;
+  readonly bias: FloatArray;
+}
+
+/** Gradient buffers of one direction (the fields of `RecurrentGrads` a minimal cell adds into). */
+interface MinGrads {
+  readonly kernel: FloatArray;
+  readonly bias: FloatArray;
+}
+
+/**
+ * The part of `RecurrentWorkspace` (recurrent.ts) a minimal cell uses. Declared here, not imported, so
+ * this file does not import recurrent.ts, which dispatches to it (no import circle).
+ */
+export interface MinWorkspace {
+  readonly config: {
+    readonly cell: CellType;
+    readonly units: number;
+    readonly inputSize: number;
+    readonly goBackwards: boolean;
+  };
+  readonly T: number;
+  readonly G: number;
+  hs: FloatArray;
+  act: FloatArray;
+  dHs: FloatArray;
+  dA: FloatArray;
+  B: number;
+  xp: FloatArray;
+  aux: FloatArray;
+  hin: FloatArray;
+  xm: FloatArray;
+  inputMask: FloatArray | null;
+  scan: ScanSchedule;
+  dh: FloatArray;
+  wt: FloatArray;
+  dxm: FloatArray;
+  ones: FloatArray;
+  ensureBackwardCapacity(batch: number): void;
+}
 
 /**
  * One direction of a `mingru` / `minlstm` layer on a `RecurrentWorkspace` (the cells' own equations are
@@ -19,9 +62,9 @@ import { minLstmCoefficient, minLstmGateGrads, minLstmGates } from './min-lstm';
  * w.r.t. the initial state.
  */
 export function minRecurrentForward(
-  ws: RecurrentWorkspace,
+  ws: MinWorkspace,
   x: FloatArray,
-  params: RecurrentParams,
+  params: MinParams,
   B: number,
   h0: FloatArray | null,
 ): void {
@@ -44,11 +87,11 @@ export function minRecurrentForward(
 }
 
 export function minRecurrentBackward(
-  ws: RecurrentWorkspace,
-  grads: RecurrentGrads,
+  ws: MinWorkspace,
+  grads: MinGrads,
   dx: FloatArray | null,
   x: FloatArray,
-  params: RecurrentParams,
+  params: MinParams,
 ): void {
   const B = ws.B;
   ws.ensureBackwardCapacity(B);
@@ -90,12 +133,12 @@ export function minRecurrentBackward(
   }
 }
 
-function inputTime(ws: RecurrentWorkspace, s: number): number {
+function inputTime(ws: MinWorkspace, s: number): number {
   return ws.config.goBackwards ? ws.T - 1 - s : s;
 }
 
 /** x ⊙ input mask into ws.xm (one mask per sequence), or x itself without a mask. */
-function maskedInput(ws: RecurrentWorkspace, x: FloatArray, B: number): FloatArray {
+function maskedInput(ws: MinWorkspace, x: FloatArray, B: number): FloatArray {
   const im = ws.inputMask;
   if (im === null) return x;
   const { T } = ws;
