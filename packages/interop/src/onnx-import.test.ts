@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GruInteropError } from './errors';
+import { standardUpdateGate } from './model';
 import { modelToOnnx } from './onnx-export';
 import { modelFromOnnx } from './onnx-import';
 import { onnx } from './onnx-proto';
@@ -16,7 +17,6 @@ import {
   randomImages,
   torchCaseImages,
 } from './test-models';
-import { standardUpdateGate } from './model';
 
 const fixtures = join(import.meta.dirname, '__fixtures__', 'torch');
 const cases: TorchCase[] = JSON.parse(readFileSync(join(fixtures, 'cases.json'), 'utf8')).cases;
