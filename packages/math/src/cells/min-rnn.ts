@@ -1,6 +1,6 @@
 import type { FloatArray } from '../float-array';
-import type { CellType } from '../spec';
 import { gemmNN, gemmTN, transpose } from '../gemm';
+import type { CellType } from '../spec';
 import { type ScanSchedule, scanBackward, scanForward } from './linear-scan';
 import { minGruCoefficient, minGruGateGrads, minGruGates } from './min-gru';
 import { minLstmCoefficient, minLstmGateGrads, minLstmGates } from './min-lstm';
