@@ -32,7 +32,7 @@ describe('gruvision compare', () => {
   it('rejects an unknown cell', async () => {
     const result = await runCli(['compare', '--cells', 'gru,tcn'], { cwd });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('expected one of gru, lstm, rnn, got "tcn"');
+    expect(result.stderr).toContain('expected one of gru, lstm, rnn, mingru, minlstm, got "tcn"');
   });
 });
 
