@@ -11,7 +11,7 @@ const dirs = ['packages', 'apps']
   .flatMap((group) =>
     existsSync(join(root, group)) ? readdirSync(join(root, group)).map((d) => join(root, group, d)) : [],
   )
-  .concat([join(root, 'bench'), join(root, 'python'), join(root, 'fuzz')]);
+  .concat([join(root, 'bench'), join(root, 'python'), join(root, 'fuzz'), join(root, 'examples')]);
 
 let passed = 0;
 let failed = 0;
