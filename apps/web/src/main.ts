@@ -437,11 +437,22 @@ $<HTMLInputElement>('upload').addEventListener('change', async (e) => {
 
 // ---- your own model: drop a folder (or choose its files) -------------------------------------------
 
+/**
+ * Says, before any await, that model files are being read: until the new model is ready (or refused) the
+ * page is not "ready", so nothing (a user, a test) mistakes the previous model's state for the new one's.
+ */
+function startReadingModelFiles(): void {
+  document.body.dataset.ready = 'false';
+  setStatus('Reading the model files…');
+}
+
 async function useModelFiles(files: readonly File[], folder: string | undefined): Promise<void> {
+  startReadingModelFiles();
   try {
     droppedModel = await modelFromFiles(files);
   } catch (err) {
     setStatus(`Could not use the dropped files: ${sentence(messageOf(err))}`, true);
+    document.body.dataset.ready = model ? 'true' : 'false';
     return;
   }
   const option = modelSelect.querySelector<HTMLOptionElement>('option[value="dropped"]');
@@ -475,9 +486,17 @@ document.addEventListener('drop', async (e) => {
   e.preventDefault();
   delete document.body.dataset.dropping;
   const since = performance.now();
+  const items = Array.from(e.dataTransfer.items);
+  const oneImage = items.length === 1 && items[0]!.kind === 'file' && /^image\//.test(items[0]!.type);
+  if (!oneImage) startReadingModelFiles();
   const { files, folder } = await droppedFiles(e.dataTransfer);
   // A picture is classified like an upload; anything else is taken as a model folder.
   if (files.length === 1 && /^image\//.test(files[0]!.type)) {
+    if (!oneImage) {
+      // A folder holding one picture: it is classified, and the model that runs stays as it was.
+      document.body.dataset.ready = model ? 'true' : 'false';
+      if (model) setStatus(readyText(model));
+    }
     busyStart(true, `Reading ${files[0]!.name}…`);
     try {
       const image = await decodeUpload(files[0]!);
