@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 
 export const resultsDir = fileURLToPath(new URL('../.test-results/', import.meta.url));
 export const fixture = (name: string): string =>
@@ -22,6 +23,27 @@ export async function launch(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * One browser for the test file that calls this (launched before its tests, closed after them) and the
+ * URL of the built site that `global-setup.ts` serves.
+ */
+export function useBrowser(): { baseUrl: string; browser: () => Browser } {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    baseUrl: inject('baseUrl'),
+    browser: () => {
+      if (!browser) throw new Error('The browser is not launched yet: call it inside a test.');
+      return browser;
+    },
+  };
 }
 
 /** A page plus every console error, page error and failed request it produced. */
@@ -63,6 +85,59 @@ export async function openPage(
   });
   await page.goto(url);
   return { page, errors };
+}
+
+/** `openPage`, then waits until the first model is loaded. */
+export async function openReady(
+  browser: Browser,
+  url: string,
+  viewport?: { width: number; height: number },
+  options: PageOptions = {},
+): Promise<WatchedPage> {
+  const watched = await openPage(browser, url, viewport, options);
+  await waitReady(watched.page);
+  return watched;
+}
+
+/** Ends a test's page: it must have logged no errors (but those `allowed` matches), then it is closed. */
+export async function closeClean(
+  { page, errors }: WatchedPage,
+  allowed: (error: string) => boolean = () => false,
+): Promise<void> {
+  expect(errors.filter((e) => !allowed(e))).toEqual([]);
+  await page.context().close();
+}
+
+/**
+ * Waits until `data-<key>` of the element `[data-testid=testId]` equals `equals`, or as a number is at
+ * least `atLeast`. The page's state, never a sleep.
+ */
+export async function waitForData(
+  page: Page,
+  testId: string,
+  key: string,
+  want: { readonly equals: string } | { readonly atLeast: number },
+  timeout = 60_000,
+): Promise<void> {
+  await page.waitForFunction(
+    ({ testId, key, want }) => {
+      const value = document.querySelector<HTMLElement>(`[data-testid="${testId}"]`)?.dataset[key];
+      return 'equals' in want ? value === want.equals : Number(value ?? Number.NaN) >= want.atLeast;
+    },
+    { testId, key, want },
+    { timeout },
+  );
+}
+
+/** Waits until the page reports an error in its status line. */
+export async function waitError(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.error === 'true');
+}
+
+/** Picks an engine in the menu and waits until the model runs on it. */
+export async function useEngine(page: Page, engine: string): Promise<void> {
+  await page.getByTestId('engine-select').selectOption(engine);
+  await waitReady(page);
 }
 
 /** Waits until the model is loaded (or fails the test with the page's status text). */
@@ -134,6 +209,23 @@ export function parseLatency(text: string): number {
   const m = /([\d.]+) (ms|s) on /.exec(text);
   if (!m) throw new Error(`No latency in "${text}".`);
   return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+}
+
+/** The number of predictions rendered so far (the top-3 list's `data-count`). */
+export function resultCount(page: Page): Promise<string | null> {
+  return page.getByTestId('top3').getAttribute('data-count');
+}
+
+/** Runs `action` (a drawing, a pick, an upload) and gives the top-1 label of the prediction it caused. */
+export async function readAfter(
+  page: Page,
+  action: () => Promise<unknown>,
+  timeout = 60_000,
+): Promise<string> {
+  const before = await resultCount(page);
+  await action();
+  await nextResult(page, before, timeout);
+  return top1(page);
 }
 
 /** Waits for the next rendered prediction (the count on the top-3 list changes and nothing is pending). */

@@ -1,32 +1,23 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  closeClean,
   drawStrokes,
   fixture,
-  launch,
-  nextResult,
   one,
-  openPage,
+  openReady,
   parseLatency,
+  readAfter,
   top1,
+  useBrowser,
+  waitError,
   waitReady,
 } from './browser';
 
-const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const { baseUrl, browser } = useBrowser();
 
 describe('correct under fast clicks and failures', () => {
   it('the last engine choice wins and the caption names the engine that really ran', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), baseUrl);
     for (let round = 0; round < 3; round++) {
       // webgl, then math ~20 ms later: the slow webgl load must not end up running.
       await page.evaluate(async () => {
@@ -39,25 +30,20 @@ describe('correct under fast clicks and failures', () => {
       });
       await waitReady(page);
       await page.getByTestId('clear').click();
-      const before = await page.getByTestId('top3').getAttribute('data-count');
-      await drawStrokes(page, one);
-      await nextResult(page, before);
-      expect(await top1(page)).toBe('1');
+      expect(await readAfter(page, () => drawStrokes(page, one))).toBe('1');
       // The worker says which engine ran each prediction; the page shows that.
       expect(await page.getByTestId('latency').getAttribute('data-engine')).toBe('math');
       expect(await page.getByTestId('latency').textContent()).toMatch(/ on math$/);
       expect(await page.getByTestId('status').textContent()).toMatch(/on math\.$/);
     }
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   });
 
   it('a failed model or engine load keeps the previous model, says what failed, and a retry works', async () => {
-    const { page } = await openPage(browser, baseUrl, undefined, { blockServiceWorkers: true });
-    await waitReady(page);
+    const { page } = await openReady(browser(), baseUrl, undefined, { blockServiceWorkers: true });
     await page.route('**/models/fashion-mnist/weights.bin', (route) => route.abort('connectionrefused'));
     await page.getByTestId('model-select').selectOption('fashion-mnist');
-    await page.waitForFunction(() => document.body.dataset.error === 'true');
+    await waitError(page);
     const status = (await page.getByTestId('status').textContent()) ?? '';
     expect(status).toMatch(/^Could not load Fashion-MNIST .* on math: .*weights\.bin/);
     expect(status).toMatch(/Still using MNIST digits .* on math\. Pick it again to retry\.$/);
@@ -72,7 +58,7 @@ describe('correct under fast clicks and failures', () => {
     await page.route('**/*.wasm', (route) => route.abort('connectionrefused'));
     await page.getByTestId('engine-select').selectOption('tfjs-wasm');
     await page.waitForFunction(() => /tfjs-wasm/.test(document.getElementById('status')?.textContent ?? ''));
-    await page.waitForFunction(() => document.body.dataset.error === 'true');
+    await waitError(page);
     expect(await page.getByTestId('status').textContent()).toMatch(
       /^Could not load MNIST digits .* on tfjs-wasm: .* Still using MNIST digits .* on math\. Pick it again to retry\.$/,
     );
@@ -91,15 +77,14 @@ describe('correct under fast clicks and failures', () => {
   });
 
   it('clears an upload error after a good result, shows the picture, and takes the same file twice', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), baseUrl);
     const upload = page.getByTestId('upload');
     await upload.setInputFiles({
       name: 'notes.png',
       mimeType: 'image/png',
       buffer: Buffer.from('not a picture'),
     });
-    await page.waitForFunction(() => document.body.dataset.error === 'true');
+    await waitError(page);
     const message = (await page.getByTestId('status').textContent()) ?? '';
     expect(message).toMatch(/^Could not read notes\.png: .+\. Upload a PNG or JPEG image\.$/);
     expect(message).not.toMatch(/\.\./);
@@ -134,8 +119,7 @@ describe('correct under fast clicks and failures', () => {
   });
 
   it('shows the time from pen-up to the full picture, and a busy indicator for a long upload', async () => {
-    const { page, errors } = await openPage(browser, `${baseUrl}?engine=tfjs-cpu`);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), `${baseUrl}?engine=tfjs-cpu`);
     // Time stamps taken in the page: the last pointerup on the pad and the last rendered result.
     await page.evaluate(() => {
       const w = window as unknown as { penUp: number; shown: number };
@@ -185,15 +169,14 @@ describe('correct under fast clicks and failures', () => {
         if (!busy.hidden) w.sawBusy = true;
       }).observe(busy, { attributes: true });
     });
-    const before = await page.getByTestId('top3').getAttribute('data-count');
-    await page
-      .getByTestId('upload')
-      .setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: Buffer.from(big) });
-    await nextResult(page, before);
-    expect(await top1(page)).toBe('1');
+    const upload = page.getByTestId('upload');
+    expect(
+      await readAfter(page, () =>
+        upload.setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: Buffer.from(big) }),
+      ),
+    ).toBe('1');
     expect(await page.evaluate(() => (window as unknown as { sawBusy: boolean }).sawBusy)).toBe(true);
     expect(await page.getByTestId('busy').isVisible()).toBe(false);
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   });
 });

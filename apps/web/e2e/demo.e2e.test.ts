@@ -1,33 +1,23 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  closeClean,
   drawStrokes,
   fixture,
-  launch,
-  nextResult,
   one,
-  openPage,
+  openReady,
+  readAfter,
   resultsDir,
   top1,
-  waitReady,
+  useBrowser,
+  useEngine,
   zero,
 } from './browser';
 
-const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const { baseUrl, browser } = useBrowser();
 
 describe('draw and classify (MNIST model, math engine)', () => {
   it('reads a drawn "1" and "0", shows the centred input and the GRU inside, and logs no errors', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), baseUrl);
     // Predictions arrive while the pen is still down.
     const pad = (await page.getByTestId('draw-canvas').boundingBox())!;
     await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.18);
@@ -88,37 +78,29 @@ describe('draw and classify (MNIST model, math engine)', () => {
     await drawStrokes(page, zero);
     await top1(page);
     await page.screenshot({ path: `${resultsDir}/demo.png`, fullPage: true });
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   });
 
   it('classifies uploaded PNGs (dark ink on white paper) by their label', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), baseUrl);
     await page.getByTestId('upload').setInputFiles(fixture('mnist-test-0-7.png'));
     expect(await top1(page)).toBe('7');
     await page.getByTestId('upload').setInputFiles(fixture('mnist-test-3-0.png'));
     await expect.poll(() => top1(page)).toBe('0');
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   });
 });
 
 describe('engines', () => {
   it('math, tfjs webgl, wasm and cpu give the same top-1 on the same drawing, each with a latency', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), baseUrl);
     await drawStrokes(page, zero);
     const reference = await top1(page);
     expect(reference).toBe('0');
     const seen: Record<string, string> = {};
     for (const engine of ['tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu', 'math']) {
-      const before = await page.getByTestId('top3').getAttribute('data-count');
-      await page.getByTestId('engine-select').selectOption(engine);
-      await waitReady(page);
       // The first webgl run compiles its shaders (slow on the software renderer of a busy machine).
-      await nextResult(page, before, 150_000);
-      seen[engine] = await top1(page);
+      seen[engine] = await readAfter(page, () => useEngine(page, engine), 150_000);
       expect(await page.getByTestId('latency').textContent()).toMatch(
         new RegExp(`\\d ms on ${engine}$|\\d s on ${engine}$`),
       );
@@ -129,7 +111,6 @@ describe('engines', () => {
       'tfjs-cpu': reference,
       math: reference,
     });
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   });
 });

@@ -1,22 +1,24 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { drawStrokes, launch, nextResult, one, openPage, resultsDir, top1, waitReady, zero } from './browser';
+import { describe, expect, it } from 'vitest';
+import {
+  closeClean,
+  drawStrokes,
+  one,
+  openReady,
+  readAfter,
+  resultsDir,
+  top1,
+  useBrowser,
+  useEngine,
+  waitForData,
+  waitReady,
+  zero,
+} from './browser';
 
-const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const { baseUrl, browser } = useBrowser();
 
 describe('offline after the first visit', () => {
   it('is an installable app whose reload, engines, models, gallery and training work with no network', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), baseUrl);
     // The manifest names the app and has icons an install needs.
     const manifest = await page.evaluate(async () => {
       const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
@@ -41,19 +43,13 @@ describe('offline after the first visit', () => {
     await drawStrokes(page, one);
     expect(await top1(page)).toBe('1');
     for (const engine of ['tfjs-wasm', 'tfjs-webgl', 'math']) {
-      const before = await page.getByTestId('top3').getAttribute('data-count');
-      await page.getByTestId('engine-select').selectOption(engine);
-      await waitReady(page);
-      await nextResult(page, before);
+      expect(await readAfter(page, () => useEngine(page, engine))).toBe('1');
       expect(await page.getByTestId('latency').getAttribute('data-engine')).toBe(engine);
-      expect(await top1(page)).toBe('1');
     }
     await page.getByRole('tab', { name: 'Fashion gallery' }).click();
     await waitReady(page);
     await expect.poll(() => page.locator('[data-testid="gallery"] button').count()).toBeGreaterThan(0);
-    const before = await page.getByTestId('top3').getAttribute('data-count');
-    await page.locator('[data-testid="gallery"] button').first().click();
-    await nextResult(page, before);
+    await readAfter(page, () => page.locator('[data-testid="gallery"] button').first().click());
     await page.getByRole('tab', { name: 'Draw' }).click();
     await waitReady(page);
     await page.getByTestId('clear').click();
@@ -66,13 +62,8 @@ describe('offline after the first visit', () => {
     await page.locator('#train-samples').fill('200');
     await page.locator('#train-epochs').fill('1');
     await page.getByTestId('train-start').click();
-    await page.waitForFunction(
-      () => document.querySelector<HTMLElement>('[data-testid="train-status"]')?.dataset.state === 'done',
-      undefined,
-      { timeout: 60_000 },
-    );
+    await waitForData(page, 'train-status', 'state', { equals: 'done' });
     await page.screenshot({ path: `${resultsDir}/offline.png`, fullPage: true });
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   });
 });

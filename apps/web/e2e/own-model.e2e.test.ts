@@ -1,22 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { drawStrokes, launch, nextResult, one, openPage, top1, waitReady, zero } from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import {
+  closeClean,
+  drawStrokes,
+  one,
+  openReady,
+  readAfter,
+  top1,
+  useBrowser,
+  useEngine,
+  waitError,
+  waitReady,
+  zero,
+} from './browser';
 
-const baseUrl = inject('baseUrl');
-let browser: Browser;
+const { baseUrl, browser } = useBrowser();
 const modelDir = fileURLToPath(new URL('../public/models/mnist/', import.meta.url));
 const modelJson = readFileSync(`${modelDir}model.json`);
 const weights = readFileSync(`${modelDir}weights.bin`);
-
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** Drops files on the page as a real drag and drop does (a `drop` event carrying a DataTransfer). */
 async function dropFiles(page: Page, files: { name: string; bytes: Buffer }[]): Promise<void> {
@@ -38,14 +41,13 @@ async function dropFiles(page: Page, files: { name: string; bytes: Buffer }[]): 
 
 describe('your own model in the page', () => {
   it('draws against a dropped model folder, with its gates, and nothing leaves the browser', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), baseUrl);
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
 
     // model.json alone: the page says what is missing and keeps the model it runs.
     await dropFiles(page, [{ name: 'model.json', bytes: modelJson }]);
-    await page.waitForFunction(() => document.body.dataset.error === 'true');
+    await waitError(page);
     expect(await page.getByTestId('status').textContent()).toMatch(
       /^Could not use the dropped files: model\.json needs weights\.bin, which was not dropped: drop the whole model folder/,
     );
@@ -72,21 +74,16 @@ describe('your own model in the page', () => {
     expect(requests).toEqual([]);
 
     // The same through the file picker, on another engine.
-    await page.getByTestId('engine-select').selectOption('tfjs-cpu');
-    await waitReady(page);
+    await useEngine(page, 'tfjs-cpu');
     await page.getByTestId('model-files').setInputFiles([
       { name: 'model.json', mimeType: 'application/json', buffer: modelJson },
       { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: weights },
     ]);
     await waitReady(page);
     await page.getByTestId('clear').click();
-    const before = await page.getByTestId('top3').getAttribute('data-count');
-    await drawStrokes(page, zero);
-    await nextResult(page, before);
-    expect(await top1(page)).toBe('0');
+    expect(await readAfter(page, () => drawStrokes(page, zero))).toBe('0');
     expect(await page.getByTestId('latency').getAttribute('data-engine')).toBe('tfjs-cpu');
     expect(requests.filter((u) => !/\/assets\/|\.wasm$/.test(u))).toEqual([]);
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   });
 });

@@ -1,17 +1,7 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { drawStrokes, launch, one, openPage, resultsDir, top1, waitReady, zero } from './browser';
+import { describe, expect, it } from 'vitest';
+import { closeClean, drawStrokes, one, openReady, resultsDir, top1, useBrowser, zero } from './browser';
 
-const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const { baseUrl, browser } = useBrowser();
 
 /** A zigzag scribble over the whole pad: not a digit. */
 const scribble: ReadonlyArray<ReadonlyArray<readonly [number, number]>> = [
@@ -21,13 +11,12 @@ const scribble: ReadonlyArray<ReadonlyArray<readonly [number, number]>> = [
 
 describe('pictures people can read', () => {
   it('selects a heatmap row by touch and marks it on the heatmaps and the input', async () => {
-    const { page, errors } = await openPage(
-      browser,
+    const { page, errors } = await openReady(
+      browser(),
       baseUrl,
       { width: 390, height: 844 },
       { hasTouch: true },
     );
-    await waitReady(page);
     await drawStrokes(page, zero);
     expect(await top1(page)).toBe('0');
     const heatZ = page.getByTestId('heat-z');
@@ -38,13 +27,11 @@ describe('pictures people can read', () => {
     await expect.poll(() => page.locator('#row-marker').isVisible()).toBe(true);
     expect(await heatZ.getAttribute('data-row')).toBe('20');
     expect(await page.locator('.heat-marker').first().isVisible()).toBe(true);
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   });
 
   it('warns instead of giving a confident answer for a scribble, not for a clear digit', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), baseUrl);
     await drawStrokes(page, one);
     expect(await top1(page)).toBe('1');
     expect(await page.getByTestId('warning').isVisible()).toBe(false);
@@ -57,19 +44,17 @@ describe('pictures people can read', () => {
     await drawStrokes(page, zero);
     expect(await top1(page)).toBe('0');
     expect(await page.getByTestId('warning').isVisible()).toBe(false);
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   });
 
   for (const dpr of [1, 2]) {
     it(`draws sharp charts at DPR ${dpr}: each canvas holds CSS size × DPR pixels; screenshots kept`, async () => {
-      const { page, errors } = await openPage(
-        browser,
+      const { page, errors } = await openReady(
+        browser(),
         baseUrl,
         { width: 1280, height: 900 },
         { deviceScaleFactor: dpr },
       );
-      await waitReady(page);
       await drawStrokes(page, zero);
       expect(await top1(page)).toBe('0');
       const sizes = await page.evaluate(() => {
@@ -86,8 +71,7 @@ describe('pictures people can read', () => {
       expect(sizes.inked).toBeGreaterThan(0.02 * sizes.width * sizes.height);
       await expect.poll(() => page.getByTestId('heat-scale').isVisible()).toBe(true);
       await page.screenshot({ path: `${resultsDir}/draw-dpr${dpr}.png`, fullPage: true });
-      expect(errors).toEqual([]);
-      await page.context().close();
+      await closeClean({ page, errors });
     });
   }
 });

@@ -1,22 +1,21 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { drawStrokes, launch, one, openPage, resultsDir, top1, waitReady } from './browser';
+import { describe, expect, it } from 'vitest';
+import {
+  closeClean,
+  drawStrokes,
+  one,
+  openReady,
+  resultsDir,
+  top1,
+  useBrowser,
+  waitForData,
+  waitReady,
+} from './browser';
 
-const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const { baseUrl, browser } = useBrowser();
 
 describe('train in the browser', () => {
   it('trains with a falling loss, stops on request, and the trained model classifies drawings', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), baseUrl);
     await page.getByRole('tab', { name: 'Train in the browser' }).click();
     // The model and engine menus do not apply to training: hidden there.
     expect(await page.getByTestId('engine-select').isVisible()).toBe(false);
@@ -24,18 +23,9 @@ describe('train in the browser', () => {
     await page.locator('#train-epochs').fill('20');
     await page.getByTestId('train-start').click();
     // Wait for 40 progress reports (160 batches of 32 images, about 3 epochs of the 1 800 training images).
-    await page.waitForFunction(
-      () =>
-        Number(document.querySelector<HTMLElement>('[data-testid="train-chart"]')?.dataset.points ?? 0) >= 40,
-      undefined,
-      { timeout: 60_000 },
-    );
+    await waitForData(page, 'train-chart', 'points', { atLeast: 40 });
     await page.getByTestId('train-stop').click();
-    await page.waitForFunction(
-      () => document.querySelector<HTMLElement>('[data-testid="train-status"]')?.dataset.state === 'stopped',
-      undefined,
-      { timeout: 30_000 },
-    );
+    await waitForData(page, 'train-status', 'state', { equals: 'stopped' }, 30_000);
     const losses = ((await page.getByTestId('train-chart').getAttribute('data-losses')) ?? '')
       .split(',')
       .map(Number);
@@ -63,32 +53,21 @@ describe('train in the browser', () => {
     expect(await page.getByTestId('model-select').inputValue()).toBe('trained');
     expect(await page.evaluate(() => document.body.dataset.model)).toBe('trained');
     await expect.poll(() => top1(page)).toBe(label);
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   });
 
   it('the default run reaches at least 90 % held-out accuracy, with held-out curves and live gate heatmaps', async () => {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const { page, errors } = await openReady(browser(), baseUrl);
     await page.getByRole('tab', { name: 'Train in the browser' }).click();
     await page.getByTestId('train-start').click();
     // After the first epoch: a held-out point on the chart and the gates of the model being trained.
-    await page.waitForFunction(
-      () =>
-        Number(document.querySelector<HTMLElement>('[data-testid="train-chart"]')?.dataset.epochs ?? 0) >= 1,
-      undefined,
-      { timeout: 120_000 },
-    );
+    await waitForData(page, 'train-chart', 'epochs', { atLeast: 1 }, 120_000);
     const gates = await page.evaluate(() => {
       const c = document.querySelector<HTMLCanvasElement>('[data-testid="train-heat-z"]')!;
       return { width: c.width, height: c.height, epoch: c.dataset.epoch };
     });
     expect(gates).toEqual({ width: 32, height: 28, epoch: '1' });
-    await page.waitForFunction(
-      () => document.querySelector<HTMLElement>('[data-testid="train-status"]')?.dataset.state === 'done',
-      undefined,
-      { timeout: 300_000 },
-    );
+    await waitForData(page, 'train-status', 'state', { equals: 'done' }, 300_000);
     const chart = page.getByTestId('train-chart');
     expect(await chart.getAttribute('data-epochs')).toBe('10');
     const valAccuracies = ((await chart.getAttribute('data-val-accuracies')) ?? '').split(',').map(Number);
@@ -106,7 +85,6 @@ describe('train in the browser', () => {
     });
     expect(Math.abs(size.width - size.cssWidth * size.dpr)).toBeLessThanOrEqual(1);
     await page.screenshot({ path: `${resultsDir}/train-default.png`, fullPage: true });
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await closeClean({ page, errors });
   }, 400_000);
 });

@@ -1,4 +1,4 @@
-import { type ModelFetchError, weightPaths } from './model-files';
+import { joinParts, type ModelFetchError, weightPaths } from './model-files';
 import type { ModelFiles } from './protocol';
 
 /** Thrown when dropped or chosen files are not a gruvision model folder. */
@@ -58,13 +58,7 @@ export async function modelFromFiles(files: readonly NamedBlob[]): Promise<Model
     }
     parts.push(new Uint8Array(await file.arrayBuffer()));
   }
-  const weightData = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    weightData.set(part, offset);
-    offset += part.length;
-  }
-  return { modelJson, weightData };
+  return { modelJson, weightData: joinParts(parts) };
 }
 
 /** The files of a drop: plain files, and the files directly inside dropped folders (and the folder's name). */

@@ -59,11 +59,16 @@ export async function fetchModelFiles(url: string, fetchImpl: typeof fetch = fet
       async (p) => new Uint8Array(await (await get(new URL(p, url).href)).arrayBuffer()),
     ),
   );
-  const weightData = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  return { modelJson, weightData: joinParts(parts) };
+}
+
+/** The weight files of a manifest, in order, as one buffer (what `weightData` holds). */
+export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {
-    weightData.set(part, offset);
+    joined.set(part, offset);
     offset += part.length;
   }
-  return { modelJson, weightData };
+  return joined;
 }
