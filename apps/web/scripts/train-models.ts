@@ -1,6 +1,6 @@
-// Trains the two models the demo ships with the `gruvision train` CLI, and builds the Fashion-MNIST
+// Trains the three models the demo ships with the `gruvision train` CLI, and builds the Fashion-MNIST
 // gallery, reproducibly (fixed seeds):
-//   pnpm --filter @gruvision/web models            # both models
+//   pnpm --filter @gruvision/web models            # all models
 //   pnpm --filter @gruvision/web models mnist      # one of them
 // Each model is one CLI run from the repo root, e.g.
 //   pnpm gruvision train --dataset mnist --units 64 --epochs 4 --seed 1 --out <tmp>/mnist --json
@@ -23,7 +23,9 @@ const log = (line: string): void => {
 };
 
 interface Recipe {
-  readonly name: 'mnist' | 'fashion-mnist';
+  /** The folder under public/models/ (and the menu value of the page). */
+  readonly name: 'mnist' | 'fashion-mnist' | 'mnist-mingru';
+  readonly dataset: 'mnist' | 'fashion-mnist';
   /** Arguments of `gruvision train` after `--dataset <name>`; everything else is the CLI's default. */
   readonly args: readonly string[];
 }
@@ -32,8 +34,18 @@ interface Recipe {
 const FASHION_SEED = 0;
 
 const recipes: Recipe[] = [
-  { name: 'mnist', args: ['--units', '64', '--epochs', '4', '--seed', '1'] },
-  { name: 'fashion-mnist', args: ['--units', '64', '--epochs', '8', '--seed', String(FASHION_SEED)] },
+  { name: 'mnist', dataset: 'mnist', args: ['--units', '64', '--epochs', '4', '--seed', '1'] },
+  {
+    name: 'fashion-mnist',
+    dataset: 'fashion-mnist',
+    args: ['--units', '64', '--epochs', '8', '--seed', String(FASHION_SEED)],
+  },
+  // minGRU (gates from the input only): the page shows its z and candidate h̃ beside h.
+  {
+    name: 'mnist-mingru',
+    dataset: 'mnist',
+    args: ['--cell', 'mingru', '--units', '64', '--epochs', '4', '--seed', '1'],
+  },
 ];
 
 interface TrainResult {
@@ -45,7 +57,7 @@ interface TrainResult {
 }
 
 function trainWithCli(recipe: Recipe, out: string): TrainResult {
-  const args = ['gruvision', 'train', '--dataset', recipe.name, ...recipe.args, '--out', out, '--json'];
+  const args = ['gruvision', 'train', '--dataset', recipe.dataset, ...recipe.args, '--out', out, '--json'];
   log(`$ pnpm ${args.join(' ')}`);
   const started = performance.now();
   // Under --json stdout is NDJSON (one event per epoch, then the result); progress goes to stderr.

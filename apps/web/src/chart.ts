@@ -59,6 +59,43 @@ export function plotPoints(
   return out;
 }
 
+/**
+ * Round tick values inside [min, max], about `count` of them: steps of 1, 2 or 5 × 10^k, chosen as
+ * d3-array's `ticks` chooses them (so [0, 1] gives 0, 0.2, …, 1 and rows 1…28 give 5, 10, …, 25).
+ */
+export function niceTicks(min: number, max: number, count: number): number[] {
+  if (!(max > min) || !(count > 0) || !Number.isFinite(min) || !Number.isFinite(max)) return [];
+  const raw = (max - min) / count;
+  const power = Math.floor(Math.log10(raw));
+  const error = raw / 10 ** power;
+  const factor = error >= Math.sqrt(50) ? 10 : error >= Math.sqrt(10) ? 5 : error >= Math.sqrt(2) ? 2 : 1;
+  // Steps below 1 divide by an integer inverse, so 0.3 is 3 / 10, not 3 × 0.1 = 0.30000000000000004.
+  if (power < 0) {
+    const inverse = 10 ** -power / factor;
+    const out: number[] = [];
+    for (let i = Math.ceil(min * inverse); i <= Math.floor(max * inverse); i++) out.push(i / inverse);
+    return out;
+  }
+  const step = factor * 10 ** power;
+  const out: number[] = [];
+  for (let i = Math.ceil(min / step); i <= Math.floor(max / step); i++) out.push(i * step);
+  return out;
+}
+
+/** The smallest round number (a tick of `niceTicks(0, ·, count)` style) at or above `max` > 0. */
+export function niceCeil(max: number, count = 4): number {
+  if (!(max > 0) || !Number.isFinite(max)) return 1;
+  const ticks = niceTicks(0, max, count);
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : max;
+  const last = ticks.at(-1) ?? 0;
+  return last >= max ? last : Number((last + step).toPrecision(12));
+}
+
+/** A tick label: as few digits as the value needs ("0", "0.2", "25"), with a true minus sign. */
+export function tickLabel(value: number): string {
+  return String(Number(value.toPrecision(6))).replace('-', '−');
+}
+
 /** Which x index of an `xCount`-point chart is nearest to canvas x `px`, or -1 outside the box. */
 export function indexAt(px: number, xCount: number, box: PlotBox): number {
   if (xCount < 1 || px < box.left - 1 || px > box.left + box.width + 1) return -1;
@@ -133,18 +170,32 @@ export function drawLineChart(canvas: HTMLCanvasElement, options: LineChartOptio
   ctx.fillStyle = '#666';
   ctx.strokeStyle = '#ddd';
   ctx.lineWidth = 1;
-  for (let k = 0; k <= 4; k++) {
-    const y = box.top + (k / 4) * box.height;
+  const span = max - min || 1;
+  // Round ticks: y values such as 0, 0.2, …, 1; x at rounded step numbers (counted from 1).
+  const yTicks = niceTicks(min, max, 5);
+  for (const v of yTicks) {
+    const y = box.top + (1 - (v - min) / span) * box.height;
     ctx.beginPath();
     ctx.moveTo(box.left, y);
     ctx.lineTo(box.left + box.width, y);
     ctx.stroke();
-    const v = max - (k / 4) * (max - min);
-    ctx.fillText(Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2), 2, y + 3);
+    ctx.fillText(tickLabel(v), 2, y + 3);
   }
-  ctx.fillText('1', box.left - 2, box.top + box.height + 12);
-  ctx.fillText(String(xCount), box.left + box.width - 10, box.top + box.height + 12);
-  if (options.xLabel) ctx.fillText(options.xLabel, box.left + box.width / 2 - 20, box.top + box.height + 22);
+  const xTicks = xCount > 1 ? niceTicks(1, xCount, Math.min(6, xCount - 1)) : [1];
+  ctx.textAlign = 'center';
+  for (const n of xTicks) {
+    const x = box.left + (xCount > 1 ? ((n - 1) / (xCount - 1)) * box.width : 0);
+    ctx.beginPath();
+    ctx.moveTo(x, box.top + box.height);
+    ctx.lineTo(x, box.top + box.height + 3);
+    ctx.stroke();
+    ctx.fillText(tickLabel(n), x, box.top + box.height + 12);
+  }
+  if (options.xLabel) ctx.fillText(options.xLabel, box.left + box.width / 2, box.top + box.height + 22);
+  ctx.textAlign = 'start';
+  // What a reader sees, for tests and tools: the tick values drawn.
+  canvas.dataset.yTicks = yTicks.map(tickLabel).join(',');
+  canvas.dataset.xTicks = xTicks.map(tickLabel).join(',');
   const highlight = options.highlight ?? -1;
   if (highlight >= 0 && xCount > 1) {
     const x = box.left + (highlight / (xCount - 1)) * box.width;

@@ -1,6 +1,6 @@
 import { rgbaToGray } from './layout';
 import type { InputImage } from './protocol';
-import { renderStrokes, StrokeHistory, toCanvasPoint } from './strokes';
+import { modelStrokeWidth, renderStrokes, StrokeHistory, strokeBounds, toCanvasPoint } from './strokes';
 
 /**
  * The drawing canvas: mouse, touch and pen through pointer events, one stroke per pointer-down,
@@ -48,14 +48,35 @@ export class DrawPad {
     this.#onChange(this, true);
   }
 
-  /** The drawing as gray bytes (white ink on black). */
+  /**
+   * The drawing as the model should read it, gray bytes (white ink on black): drawn again from the
+   * strokes with ink as wide as an MNIST digit's relative to the drawing's size (`modelStrokeWidth`), on
+   * a surface that holds the whole stroke, so a tiny digit does not turn into a blob and one drawn from
+   * edge to edge keeps the ink the pad's border cut off. The model then centres it as usual.
+   */
   image(): InputImage {
-    const { width, height } = this.canvas;
+    const strokes = this.history.strokes;
+    const box = strokeBounds(strokes);
+    if (!box) {
+      const { width, height } = this.canvas;
+      return { width, height, channels: 1, pixels: new Uint8Array(width * height) };
+    }
+    const ink = modelStrokeWidth(strokes, 1.5);
+    const margin = Math.ceil(ink) + 2;
+    const width = Math.ceil(box.width) + 2 * margin;
+    const height = Math.ceil(box.height) + 2 * margin;
+    const surface = new OffscreenCanvas(width, height);
+    const ctx = surface.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new Error('This browser cannot draw on a 2D canvas.');
+    const moved = strokes.map((stroke) =>
+      stroke.map((p) => ({ x: p.x - box.x + margin, y: p.y - box.y + margin })),
+    );
+    renderStrokes(ctx, moved, width, height, ink);
     return {
       width,
       height,
       channels: 1,
-      pixels: rgbaToGray(this.#ctx.getImageData(0, 0, width, height).data),
+      pixels: rgbaToGray(ctx.getImageData(0, 0, width, height).data),
     };
   }
 

@@ -1,6 +1,7 @@
 // Runs the classifier off the main thread: loads a model on the chosen engine, prepares each image the
 // way the model was trained (MNIST centring for digit models), runs it once (prediction and gate trace
-// in one pass) and hands both back.
+// in one pass) and hands both back, with the gates of whatever cell the first layer is (GRU, LSTM,
+// SimpleRNN, minGRU, minLSTM).
 //
 // Every request runs through one queue, so a load never overlaps another load or a prediction: a quick
 // second choice of engine waits for the first to finish, and a load that is no longer the latest one
@@ -11,6 +12,7 @@ import type { ImageSet, RawImage } from '@gruvision/data';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { gateTrace, modelInputGray } from './gates';
 import { fetchModelFiles } from './model-files';
 import {
   type Classification,
@@ -88,6 +90,7 @@ async function load(source: ModelSource, choice: EngineChoice, ticket: number): 
     engine: choice,
     timeSteps: model.spec.timeSteps,
     units: model.spec.layers[0]!.units,
+    cell: model.spec.layers[0]!.cell ?? 'gru',
     updateGate: model.spec.layers[0]!.updateGate ?? 'keepsOld',
     parameters: model.parameterCount,
     height: model.input.height,
@@ -118,30 +121,14 @@ async function classify(image: RawImage): Promise<WithTransfer<Classification>> 
   };
   const explanation = await model.explain(set);
   const workerMs = performance.now() - started;
-  const layer = explanation.layers[0]!;
-  const gates = layer.gates;
-  if (!gates.z || !gates.r) {
-    throw new Error(
-      `The model's first layer is a ${layer.cell}, not a GRU: the page can only show GRU gates.`,
-    );
-  }
-  const gray = new Uint8Array(input.width * input.height);
-  for (let i = 0; i < gray.length; i++) gray[i] = input.pixels[i * input.channels]!;
   const result: Classification = {
     modelId: info.id,
     // The engine the classifier itself reports: what really ran.
     engine: isEngineChoice(model.engine.name) ? model.engine.name : info.engine,
-    input: { width: input.width, height: input.height, pixels: gray },
+    input: modelInputGray(explanation),
     probabilities: explanation.prediction.probabilities,
     workerMs,
-    trace: {
-      timeSteps: explanation.timeSteps,
-      units: layer.units,
-      z: gates.z,
-      r: gates.r,
-      h: layer.h,
-      stepProbabilities: explanation.stepProbabilities,
-    },
+    trace: gateTrace(explanation, info.updateGate),
   };
   return withTransfer(result, []);
 }

@@ -1,87 +1,26 @@
-// "Inside the GRU": the gate heatmaps, their colour bars, the belief chart, and the selected row marked
-// on the heatmaps, the chart and the model's input (hover, tap, or focus and ↑/↓).
+// "Inside": the gate heatmaps of the model's first layer (whatever its cell), their colour bars, the
+// belief chart, and the selected row marked on the heatmaps, the chart and the model's input (hover,
+// tap, or focus and ↑/↓). The units (columns) are shown sorted by when they change, or as stored.
 import { drawLineChart, indexAt, type PlotBox } from './chart';
+import { unitsByChange } from './gates';
+import { HeatmapGrid } from './heatmap-grid';
 import { rowAt } from './layout';
 import { $ } from './page';
 import type { Classification } from './protocol';
-import { renderHeatmap, renderInside } from './views';
+import { stepSeries } from './views';
 
 const seenCanvas = $<HTMLCanvasElement>('seen-canvas');
 const rowMarker = $('row-marker');
-export const heat = {
-  z: $<HTMLCanvasElement>('heat-z'),
-  r: $<HTMLCanvasElement>('heat-r'),
-  h: $<HTMLCanvasElement>('heat-h'),
-};
 const stepsChart = $<HTMLCanvasElement>('steps-chart');
+const unitOrder = $<HTMLSelectElement>('unit-order');
 
 /** The classification shown now, with the class names of its model. */
 let shown: { result: Classification; classNames: readonly string[] } | null = null;
 let hoveredRow = -1;
 let chartBox: PlotBox | null = null;
 
-/** Draws the gates and the belief chart of a classification. */
-export function showInside(result: Classification, classNames: readonly string[]): void {
-  shown = { result, classNames };
-  chartBox = renderInside(result, classNames, { ...heat, chart: stepsChart }, hoveredRow);
-}
-
-export function emptyChart(): void {
-  chartBox = drawLineChart(stepsChart, { series: [], xCount: 28, y: { min: 0, max: 1 }, xLabel: 'row read' });
-}
-
-/** Empties the heatmaps and the chart. */
-export function clearInside(): void {
-  shown = null;
-  for (const canvas of Object.values(heat))
-    canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
-  rowMarker.hidden = true;
-  emptyChart();
-}
-
-// ---- row highlight ------------------------------------------------------------------------------
-
-/** A band over each heatmap that marks the selected row (time step). */
-const heatMarkers = Object.values(heat).map((canvas) => {
-  const wrap = document.createElement('div');
-  wrap.className = 'heat-wrap';
-  const marker = document.createElement('div');
-  marker.className = 'heat-marker';
-  marker.hidden = true;
-  canvas.before(wrap);
-  wrap.append(canvas, marker);
-  return marker;
-});
-
-function highlightRow(row: number): void {
-  hoveredRow = row;
-  const steps = shown?.result.trace.timeSteps ?? 0;
-  const inputRows = shown?.result.input.height ?? 0;
-  for (const marker of heatMarkers) {
-    marker.hidden = row < 0 || steps === 0;
-    marker.style.top = `${(row / Math.max(1, steps)) * 100}%`;
-    marker.style.height = `${100 / Math.max(1, steps)}%`;
-  }
-  for (const canvas of Object.values(heat)) {
-    if (row < 0) delete canvas.dataset.row;
-    else canvas.dataset.row = String(row);
-  }
-  // Rows of the input are time steps only in the rows view (timeSteps = image height).
-  if (row < 0 || steps === 0 || steps !== inputRows) {
-    rowMarker.hidden = true;
-  } else {
-    rowMarker.hidden = false;
-    const cell = seenCanvas.clientHeight / inputRows;
-    rowMarker.style.top = `${row * cell - 2}px`;
-    rowMarker.style.height = `${cell + 4}px`;
-  }
-  if (shown) chartBox = renderInside(shown.result, shown.classNames, { ...heat, chart: stepsChart }, row);
-}
-
-for (const canvas of Object.values(heat)) {
-  const caption = canvas.closest('figure')?.querySelector('figcaption')?.textContent ?? 'heatmap';
+const grid = new HeatmapGrid($('heatmaps'), 'heat-', $('heat-scale'), (canvas) => {
   canvas.tabIndex = 0;
-  canvas.setAttribute('aria-label', `${caption}: tap a row, or use the arrow keys to pick one`);
   const rowUnder = (e: PointerEvent): number =>
     rowAt(e.offsetY, canvas.clientHeight, shown?.result.trace.timeSteps ?? 0);
   canvas.addEventListener('pointermove', (e) => highlightRow(rowUnder(e)));
@@ -100,42 +39,73 @@ for (const canvas of Object.values(heat)) {
     }
   });
   canvas.addEventListener('blur', () => highlightRow(-1));
+});
+
+/** The units in the order the menu asks for (`null`: as stored). */
+function orderOf(result: Classification): number[] | null {
+  const { h, timeSteps, units } = result.trace;
+  return unitOrder.value === 'change' ? unitsByChange(h, timeSteps, units) : null;
 }
 
-/** The colour bars under the heatmaps: which colour is which value. */
-function heatScales(): HTMLElement {
-  const root = document.createElement('div');
-  root.className = 'heat-scale';
-  root.dataset.testid = 'heat-scale';
-  for (const [name, min, max] of [
-    ['z, r', 0, 1],
-    ['h', -1, 1],
-  ] as const) {
-    const item = document.createElement('figure');
-    const bar = document.createElement('canvas');
-    const n = 64;
-    const values = Float32Array.from({ length: n }, (_, i) => min + ((max - min) * i) / (n - 1));
-    renderHeatmap(bar, values, 1, n, min, max);
-    bar.setAttribute('role', 'img');
-    bar.setAttribute(
-      'aria-label',
-      `colour scale of ${name}: blue ${min}, white ${(min + max) / 2}, red ${max}`,
-    );
-    const ticks = document.createElement('div');
-    ticks.className = 'ticks';
-    for (const v of [min, (min + max) / 2, max]) {
-      const t = document.createElement('span');
-      t.textContent = String(v).replace('-', '−');
-      ticks.append(t);
-    }
-    const caption = document.createElement('figcaption');
-    caption.textContent = name;
-    item.append(caption, bar, ticks);
-    root.append(item);
-  }
-  return root;
+function drawChart(): void {
+  if (!shown) return;
+  const { trace } = shown.result;
+  chartBox = drawLineChart(stepsChart, {
+    series: stepSeries(trace.stepProbabilities, trace.timeSteps, shown.classNames),
+    xCount: trace.timeSteps,
+    y: { min: 0, max: 1 },
+    highlight: hoveredRow,
+    xLabel: 'row read',
+  });
 }
-document.querySelector('.heatmaps')?.after(heatScales());
+
+/** Draws the gates and the belief chart of a classification. */
+export function showInside(result: Classification, classNames: readonly string[]): void {
+  shown = { result, classNames };
+  grid.show(result.trace, orderOf(result), ': tap a row, or use the arrow keys to pick one');
+  drawChart();
+}
+
+export function emptyChart(): void {
+  chartBox = drawLineChart(stepsChart, { series: [], xCount: 28, y: { min: 0, max: 1 }, xLabel: 'row read' });
+}
+
+/** Empties the heatmaps and the chart. */
+export function clearInside(): void {
+  shown = null;
+  grid.clear();
+  rowMarker.hidden = true;
+  emptyChart();
+}
+
+unitOrder.addEventListener('change', () => {
+  if (shown) showInside(shown.result, shown.classNames);
+});
+
+function highlightRow(row: number): void {
+  hoveredRow = row;
+  const steps = shown?.result.trace.timeSteps ?? 0;
+  const inputRows = shown?.result.input.height ?? 0;
+  for (const marker of grid.markers) {
+    marker.hidden = row < 0 || steps === 0;
+    marker.style.top = `${(row / Math.max(1, steps)) * 100}%`;
+    marker.style.height = `${100 / Math.max(1, steps)}%`;
+  }
+  for (const canvas of grid.canvases) {
+    if (row < 0) delete canvas.dataset.row;
+    else canvas.dataset.row = String(row);
+  }
+  // Rows of the input are time steps only in the rows view (timeSteps = image height).
+  if (row < 0 || steps === 0 || steps !== inputRows) {
+    rowMarker.hidden = true;
+  } else {
+    rowMarker.hidden = false;
+    const cell = seenCanvas.clientHeight / inputRows;
+    rowMarker.style.top = `${row * cell - 2}px`;
+    rowMarker.style.height = `${cell + 4}px`;
+  }
+  drawChart();
+}
 
 stepsChart.addEventListener('pointermove', (e) => {
   if (!chartBox || !shown) return;

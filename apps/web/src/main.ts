@@ -20,7 +20,7 @@ import { LatestOnly } from './scheduler';
 import { formatLatency, formatPercent } from './top-k';
 import { drawTrainChart, initTrainTab } from './train-tab';
 import { decodeUpload, showUpload } from './upload';
-import { renderGray, renderLegend, renderTop3, updateGateCaption } from './views';
+import { cellName, renderGray, renderLegend, renderTop3 } from './views';
 
 const modelSelect = $<HTMLSelectElement>('model-select');
 const engineSelect = $<HTMLSelectElement>('engine-select');
@@ -48,7 +48,7 @@ inferenceWorker.addEventListener('error', (e) => {
 });
 const inference = new RpcClient<InferenceProtocol>(inferenceWorker);
 
-type ModelKey = 'mnist' | 'fashion-mnist' | 'trained' | 'dropped';
+type ModelKey = 'mnist' | 'mnist-mingru' | 'fashion-mnist' | 'trained' | 'dropped';
 /** A model the worker has loaded, with the menu entry it came from. */
 type Loaded = ModelInfo & { readonly key: ModelKey };
 let trainedFiles: ModelFiles | null = null;
@@ -74,13 +74,14 @@ function sourceFor(key: ModelKey): ModelSource {
 }
 
 function readyText(info: Loaded): string {
-  return `Ready: ${optionText(modelSelect, info.key)}, ${info.classNames.length} classes, GRU-${info.units} on ${info.engine}.`;
+  return `Ready: ${optionText(modelSelect, info.key)}, ${info.classNames.length} classes, ${cellName(info.cell)}-${info.units} on ${info.engine}.`;
 }
 
 function showModel(info: Loaded): void {
   renderLegend($('steps-legend'), info.classNames);
-  $('heat-z-caption').textContent = updateGateCaption(info.updateGate);
-  $('inside-caption').textContent = `(GRU-${info.units}, ${info.parameters.toLocaleString('en')} parameters)`;
+  $('cell-name').textContent = cellName(info.cell);
+  $('inside-caption').textContent =
+    `(${cellName(info.cell)}-${info.units}, ${info.parameters.toLocaleString('en')} parameters)`;
   $('seen-caption').textContent =
     `(${info.width}×${info.height}${info.centresDigits ? ', after MNIST-style centring' : ', resized'})`;
   document.body.dataset.engine = info.engine;

@@ -37,6 +37,8 @@ export interface ModelInfo {
   readonly engine: EngineChoice;
   readonly timeSteps: number;
   readonly units: number;
+  /** The first layer's cell: `gru`, `lstm`, `simpleRnn`, `mingru` or `minlstm`. */
+  readonly cell: string;
   /** The first layer's update-gate convention: `'keepsOld'` (Keras) or `'takesNew'` (the founding text). */
   readonly updateGate: 'keepsOld' | 'takesNew';
   readonly parameters: number;
@@ -47,12 +49,25 @@ export interface ModelInfo {
   readonly centresDigits: boolean;
 }
 
-/** The first recurrent layer's gates and state, `[timeSteps, units]` each. */
+/** One heatmap of a layer: a gate or a state, `[timeSteps, units]`, with its colour scale's range. */
+export interface GatePanel {
+  /** `z`, `r`, `i`, `f`, `o`, `hCandidate` or `h`. */
+  readonly key: string;
+  readonly caption: string;
+  readonly values: Float32Array;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The first recurrent layer's gates and state, as the pictures the page shows. */
 export interface GateTrace {
   readonly timeSteps: number;
   readonly units: number;
-  readonly z: Float32Array;
-  readonly r: Float32Array;
+  /** `gru`, `lstm`, `simpleRnn`, `mingru` or `minlstm`. */
+  readonly cell: string;
+  /** The heatmaps to draw, in order (e.g. GRU z, r, h; minGRU z, h̃, h). */
+  readonly panels: readonly GatePanel[];
+  /** The hidden state `[timeSteps, units]` (also a panel): the unit order is computed from it. */
   readonly h: Float32Array;
   /** Class probabilities after each step, `[timeSteps, classes]`. */
   readonly stepProbabilities: Float32Array;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { renderStrokes, StrokeHistory, type StrokeSurface, toCanvasPoint } from './strokes';
+import {
+  MODEL_STROKE_SHARE,
+  modelStrokeWidth,
+  renderStrokes,
+  StrokeHistory,
+  type StrokeSurface,
+  strokeBounds,
+  toCanvasPoint,
+} from './strokes';
 
 function recorder(): StrokeSurface & { ops: string[] } {
   const ops: string[] = [];
@@ -81,5 +89,35 @@ describe('toCanvasPoint', () => {
   it('scales CSS offsets to canvas pixels and clamps to the canvas', () => {
     expect(toCanvasPoint(70, 35, 140, 140, 280, 280)).toEqual({ x: 140, y: 70 });
     expect(toCanvasPoint(-5, 500, 140, 140, 280, 280)).toEqual({ x: 0, y: 280 });
+  });
+});
+
+describe('strokeBounds and modelStrokeWidth', () => {
+  const tiny = [
+    [
+      { x: 130, y: 120 },
+      { x: 150, y: 125 },
+    ],
+    [{ x: 135, y: 160 }],
+  ];
+
+  it('boxes every point of every stroke', () => {
+    expect(strokeBounds(tiny)).toEqual({ x: 130, y: 120, width: 20, height: 40 });
+    expect(strokeBounds([])).toBeNull();
+  });
+
+  it('scales the ink with the drawing, so a tiny digit keeps thin strokes after scaling up', () => {
+    // 40 px tall: 4.4 px ink, not the pad's 20 px pen (a 2.2-px stroke once fitted into 20 px).
+    expect(modelStrokeWidth(tiny)).toBeCloseTo(MODEL_STROKE_SHARE * 40, 10);
+    // Two thirds of the 280-px pad: about the pad's own pen.
+    const big = [
+      [
+        { x: 50, y: 40 },
+        { x: 60, y: 227 },
+      ],
+    ];
+    expect(modelStrokeWidth(big)).toBeCloseTo(20.6, 1);
+    // A dot: the minimum.
+    expect(modelStrokeWidth([[{ x: 5, y: 5 }]], 3)).toBe(3);
   });
 });

@@ -113,3 +113,37 @@ export function toCanvasPoint(
     y: Math.min(canvasHeight, Math.max(0, offsetY * sy)),
   };
 }
+
+/** The smallest box around every point of the strokes, or `null` when there are none. */
+export function strokeBounds(
+  strokes: readonly (readonly Point[])[],
+): { x: number; y: number; width: number; height: number } | null {
+  let x0 = Number.POSITIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  for (const stroke of strokes) {
+    for (const p of stroke) {
+      x0 = Math.min(x0, p.x);
+      y0 = Math.min(y0, p.y);
+      x1 = Math.max(x1, p.x);
+      y1 = Math.max(y1, p.y);
+    }
+  }
+  return x0 === Number.POSITIVE_INFINITY ? null : { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/**
+ * The share of a drawing's larger side its ink is drawn with for the model: an MNIST digit is fitted
+ * into a 20-pixel box with strokes about 2 pixels wide. The drawing pad's own pen (a fourteenth of the
+ * pad) matches that for a digit drawn over two thirds of the pad, and nothing else: a tiny digit drawn
+ * with it becomes a blob once it is scaled up to 20 pixels.
+ */
+export const MODEL_STROKE_SHARE = 0.11;
+
+/** The ink width to draw `strokes` with for the model, in the strokes' own units (at least `min`). */
+export function modelStrokeWidth(strokes: readonly (readonly Point[])[], min = 1): number {
+  const box = strokeBounds(strokes);
+  if (!box) return min;
+  return Math.max(min, MODEL_STROKE_SHARE * Math.max(box.width, box.height));
+}

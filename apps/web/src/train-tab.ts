@@ -1,11 +1,10 @@
 // The "Train in the browser" tab: a training worker (math engine), its chart and the live gate heatmaps.
-import { heat } from './inside-view';
+import { HeatmapGrid } from './heatmap-grid';
 import { $, base, messageOf } from './page';
 import type { ModelFiles, TrainEpoch, TrainProgress, TrainProtocol } from './protocol';
 import { RpcClient } from './rpc';
 import { formatPercent } from './top-k';
 import type { TrainChart } from './train-chart';
-import { renderHeatmap } from './views';
 
 const trainStart = $<HTMLButtonElement>('train-start');
 const trainStop = $<HTMLButtonElement>('train-stop');
@@ -29,29 +28,12 @@ export function drawTrainChart(): void {
   trainChartHost.dataset.valAccuracies = epochs.map((e) => e.valAccuracy.toFixed(4)).join(',');
 }
 
-/** The gate heatmaps of the model being trained; captions as on the Draw tab. */
-const trainHeat = (['z', 'r', 'h'] as const).map((key) => {
-  const figure = document.createElement('figure');
-  const canvas = document.createElement('canvas');
-  canvas.className = 'heat';
-  canvas.dataset.testid = `train-heat-${key}`;
-  const caption = document.createElement('figcaption');
-  caption.textContent = heat[key].closest('figure')?.querySelector('figcaption')?.textContent ?? key;
-  canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `${caption.textContent} of the model being trained`);
-  figure.append(canvas, caption);
-  $('train-heatmaps').append(figure);
-  return { key, canvas };
-});
+/** The gate heatmaps of the model being trained, drawn as on the Draw tab. */
+const trainGrid = new HeatmapGrid($('train-heatmaps'), 'train-heat-');
 
 function showTrainGates(epoch: TrainEpoch): void {
-  const { timeSteps, units } = epoch.trace;
-  for (const { key, canvas } of trainHeat) {
-    const values = epoch.trace[key];
-    if (values.length !== timeSteps * units) continue;
-    renderHeatmap(canvas, values, timeSteps, units, key === 'h' ? -1 : 0, 1);
-    canvas.dataset.epoch = String(epoch.epoch);
-  }
+  trainGrid.show(epoch.trace, null, ' of the model being trained');
+  for (const canvas of trainGrid.canvases) canvas.dataset.epoch = String(epoch.epoch);
 }
 
 function readInt(id: string, min: number, max: number): number {

@@ -1,6 +1,7 @@
 // Trains a small GRU on the shipped MNIST subset with the math engine, reporting progress as it goes.
 import { GruClassifier } from '@gruvision/classifier';
 import { DIGIT_CLASS_NAMES, type ImageSet, subset } from '@gruvision/data';
+import { gateTrace, modelInputGray } from './gates';
 import { decodeImagePack } from './image-pack';
 import type { TrainEpoch, TrainOptions, TrainProgress, TrainProtocol, TrainResult } from './protocol';
 import { type Port, serve, type WithTransfer, withTransfer } from './rpc';
@@ -74,10 +75,6 @@ async function train(options: TrainOptions): Promise<WithTransfer<TrainResult>> 
       validation: heldOut,
       onEpochEnd: async (log) => {
         const explanation = await model.explain(heldOut, 0);
-        const layer = explanation.layers[0]!;
-        const image = explanation.image;
-        const gray = new Uint8Array(image.width * image.height);
-        for (let i = 0; i < gray.length; i++) gray[i] = image.pixels[i * image.channels]!;
         const epoch: TrainEpoch = {
           epoch: log.epoch,
           epochs: options.epochs,
@@ -85,15 +82,8 @@ async function train(options: TrainOptions): Promise<WithTransfer<TrainResult>> 
           accuracy: log.accuracy,
           valLoss: log.valLoss ?? Number.NaN,
           valAccuracy: log.valAccuracy ?? Number.NaN,
-          input: { width: image.width, height: image.height, pixels: gray },
-          trace: {
-            timeSteps: explanation.timeSteps,
-            units: layer.units,
-            z: layer.gates.z ?? new Float32Array(0),
-            r: layer.gates.r ?? new Float32Array(0),
-            h: layer.h,
-            stepProbabilities: explanation.stepProbabilities,
-          },
+          input: modelInputGray(explanation),
+          trace: gateTrace(explanation, model.spec.layers[0]!.updateGate ?? 'keepsOld'),
         };
         emit('epoch', epoch);
       },

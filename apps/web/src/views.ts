@@ -1,6 +1,6 @@
-import { classColors, drawLineChart, type PlotBox } from './chart';
+import { classColors } from './chart';
 import { grayPixels, heatmapPixels } from './layout';
-import type { Classification, GrayImage } from './protocol';
+import type { GrayImage } from './protocol';
 import { formatPercent, topK } from './top-k';
 
 /** Fills the top-3 list with labels, probability bars and percentages. */
@@ -75,27 +75,6 @@ export function stepSeries(
   }));
 }
 
-/** Draws the z, r, h heatmaps and the belief chart of one classification. Returns the chart's plot box. */
-export function renderInside(
-  result: Classification,
-  classNames: readonly string[],
-  canvases: { z: HTMLCanvasElement; r: HTMLCanvasElement; h: HTMLCanvasElement; chart: HTMLCanvasElement },
-  highlight: number,
-): PlotBox {
-  const { timeSteps, units, z, r, h, stepProbabilities } = result.trace;
-  renderHeatmap(canvases.z, z, timeSteps, units, 0, 1);
-  renderHeatmap(canvases.r, r, timeSteps, units, 0, 1);
-  renderHeatmap(canvases.h, h, timeSteps, units, -1, 1);
-  return drawLineChart(canvases.chart, {
-    series: stepSeries(stepProbabilities, timeSteps, classNames),
-    xCount: timeSteps,
-    y: { min: 0, max: 1 },
-    highlight,
-    xLabel: 'row read',
-  });
-}
-
-/** The legend of the belief chart. */
 /**
  * The caption of an update-gate picture: which convention its z follows. Keras, PyTorch and tfjs
  * (`'keepsOld'`): z = 1 keeps the old state; the founding text (`'takesNew'`): z = 1 takes the new candidate.
@@ -106,6 +85,19 @@ export function updateGateCaption(updateGate: 'keepsOld' | 'takesNew'): string {
     : 'update gate z (z = 1 keeps the old state, as in Keras)';
 }
 
+/** How a cell is named on the page: GRU, LSTM, SimpleRNN, minGRU, minLSTM. */
+export function cellName(cell: string): string {
+  const names: Readonly<Record<string, string>> = {
+    gru: 'GRU',
+    lstm: 'LSTM',
+    simpleRnn: 'SimpleRNN',
+    mingru: 'minGRU',
+    minlstm: 'minLSTM',
+  };
+  return names[cell] ?? cell;
+}
+
+/** The legend of the belief chart. */
 export function renderLegend(list: HTMLElement, classNames: readonly string[]): void {
   list.replaceChildren(
     ...classNames.map((name, c) => {
