@@ -20,6 +20,16 @@ const { baseUrl, browser } = useBrowser();
 const modelDir = fileURLToPath(new URL('../public/models/mnist/', import.meta.url));
 const modelJson = readFileSync(`${modelDir}model.json`);
 const weights = readFileSync(`${modelDir}weights.bin`);
+/** PyTorch-made models and PyTorch's own probabilities for given pixels (made by packages/interop's fixture script). */
+const torchDir = fileURLToPath(new URL('../../../packages/interop/src/__fixtures__/torch/', import.meta.url));
+const torchCases = JSON.parse(readFileSync(`${torchDir}cases.json`, 'utf8')) as {
+  cases: {
+    name: string;
+    input: { height: number; width: number };
+    pixels: number[][];
+    probabilities: number[][];
+  }[];
+};
 
 /** Drops files on the page as a real drag and drop does (a `drop` event carrying a DataTransfer). */
 async function dropFiles(page: Page, files: { name: string; bytes: Buffer }[]): Promise<void> {
@@ -84,6 +94,68 @@ describe('your own model in the page', () => {
     expect(await readAfter(page, () => drawStrokes(page, zero))).toBe('0');
     expect(await page.getByTestId('latency').getAttribute('data-engine')).toBe('tfjs-cpu');
     expect(requests.filter((u) => !/\/assets\/|\.wasm$/.test(u))).toEqual([]);
+    await closeClean({ page, errors });
+  });
+
+  it('draws against a PyTorch model dropped as .onnx (with the probabilities PyTorch gave) or .safetensors', async () => {
+    const { page, errors } = await openReady(browser(), baseUrl);
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const gru = torchCases.cases.find((c) => c.name === 'gru-1')!;
+    await dropFiles(page, [{ name: 'gru-1.onnx', bytes: readFileSync(`${torchDir}gru-1.onnx`) }]);
+    await waitReady(page);
+    expect(await page.getByTestId('status').textContent()).toMatch(
+      /^Ready: Your model \(gru-1\.onnx\), 3 classes, GRU-8 on math\.$/,
+    );
+    expect(await page.getByTestId('model-select').inputValue()).toBe('dropped');
+    // The test pictures of the fixture, as PNGs (gray, lossless), uploaded one by one: the page gives the
+    // probabilities PyTorch gave for them (shown rounded to 4 decimals).
+    for (let k = 0; k < gru.pixels.length; k++) {
+      const png = await page.evaluate(
+        async ({ pixels, width, height }) => {
+          const canvas = new OffscreenCanvas(width, height);
+          const rgba = new Uint8ClampedArray(width * height * 4);
+          for (const [i, v] of pixels.entries()) rgba.set([v, v, v, 255], 4 * i);
+          canvas.getContext('2d')!.putImageData(new ImageData(rgba, width, height), 0, 0);
+          return Array.from(
+            new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer()),
+          );
+        },
+        { pixels: gru.pixels[k]!, width: gru.input.width, height: gru.input.height },
+      );
+      const upload = page.getByTestId('upload');
+      await readAfter(page, () =>
+        upload.setInputFiles({ name: `case-${k}.png`, mimeType: 'image/png', buffer: Buffer.from(png) }),
+      );
+      const shown = await page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLElement>('[data-testid="top3"] li'), (li) => ({
+          index: Number(li.dataset.index),
+          p: Number(li.querySelector('[role="meter"]')!.getAttribute('aria-valuenow')),
+        })),
+      );
+      expect(shown).toHaveLength(3);
+      for (const { index, p } of shown)
+        expect(Math.abs(p - gru.probabilities[k]![index]!)).toBeLessThan(2e-4);
+    }
+
+    // The state dict of the same network: its layer and head are found by PyTorch's names.
+    await dropFiles(page, [
+      { name: 'gru-1.safetensors', bytes: readFileSync(`${torchDir}gru-1.safetensors`) },
+    ]);
+    await waitReady(page);
+    expect(await page.getByTestId('status').textContent()).toMatch(
+      /^Ready: Your model \(gru-1\.safetensors\), 3 classes, GRU-8 on math\.$/,
+    );
+    await page.getByTestId('clear').click();
+    await readAfter(page, () => drawStrokes(page, one));
+    expect(await page.locator('[data-testid="top3"] li').count()).toBe(3);
+    // A file that is no model: refused by name, the model in use stays.
+    await dropFiles(page, [{ name: 'notes.onnx', bytes: Buffer.from('not a model') }]);
+    await waitError(page);
+    expect(await page.getByTestId('status').textContent()).toMatch(/notes\.onnx/);
+    expect(await page.getByTestId('status').textContent()).toMatch(/Still using Your model/);
+    // Only the page's own code was fetched (the lazily loaded ONNX reader), no model left the browser.
+    expect(requests.filter((u) => !/\/assets\/[^/]+\.js$/.test(u))).toEqual([]);
     await closeClean({ page, errors });
   });
 });

@@ -74,11 +74,16 @@ function filesAt(url: string): Promise<ModelFiles> {
 
 async function load(source: ModelSource, choice: EngineChoice, ticket: number): Promise<ModelInfo> {
   if (ticket !== latestLoad) throw new SupersededError();
-  const files = source.kind === 'url' ? await filesAt(source.url) : source.files;
+  const files =
+    source.kind === 'url' ? await filesAt(source.url) : source.kind === 'files' ? source.files : null;
   let model: GruClassifier;
   try {
     await useEngine(choice);
-    model = await GruClassifier.fromArtifacts(files, { engine: choice });
+    if (files) model = await GruClassifier.fromArtifacts(files, { engine: choice });
+    else if (source.kind === 'foreign') {
+      const { classifierOfForeign } = await import('./foreign-model');
+      model = await classifierOfForeign(source.model, choice);
+    } else throw new Error('Unknown model source.');
   } catch (err) {
     // Put the backend of the model still in use back in charge.
     if (loaded) await useEngine(loaded.info.engine).catch(() => undefined);

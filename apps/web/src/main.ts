@@ -3,7 +3,7 @@ import { doubt, inkShare } from './confidence';
 import { DrawPad } from './draw-pad';
 import { loadGallery } from './gallery';
 import { clearInside, emptyChart, showInside } from './inside-view';
-import { droppedFiles, modelFromFiles } from './model-drop';
+import { droppedFiles, modelSourceFromFiles } from './model-drop';
 import { $, base, messageOf, optionText, sentence, setStatus, statusIsError } from './page';
 import {
   type Classification,
@@ -50,10 +50,11 @@ const inference = new RpcClient<InferenceProtocol>(inferenceWorker);
 
 type ModelKey = 'mnist' | 'mnist-mingru' | 'fashion-mnist' | 'trained' | 'dropped';
 /** A model the worker has loaded, with the menu entry it came from. */
-type Loaded = ModelInfo & { readonly key: ModelKey };
+/** `label`: the menu entry's text when it was loaded (a dropped model's entry changes with the next drop). */
+type Loaded = ModelInfo & { readonly key: ModelKey; readonly label: string };
 let trainedFiles: ModelFiles | null = null;
-/** A model folder the user dropped or chose: read in the page, never uploaded. */
-let droppedModel: ModelFiles | null = null;
+/** A model folder or file the user dropped or chose: read in the page, never uploaded. */
+let droppedModel: ModelSource | null = null;
 /** The model the worker runs now: replaced only when a newer one is ready. */
 let model: Loaded | null = null;
 let current: { result: Classification; image: InputImage } | null = null;
@@ -68,13 +69,13 @@ function sourceFor(key: ModelKey): ModelSource {
   }
   if (key === 'dropped') {
     if (!droppedModel) throw new Error('No model folder has been dropped yet.');
-    return { kind: 'files', files: droppedModel };
+    return droppedModel;
   }
   return { kind: 'url', url: new URL(`${base}models/${key}/model.json`, location.href).href };
 }
 
 function readyText(info: Loaded): string {
-  return `Ready: ${optionText(modelSelect, info.key)}, ${info.classNames.length} classes, ${cellName(info.cell)}-${info.units} on ${info.engine}.`;
+  return `Ready: ${info.label}, ${info.classNames.length} classes, ${cellName(info.cell)}-${info.units} on ${info.engine}.`;
 }
 
 function showModel(info: Loaded): void {
@@ -92,35 +93,40 @@ function showModel(info: Loaded): void {
  * Loads the model and engine the menus show. The worker runs one load at a time and skips loads that a
  * newer choice replaced, so the last choice wins; until it is ready the previous model keeps answering.
  */
-async function loadModel(): Promise<void> {
+async function loadModel(): Promise<boolean> {
   const key = modelSelect.value as ModelKey;
   const engine = engineSelect.value;
-  if (!isEngineChoice(engine)) return;
+  if (!isEngineChoice(engine)) return false;
   const token = ++loadToken;
-  const what = `${optionText(modelSelect, key)} on ${engine}`;
+  const label = optionText(modelSelect, key);
+  const what = `${label} on ${engine}`;
   document.body.dataset.ready = 'false';
   setStatus(`Loading ${what}…`);
   try {
-    const info: Loaded = { ...(await inference.call('load', { source: sourceFor(key), engine })), key };
+    const info: Loaded = {
+      ...(await inference.call('load', { source: sourceFor(key), engine })),
+      key,
+      label,
+    };
     // The worker runs this model from now on, whatever the menus say meanwhile.
     model = info;
     showModel(info);
-    if (token !== loadToken) return;
+    if (token !== loadToken) return true;
     setStatus(readyText(info));
     document.body.dataset.ready = 'true';
     if (lastImage) classify(lastImage, performance.now());
+    return true;
   } catch (err) {
-    if (token !== loadToken || (err as { code?: string }).code === 'SUPERSEDED') return;
+    if (token !== loadToken || (err as { code?: string }).code === 'SUPERSEDED') return false;
     // The menus go back to what really runs; the failed choice can be picked again to retry.
     if (model) {
       modelSelect.value = model.key;
       engineSelect.value = model.engine;
     }
-    const still = model
-      ? ` Still using ${optionText(modelSelect, model.key)} on ${model.engine}.`
-      : ' No model is loaded.';
+    const still = model ? ` Still using ${model.label} on ${model.engine}.` : ' No model is loaded.';
     setStatus(`Could not load ${what}: ${sentence(messageOf(err))}${still} Pick it again to retry.`, true);
     document.body.dataset.ready = model ? 'true' : 'false';
+    return false;
   }
 }
 
@@ -254,21 +260,28 @@ function startReadingModelFiles(): void {
 
 async function useModelFiles(files: readonly File[], folder: string | undefined): Promise<void> {
   startReadingModelFiles();
+  let dropped: ModelSource;
   try {
-    droppedModel = await modelFromFiles(files);
+    dropped = await modelSourceFromFiles(files);
   } catch (err) {
     setStatus(`Could not use the dropped files: ${sentence(messageOf(err))}`, true);
     document.body.dataset.ready = model ? 'true' : 'false';
     return;
   }
   const option = modelSelect.querySelector<HTMLOptionElement>('option[value="dropped"]');
-  if (option) {
-    option.disabled = false;
-    option.textContent = `Your model${folder ? ` (${folder})` : ''}`;
-  }
+  if (!option) return;
+  option.disabled = false;
+  const name = dropped.kind === 'foreign' ? dropped.model.name : folder;
+  option.textContent = `Your model${name ? ` (${name})` : ''}`;
+  const previous = droppedModel;
+  droppedModel = dropped;
   modelSelect.value = 'dropped';
   if (!$('panel-train').hidden) selectTab(tabs[0]!);
-  await loadModel();
+  // A file the worker refuses does not replace a dropped model still in use.
+  if (!(await loadModel()) && model?.key === 'dropped') {
+    droppedModel = previous;
+    option.textContent = model.label;
+  }
 }
 
 const modelFilesInput = $<HTMLInputElement>('model-files');

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ModelFolderError, modelFromFiles, type NamedBlob } from './model-drop';
+import {
+  foreignFormat,
+  ModelFolderError,
+  modelFromFiles,
+  modelSourceFromFiles,
+  type NamedBlob,
+} from './model-drop';
 
 const file = (name: string, bytes: Uint8Array | string): NamedBlob => ({
   name,
@@ -36,5 +42,31 @@ describe('modelFromFiles', () => {
     );
     await expect(modelFromFiles([file('model.json', '{oops')])).rejects.toThrow(/is not JSON/);
     await expect(modelFromFiles([file('model.json', '{}')])).rejects.toThrow(/has no weightsManifest/);
+  });
+});
+
+describe('modelSourceFromFiles', () => {
+  it('takes one .onnx or .safetensors file as a PyTorch-side model, with its bytes and name', async () => {
+    const source = await modelSourceFromFiles([file('Net.ONNX', new Uint8Array([8, 1]))]);
+    expect(source).toEqual({
+      kind: 'foreign',
+      model: { format: 'onnx', name: 'Net.ONNX', bytes: new Uint8Array([8, 1]) },
+    });
+    expect(foreignFormat('w.safetensors')).toBe('safetensors');
+    expect(foreignFormat('weights.bin')).toBeNull();
+  });
+
+  it('takes a model folder as before, and refuses two model files at once', async () => {
+    const source = await modelSourceFromFiles([
+      file('model.json', manifest(['a.bin'])),
+      file('a.bin', new Uint8Array([1])),
+    ]);
+    expect(source.kind).toBe('files');
+    await expect(
+      modelSourceFromFiles([file('a.onnx', 'x'), file('b.safetensors', 'y')]),
+    ).rejects.toMatchObject({
+      code: 'MODEL_FOLDER_INVALID',
+      message: expect.stringMatching(/one \.onnx or \.safetensors file at a time/),
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { joinParts, type ModelFetchError, weightPaths } from './model-files';
-import type { ModelFiles } from './protocol';
+import type { ForeignModel, ModelFiles, ModelSource } from './protocol';
 
 /** Thrown when dropped or chosen files are not a gruvision model folder. */
 export class ModelFolderError extends Error {
@@ -28,7 +28,7 @@ export async function modelFromFiles(files: readonly NamedBlob[]): Promise<Model
     const names = files.map((f) => f.name).join(', ') || 'nothing';
     throw new ModelFolderError(
       jsons.length === 0
-        ? `No model.json among the dropped files (${names}). Drop a gruvision model folder, or its model.json and weights.bin together.`
+        ? `No model.json among the dropped files (${names}). Drop a gruvision model folder (or its model.json and weights.bin together), or one .onnx or .safetensors file.`
         : 'Several model.json files were dropped. Drop one model folder at a time.',
     );
   }
@@ -59,6 +59,34 @@ export async function modelFromFiles(files: readonly NamedBlob[]): Promise<Model
     parts.push(new Uint8Array(await file.arrayBuffer()));
   }
   return { modelJson, weightData: joinParts(parts) };
+}
+
+/** The format of a PyTorch-side model file, by its name; `null` for anything else. */
+export function foreignFormat(name: string): ForeignModel['format'] | null {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.onnx') ? 'onnx' : lower.endsWith('.safetensors') ? 'safetensors' : null;
+}
+
+/**
+ * The model in dropped or chosen files: one `.onnx` or `.safetensors` file (read by the worker with
+ * @gruvision/interop), or else a gruvision model folder (`modelFromFiles`). Nothing leaves the browser.
+ */
+export async function modelSourceFromFiles(files: readonly NamedBlob[]): Promise<ModelSource> {
+  const foreign = files.filter((f) => foreignFormat(f.name) !== null);
+  if (foreign.length > 1) {
+    throw new ModelFolderError(
+      `Several model files were dropped (${foreign.map((f) => f.name).join(', ')}). Drop one .onnx or .safetensors file at a time.`,
+    );
+  }
+  const one = foreign[0];
+  if (one) {
+    const format = foreignFormat(one.name)!;
+    return {
+      kind: 'foreign',
+      model: { format, name: one.name, bytes: new Uint8Array(await one.arrayBuffer()) },
+    };
+  }
+  return { kind: 'files', files: await modelFromFiles(files) };
 }
 
 /** The files of a drop: plain files, and the files directly inside dropped folders (and the folder's name). */

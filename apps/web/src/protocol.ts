@@ -24,10 +24,19 @@ export interface ModelFiles {
   readonly weightData: Uint8Array;
 }
 
+/** A model file from the PyTorch side (`torch.onnx.export`, a safetensors state dict, or `gruvision export`). */
+export interface ForeignModel {
+  readonly format: 'onnx' | 'safetensors';
+  /** The file's name, for messages. */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
 /** Where the inference worker gets a model from. */
 export type ModelSource =
   | { readonly kind: 'url'; readonly url: string }
-  | { readonly kind: 'files'; readonly files: ModelFiles };
+  | { readonly kind: 'files'; readonly files: ModelFiles }
+  | { readonly kind: 'foreign'; readonly model: ForeignModel };
 
 /** What the page shows about the loaded model. */
 export interface ModelInfo {
