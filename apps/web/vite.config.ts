@@ -1,3 +1,7 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
@@ -26,6 +30,44 @@ function noTfjsInTrainWorker(): Plugin {
   };
 }
 
+const publicDir = fileURLToPath(new URL('public/', import.meta.url));
+
+function binFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? binFiles(path) : name.endsWith('.bin') ? [path] : [];
+  });
+}
+
+/**
+ * Ships every `public/**\/*.bin` (model weights, image packs) also as `<name>.bin.gz` (gzip level 9),
+ * which the page fetches and unpacks itself (`src/fetch-bytes.ts`): any static host then sends, and the
+ * service worker caches, the small file. The dev server makes the twins on the fly.
+ */
+function precompressBins(): Plugin {
+  return {
+    name: 'gruvision:precompress-bins',
+    generateBundle() {
+      for (const path of binFiles(publicDir)) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `${relative(publicDir, path).split('\\').join('/')}.gz`,
+          source: gzipSync(readFileSync(path), { level: 9 }),
+        });
+      }
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = decodeURIComponent((req.url ?? '').split('?')[0]!);
+        const source = join(publicDir, path.replace(/^\/+/, '').replace(/\.gz$/, ''));
+        if (!path.endsWith('.bin.gz') || !source.startsWith(publicDir) || !existsSync(source)) return next();
+        res.setHeader('Content-Type', 'application/gzip');
+        res.end(gzipSync(readFileSync(source)));
+      });
+    },
+  };
+}
+
 export default defineConfig({
   // A multi-page app: a missing file is a 404, not index.html (so a missing model says so).
   appType: 'mpa',
@@ -36,6 +78,7 @@ export default defineConfig({
   worker: { format: 'es', plugins: () => [noTfjsInTrainWorker()] },
   build: { target: 'es2022' },
   plugins: [
+    precompressBins(),
     // An installable app that works offline after the first visit: a Workbox service worker precaches
     // the whole site (page, workers, tfjs, .wasm, models, training subset, gallery).
     VitePWA({
@@ -58,8 +101,9 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{html,js,css,wasm,bin,json,png,webmanifest}'],
-        // tfjs (~0.9 MB) and the training subset (1.6 MB) are bigger than Workbox's 2 MB default allows for.
+        // The page reads each .bin as its .gz twin, so only the twins are cached.
+        globPatterns: ['**/*.{html,js,css,wasm,gz,json,png,webmanifest}'],
+        // tfjs (~0.9 MB) is near Workbox's 2 MB default limit.
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         // A multi-page app: no SPA fallback, a missing file stays a 404.
         navigateFallback: null,

@@ -41,7 +41,7 @@ describe('correct under fast clicks and failures', () => {
 
   it('a failed model or engine load keeps the previous model, says what failed, and a retry works', async () => {
     const { page } = await openReady(browser(), baseUrl, undefined, { blockServiceWorkers: true });
-    await page.route('**/models/fashion-mnist/weights.bin', (route) => route.abort('connectionrefused'));
+    await page.route('**/models/fashion-mnist/weights.bin*', (route) => route.abort('connectionrefused'));
     await page.getByTestId('model-select').selectOption('fashion-mnist');
     await waitError(page);
     const status = (await page.getByTestId('status').textContent()) ?? '';
@@ -69,7 +69,7 @@ describe('correct under fast clicks and failures', () => {
     expect(await page.getByTestId('latency').getAttribute('data-engine')).toBe('math');
 
     // Retry once the file is reachable again: it loads.
-    await page.unroute('**/models/fashion-mnist/weights.bin');
+    await page.unroute('**/models/fashion-mnist/weights.bin*');
     await page.getByTestId('model-select').selectOption('fashion-mnist');
     await waitReady(page);
     expect(await page.getByTestId('status').textContent()).toMatch(/^Ready: Fashion-MNIST/);

@@ -1,14 +1,15 @@
 // The Fashion-MNIST gallery: test images to click (or press Enter on) and classify.
+import { fetchBytes } from './fetch-bytes';
 import { decodeImagePack, type ImagePack, packImage } from './image-pack';
 import { $, base } from './page';
 import type { InputImage } from './protocol';
 import { renderGray } from './views';
 
 async function fetchPack(url: string): Promise<ImagePack> {
-  const res = await fetch(url);
-  if (!res.ok)
-    throw new Error(`${url} answered ${res.status}: rebuild the static files (see apps/web/README.md).`);
-  return decodeImagePack(new Uint8Array(await res.arrayBuffer()), url);
+  const got = await fetchBytes(url);
+  if (!got.ok)
+    throw new Error(`${got.url} answered ${got.status}: rebuild the static files (see apps/web/README.md).`);
+  return decodeImagePack(got.bytes, url);
 }
 
 /** Fills the gallery; `onPick` gets the image of a chosen button. */

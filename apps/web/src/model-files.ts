@@ -1,3 +1,4 @@
+import { type FetchedBytes, fetchBytes } from './fetch-bytes';
 import type { ModelFiles } from './protocol';
 
 /** Thrown when a model's files cannot be fetched or are not a layers-model artifact. */
@@ -26,7 +27,9 @@ export function weightPaths(modelJson: unknown, source: string): string[] {
   return paths;
 }
 
-/** Fetches `model.json` and its weight files (resolved against its URL) and joins the weights. */
+const rebuild = ' Build the demo models with `pnpm --filter @gruvision/web models`.';
+
+/** Fetches `model.json` and its weight files (resolved against its URL; `.bin` files as their `.gz` twins). */
 export async function fetchModelFiles(url: string, fetchImpl: typeof fetch = fetch): Promise<ModelFiles> {
   const get = async (target: string): Promise<Response> => {
     let res: Response;
@@ -36,9 +39,7 @@ export async function fetchModelFiles(url: string, fetchImpl: typeof fetch = fet
       throw new ModelFetchError(`Could not fetch ${target}: ${(cause as Error).message}.`, { cause });
     }
     if (!res.ok) {
-      throw new ModelFetchError(
-        `Could not fetch ${target} (HTTP ${res.status}). Build the demo models with \`pnpm --filter @gruvision/web models\`.`,
-      );
+      throw new ModelFetchError(`Could not fetch ${target} (HTTP ${res.status}).${rebuild}`);
     }
     return res;
   };
@@ -55,9 +56,17 @@ export async function fetchModelFiles(url: string, fetchImpl: typeof fetch = fet
     );
   }
   const parts = await Promise.all(
-    weightPaths(modelJson, url).map(
-      async (p) => new Uint8Array(await (await get(new URL(p, url).href)).arrayBuffer()),
-    ),
+    weightPaths(modelJson, url).map(async (p) => {
+      const target = new URL(p, url).href;
+      let got: FetchedBytes;
+      try {
+        got = await fetchBytes(target, fetchImpl);
+      } catch (cause) {
+        throw new ModelFetchError(`Could not fetch ${target}: ${(cause as Error).message}.`, { cause });
+      }
+      if (!got.ok) throw new ModelFetchError(`Could not fetch ${got.url} (HTTP ${got.status}).${rebuild}`);
+      return got.bytes;
+    }),
   );
   return { modelJson, weightData: joinParts(parts) };
 }

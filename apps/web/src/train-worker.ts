@@ -1,6 +1,7 @@
 // Trains a small GRU on the shipped MNIST subset with the math engine, reporting progress as it goes.
 import { GruClassifier } from '@gruvision/classifier';
 import { DIGIT_CLASS_NAMES, type ImageSet, subset } from '@gruvision/data';
+import { fetchBytes } from './fetch-bytes';
 import { gateTrace, modelInputGray } from './gates';
 import { decodeImagePack } from './image-pack';
 import type { TrainEpoch, TrainOptions, TrainProgress, TrainProtocol, TrainResult } from './protocol';
@@ -9,12 +10,12 @@ import { type Port, serve, type WithTransfer, withTransfer } from './rpc';
 let abort: AbortController | null = null;
 
 async function loadSubset(url: string, samples: number): Promise<ImageSet> {
-  const res = await fetch(url);
-  if (!res.ok)
+  const got = await fetchBytes(url);
+  if (!got.ok)
     throw new Error(
-      `Could not fetch ${url} (HTTP ${res.status}): run \`pnpm --filter @gruvision/web data\`.`,
+      `Could not fetch ${got.url} (HTTP ${got.status}): run \`pnpm --filter @gruvision/web data\`.`,
     );
-  const pack = decodeImagePack(new Uint8Array(await res.arrayBuffer()), url);
+  const pack = decodeImagePack(got.bytes, url);
   const all: ImageSet = {
     count: pack.count,
     height: pack.height,
