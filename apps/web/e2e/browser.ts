@@ -129,6 +129,17 @@ export async function waitForData(
   );
 }
 
+/** Opens the Train tab, sets the form (fields left out keep their defaults) and starts a run. */
+export async function startTraining(
+  page: Page,
+  form: { readonly units?: number; readonly samples?: number; readonly epochs?: number } = {},
+): Promise<void> {
+  await page.getByRole('tab', { name: 'Train in the browser' }).click();
+  for (const [field, value] of Object.entries(form))
+    await page.locator(`#train-${field}`).fill(String(value));
+  await page.getByTestId('train-start').click();
+}
+
 /** Waits until the page reports an error in its status line. */
 export async function waitError(page: Page): Promise<void> {
   await page.waitForFunction(() => document.body.dataset.error === 'true');

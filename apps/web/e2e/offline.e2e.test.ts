@@ -8,6 +8,7 @@ import {
   openReady,
   readAfter,
   resultsDir,
+  startTraining,
   top1,
   useBrowser,
   useEngine,
@@ -59,11 +60,7 @@ describe('offline after the first visit', () => {
     expect(await top1(page)).toBe('0');
 
     // Training reads the MNIST subset from the cache too.
-    await page.getByRole('tab', { name: 'Train in the browser' }).click();
-    await page.locator('#train-units').fill('8');
-    await page.locator('#train-samples').fill('200');
-    await page.locator('#train-epochs').fill('1');
-    await page.getByTestId('train-start').click();
+    await startTraining(page, { units: 8, samples: 200, epochs: 1 });
     await waitForData(page, 'train-status', 'state', { equals: 'done' });
     await page.screenshot({ path: `${resultsDir}/offline.png`, fullPage: true });
     await closeClean({ page, errors });
@@ -77,11 +74,7 @@ describe('offline after the first visit', () => {
     });
     await page.getByTestId('model-select').selectOption('fashion-mnist');
     await waitReady(page);
-    await page.getByRole('tab', { name: 'Train in the browser' }).click();
-    await page.locator('#train-units').fill('8');
-    await page.locator('#train-samples').fill('100');
-    await page.locator('#train-epochs').fill('1');
-    await page.getByTestId('train-start').click();
+    await startTraining(page, { units: 8, samples: 100, epochs: 1 });
     await waitForData(page, 'train-status', 'state', { equals: 'done' });
     const paths = [...fetched.keys()];
     expect(paths).toEqual(

@@ -5,6 +5,7 @@ import {
   one,
   openReady,
   resultsDir,
+  startTraining,
   top1,
   useBrowser,
   waitForData,
@@ -58,8 +59,7 @@ describe('train in the browser', () => {
 
   it('the default run reaches at least 90 % held-out accuracy, with held-out curves and live gate heatmaps', async () => {
     const { page, errors } = await openReady(browser(), baseUrl);
-    await page.getByRole('tab', { name: 'Train in the browser' }).click();
-    await page.getByTestId('train-start').click();
+    await startTraining(page);
     // After the first epoch: a held-out point on the chart and the gates of the model being trained.
     await waitForData(page, 'train-chart', 'epochs', { atLeast: 1 }, 120_000);
     const gates = await page.evaluate(() => {
