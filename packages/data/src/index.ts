@@ -1,5 +1,6 @@
+export { shiftImage } from './augment';
 export type { Batch, BatchOptions } from './batches';
-export { batches, countBatches, shiftImage } from './batches';
+export { batches, countBatches } from './batches';
 export type { CifarOptions } from './cifar';
 export {
   CIFAR10_CLASS_NAMES,
