@@ -90,7 +90,7 @@ describe('gruvision sweep', () => {
     expect(doc.results.map((r) => r.units)).toEqual([4, 8]);
     expect(existsSync(chart)).toBe(true);
     const svg = readFileSync(chart, 'utf8');
-    expect(svg).toContain('Validation accuracy by hidden units (pick ');
+    expect(svg).toContain('Validation accuracy (pick ');
     expect(svg).toContain(`(pick ${doc.pick.units}: test `);
     expect(svg).not.toContain('Test accuracy by hidden units');
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { equalParameterConfigs } from './compare';
 import { cellParameterCount, formatStats, seedStats, unitsForParameters } from './experiment';
 import { CLI_CELLS, toCellType } from './shared';
+import { sweepChartSvg } from './sweep';
 
 const mnistRows = { inputSize: 28, layers: 1, classes: 10 };
 
@@ -69,5 +70,43 @@ describe('seed statistics', () => {
     expect(seedStats([0.5]).std).toBe(0);
     expect(formatStats(stats)).toBe('92.00% ± 2.00');
     expect(formatStats(seedStats([0.5]))).toBe('50.00%');
+  });
+});
+
+describe('sweep chart', () => {
+  it('plots validation accuracy (± 1 sd with several seeds) and names the pick with its test accuracy', () => {
+    const row = (units: number, values: number[]) => ({
+      cell: 'gru' as const,
+      units,
+      parameters: units * 10,
+      valAccuracy: seedStats(values),
+      valLoss: seedStats(values.map(() => 0.1)),
+      epochs: 1,
+      secondsPerEpoch: units / 8,
+      samplesPerSecond: 100,
+    });
+    const svg = sweepChartSvg({
+      selection: 'validation',
+      results: [row(4, [0.8, 0.82]), row(8, [0.9, 0.94])],
+      pick: {
+        cell: 'gru',
+        units: 8,
+        parameters: 80,
+        rule: 'highest mean validation accuracy (ties: the first listed)',
+        testAccuracy: seedStats([0.91, 0.93]),
+        testLoss: seedStats([0.2, 0.2]),
+      },
+      seeds: [0, 1],
+      trainCount: 90,
+      validationCount: 10,
+      testCount: 50,
+      split: 'official',
+      splitNote: 'official test set',
+      skipped: [],
+    });
+    expect(svg).toContain('Validation accuracy (pick 8: test 92.00% ± 1.41)');
+    expect(svg).toContain('validation accuracy, mean of 2 seeds');
+    expect(svg).toContain('+ 1 sd');
+    expect(svg).not.toMatch(/test accuracy by/i);
   });
 });

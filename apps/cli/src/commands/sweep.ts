@@ -60,7 +60,7 @@ export function sweepChartSvg(report: ExperimentReport): string {
   const seeds = report.seeds.length;
   const mean = results.map((r) => r.valAccuracy.mean);
   const accuracy = lineChartSvg({
-    title: `Validation accuracy by hidden units (pick ${pick.units}: test ${formatStats(pick.testAccuracy)})`,
+    title: `Validation accuracy (pick ${pick.units}: test ${formatStats(pick.testAccuracy)})`,
     yLabel: 'validation accuracy',
     xLabel: 'hidden units (parameters)',
     xTicks: labels,
