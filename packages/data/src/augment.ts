@@ -98,10 +98,20 @@ export function sampleBilinear(
   const y0 = Math.floor(sy);
   const fx = sx - x0;
   const fy = sy - y0;
-  const at = (x: number, y: number): number =>
-    x < 0 || y < 0 || x >= width || y >= height ? 0 : pixels[offset + (y * width + x) * channels + ch]!;
-  const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
-  const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
+  const row = width * channels;
+  const base = offset + x0 * channels + ch;
+  const left = x0 >= 0 && x0 < width;
+  const right = x0 + 1 >= 0 && x0 + 1 < width;
+  let top = 0;
+  let bottom = 0;
+  if (y0 >= 0 && y0 < height) {
+    const r = base + y0 * row;
+    top = (left ? pixels[r]! * (1 - fx) : 0) + (right ? pixels[r + channels]! * fx : 0);
+  }
+  if (y0 + 1 >= 0 && y0 + 1 < height) {
+    const r = base + (y0 + 1) * row;
+    bottom = (left ? pixels[r]! * (1 - fx) : 0) + (right ? pixels[r + channels]! * fx : 0);
+  }
   return top * (1 - fy) + bottom * fy;
 }
 
