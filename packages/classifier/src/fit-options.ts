@@ -1,4 +1,9 @@
-import type { ImageSet } from '@gruvision/data';
+import {
+  AUGMENT_OPTION_KEYS,
+  type AugmentOptions,
+  checkAugmentOptions,
+  type ImageSet,
+} from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
 import type { Checkpoint, EpochLog } from './checkpoint';
 import { checkOptionKeys } from './option-keys';
@@ -92,8 +97,8 @@ export interface FitOptions extends FitCallbacks {
   readonly recurrentDropout?: number;
   /** Dropout before the dense head. */
   readonly headDropout?: number;
-  /** Random shifts of up to `maxShift` pixels while training. */
-  readonly augment?: { readonly maxShift: number };
+  /** Random shifts, rotations, scaling, elastic distortion, noise and cutout while training (seeded; off by default). */
+  readonly augment?: AugmentOptions;
   /** Default true. */
   readonly shuffle?: boolean;
   /** Stops training after the current batch; `fit` then resolves with `stopReason: 'aborted'`. */
@@ -148,15 +153,11 @@ const EARLY_STOPPING_KEYS = {
 
 const CHECKPOINT_KEYS = { save: true, every: true } as const satisfies Record<keyof CheckpointOptions, true>;
 
-const AUGMENT_KEYS = { maxShift: true } as const satisfies Record<
-  keyof NonNullable<FitOptions['augment']>,
-  true
->;
-
-/** Refuses unknown keys in `fit` options and their nested objects with `INVALID_ARGUMENT`. */
+/** Refuses unknown keys in `fit` options and their nested objects, and augmentation values out of range, with `INVALID_ARGUMENT`. */
 export function checkFitOptionKeys(options: FitOptions): void {
   checkOptionKeys(options, FIT_OPTION_KEYS, 'fit');
   checkOptionKeys(options.earlyStopping, EARLY_STOPPING_KEYS, 'fit: earlyStopping');
   checkOptionKeys(options.checkpoint, CHECKPOINT_KEYS, 'fit: checkpoint');
-  checkOptionKeys(options.augment, AUGMENT_KEYS, 'fit: augment');
+  checkOptionKeys(options.augment, AUGMENT_OPTION_KEYS, 'fit: augment');
+  if (options.augment) checkAugmentOptions(options.augment, 'fit: augment');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batches, countBatches, shiftImage } from './batches';
+import { shiftImage } from './augment';
+import { batches, countBatches } from './batches';
 import type { ImageSet } from './image-set';
 
 /** 10 images of 2×3×1; every pixel of image i holds i, label i mod 3. */

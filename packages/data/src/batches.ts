@@ -1,3 +1,4 @@
+import { Augmenter, type AugmentOptions, augmentsAnything, checkAugmentOptions } from './augment';
 import { GruDataError } from './errors';
 import type { ImageSet } from './image-set';
 import { mixSeed, SeededRandom } from './random';
@@ -30,8 +31,11 @@ export interface BatchOptions {
   shuffle?: boolean;
   /** Drop the last, short batch. Default false. */
   dropLast?: boolean;
-  /** Random shifts of up to `maxShift` pixels in x and y per image; vacated pixels become 0. */
-  augment?: { maxShift: number };
+  /**
+   * Random changes per image (shifts, rotations, scaling, elastic distortion, noise, cutout); see
+   * {@link AugmentOptions} and {@link Augmenter}. Off by default.
+   */
+  augment?: AugmentOptions;
   /** Visit only these images of the set (e.g. a split's indices). Default: all of them. */
   indices?: ArrayLike<number>;
 }
@@ -46,7 +50,7 @@ export function countBatches(count: number, options: { batchSize: number; dropLa
  * With `shuffle` (the default) the order is `SeededRandom(mixSeed(seed, epoch)).shuffle` of the image
  * indices; every image appears exactly once per epoch (all but the last `count mod batchSize` with
  * `dropLast`). Augmentation draws from a second stream, `SeededRandom(mixSeed(seed, epoch) ^ 0x5bd1e995)`,
- * two shifts per image (x, then y). Buffers are fresh per batch, so a consumer may keep them.
+ * in the order {@link Augmenter} documents (a shift alone: x, then y, per image). Buffers are fresh per batch, so a consumer may keep them.
  */
 export function batches(set: ImageSet, options: BatchOptions): Iterable<Batch> {
   const { batchSize, view } = options;
@@ -59,13 +63,9 @@ export function batches(set: ImageSet, options: BatchOptions): Iterable<Batch> {
   const shape = { height: set.height, width: set.width, channels: set.channels };
   const { timeSteps, features } = viewShape(view, shape);
   const gather = sequenceGather(view, shape);
-  const maxShift = options.augment?.maxShift ?? 0;
-  if (!Number.isInteger(maxShift) || maxShift < 0) {
-    throw new GruDataError(
-      'INVALID_ARGUMENT',
-      `batches: augment.maxShift ${maxShift} must be a whole number ≥ 0.`,
-    );
-  }
+  const augment = options.augment;
+  // Bad values fail here, at the call, not on the first iteration.
+  if (augment) checkAugmentOptions(augment, 'batches: augment');
   const streamSeed = mixSeed(options.seed ?? 0, options.epoch ?? 0);
   const source = options.indices;
   const order = new Int32Array(source ? source.length : set.count);
@@ -92,7 +92,7 @@ export function batches(set: ImageSet, options: BatchOptions): Iterable<Batch> {
   return {
     *[Symbol.iterator](): Iterator<Batch> {
       const augmentRng = new SeededRandom(streamSeed ^ 0x5bd1e995);
-      const shifted = new Uint8Array(imageSize);
+      const augmenter = augmentsAnything(augment) ? new Augmenter(shape, augment!) : undefined;
       for (let b = 0; b < total; b++) {
         const start = b * batchSize;
         const size = Math.min(batchSize, order.length - start);
@@ -104,11 +104,8 @@ export function batches(set: ImageSet, options: BatchOptions): Iterable<Batch> {
           y[i] = set.labels[index]!;
           let pixels = set.pixels;
           let offset = index * imageSize;
-          if (maxShift > 0) {
-            const dx = augmentRng.int(2 * maxShift + 1) - maxShift;
-            const dy = augmentRng.int(2 * maxShift + 1) - maxShift;
-            shiftImage(shifted, set.pixels, offset, set.height, set.width, set.channels, dx, dy);
-            pixels = shifted;
+          if (augmenter) {
+            pixels = augmenter.augment(set.pixels, offset, augmentRng);
             offset = 0;
           }
           const o = i * stepSize;
@@ -122,28 +119,4 @@ export function batches(set: ImageSet, options: BatchOptions): Iterable<Batch> {
       }
     },
   };
-}
-
-/** Copies one HWC image moved by (dx, dy) pixels into `out`; uncovered pixels become 0. */
-export function shiftImage(
-  out: Uint8Array,
-  pixels: Uint8Array,
-  offset: number,
-  height: number,
-  width: number,
-  channels: number,
-  dx: number,
-  dy: number,
-): void {
-  out.fill(0);
-  const rowBytes = width * channels;
-  const x0 = Math.max(0, dx);
-  const x1 = Math.min(width, width + dx);
-  if (x1 <= x0) return;
-  for (let y = 0; y < height; y++) {
-    const sy = y - dy;
-    if (sy < 0 || sy >= height) continue;
-    const src = offset + sy * rowBytes + (x0 - dx) * channels;
-    out.set(pixels.subarray(src, src + (x1 - x0) * channels), y * rowBytes + x0 * channels);
-  }
 }

@@ -1,5 +1,21 @@
+export * from './augment';
+export {
+  AUGMENT_OPTION_KEYS,
+  Augmenter,
+  addNoise,
+  affineImage,
+  augmentsAnything,
+  checkAugmentOptions,
+  cutoutImage,
+  DEFAULT_ELASTIC_SIGMA,
+  displaceImage,
+  elasticField,
+  gaussianKernel,
+  sampleBilinear,
+  shiftImage,
+} from './augment';
 export type { Batch, BatchOptions } from './batches';
-export { batches, countBatches, shiftImage } from './batches';
+export { batches, countBatches } from './batches';
 export type { CifarOptions } from './cifar';
 export {
   CIFAR10_CLASS_NAMES,

@@ -21,5 +21,5 @@ export {
 } from './node/files';
 export type { ImageFolderOptions, ImageFolderResult, SkippedFile } from './node/image-folder';
 export { readImageFolder } from './node/image-folder';
-export type { LoadDatasetOptions, LoadedDataset } from './node/load-dataset';
+export type { LoadDatasetOptions, LoadedDataset, TestSplit } from './node/load-dataset';
 export { DATASET_SPECS, loadDataset } from './node/load-dataset';

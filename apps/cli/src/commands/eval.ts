@@ -16,6 +16,7 @@ import {
   openModel,
 } from './shared';
 import { SETTINGS_FILE, type TrainSettings } from './train';
+import { addSkipInvalidOption } from './training-flags';
 
 /** The dataset a model directory was trained on, when `gruvision train` wrote it. */
 async function trainedDataset(dir: string): Promise<string | undefined> {
@@ -40,6 +41,7 @@ export const registerEval: RegisterCommand = (program, context) => {
     .option('--top-k <k>', 'k of the top-k accuracy', positiveInt, 5);
   addEngineOption(command);
   addInputLimitOptions(command);
+  addSkipInvalidOption(command);
   addJsonOption(command);
   command.addHelpText(
     'after',
@@ -58,7 +60,8 @@ Examples:
         `${modelDir} does not say which dataset it was trained on: pass --dataset (${DATASET_HELP}).`,
       );
     }
-    const { test } = await loadData(dataset, output, {
+    const { test, split, splitNote } = await loadData(dataset, output, {
+      ...(raw.skipInvalid ? { skipInvalid: true } : {}),
       inputLimits: inputLimitsFrom(raw),
       ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
     });
@@ -76,8 +79,8 @@ Examples:
     const k = Math.min(raw.topK as number, model.classNames.length);
     const e = await model.evaluate(test, { topK: k });
     model.dispose();
-    output.result({ model: dir, dataset, ...e });
-    output.line(`accuracy ${formatPercent(e.accuracy)} on ${e.count} images of ${dataset}`);
+    output.result({ model: dir, dataset, split, splitNote, ...e });
+    output.line(`accuracy ${formatPercent(e.accuracy)} on ${e.count} images of ${dataset} (${splitNote})`);
     output.line(
       `top-${e.topK} accuracy ${formatPercent(e.topKAccuracy)}, loss ${e.loss.toFixed(4)}, macro-F1 ${e.macroF1.toFixed(4)}`,
     );

@@ -3,6 +3,7 @@ import { ENGINE_NAMES, type EngineName, type EngineOption, type GruClassifier } 
 import { loadClassifier } from '@gruvision/classifier/node';
 import {
   DEFAULT_MAX_PIXELS,
+  GruDataError,
   type ImageSet,
   type InputLimits,
   type LoadedDataset,
@@ -13,13 +14,14 @@ import {
 import type { CellType } from '@gruvision/math';
 import { parallelMathEngine } from '@gruvision/math/node';
 import { type Command, InvalidArgumentError } from 'commander';
-import { UsageError } from '../errors';
+import { CliError, ExitCode, UsageError } from '../errors';
 import { byteSize, choice, positiveInt } from '../options';
 import { formatCount, formatDuration } from '../ui/format';
 import type { Output } from '../ui/io';
 
 export const DATASET_HELP =
-  'mnist | fashion-mnist | idx:<dir> | cifar10:<dir> | cifar100:<dir> | folder:<dir>';
+  "mnist | fashion-mnist (a seeded split, not the official one) | fashion-mnist:<dir> (Zalando's official IDX files) | " +
+  'idx:<dir> | cifar10:<dir> | cifar100:<dir> | folder:<dir>';
 
 /** Cell names as the CLI spells them (`mingru`, `minlstm`: Feng et al. 2024's minimal cells). */
 export const CLI_CELLS = ['gru', 'lstm', 'rnn', 'mingru', 'minlstm'] as const;
@@ -115,11 +117,37 @@ export function inputLimitsFrom(raw: Record<string, unknown>): InputLimits {
 export async function loadData(
   spec: string,
   output: Output,
-  options: { seed?: number; limit?: number; testLimit?: number; inputLimits?: InputLimits } = {},
+  options: {
+    seed?: number;
+    limit?: number;
+    testLimit?: number;
+    inputLimits?: InputLimits;
+    /** `--skip-invalid`: a folder dataset skips unreadable files (each logged) instead of failing. */
+    skipInvalid?: boolean;
+  } = {},
 ): Promise<LoadedDataset> {
   if (spec.trim() === '') throw new UsageError(`--dataset needs a value: ${DATASET_HELP}.`);
   const start = performance.now();
-  const data = await loadDataset(spec, { seed: options.seed ?? 0, ...options.inputLimits });
+  const data = await loadDataset(spec, {
+    seed: options.seed ?? 0,
+    ...options.inputLimits,
+    ...(options.skipInvalid ? { skipInvalid: true } : {}),
+  }).catch((error: unknown) => {
+    if (
+      spec.startsWith('folder:') &&
+      GruDataError.isInstance(error) &&
+      (error.code === 'UNSUPPORTED_FORMAT' || error.code === 'DECODE_FAILED')
+    ) {
+      throw new CliError(
+        `${error.message} Or pass --skip-invalid to skip such files (they are listed).`,
+        ExitCode.userError,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  });
   let { train, test } = data;
   if (options.limit !== undefined && options.limit < train.count)
     train = stratifiedSubset(train, options.limit, options.seed ?? 0);
@@ -131,6 +159,7 @@ export async function loadData(
       `${train.height}×${train.width}×${train.channels}, ${train.classNames.length} classes ` +
       `(${formatDuration((performance.now() - start) / 1000)})`,
   );
+  output.log(`test set: ${data.splitNote}`);
   for (const s of data.skipped) output.log(`skipped ${s.file}: ${s.reason}`);
   return { ...data, train, test };
 }

@@ -349,9 +349,16 @@ async function train(
   output: Output,
   inputLimits: InputLimits,
 ): Promise<'done' | 'aborted'> {
-  const { train: trainSet, test } = await loadData(settings.dataset, output, {
+  const {
+    train: trainSet,
+    test,
+    split,
+    splitNote,
+    skipped,
+  } = await loadData(settings.dataset, output, {
     seed: settings.seed,
     inputLimits,
+    ...(settings.training?.skipInvalid ? { skipInvalid: true } : {}),
     ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
     ...(settings.testLimit !== undefined ? { testLimit: settings.testLimit } : {}),
   });
@@ -455,6 +462,7 @@ async function train(
     classNames: trainSet.classNames,
     facts: [
       ['dataset', settings.dataset],
+      ['test set', splitNote],
       [
         'model',
         `${settings.cell.toUpperCase()}-${settings.units} × ${settings.layers}, ${model.parameterCount} parameters`,
@@ -476,6 +484,7 @@ async function train(
     `test accuracy ${formatPercent(evaluation.accuracy)} (${Math.round(evaluation.accuracy * evaluation.count)}/${evaluation.count}), ` +
       `loss ${evaluation.loss.toFixed(4)}, macro-F1 ${evaluation.macroF1.toFixed(4)} after ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${formatDuration(history.seconds)}`,
   );
+  output.line(`test set: ${splitNote}`);
   output.line(`model saved to ${settings.out}`);
   output.line(`report: ${report.html}`);
   output.result(
@@ -495,6 +504,9 @@ async function train(
       parameters: model.parameterCount,
       engine: settings.engine,
       dataset: settings.dataset,
+      split,
+      splitNote,
+      skipped,
       trainAccuracy: last?.accuracy,
       valAccuracy: last?.valAccuracy,
       history: history.epochs,

@@ -3,6 +3,7 @@ import {
   createOptionsFor,
   DEFAULT_PATIENCE,
   fitOptionsFor,
+  parseAugment,
   trainingFlagsFrom,
   viewFlags,
 } from './training-flags';
@@ -40,6 +41,38 @@ describe('training flags', () => {
   it('refuses a recurrent activation for a simple RNN', () => {
     expect(() => trainingFlagsFrom({ recurrentActivation: 'hardSigmoid' }, 'rnn')).toThrow(
       '--recurrent-activation only applies to --cell gru or lstm',
+    );
+  });
+
+  it('--augment maps key=value pairs to the library options and passes them to fit', () => {
+    const augment = parseAugment(
+      'shift=2, rotate=10,scale=0.1,elastic=34,elastic-sigma=4,noise=0.05,cutout=8',
+    );
+    expect(augment).toEqual({
+      maxShift: 2,
+      rotate: 10,
+      scale: 0.1,
+      elastic: 34,
+      elasticSigma: 4,
+      noise: 0.05,
+      cutout: 8,
+    });
+    expect(fitOptionsFor(trainingFlagsFrom({ augment }, 'gru'))).toEqual({ augment });
+  });
+
+  it("--augment refuses unknown keys, non-numbers and values out of range, in the flag's words", () => {
+    expect(() => parseAugment('rotation=10')).toThrow(
+      '"rotation=10" is not key=value with a key of shift, rotate, scale, elastic, elastic-sigma, noise, cutout',
+    );
+    expect(() => parseAugment('rotate')).toThrow('"rotate" is not key=value');
+    expect(() => parseAugment('noise=lots')).toThrow('noise=lots: expected a number');
+    expect(() => parseAugment(',')).toThrow('expected key=value pairs');
+    expect(() => parseAugment('rotate=400')).toThrow(
+      'rotate 400 must be degrees in [0, 180], e.g. rotate=10.',
+    );
+    expect(() => parseAugment('shift=1.5')).toThrow('shift 1.5 must be a whole number ≥ 0, e.g. shift=2.');
+    expect(() => parseAugment('elastic-sigma=0')).toThrow(
+      'elastic-sigma 0 must be pixels in (0, 64], e.g. elastic-sigma=4.',
     );
   });
 });

@@ -1,4 +1,5 @@
 import type { FitOptions, GruClassifierOptions } from '@gruvision/classifier';
+import { type AugmentOptions, checkAugmentOptions, GruDataError } from '@gruvision/data';
 import type { RecurrentActivation } from '@gruvision/math';
 import { RECURRENT_ACTIVATIONS } from '@gruvision/math';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -20,6 +21,10 @@ export interface TrainingFlags {
   readonly recurrentActivation?: RecurrentActivation;
   readonly goBackwards?: boolean;
   readonly permutationSeed?: number;
+  /** Training-time augmentation (`--augment`). */
+  readonly augment?: AugmentOptions;
+  /** `--skip-invalid`: a `folder:` dataset skips unreadable files (listed) instead of failing. */
+  readonly skipInvalid?: boolean;
 }
 
 /** Default patience of `--early-stopping` without `--patience` (the library's default). */
@@ -45,7 +50,73 @@ export const TRAINING_FLAG_OPTIONS = [
   'recurrentActivation',
   'goBackwards',
   'permutationSeed',
+  'augment',
+  'skipInvalid',
 ] as const;
+
+export const SKIP_INVALID_HELP =
+  'folder datasets: skip files that are not readable PNG/JPEG images (a stray notes.txt) instead of stopping; ' +
+  'the skipped files are listed (stderr, and "skipped" in --json)';
+
+/** `--skip-invalid`, for every command that reads a dataset. */
+export function addSkipInvalidOption(command: Command): Command {
+  return command.option('--skip-invalid', SKIP_INVALID_HELP);
+}
+
+/** `--augment` keys and the library options they set. */
+const AUGMENT_FLAG_KEYS = {
+  shift: 'maxShift',
+  rotate: 'rotate',
+  scale: 'scale',
+  elastic: 'elastic',
+  'elastic-sigma': 'elasticSigma',
+  noise: 'noise',
+  cutout: 'cutout',
+} as const satisfies Record<string, keyof AugmentOptions>;
+
+export const AUGMENT_HELP =
+  'random changes to training images, comma-separated key=value: shift=<pixels> (whole), rotate=<degrees>, ' +
+  'scale=<fraction> (factor in [1−s, 1+s]), elastic=<pixels> (Simard elastic distortion strength; ' +
+  'elastic-sigma=<pixels>, default 4), noise=<fraction of 255> (Gaussian), cutout=<pixels> (side of an erased square). ' +
+  'Seeded by --seed; off by default';
+
+/** Parses `--augment shift=2,rotate=10,…` into library options, checking every value's range. */
+export function parseAugment(value: string): AugmentOptions {
+  const options: Record<string, number> = {};
+  const valid = Object.keys(AUGMENT_FLAG_KEYS).join(', ');
+  for (const part of value.split(',').map((p) => p.trim())) {
+    if (part === '') continue;
+    const match = /^([a-z-]+)=(.*)$/.exec(part);
+    const key = match?.[1] as keyof typeof AUGMENT_FLAG_KEYS | undefined;
+    if (!match || key === undefined || !(key in AUGMENT_FLAG_KEYS)) {
+      throw new InvalidArgumentError(
+        `"${part}" is not key=value with a key of ${valid} (e.g. --augment rotate=10,scale=0.1,cutout=8).`,
+      );
+    }
+    const n = Number(match[2]);
+    if (match[2]!.trim() === '' || !Number.isFinite(n)) {
+      throw new InvalidArgumentError(
+        `${key}=${match[2]}: expected a number (e.g. ${key}=${key === 'shift' ? 2 : 1}).`,
+      );
+    }
+    options[AUGMENT_FLAG_KEYS[key]] = n;
+  }
+  if (Object.keys(options).length === 0) {
+    throw new InvalidArgumentError(`expected key=value pairs with keys ${valid}, got "${value}".`);
+  }
+  try {
+    checkAugmentOptions(options, 'augment');
+  } catch (error) {
+    if (!GruDataError.isInstance(error)) throw error;
+    // The library names its own keys; say it with the flag's.
+    const libraryKey = /^augment\.(\w+)/.exec(error.message)?.[1];
+    const flagKey = Object.entries(AUGMENT_FLAG_KEYS).find(([, k]) => k === libraryKey)?.[0] ?? libraryKey;
+    throw new InvalidArgumentError(
+      error.message.replace(/^augment\.\w+/, flagKey ?? '').replace(/e\.g\. \w+: /, `e.g. ${flagKey}=`),
+    );
+  }
+  return options as AugmentOptions;
+}
 
 export function addTrainingFlags(command: Command): Command {
   return command
@@ -73,7 +144,9 @@ export function addTrainingFlags(command: Command): Command {
       '--permutation-seed <n>',
       'reorder the time steps by a fixed seeded permutation (permuted MNIST)',
       nonNegativeInt,
-    );
+    )
+    .option('--augment <list>', AUGMENT_HELP, parseAugment)
+    .option('--skip-invalid', SKIP_INVALID_HELP);
 }
 
 /** The flags given on the command line, without defaults (absent flags stay absent). */
@@ -97,6 +170,8 @@ export function trainingFlagsFrom(raw: Record<string, unknown>, cell: string): T
     ...pick('recurrentActivation'),
     ...(raw.goBackwards ? { goBackwards: true } : {}),
     ...pick('permutationSeed'),
+    ...pick('augment'),
+    ...(raw.skipInvalid ? { skipInvalid: true } : {}),
   };
 }
 
@@ -123,6 +198,7 @@ export function fitOptionsFor(flags: TrainingFlags | undefined): Partial<FitOpti
     ...(flags.l2 !== undefined ? { l2: flags.l2 } : {}),
     ...(flags.labelSmoothing !== undefined ? { labelSmoothing: flags.labelSmoothing } : {}),
     ...(flags.patience !== undefined ? { earlyStopping: { patience: flags.patience } } : {}),
+    ...(flags.augment !== undefined ? { augment: flags.augment } : {}),
   };
 }
 

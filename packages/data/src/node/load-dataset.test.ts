@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { writeCifar } from '../cifar';
 import { writeIdxImages, writeIdxLabels } from '../idx';
 import { summarize } from '../summary';
+import { FASHION_MNIST_CLASS_NAMES } from './embedded';
 import { loadDataset } from './load-dataset';
 import { thrown, useTempDir } from './test-helpers';
 
@@ -39,10 +40,51 @@ describe('loadDataset', () => {
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), writeIdxLabels([1, 2, 3]));
     writeFileSync(join(dir, 't10k-images.idx3-ubyte'), writeIdxImages(idxSet(2)));
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'), gzipSync(writeIdxLabels([9, 0])));
-    const { train, test } = await loadDataset(`idx:${dir}`);
+    const { train, test, split } = await loadDataset(`idx:${dir}`);
     expect([train.count, test.count]).toEqual([3, 2]);
+    expect(split).toBe('official');
     expect(Array.from(test.labels)).toEqual([9, 0]);
     expect(train.classNames).toHaveLength(10);
+  });
+
+  it('fashion-mnist:<dir> reads the official IDX files with the Fashion-MNIST classes, split official', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(writeIdxImages(idxSet(3))));
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(writeIdxLabels([0, 9, 8])));
+    writeFileSync(join(dir, 't10k-images-idx3-ubyte.gz'), gzipSync(writeIdxImages(idxSet(2))));
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'), gzipSync(writeIdxLabels([9, 1])));
+    const loaded = await loadDataset(`fashion-mnist:${dir}`);
+    expect([loaded.train.count, loaded.test.count]).toEqual([3, 2]);
+    expect(Array.from(loaded.test.pixels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(loaded.test.classNames[loaded.test.labels[0]!]).toBe('Ankle boot');
+    expect(loaded.train.classNames).toEqual(FASHION_MNIST_CLASS_NAMES);
+    expect([loaded.split, loaded.splitNote]).toEqual(['official', 'official test set']);
+    expect((await loadDataset(`idx:${dir}`)).train.classNames[9]).toBe('9');
+    rmSync(join(dir, 't10k-labels-idx1-ubyte.gz'));
+    expect((await thrown(() => loadDataset(`fashion-mnist:${dir}`))).message).toBe(
+      `${dir}: no test labels file (t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte.gz) found. A fashion-mnist:<dir> ` +
+        'dataset needs the four MNIST-style files train-images-idx3-ubyte, train-labels-idx1-ubyte, ' +
+        "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each may be .gz), as in Zalando's Fashion-MNIST release " +
+        '(its data/fashion folder).',
+    );
+  });
+
+  it('the embedded fashion-mnist says it is not the official split', async () => {
+    const root = tempDir();
+    const clothes = join(root, 'src', 'clothes');
+    mkdirSync(clothes, { recursive: true });
+    writeFileSync(join(root, 'package.json'), '{"name":"fashion-mnist"}');
+    for (let label = 0; label < 10; label++) {
+      const images = Array.from({ length: 3 }, () => new Array(784).fill(label));
+      writeFileSync(join(clothes, `${label}.json`), JSON.stringify({ data: images }));
+    }
+    const loaded = await loadDataset('fashion-mnist', { seed: 5, resolve: () => join(root, 'package.json') });
+    expect(loaded.train.count + loaded.test.count).toBe(30);
+    expect(loaded.split).toBe('seeded');
+    expect(loaded.splitNote).toBe(
+      "not the official split: a seeded, stratified 10 000-image test set drawn from the fashion-mnist package's " +
+        "70 000 images (seed 5); for the official test set use fashion-mnist:<dir> with Zalando's IDX files",
+    );
   });
 
   it('idx:<dir> names the missing file', async () => {
@@ -113,6 +155,8 @@ describe('loadDataset', () => {
     expect(train.classNames).toEqual(['a', 'b', 'c']);
     expect(test.classNames).toEqual(['a', 'b', 'c']);
     expect(Array.from(test.labels)).toEqual([2]);
+    const loaded = await loadDataset(`folder:${dir}`);
+    expect([loaded.split, loaded.splitNote]).toEqual(['test-folder', `the test/ folder of ${dir}`]);
   });
 
   it('folder:<dir> without train/test splits one folder by a seeded stratified split', async () => {
@@ -131,13 +175,17 @@ describe('loadDataset', () => {
     expect(summarize(a.test).classCounts).toEqual([2, 2]);
     const b = await loadDataset(`folder:${dir}`, { seed: 4, testFraction: 0.5 });
     expect(summarize(b.test).classCounts).toEqual([5, 5]);
+    expect([b.split, b.splitNote]).toEqual([
+      'seeded',
+      `a seeded stratified 50 % of ${dir} (seed 4; add train/ and test/ folders for a fixed test set)`,
+    ]);
   });
 
   it('names an unknown scheme and a missing folder', async () => {
     const error = await thrown(() => loadDataset('imagenet:/data'));
     expect(error.code).toBe('INVALID_ARGUMENT');
     expect(error.message).toBe(
-      "Unknown dataset 'imagenet:/data'. Use one of: mnist, fashion-mnist, idx:<dir>, cifar10:<dir>, cifar100:<dir>, " +
+      "Unknown dataset 'imagenet:/data'. Use one of: mnist, fashion-mnist, fashion-mnist:<dir>, idx:<dir>, cifar10:<dir>, cifar100:<dir>, " +
         'cifar100-coarse:<dir>, folder:<dir>.',
     );
     expect((await thrown(() => loadDataset('mnsit'))).message).toMatch(

@@ -4,7 +4,7 @@ import { cifarClassNames } from '../cifar';
 import { GruDataError } from '../errors';
 import type { ImageSet } from '../image-set';
 import { stratifiedSplit } from '../split';
-import { type EmbeddedOptions, fashionMnist, mnist } from './embedded';
+import { type EmbeddedOptions, FASHION_MNIST_CLASS_NAMES, fashionMnist, mnist } from './embedded';
 import { isDirectory, readCifarFiles, readFileBytes, readIdxDataset } from './files';
 import { type ImageFolderOptions, readImageFolder, type SkippedFile } from './image-folder';
 
@@ -18,18 +18,33 @@ export interface LoadDatasetOptions extends EmbeddedOptions, Omit<ImageFolderOpt
   classNames?: readonly string[];
 }
 
+/**
+ * Where a dataset's test images come from: `official` — the dataset's own test files (`mnist`, `idx:`,
+ * `fashion-mnist:<dir>`, CIFAR), so accuracies compare with published ones; `test-folder` — the `test/`
+ * folder of a `folder:` dataset; `seeded` — a seeded stratified split made here (the embedded
+ * `fashion-mnist`, a single `folder:`), not comparable with published numbers.
+ */
+export type TestSplit = 'official' | 'test-folder' | 'seeded';
+
 /** What {@link loadDataset} returns. */
 export interface LoadedDataset {
   train: ImageSet;
   test: ImageSet;
   /** Files a `folder:` dataset skipped (with `skipInvalid`); empty otherwise. */
   skipped: SkippedFile[];
+  /** Where the test images come from. */
+  split: TestSplit;
+  /** The same in words, for people: e.g. `official test set`, or what the seeded split is and how to get the official one. */
+  splitNote: string;
 }
+
+const OFFICIAL = { split: 'official', splitNote: 'official test set' } as const;
 
 /** The dataset specs {@link loadDataset} understands. */
 export const DATASET_SPECS = [
   'mnist',
   'fashion-mnist',
+  'fashion-mnist:<dir>',
   'idx:<dir>',
   'cifar10:<dir>',
   'cifar100:<dir>',
@@ -61,6 +76,19 @@ async function findFile(dir: string, names: readonly string[], role: string, hel
   );
 }
 
+/** Like `Promise.all`, but a failure is the first failing one in list order, not in time (a stable error). */
+async function firstInOrder<T extends readonly unknown[]>(
+  promises: {
+    readonly [K in keyof T]: Promise<T[K]>;
+  },
+): Promise<T> {
+  const settled = await Promise.allSettled(promises as readonly Promise<unknown>[]);
+  return settled.map((s) => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  }) as unknown as T;
+}
+
 async function requireDirectory(dir: string, spec: string): Promise<void> {
   if (!(await isDirectory(dir))) {
     throw new GruDataError(
@@ -86,24 +114,33 @@ async function readNames(path: string): Promise<string[] | undefined> {
   return names.length > 0 ? names : undefined;
 }
 
-async function loadIdx(dir: string, spec: string, options: LoadDatasetOptions): Promise<LoadedDataset> {
+async function loadIdx(
+  dir: string,
+  spec: string,
+  options: LoadDatasetOptions,
+  scheme: 'idx' | 'fashion-mnist',
+): Promise<LoadedDataset> {
   await requireDirectory(dir, spec);
   const help =
-    'An idx:<dir> dataset needs the four MNIST-style files train-images-idx3-ubyte, train-labels-idx1-ubyte, ' +
-    't10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each may be .gz).';
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
+    `${scheme === 'idx' ? 'An' : 'A'} ${scheme}:<dir> dataset needs the four MNIST-style files train-images-idx3-ubyte, train-labels-idx1-ubyte, ` +
+    't10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each may be .gz)' +
+    (scheme === 'fashion-mnist' ? ", as in Zalando's Fashion-MNIST release (its data/fashion folder)." : '.');
+  const [trainImages, trainLabels, testImages, testLabels] = await firstInOrder<
+    [string, string, string, string]
+  >([
     findFile(dir, IDX_FILES.trainImages, 'training images', help),
     findFile(dir, IDX_FILES.trainLabels, 'training labels', help),
     findFile(dir, IDX_FILES.testImages, 'test images', help),
     findFile(dir, IDX_FILES.testLabels, 'test labels', help),
   ]);
-  const { classNames, maxBytes } = options;
+  const { maxBytes } = options;
+  const classNames = scheme === 'fashion-mnist' ? FASHION_MNIST_CLASS_NAMES : options.classNames;
   const idxOptions = { ...(classNames ? { classNames } : {}), ...(maxBytes ? { maxBytes } : {}) };
   const [train, test] = await Promise.all([
     readIdxDataset(trainImages, trainLabels, idxOptions),
     readIdxDataset(testImages, testLabels, idxOptions),
   ]);
-  return { train, test, skipped: [] };
+  return { train, test, skipped: [], ...OFFICIAL };
 }
 
 async function loadCifar(
@@ -144,7 +181,7 @@ async function loadCifar(
     ),
     readCifarFiles([join(root, testName)], options),
   ]);
-  return { train, test, skipped: [] };
+  return { train, test, skipped: [], ...OFFICIAL };
 }
 
 async function loadFolder(dir: string, spec: string, options: LoadDatasetOptions): Promise<LoadedDataset> {
@@ -161,7 +198,13 @@ async function loadFolder(dir: string, spec: string, options: LoadDatasetOptions
       channels: channels as 1 | 3 | 4,
       classNames: train.set.classNames,
     });
-    return { train: train.set, test: test.set, skipped: [...train.skipped, ...test.skipped] };
+    return {
+      train: train.set,
+      test: test.set,
+      skipped: [...train.skipped, ...test.skipped],
+      split: 'test-folder',
+      splitNote: `the test/ folder of ${dir}`,
+    };
   }
   const all = await readImageFolder(dir, folderOptions);
   if (!(testFraction > 0 && testFraction < 1)) {
@@ -171,12 +214,20 @@ async function loadFolder(dir: string, spec: string, options: LoadDatasetOptions
     );
   }
   const { train, validation } = stratifiedSplit(all.set, { fraction: testFraction, seed });
-  return { train, test: validation, skipped: all.skipped };
+  return {
+    train,
+    test: validation,
+    skipped: all.skipped,
+    split: 'seeded',
+    splitNote: `a seeded stratified ${Math.round(testFraction * 100)} % of ${dir} (seed ${seed}; add train/ and test/ folders for a fixed test set)`,
+  };
 }
 
 /**
  * Loads a dataset named by a spec string:
- * - `mnist` — {@link mnist}; `fashion-mnist` — {@link fashionMnist} with `seed`;
+ * - `mnist` — {@link mnist}; `fashion-mnist` — {@link fashionMnist} with `seed` (a seeded split, **not the
+ *   official one**: `split` is `'seeded'`); `fashion-mnist:<dir>` — Zalando's official IDX files in `<dir>`
+ *   (as `idx:<dir>`, with the Fashion-MNIST class names);
  * - `idx:<dir>` — the MNIST-family files in `<dir>` (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
  *   `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, or the `*.idx3-ubyte` spelling, each optionally `.gz`);
  * - `cifar10:<dir>` — `data_batch_1…5.bin` + `test_batch.bin`; `cifar100:<dir>` / `cifar100-coarse:<dir>` —
@@ -187,12 +238,21 @@ async function loadFolder(dir: string, spec: string, options: LoadDatasetOptions
  *   `testFraction` (default 0.2) and `seed` (default 0).
  */
 export async function loadDataset(spec: string, options: LoadDatasetOptions = {}): Promise<LoadedDataset> {
-  if (spec === 'mnist') return { ...(await mnist(options)), skipped: [] };
-  if (spec === 'fashion-mnist') return { ...(await fashionMnist(options)), skipped: [] };
+  if (spec === 'mnist') return { ...(await mnist(options)), skipped: [], ...OFFICIAL };
+  if (spec === 'fashion-mnist') {
+    return {
+      ...(await fashionMnist(options)),
+      skipped: [],
+      split: 'seeded',
+      splitNote:
+        "not the official split: a seeded, stratified 10 000-image test set drawn from the fashion-mnist package's " +
+        `70 000 images (seed ${options.seed ?? 0}); for the official test set use fashion-mnist:<dir> with Zalando's IDX files`,
+    };
+  }
   const colon = spec.indexOf(':');
   const scheme = colon < 0 ? spec : spec.slice(0, colon);
   const dir = colon < 0 ? '' : spec.slice(colon + 1);
-  const known = ['idx', 'cifar10', 'cifar100', 'cifar100-coarse', 'folder'];
+  const known = ['idx', 'fashion-mnist', 'cifar10', 'cifar100', 'cifar100-coarse', 'folder'];
   if (!known.includes(scheme)) {
     throw new GruDataError(
       'INVALID_ARGUMENT',
@@ -207,7 +267,8 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions = {}
   }
   switch (scheme) {
     case 'idx':
-      return loadIdx(dir, spec, options);
+    case 'fashion-mnist':
+      return loadIdx(dir, spec, options, scheme);
     case 'cifar10':
       return loadCifar(dir, spec, 'cifar10', 'fine', options.maxBytes);
     case 'cifar100':
