@@ -109,7 +109,7 @@ export async function runExperiment(
     units: config.units,
     layers: budget.layers,
     seed: budget.seed,
-    engine: engineFor(budget.engine, budget.threads),
+    engine: await engineFor(budget.engine, budget.threads),
   });
   output.log(`${config.cell.toUpperCase()}-${config.units}: ${model.parameterCount} parameters`);
   const progress = new TrainingProgress(output, {

@@ -14,6 +14,7 @@ import type { CellType } from '@gruvision/math';
 import { parallelMathEngine } from '@gruvision/math/node';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors';
+import { ensureDataset, ensureEngine } from '../optional-packages';
 import { byteSize, choice, positiveInt } from '../options';
 import { formatCount, formatDuration } from '../ui/format';
 import type { Output } from '../ui/io';
@@ -67,8 +68,12 @@ export function threadsFor(engine: EngineName, threads: number | undefined): num
   return threads ?? (engine === 'math' ? DEFAULT_THREADS : 1);
 }
 
-/** The engine to build models on: `--engine math --threads N` (N > 1) trains over N worker threads. */
-export function engineFor(name: EngineName, threads: number): EngineOption {
+/**
+ * The engine to build models on: `--engine math --threads N` (N > 1) trains over N worker threads.
+ * A `tfjs-*` engine whose TensorFlow.js packages are not installed is a {@link MissingPackageError}.
+ */
+export async function engineFor(name: EngineName, threads: number): Promise<EngineOption> {
+  await ensureEngine(name);
   if (threads <= 1) return name;
   if (name !== 'math') {
     throw new UsageError(
@@ -118,6 +123,7 @@ export async function loadData(
   options: { seed?: number; limit?: number; testLimit?: number; inputLimits?: InputLimits } = {},
 ): Promise<LoadedDataset> {
   if (spec.trim() === '') throw new UsageError(`--dataset needs a value: ${DATASET_HELP}.`);
+  ensureDataset(spec);
   const start = performance.now();
   const data = await loadDataset(spec, { seed: options.seed ?? 0, ...options.inputLimits });
   let { train, test } = data;
@@ -144,6 +150,7 @@ export function stratifiedSubset(set: ImageSet, count: number, seed: number): Im
 
 /** Opens a saved model directory on an engine. */
 export async function openModel(dir: string, engine: EngineName): Promise<GruClassifier> {
+  await ensureEngine(engine);
   return loadClassifier(dir, { engine });
 }
 

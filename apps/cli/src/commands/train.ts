@@ -372,7 +372,7 @@ async function train(
     bidirectional: settings.bidirectional,
     resetAfter: settings.resetAfter,
     seed: settings.seed,
-    engine: engineFor(settings.engine, settings.threads ?? 1),
+    engine: await engineFor(settings.engine, settings.threads ?? 1),
     preprocess: isDigits ? 'mnist' : 'none',
     ...createOptionsFor(settings.training),
   });
