@@ -1,6 +1,7 @@
-import { type EngineName, GruClassifier } from '@gruvision/classifier';
+import { type EngineName, GruClassifier, type ModelLimits } from '@gruvision/classifier';
 import type { ImageSet } from '@gruvision/data';
 import type { Command } from 'commander';
+import { modelLimitsFrom } from '../model-limits';
 import { nonNegativeInt, positiveInt, positiveNumber } from '../options';
 import type { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
@@ -39,6 +40,8 @@ export interface ExperimentBudget {
   readonly engine: EngineName;
   readonly threads: number;
   readonly layers: number;
+  /** The model size limits of the flags (`--max-units`, …). */
+  readonly limits: ModelLimits;
 }
 
 /** Options shared by `compare` and `sweep`: the data and the training budget. */
@@ -68,6 +71,7 @@ export function budgetFrom(raw: Record<string, unknown>): ExperimentBudget {
     engine: raw.engine as EngineName,
     threads: threadsFor(raw.engine as EngineName, raw.threads as number | undefined),
     layers: raw.layers as number,
+    limits: modelLimitsFrom(raw),
   };
 }
 
@@ -110,6 +114,7 @@ export async function runExperiment(
     layers: budget.layers,
     seed: budget.seed,
     engine: await engineFor(budget.engine, budget.threads),
+    limits: budget.limits,
   });
   output.log(`${config.cell.toUpperCase()}-${config.units}: ${model.parameterCount} parameters`);
   const progress = new TrainingProgress(output, {

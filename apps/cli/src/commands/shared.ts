@@ -1,5 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { ENGINE_NAMES, type EngineName, type EngineOption, type GruClassifier } from '@gruvision/classifier';
+import {
+  type ArtifactLimits,
+  ENGINE_NAMES,
+  type EngineName,
+  type EngineOption,
+  type GruClassifier,
+} from '@gruvision/classifier';
 import { loadClassifier } from '@gruvision/classifier/node';
 import {
   DEFAULT_MAX_PIXELS,
@@ -14,6 +20,7 @@ import type { CellType } from '@gruvision/math';
 import { parallelMathEngine } from '@gruvision/math/node';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors';
+import { addModelLimitOptions } from '../model-limits';
 import { ensureDataset, ensureEngine } from '../optional-packages';
 import { byteSize, choice, positiveInt } from '../options';
 import { formatCount, formatDuration } from '../ui/format';
@@ -90,9 +97,11 @@ export function addJsonOption(command: Command): Command {
 
 /**
  * `--max-pixels` and `--max-input-size` for commands that read images or datasets: inputs small on
- * disk can be huge to process, so their declared sizes are checked before anything is decoded.
+ * disk can be huge to process, so their declared sizes are checked before anything is decoded. With
+ * them, the model size limits (`--max-units`, `--max-layers`, …: see `model-limits.ts`).
  */
 export function addInputLimitOptions(command: Command): Command {
+  addModelLimitOptions(command);
   return command
     .option(
       '--max-pixels <n>',
@@ -148,10 +157,14 @@ export function stratifiedSubset(set: ImageSet, count: number, seed: number): Im
   return subset(set, validationIndices);
 }
 
-/** Opens a saved model directory on an engine. */
-export async function openModel(dir: string, engine: EngineName): Promise<GruClassifier> {
+/** Opens a saved model directory on an engine, with the model size limits of the flags (`modelLimitsFrom`). */
+export async function openModel(
+  dir: string,
+  engine: EngineName,
+  limits: ArtifactLimits = {},
+): Promise<GruClassifier> {
   await ensureEngine(engine);
-  return loadClassifier(dir, { engine });
+  return loadClassifier(dir, { engine, limits });
 }
 
 export const limitOption = positiveInt;
