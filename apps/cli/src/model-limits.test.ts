@@ -7,20 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from './commands';
 import { MODEL_LIMIT_FLAGS, modelLimitsFrom, withLimitFlag } from './model-limits';
 import { run } from './program';
-import type { Io } from './ui/io';
-
-function memoryIo(): Io & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    interactive: false,
-    columns: 100,
-    out: () => out,
-    err: () => err,
-  };
-}
+import { memoryIo } from './ui/memory-io';
 
 let cwd: string;
 beforeAll(() => {

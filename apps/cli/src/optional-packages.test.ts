@@ -3,7 +3,7 @@ import { commands } from './commands';
 import { ExitCode } from './errors';
 import { ensureDataset, ensureEngine, type Importer, MissingPackageError } from './optional-packages';
 import { run } from './program';
-import type { Io } from './ui/io';
+import { memoryIo } from './ui/memory-io';
 
 /** Node's error for a package that is not installed. */
 function notFound(name: string): Error {
@@ -21,19 +21,6 @@ function importerWithout(...missing: string[]): Importer & { asked: string[] } {
     return {};
   };
   return Object.assign(load, { asked });
-}
-
-function memoryIo(): Io & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    interactive: false,
-    columns: 100,
-    out: () => out,
-    err: () => err,
-  };
 }
 
 describe('ensureEngine', () => {
