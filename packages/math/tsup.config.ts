@@ -11,7 +11,15 @@ export default defineConfig({
     'parallel-browser-worker': 'src/parallel/browser-worker.ts',
   },
   format: ['esm'],
-  dts: { entry: { index: 'src/index.ts', node: 'src/node.ts', browser: 'src/browser.ts' } },
+  // The browser worker exports nothing, but has a declaration file too, so every entry is typed.
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      node: 'src/node.ts',
+      browser: 'src/browser.ts',
+      'parallel-browser-worker': 'src/parallel/browser-worker.ts',
+    },
+  },
   sourcemap: true,
   clean: true,
   target: 'es2022',

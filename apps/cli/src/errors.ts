@@ -9,6 +9,8 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
+import { withLimitFlag } from './model-limits';
+
 /** An error the CLI shows as one line, with the exit code it maps to. */
 export class CliError extends Error {
   readonly exitCode: number;
@@ -47,7 +49,11 @@ const STORAGE_ERRORS: Record<string, string> = {
 export function describeError(error: unknown, debug: boolean): { text: string; exitCode: number } {
   const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : '';
   if (error instanceof CliError) return { text: `error: ${error.message}${stack}`, exitCode: error.exitCode };
-  if (isLibraryError(error)) return { text: `error: ${error.message}${stack}`, exitCode: ExitCode.userError };
+  if (isLibraryError(error)) {
+    // An oversized model names the CLI flag that raises its limit, not the library option.
+    const message = (error.code === 'TOO_LARGE' && withLimitFlag(error.message)) || error.message;
+    return { text: `error: ${message}${stack}`, exitCode: ExitCode.userError };
+  }
   const errno = error as NodeJS.ErrnoException;
   const storage = errno && typeof errno.code === 'string' ? STORAGE_ERRORS[errno.code] : undefined;
   if (storage !== undefined) {

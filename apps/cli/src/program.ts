@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode } from './errors';
+import { ensureEngine, type Importer } from './optional-packages';
 import type { Io } from './ui/io';
 import { cliVersion } from './version';
 
@@ -14,11 +15,24 @@ export interface CommandContext {
 /** A command module registers one sub-command on the program. */
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
+/**
+ * The engines a command was asked for (`--engine`, `--engines`), checked before it runs: a `tfjs-*`
+ * engine without TensorFlow.js installed is refused before any data is loaded. `load` is the
+ * importer of the optional packages (tests pass one that fails).
+ */
+async function checkRequestedEngines(command: Command, load?: Importer): Promise<void> {
+  const { engine, engines } = command.opts() as { engine?: unknown; engines?: unknown };
+  if (typeof engine === 'string') await ensureEngine(engine, load);
+  for (const name of Array.isArray(engines) ? engines : [])
+    await ensureEngine(String(name), load, '--engines');
+}
+
 /** Builds the `gruvision` command tree, writing through `io`. */
 export function createProgram(
   io: Io,
   commands: readonly RegisterCommand[] = [],
   setExitCode: (code: number) => void = () => {},
+  load?: Importer,
 ): Command {
   const program = new Command('gruvision')
     .description(
@@ -31,7 +45,8 @@ export function createProgram(
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, actionCommand) => checkRequestedEngines(actionCommand, load));
   const context: CommandContext = { io, debug: () => Boolean(program.opts().debug), setExitCode };
   for (const register of commands) register(program, context);
   program.commands.forEach((c) => {
@@ -45,11 +60,17 @@ export async function run(
   argv: readonly string[],
   io: Io,
   commands: readonly RegisterCommand[],
+  load?: Importer,
 ): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = createProgram(io, commands, (code) => {
-    exitCode = code;
-  });
+  const program = createProgram(
+    io,
+    commands,
+    (code) => {
+      exitCode = code;
+    },
+    load,
+  );
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return exitCode;

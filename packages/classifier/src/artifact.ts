@@ -1,7 +1,13 @@
 import type { SequenceView } from '@gruvision/data';
 import { assertSequenceView, viewShape } from '@gruvision/data';
 import type { ModelSpec, NamedWeight, NamedWeights, OptimizerSpec, WeightEntry } from '@gruvision/math';
-import { validateSpec, weightLayout } from '@gruvision/math';
+import {
+  MODEL_JSON_FILE,
+  validateSpec,
+  WEIGHTS_FILE,
+  weightLayout,
+  weightsPathProblem,
+} from '@gruvision/math';
 import * as v from 'valibot';
 import { GruClassifierError } from './errors';
 import type { ModelLimits } from './model-schema';
@@ -19,8 +25,9 @@ import { CLASSIFIER_VERSION } from './version';
 
 /** Version of the `userDefinedMetadata.gruvision` layout. Readers refuse newer versions. */
 export const ARTIFACT_FORMAT_VERSION = 1;
-export const MODEL_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
+/** `model.json` (the name is defined once, in `@gruvision/math`). */
+export const MODEL_FILE = MODEL_JSON_FILE;
+export { WEIGHTS_FILE };
 
 /** Input images the model expects, before the sequence view. */
 export interface InputShape {
@@ -358,23 +365,14 @@ export function decodeArtifacts(
 
 /** Throws `UNSAFE_PATH` unless `path` is a plain relative path that stays inside the model directory. */
 export function checkRelativePath(path: unknown, file = MODEL_FILE): string {
-  const reject: (why: string) => never = (why) => {
-    throw new GruClassifierError(
-      'UNSAFE_PATH',
-      `${file}: weight path ${JSON.stringify(path)} ${why}. Weight files must sit inside the model directory; ` +
-        'this model.json may be malicious, do not use it.',
-      { file },
-    );
-  };
-  if (typeof path !== 'string' || path.length === 0 || path.length > 255) return reject('is not a file name');
-  if (path.includes('\0')) reject('contains a NUL byte');
-  if (path.startsWith('/') || path.startsWith('\\') || /^[a-zA-Z]:/.test(path) || path.includes('://')) {
-    reject('is absolute');
-  }
-  const parts = path.split(/[\\/]/);
-  if (parts.some((p) => p === '..')) reject('leaves the model directory');
-  if (parts.some((p) => p === '' || p === '.')) reject('is not a plain relative path');
-  return path;
+  const problem = weightsPathProblem(path);
+  if (problem === undefined) return path as string;
+  throw new GruClassifierError(
+    'UNSAFE_PATH',
+    `${file}: weight path ${JSON.stringify(path)} ${problem}. Weight files must sit inside the model directory; ` +
+      'this model.json may be malicious, do not use it.',
+    { file },
+  );
 }
 
 function isObject(value: unknown): value is Json {

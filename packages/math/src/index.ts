@@ -49,6 +49,7 @@ export {
 } from './kernels';
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
 export { recurrentLayerForward } from './layer-forward';
+export { MODEL_JSON_FILE, WEIGHTS_FILE, weightsPathProblem } from './model-folder';
 export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';
 export { Optimizer, validateOptimizerSpec } from './optimizers';
 export type { DType, RecurrentCellConfig, RecurrentGrads, RecurrentParams } from './recurrent';

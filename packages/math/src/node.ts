@@ -1,3 +1,12 @@
+export {
+  type AtomicDirectoryOptions,
+  type AtomicWriteResult,
+  atomicWriteDirectory,
+  atomicWriteFile,
+  describeErrno,
+  type FileEntry,
+  recoverDirectory,
+} from './atomic-write';
 export type { ConfinedFileProblem, ConfinedFileResult } from './confined-file';
 export { isPlainRelativePath, readConfinedFile } from './confined-file';
 export type { ParallelEngineOptions } from './parallel/node-engine';

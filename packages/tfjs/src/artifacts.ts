@@ -1,9 +1,9 @@
+import { MODEL_JSON_FILE, WEIGHTS_FILE, weightsPathProblem } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
 
-/** File names of a gruvision model directory. */
-export const MODEL_JSON_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
+/** File names of a gruvision model directory (defined once, in `@gruvision/math`). */
+export { MODEL_JSON_FILE, WEIGHTS_FILE };
 
 type WeightSpec = tf.io.WeightsManifestEntry;
 type Bytes = ArrayBuffer | Uint8Array;
@@ -164,14 +164,8 @@ export async function fromModelFiles(
 
 /** Throws unless `path` is a relative path that stays inside the model's directory. */
 export function checkRelativePath(path: unknown, where = MODEL_JSON_FILE): void {
-  const ok =
-    typeof path === 'string' &&
-    path.length > 0 &&
-    !path.startsWith('/') &&
-    !path.includes('\\') &&
-    !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(path) &&
-    !path.split('/').some((segment) => segment === '..' || segment === '');
-  if (!ok) {
+  // The rule is the one every gruvision reader applies (`weightsPathProblem` of @gruvision/math).
+  if (weightsPathProblem(path) !== undefined) {
     throw new GruTfjsError(
       'INVALID_MODEL_FILE',
       `${where} names the weights file ${JSON.stringify(path)}, which is not a plain relative path inside the model directory. Weights paths must look like "weights.bin" or "group1-shard1of1.bin".`,

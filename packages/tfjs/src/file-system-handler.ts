@@ -1,7 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type ConfinedFileResult, readConfinedFile } from '@gruvision/math/node';
+import {
+  type AtomicWriteResult,
+  atomicWriteDirectory,
+  type ConfinedFileResult,
+  describeErrno,
+  readConfinedFile,
+  recoverDirectory,
+} from '@gruvision/math/node';
 import * as tf from '@tensorflow/tfjs';
 import { checkRelativePath, fromModelFiles, MODEL_JSON_FILE, toModelFiles, WEIGHTS_FILE } from './artifacts';
 import { GruTfjsError } from './errors';
@@ -14,17 +20,30 @@ export interface FileSystemHandlerLimits {
   readonly maxWeightBytes?: number;
 }
 
-/** Writes `data` to a fresh temp file next to `path` and flushes it to disk; returns the temp path. */
-async function writeTemp(path: string, data: string | Uint8Array): Promise<string> {
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const file = await open(temp, 'wx');
+/**
+ * Whether `dir` may be replaced by a save: it is empty, or its `model.json` is a regular file (a model
+ * folder). A folder of other things is never swapped out from under its owner.
+ */
+async function isModelFolder(dir: string): Promise<boolean> {
+  if ((await readdir(dir)).length === 0) return true;
   try {
-    await file.writeFile(data);
-    await file.sync();
-  } finally {
-    await file.close();
+    return (await lstat(join(dir, MODEL_JSON_FILE))).isFile();
+  } catch {
+    return false;
   }
-  return temp;
+}
+
+/** Turns a failed save into the handler's typed error. */
+function saveFailed(root: string, result: Exclude<AtomicWriteResult, { ok: true }>): GruTfjsError {
+  const why =
+    result.problem === 'failed'
+      ? `${result.path}: ${describeErrno(result.error)}`
+      : `it holds other files and no ${MODEL_JSON_FILE} file, so it is not a model folder (nothing was changed); save into a new or empty directory`;
+  return new GruTfjsError(
+    'MODEL_SAVE_FAILED',
+    `Could not write the model to ${root}: ${why}. Check that the directory is writable.`,
+    result.problem === 'failed' ? { cause: result.error } : undefined,
+  );
 }
 
 /** Turns a refused read into the handler's typed error; never quotes the file's contents. */
@@ -61,9 +80,9 @@ function jsonErrorPosition(error: unknown): string {
 
 /**
  * A `tf.io.IOHandler` for a model directory on the file system, without tfjs-node:
- * `save` writes `weights.bin` and `model.json` (layers-model format) to temp files, flushes them,
- * then renames them into place (weights first, `model.json` last), so a crash never leaves a
- * half-written file and a reader never sees a `model.json` without its weights; `load` reads them back,
+ * `save` writes `weights.bin` and `model.json` (layers-model format) in one atomic folder write
+ * (`atomicWriteDirectory` of `@gruvision/math/node`), so a crash never leaves a half-written file or
+ * new weights beside an old `model.json`; `load` reads them back,
  * refusing weights paths outside the directory and weight files whose size does not match the
  * manifest. Use with `model.save(fileSystemHandler(dir))` and `tf.loadLayersModel(fileSystemHandler(dir))`.
  */
@@ -74,29 +93,25 @@ export function fileSystemHandler(dir: string, limits: FileSystemHandlerLimits =
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       const { modelJson, weightData } = toModelFiles(artifacts, WEIGHTS_FILE);
-      const temps: string[] = [];
-      try {
-        await mkdir(root, { recursive: true });
-        // Both files are complete on disk before either replaces the old one; model.json goes last.
-        const weightsPath = join(root, WEIGHTS_FILE);
-        const jsonPath = join(root, MODEL_JSON_FILE);
-        temps.push(await writeTemp(weightsPath, new Uint8Array(weightData)));
-        temps.push(await writeTemp(jsonPath, JSON.stringify(modelJson)));
-        await rename(temps[0]!, weightsPath);
-        await rename(temps[1]!, jsonPath);
-      } catch (error) {
-        await Promise.all(temps.map((t) => rm(t, { force: true })));
-        throw new GruTfjsError(
-          'MODEL_SAVE_FAILED',
-          `Could not write the model to ${root}: ${(error as Error).message}. Check that the directory is writable.`,
-          { cause: error },
-        );
-      }
+      // One atomic folder write (shared with @gruvision/classifier): model.json and weights.bin are
+      // both complete in a new folder before it replaces the old one, so a crash leaves the old pair
+      // or the new pair, never new weights beside an old model.json. Other files of the folder stay.
+      const result = await atomicWriteDirectory(
+        root,
+        [
+          { name: WEIGHTS_FILE, bytes: new Uint8Array(weightData) },
+          { name: MODEL_JSON_FILE, bytes: new TextEncoder().encode(JSON.stringify(modelJson)) },
+        ],
+        { isReplaceable: isModelFolder, keepOtherEntries: true },
+      );
+      if (!result.ok) throw saveFailed(root, result);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
       const jsonPath = join(root, MODEL_JSON_FILE);
+      // A save that crashed between its two renames left the previous folder beside this one.
+      await recoverDirectory(root);
       // One set of checks for model.json and every weight file (shared with @gruvision/classifier):
       // inside the directory after links, a regular file (no FIFO, no device), size bounded.
       const read = await readConfinedFile(root, MODEL_JSON_FILE, { maxBytes: maxJson });

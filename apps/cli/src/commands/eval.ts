@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { EngineName } from '@gruvision/classifier';
 import { CliError, UsageError } from '../errors';
+import { modelLimitsFrom } from '../model-limits';
 import { positiveInt } from '../options';
 import type { RegisterCommand } from '../program';
 import { formatPercent, formatTable } from '../ui/format';
@@ -53,7 +54,7 @@ Examples:
   command.action(async (modelDir: string, raw: Record<string, unknown>) => {
     const output = new Output(context.io, Boolean(raw.json));
     const dir = resolve(modelDir);
-    const model = await openModel(dir, raw.engine as EngineName);
+    const model = await openModel(dir, raw.engine as EngineName, modelLimitsFrom(raw));
     const dataset = (raw.dataset as string | undefined) ?? (await trainedDataset(dir));
     if (dataset === undefined) {
       throw new UsageError(

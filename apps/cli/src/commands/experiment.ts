@@ -1,9 +1,10 @@
-import { type EngineName, GruClassifier } from '@gruvision/classifier';
+import { type EngineName, GruClassifier, type ModelLimits } from '@gruvision/classifier';
 import { type ImageSet, stratifiedSplit } from '@gruvision/data';
 import type { TestSplit } from '@gruvision/data/node';
 import { gateCount, hasRecurrentKernel } from '@gruvision/math';
 import type { Command } from 'commander';
 import { UsageError } from '../errors';
+import { modelLimitsFrom } from '../model-limits';
 import { fraction, nonNegativeInt, positiveInt, positiveNumber } from '../options';
 import { formatPercent } from '../ui/format';
 import type { Output } from '../ui/io';
@@ -81,6 +82,8 @@ export interface ExperimentBudget {
   readonly engine: EngineName;
   readonly threads: number;
   readonly layers: number;
+  /** The model size limits of the flags (`--max-units`, …). */
+  readonly limits: ModelLimits;
 }
 
 /** Options shared by `compare` and `sweep`: the data, the validation split and the training budget. */
@@ -124,6 +127,7 @@ export function budgetFrom(raw: Record<string, unknown>): ExperimentBudget {
     engine: raw.engine as EngineName,
     threads: threadsFor(raw.engine as EngineName, raw.threads as number | undefined),
     layers: raw.layers as number,
+    limits: modelLimitsFrom(raw),
   };
 }
 
@@ -309,7 +313,8 @@ async function createModel(
     units: config.units,
     layers: budget.layers,
     seed,
-    engine: engineFor(budget.engine, budget.threads),
+    engine: await engineFor(budget.engine, budget.threads),
+    limits: budget.limits,
   });
 }
 

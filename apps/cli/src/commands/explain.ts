@@ -4,6 +4,7 @@ import type { EngineName } from '@gruvision/classifier';
 import { writeFileAtomic } from '@gruvision/classifier/node';
 import { readImageFile } from '@gruvision/data/node';
 import { resolveLayers } from '@gruvision/math';
+import { modelLimitsFrom } from '../model-limits';
 import type { RegisterCommand } from '../program';
 import { explanationSvg } from '../report/explain-svg';
 import { formatPercent } from '../ui/format';
@@ -34,7 +35,7 @@ Examples:
   );
   command.action(async (modelDir: string, file: string, raw: Record<string, unknown>) => {
     const output = new Output(context.io, Boolean(raw.json));
-    const model = await openModel(resolve(modelDir), raw.engine as EngineName);
+    const model = await openModel(resolve(modelDir), raw.engine as EngineName, modelLimitsFrom(raw));
     const image = await readImageFile(file, inputLimitsFrom(raw));
     const e = await model.explain(image);
     const classNames = model.classNames;

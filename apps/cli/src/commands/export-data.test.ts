@@ -5,22 +5,9 @@ import type { ImageSet } from '@gruvision/data';
 import { loadDataset } from '@gruvision/data/node';
 import { describe, expect, it } from 'vitest';
 import { run } from '../program';
-import type { Io } from '../ui/io';
+import { memoryIo } from '../ui/memory-io';
 import { type DatasetJson, datasetFiles, idxImages, idxLabels, registerExportData } from './export-data';
 import { stratifiedSubset } from './shared';
-
-function memoryIo(): Io & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    interactive: false,
-    columns: 100,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'gruvision-export-data-'));
 

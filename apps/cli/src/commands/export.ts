@@ -10,6 +10,7 @@ import {
   ONNX_OUTPUT_NAME,
 } from '@gruvision/interop';
 import { UsageError } from '../errors';
+import { addModelLimitOptions, modelLimitsFrom } from '../model-limits';
 import { choice } from '../options';
 import type { RegisterCommand } from '../program';
 import { formatCount } from '../ui/format';
@@ -56,6 +57,7 @@ export const registerExport: RegisterCommand = (program, context) => {
     .option('--format <format>', 'onnx | safetensors (default: from the --out extension)', choice(FORMATS))
     .requiredOption('--out <file>', 'the file to write (model.onnx, model.safetensors)');
   addJsonOption(command);
+  addModelLimitOptions(command);
   command.addHelpText(
     'after',
     `
@@ -67,61 +69,66 @@ Examples:
   $ gruvision export models/mnist-gru128 --out mnist.onnx
   $ gruvision export models/mnist-gru128 --format safetensors --out mnist.safetensors`,
   );
-  command.action(async (modelDir: string, raw: { format?: Format; out: string; json?: boolean }) => {
-    const output = new Output(context.io, Boolean(raw.json));
-    const out = resolve(raw.out);
-    const format = formatOf(raw.format, out, '--out');
-    const outStat = await stat(out).catch(() => undefined);
-    if (outStat?.isDirectory())
-      throw new UsageError(
-        `--out ${out} is a directory; name the file to write, e.g. ${join(out, `model.${format}`)}.`,
-      );
-    const model = await openModel(resolve(modelDir), 'math');
-    const meta = model.metadata();
-    const interop: InteropModel = {
-      spec: meta.spec,
-      weights: model.getWeights(),
-      input: meta.input,
-      view: meta.view,
-      classNames: meta.classNames,
-      preprocess: meta.preprocess,
-      seed: meta.seed,
-      ...(meta.training ? { training: meta.training } : {}),
-    };
-    model.dispose();
-    const bytes =
-      format === 'onnx'
-        ? modelToOnnx(interop, { file: out, producerVersion: cliVersion })
-        : modelToSafetensors(interop, { file: out });
-    await writeFileAtomic(out, bytes);
-    const { height, width, channels } = meta.input;
-    const classes = meta.classNames.length;
-    output.result({
-      format,
-      out,
-      bytes: bytes.length,
-      ...(format === 'onnx'
-        ? {
-            opset: ONNX_OPSET,
-            input: { name: ONNX_INPUT_NAME, shape: ['batch', height, width, channels], range: [0, 255] },
-            output: { name: ONNX_OUTPUT_NAME, shape: ['batch', classes] },
-          }
-        : { module: meta.spec.layers[0]!.cell, tensors: 'rnn.*, head.*' }),
-    });
-    output.line(`wrote ${out} (${format}, ${formatCount(bytes.length)} bytes)`);
-    if (format === 'onnx') {
-      output.line(
-        `  input   ${ONNX_INPUT_NAME} float32 [batch, ${height}, ${width}, ${channels}], pixel values 0–255`,
-      );
-      output.line(
-        `  output  ${ONNX_OUTPUT_NAME} float32 [batch, ${classes}] (${meta.classNames.join(', ')})`,
-      );
-      output.line(`  opset   ${ONNX_OPSET}`);
-    } else {
-      output.line(
-        '  tensors rnn.weight_ih_l{k}, rnn.weight_hh_l{k}, rnn.bias_ih_l{k}, rnn.bias_hh_l{k}[_reverse], head.weight, head.bias',
-      );
-      output.line('  load    model.load_state_dict(safetensors.torch.load_file(path), strict=True)');
-    }
-  });
+  command.action(
+    async (
+      modelDir: string,
+      raw: { format?: Format; out: string; json?: boolean } & Record<string, unknown>,
+    ) => {
+      const output = new Output(context.io, Boolean(raw.json));
+      const out = resolve(raw.out);
+      const format = formatOf(raw.format, out, '--out');
+      const outStat = await stat(out).catch(() => undefined);
+      if (outStat?.isDirectory())
+        throw new UsageError(
+          `--out ${out} is a directory; name the file to write, e.g. ${join(out, `model.${format}`)}.`,
+        );
+      const model = await openModel(resolve(modelDir), 'math', modelLimitsFrom(raw));
+      const meta = model.metadata();
+      const interop: InteropModel = {
+        spec: meta.spec,
+        weights: model.getWeights(),
+        input: meta.input,
+        view: meta.view,
+        classNames: meta.classNames,
+        preprocess: meta.preprocess,
+        seed: meta.seed,
+        ...(meta.training ? { training: meta.training } : {}),
+      };
+      model.dispose();
+      const bytes =
+        format === 'onnx'
+          ? modelToOnnx(interop, { file: out, producerVersion: cliVersion })
+          : modelToSafetensors(interop, { file: out });
+      await writeFileAtomic(out, bytes);
+      const { height, width, channels } = meta.input;
+      const classes = meta.classNames.length;
+      output.result({
+        format,
+        out,
+        bytes: bytes.length,
+        ...(format === 'onnx'
+          ? {
+              opset: ONNX_OPSET,
+              input: { name: ONNX_INPUT_NAME, shape: ['batch', height, width, channels], range: [0, 255] },
+              output: { name: ONNX_OUTPUT_NAME, shape: ['batch', classes] },
+            }
+          : { module: meta.spec.layers[0]!.cell, tensors: 'rnn.*, head.*' }),
+      });
+      output.line(`wrote ${out} (${format}, ${formatCount(bytes.length)} bytes)`);
+      if (format === 'onnx') {
+        output.line(
+          `  input   ${ONNX_INPUT_NAME} float32 [batch, ${height}, ${width}, ${channels}], pixel values 0–255`,
+        );
+        output.line(
+          `  output  ${ONNX_OUTPUT_NAME} float32 [batch, ${classes}] (${meta.classNames.join(', ')})`,
+        );
+        output.line(`  opset   ${ONNX_OPSET}`);
+      } else {
+        output.line(
+          '  tensors rnn.weight_ih_l{k}, rnn.weight_hh_l{k}, rnn.bias_ih_l{k}, rnn.bias_hh_l{k}[_reverse], head.weight, head.bias',
+        );
+        output.line('  load    model.load_state_dict(safetensors.torch.load_file(path), strict=True)');
+      }
+    },
+  );
 };

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { resolveLayers } from '@gruvision/math';
+import { addModelLimitOptions, modelLimitsFrom } from '../model-limits';
 import type { RegisterCommand } from '../program';
 import { formatCount, formatDuration, formatPercent, plural } from '../ui/format';
 import { Output } from '../ui/io';
@@ -11,11 +12,12 @@ export const registerInspect: RegisterCommand = (program, context) => {
     .argument('<model>', 'model directory written by gruvision train')
     .description('show a model: layers, parameter count, input, sequence view, classes and training summary');
   addJsonOption(command);
+  addModelLimitOptions(command);
   command.addHelpText('after', '\nExample:\n  $ gruvision inspect models/mnist-gru128 --json');
   command.action(async (modelDir: string, raw: Record<string, unknown>) => {
     const output = new Output(context.io, Boolean(raw.json));
     const dir = resolve(modelDir);
-    const model = await openModel(dir, 'math');
+    const model = await openModel(dir, 'math', modelLimitsFrom(raw));
     const meta = model.metadata();
     const parameters = model.parameterCount;
     model.dispose();

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { EngineName } from '@gruvision/classifier';
 import { type RawImage, readImageFile } from '@gruvision/data/node';
 import { describeError, ExitCode } from '../errors';
+import { modelLimitsFrom } from '../model-limits';
 import { choice, positiveInt } from '../options';
 import {
   INVERT_HELP,
@@ -41,7 +42,7 @@ A file that cannot be read gets its error in its row; the others are still predi
   );
   command.action(async (modelDir: string, files: string[], raw: Record<string, unknown>) => {
     const output = new Output(context.io, Boolean(raw.json));
-    const model = await openModel(resolve(modelDir), raw.engine as EngineName);
+    const model = await openModel(resolve(modelDir), raw.engine as EngineName, modelLimitsFrom(raw));
     const invert = raw.invert as InvertMode;
     const limits = inputLimitsFrom(raw);
     // Each file on its own: one unreadable file must not hide the others' results.

@@ -1,5 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { ENGINE_NAMES, type EngineName, type EngineOption, type GruClassifier } from '@gruvision/classifier';
+import {
+  type ArtifactLimits,
+  ENGINE_NAMES,
+  type EngineName,
+  type EngineOption,
+  type GruClassifier,
+} from '@gruvision/classifier';
 import { loadClassifier } from '@gruvision/classifier/node';
 import {
   DEFAULT_MAX_PIXELS,
@@ -15,6 +21,8 @@ import type { CellType } from '@gruvision/math';
 import { parallelMathEngine } from '@gruvision/math/node';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, ExitCode, UsageError } from '../errors';
+import { addModelLimitOptions } from '../model-limits';
+import { ensureDataset, ensureEngine } from '../optional-packages';
 import { byteSize, choice, positiveInt } from '../options';
 import { formatCount, formatDuration } from '../ui/format';
 import type { Output } from '../ui/io';
@@ -69,8 +77,12 @@ export function threadsFor(engine: EngineName, threads: number | undefined): num
   return threads ?? (engine === 'math' ? DEFAULT_THREADS : 1);
 }
 
-/** The engine to build models on: `--engine math --threads N` (N > 1) trains over N worker threads. */
-export function engineFor(name: EngineName, threads: number): EngineOption {
+/**
+ * The engine to build models on: `--engine math --threads N` (N > 1) trains over N worker threads.
+ * A `tfjs-*` engine whose TensorFlow.js packages are not installed is a {@link MissingPackageError}.
+ */
+export async function engineFor(name: EngineName, threads: number): Promise<EngineOption> {
+  await ensureEngine(name);
   if (threads <= 1) return name;
   if (name !== 'math') {
     throw new UsageError(
@@ -87,9 +99,11 @@ export function addJsonOption(command: Command): Command {
 
 /**
  * `--max-pixels` and `--max-input-size` for commands that read images or datasets: inputs small on
- * disk can be huge to process, so their declared sizes are checked before anything is decoded.
+ * disk can be huge to process, so their declared sizes are checked before anything is decoded. With
+ * them, the model size limits (`--max-units`, `--max-layers`, …: see `model-limits.ts`).
  */
 export function addInputLimitOptions(command: Command): Command {
+  addModelLimitOptions(command);
   return command
     .option(
       '--max-pixels <n>',
@@ -127,6 +141,7 @@ export async function loadData(
   } = {},
 ): Promise<LoadedDataset> {
   if (spec.trim() === '') throw new UsageError(`--dataset needs a value: ${DATASET_HELP}.`);
+  ensureDataset(spec);
   const start = performance.now();
   const data = await loadDataset(spec, {
     seed: options.seed ?? 0,
@@ -171,9 +186,14 @@ export function stratifiedSubset(set: ImageSet, count: number, seed: number): Im
   return subset(set, validationIndices);
 }
 
-/** Opens a saved model directory on an engine. */
-export async function openModel(dir: string, engine: EngineName): Promise<GruClassifier> {
-  return loadClassifier(dir, { engine });
+/** Opens a saved model directory on an engine, with the model size limits of the flags (`modelLimitsFrom`). */
+export async function openModel(
+  dir: string,
+  engine: EngineName,
+  limits: ArtifactLimits = {},
+): Promise<GruClassifier> {
+  await ensureEngine(engine);
+  return loadClassifier(dir, { engine, limits });
 }
 
 export const limitOption = positiveInt;

@@ -6,6 +6,7 @@ import {
   type EngineName,
   GruClassifier,
   type LearningRateSchedule,
+  type ModelLimits,
 } from '@gruvision/classifier';
 import {
   checkpointDirectory,
@@ -18,6 +19,7 @@ import type { OptimizerSpec } from '@gruvision/math';
 import { readConfinedFile } from '@gruvision/math/node';
 import { CliError, ExitCode, UsageError } from '../errors';
 import { invocation, quoteArg } from '../invocation';
+import { modelLimitsFrom } from '../model-limits';
 import { choice, fraction, nonNegativeInt, positiveInt, positiveNumber } from '../options';
 import type { RegisterCommand } from '../program';
 import { reportPaths, trainingReportFiles } from '../report/training-report';
@@ -337,7 +339,14 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
       }
       checkpointsDir = `${settings.out}.checkpoints`;
     }
-    const result = await train(settings, checkpointsDir, resumeFrom, output, inputLimitsFrom(raw));
+    const result = await train(
+      settings,
+      checkpointsDir,
+      resumeFrom,
+      output,
+      inputLimitsFrom(raw),
+      modelLimitsFrom(raw),
+    );
     if (result === 'aborted') context.setExitCode(ExitCode.interrupted);
   });
 };
@@ -348,6 +357,7 @@ async function train(
   resumeFrom: Checkpoint | undefined,
   output: Output,
   inputLimits: InputLimits,
+  modelLimits: ModelLimits,
 ): Promise<'done' | 'aborted'> {
   const {
     train: trainSet,
@@ -379,7 +389,8 @@ async function train(
     bidirectional: settings.bidirectional,
     resetAfter: settings.resetAfter,
     seed: settings.seed,
-    engine: engineFor(settings.engine, settings.threads ?? 1),
+    engine: await engineFor(settings.engine, settings.threads ?? 1),
+    limits: modelLimits,
     preprocess: isDigits ? 'mnist' : 'none',
     ...createOptionsFor(settings.training),
   });
