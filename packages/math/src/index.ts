@@ -36,17 +36,6 @@ export { GruMathError } from './errors';
 export type { FloatArray } from './float-array';
 export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
-export type { ActiveKernels, KernelMode } from './kernels';
-export {
-  activeKernels,
-  initKernels,
-  kernelMode,
-  setKernels,
-  setRelaxedSimd,
-  wasmGemmFlavor,
-  wasmRelaxedSimdSupported,
-  wasmSimdSupported,
-} from './kernels';
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
 export { recurrentLayerForward } from './layer-forward';
 export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';
@@ -85,4 +74,15 @@ export {
   weightLayout,
 } from './spec';
 export { convertUpdateGate } from './update-gate';
-export type { GemmFlavor } from './wasm-gemm';
+export type { GemmFlavor } from './wasm/gemm-module';
+export type { ActiveKernels, KernelMode } from './wasm/runtime';
+export {
+  activeKernels,
+  initKernels,
+  kernelMode,
+  setKernels,
+  setRelaxedSimd,
+  wasmGemmFlavor,
+  wasmRelaxedSimdSupported,
+  wasmSimdSupported,
+} from './wasm/runtime';

@@ -24,7 +24,6 @@ import type {
 import { GruMathError } from './errors';
 import type { FloatArray } from './float-array';
 import { initializeWeights } from './initializers';
-import { activeKernels, initKernels } from './kernels';
 import { Optimizer } from './optimizers';
 import { drawDropoutUniforms, dropoutMaskWidths, splitBatch } from './parallel/shards';
 import {
@@ -48,6 +47,7 @@ import {
   weightLayout,
 } from './spec';
 import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from './validate';
+import { activeKernels, initKernels } from './wasm/runtime';
 
 /** One direction of one recurrent layer inside a network. */
 interface Direction {

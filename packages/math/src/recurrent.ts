@@ -3,8 +3,14 @@ import type { ScanSchedule } from './cells/linear-scan';
 import { minRecurrentBackward, minRecurrentForward } from './cells/min-rnn';
 import type { FloatArray } from './float-array';
 import { gemmNN, gemmTN, transpose } from './gemm';
-import { allocFloat32, wasmGateAdd, wasmGruBackwardR, wasmGruBackwardZH, wasmTanhBlend } from './kernels';
 import { type CellType, gateCount, isMinCell, type RecurrentActivation, type UpdateGate } from './spec';
+import {
+  wasmElementwise,
+  wasmGruBackwardReset,
+  wasmGruBackwardUpdateAndCandidate,
+  wasmTanhBlend,
+} from './wasm/ops';
+import { allocFloat32 } from './wasm/runtime';
 
 /**
  * One direction of one recurrent layer (GRU, LSTM or SimpleRNN; minGRU / minLSTM in `cells/`): forward over a whole sequence and
@@ -256,9 +262,9 @@ function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): voi
     // rec[:, 0:2u] = h_in · U[:, 0:2u]
     gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, u2, u, 0);
     // act[z|r] = σ(xp + rec): the WebAssembly SIMD kernel when available, else the loop below.
-    if (!hard && wasmGateAdd('sigmoid', act, s * B * G, G, xp, t * B * G, G, rec, 0, G, B, u2)) {
+    if (!hard && wasmElementwise('sigmoidOfSum', act, s * B * G, G, xp, t * B * G, G, rec, 0, G, B, u2)) {
       // aux = r ⊙ h_in; narrower than one SIMD vector (u < 4), the kernel declines and this loop runs.
-      if (!wasmGateAdd('mul', aux, hOff, u, act, s * B * G + u, G, hin, hOff, u, B, u)) {
+      if (!wasmElementwise('product', aux, hOff, u, act, s * B * G + u, G, hin, hOff, u, B, u)) {
         for (let b = 0; b < B; b++) {
           const ao = (s * B + b) * G + u;
           const ho = hOff + b * u;
@@ -536,7 +542,7 @@ function addColumnSums(
   }
 }
 
-/** dh += dHs[s]; then the state gradient of the blend; returns nothing (all in ws). */
+/** dh += dHs[s]: the loss gradient reaching the state after processing step s from the layer above. */
 function addStepGradient(ws: RecurrentWorkspace, s: number, Bu: number): void {
   const dh = ws.dh;
   const dHs = ws.dHs;
@@ -573,7 +579,7 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
     const doneZH =
       hard || takesNew
         ? 0
-        : wasmGruBackwardZH(
+        : wasmGruBackwardUpdateAndCandidate(
             dh,
             0,
             u,
@@ -614,7 +620,7 @@ function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
     gemmNN(dtmp, 0, u, dRec, s * B * G + u2, G, ut, u2 * u, u, B, u, u, 0);
     const doneR = hard
       ? 0
-      : wasmGruBackwardR(dRec, a0 + u, G, dhin, 0, dtmp, 0, u, act, a0 + u, G, hinAll, hOff, u, B, u);
+      : wasmGruBackwardReset(dRec, a0 + u, G, dhin, 0, dtmp, 0, u, act, a0 + u, G, hinAll, hOff, u, B, u);
     for (let b = 0; b < B; b++) {
       const ao = (s * B + b) * G;
       const ho = hOff + b * u;
