@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allocFloat } from './cells/workspace';
 import type { FloatArray } from './float-array';
 import { gemmNN, gemmNT, gemmTN, matmul, transpose } from './gemm';
-import { allocFloat } from './recurrent';
 import { Rng } from './rng';
 import { setKernels } from './wasm/runtime';
 

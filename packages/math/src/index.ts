@@ -8,6 +8,9 @@ export {
   sigmoid,
   softmaxRows,
 } from './activations';
+export { recurrentBackward, recurrentForward } from './cells/sequence';
+export type { DType, RecurrentCellConfig, RecurrentGrads, RecurrentParams } from './cells/workspace';
+export { allocFloat, RecurrentWorkspace } from './cells/workspace';
 export type { LossResult } from './dense';
 export {
   addL2Penalty,
@@ -40,8 +43,6 @@ export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forwa
 export { recurrentLayerForward } from './layer-forward';
 export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';
 export { Optimizer, validateOptimizerSpec } from './optimizers';
-export type { DType, RecurrentCellConfig, RecurrentGrads, RecurrentParams } from './recurrent';
-export { allocFloat, RecurrentWorkspace, recurrentBackward, recurrentForward } from './recurrent';
 export type { ShardResult } from './reduction';
 export {
   combineShards,

@@ -1,6 +1,14 @@
 import { softmaxRows } from './activations';
 import { MIN_GRU_GATES } from './cells/min-gru';
 import { MIN_LSTM_GATES } from './cells/min-lstm';
+import { recurrentBackward, recurrentForward } from './cells/sequence';
+import {
+  allocFloat,
+  type DType,
+  type RecurrentGrads,
+  type RecurrentParams,
+  RecurrentWorkspace,
+} from './cells/workspace';
 import {
   addL1Penalty,
   addL2Penalty,
@@ -26,15 +34,6 @@ import type { FloatArray } from './float-array';
 import { initializeWeights } from './initializers';
 import { Optimizer } from './optimizers';
 import { drawDropoutUniforms, dropoutMaskWidths, splitBatch } from './parallel/shards';
-import {
-  allocFloat,
-  type DType,
-  type RecurrentGrads,
-  type RecurrentParams,
-  RecurrentWorkspace,
-  recurrentBackward,
-  recurrentForward,
-} from './recurrent';
 import { combineShards, mathBitsDependOn, REDUCTION_SHARDS, shardGradient } from './reduction';
 import { Rng } from './rng';
 import {

@@ -4,10 +4,11 @@ import { minCellReference } from '../__fixtures__/min-reference';
 import type { FloatArray } from '../float-array';
 import { initializeWeights } from '../initializers';
 import { NetworkCore } from '../network';
-import { type DType, RecurrentWorkspace, recurrentBackward, recurrentForward } from '../recurrent';
 import { type ModelSpec, parameterCount, validateSpec, weightLayout } from '../spec';
 import type { ScanSchedule } from './linear-scan';
 import { scanBackward, scanForward } from './linear-scan';
+import { recurrentBackward, recurrentForward } from './sequence';
+import { type DType, RecurrentWorkspace } from './workspace';
 
 const CELLS = ['mingru', 'minlstm'] as const;
 

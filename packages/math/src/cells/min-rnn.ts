@@ -18,8 +18,7 @@ interface MinGrads {
 }
 
 /**
- * The part of `RecurrentWorkspace` (recurrent.ts) a minimal cell uses. Declared here, not imported, so
- * this file does not import recurrent.ts, which dispatches to it (no import circle).
+ * The part of `RecurrentWorkspace` (workspace.ts) a minimal cell uses.
  */
 export interface MinWorkspace {
   readonly config: {

@@ -4,9 +4,9 @@
 // --experimental-wasm-relaxed-simd) the 'relaxed' suite checks that the plain build is the one used;
 // scripts/test-node24.sh runs this file on Node 24, where relaxed SIMD is on by default.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allocFloat } from '../cells/workspace';
 import { gemmNN, gemmNT, gemmTN } from '../gemm';
 import { MathNetwork } from '../network';
-import { allocFloat } from '../recurrent';
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';
 import { Code, emitModule, I32 } from './emitter';
