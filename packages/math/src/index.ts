@@ -41,7 +41,8 @@ export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
 export { recurrentLayerForward } from './layer-forward';
-export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';
+export { DEFAULT_OPTIMIZER, MathNetwork, mathEngine } from './math-network';
+export { MAX_CHUNK, NetworkCore } from './network';
 export { Optimizer, validateOptimizerSpec } from './optimizers';
 export type { ShardResult } from './reduction';
 export {

@@ -314,7 +314,7 @@ describe('minGRU / minLSTM networks: Float64 finite-difference gradient checks',
 
 describe('minGRU / minLSTM networks: trace and training', () => {
   it('trace lists the gates by input time and the last state matches predict', async () => {
-    const { mathEngine } = await import('../network');
+    const { mathEngine } = await import('../math-network');
     for (const cell of CELLS) {
       const spec: ModelSpec = {
         timeSteps: 5,
@@ -344,7 +344,7 @@ describe('minGRU / minLSTM networks: trace and training', () => {
     }
   });
   it('a few Adam steps lower the training loss of a minGRU and a minLSTM', async () => {
-    const { mathEngine } = await import('../network');
+    const { mathEngine } = await import('../math-network');
     for (const cell of CELLS) {
       const spec: ModelSpec = { timeSteps: 6, features: 2, classes: 2, layers: [{ cell, units: 8 }] };
       const net = await mathEngine.create(spec, { seed: 3, optimizer: { type: 'adam', learningRate: 0.02 } });

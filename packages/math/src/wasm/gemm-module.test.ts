@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocFloat } from '../cells/workspace';
 import { gemmNN, gemmNT, gemmTN } from '../gemm';
-import { MathNetwork } from '../network';
+import { MathNetwork } from '../math-network';
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';
 import { Code, emitModule, I32 } from './emitter';

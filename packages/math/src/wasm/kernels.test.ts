@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GruMathError } from '../errors';
-import { MathNetwork } from '../network';
+import { MathNetwork } from '../math-network';
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';
 import { inArena } from './arena';
