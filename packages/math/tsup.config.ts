@@ -5,13 +5,21 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    kernels: 'src/kernels.ts',
     node: 'src/node.ts',
     'parallel-worker': 'src/parallel/worker.ts',
     browser: 'src/browser.ts',
     'parallel-browser-worker': 'src/parallel/browser-worker.ts',
   },
   format: ['esm'],
-  dts: { entry: { index: 'src/index.ts', node: 'src/node.ts', browser: 'src/browser.ts' } },
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      kernels: 'src/kernels.ts',
+      node: 'src/node.ts',
+      browser: 'src/browser.ts',
+    },
+  },
   sourcemap: true,
   clean: true,
   target: 'es2022',

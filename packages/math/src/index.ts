@@ -1,27 +1,10 @@
-export {
-  gate,
-  gateGrad,
-  gateSlope,
-  hardSigmoid,
-  hardSigmoidCoefficients,
-  hardSigmoidKeras3,
-  sigmoid,
-  softmaxRows,
-} from './activations';
-export { recurrentBackward, recurrentForward } from './cells/sequence';
-export type { DType, RecurrentCellConfig, RecurrentGrads, RecurrentParams } from './cells/workspace';
-export { allocFloat, RecurrentWorkspace } from './cells/workspace';
-export type { LossResult } from './dense';
-export {
-  addL2Penalty,
-  clipByGlobalNorm,
-  denseBackward,
-  denseForward,
-  globalNorm,
-  softmaxCrossEntropy,
-} from './dense';
+/**
+ * `@gruvision/math`: the model-level API (the spec and weight layout, the `Engine` contract, the `'math'`
+ * engine, initializers, optimizers, the seeded `Rng`). The kernels and the low-level math under it are
+ * at `@gruvision/math/kernels`.
+ */
 export type { DirectionMasks, DropoutMasks } from './dropout';
-export { drawDropoutMasks, fillDropoutMask, specHasDropout } from './dropout';
+export { drawDropoutMasks, specHasDropout } from './dropout';
 export type {
   BatchResult,
   Engine,
@@ -37,21 +20,12 @@ export type {
 export type { GruMathErrorCode } from './errors';
 export { GruMathError } from './errors';
 export type { FloatArray } from './float-array';
-export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
 export { recurrentLayerForward } from './layer-forward';
 export { DEFAULT_OPTIMIZER, MathNetwork, mathEngine } from './math-network';
-export { MAX_CHUNK, NetworkCore } from './network';
 export { Optimizer, validateOptimizerSpec } from './optimizers';
-export type { ShardResult } from './reduction';
-export {
-  combineShards,
-  mathBitsDependOn,
-  REDUCTION_SHARDS,
-  reduceGradients,
-  shardGradient,
-} from './reduction';
+export { mathBitsDependOn } from './reduction';
 export { Rng } from './rng';
 export type {
   CellType,
@@ -76,15 +50,3 @@ export {
   weightLayout,
 } from './spec';
 export { convertUpdateGate } from './update-gate';
-export type { GemmFlavor } from './wasm/gemm-module';
-export type { ActiveKernels, KernelMode } from './wasm/runtime';
-export {
-  activeKernels,
-  initKernels,
-  kernelMode,
-  setKernels,
-  setRelaxedSimd,
-  wasmGemmFlavor,
-  wasmRelaxedSimdSupported,
-  wasmSimdSupported,
-} from './wasm/runtime';
