@@ -12,7 +12,14 @@ import {
   wasmGruBackwardUpdateAndCandidate,
   wasmTanhBlend,
 } from '../wasm/ops';
-import { addRecurrentPath, addStepGradient, inputTime, recurrentInput } from './steps';
+import {
+  addRecurrentPath,
+  addStepGradient,
+  backpropRecurrent,
+  inputTime,
+  recurrentInput,
+  recurrentProduct,
+} from './steps';
 import type { RecurrentWorkspace } from './workspace';
 
 /**
@@ -203,10 +210,8 @@ export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: Flo
   const { xp, hs, act, aux, rec } = ws;
   const u2 = 2 * u;
   for (let s = 0; s < T; s++) {
-    const t = inputTime(ws, s);
-    const hin = recurrentInput(ws, s, B);
+    const t = recurrentProduct(ws, U, s, B);
     const hOff = s * Bu;
-    gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, G, u, 0);
     const nOff = hOff + Bu;
     for (let b = 0; b < B; b++) {
       const xo = (t * B + b) * G;
@@ -243,7 +248,7 @@ export function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
   const sign = takesNew ? -1 : 1;
   const Bu = B * u;
   const u2 = 2 * u;
-  const { hs, act, aux, dA, dRec, dh, dhin, ut } = ws;
+  const { hs, act, aux, dA, dRec, dh } = ws;
   for (let s = T - 1; s >= 0; s--) {
     const t = inputTime(ws, s);
     addStepGradient(ws, s, Bu);
@@ -272,7 +277,6 @@ export function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
         dRec[ao + u2 + j] = dah * r;
       }
     }
-    gemmNN(dhin, 0, u, dRec, s * B * G, G, ut, 0, u, B, u, G, 0);
-    addRecurrentPath(ws, Bu);
+    backpropRecurrent(ws, s, B);
   }
 }

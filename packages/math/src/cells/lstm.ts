@@ -1,8 +1,7 @@
 /** The LSTM cell (Keras; gate blocks i|f|g|o), forward and backward side by side. */
 import { gate, gateGrad, gateSlope } from '../activations';
 import type { FloatArray } from '../float-array';
-import { gemmNN } from '../gemm';
-import { addRecurrentPath, addStepGradient, inputTime, recurrentInput } from './steps';
+import { addStepGradient, backpropRecurrent, inputTime, recurrentProduct } from './steps';
 import type { RecurrentWorkspace } from './workspace';
 
 /**
@@ -19,10 +18,8 @@ export function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): v
   const u2 = 2 * u;
   const u3 = 3 * u;
   for (let s = 0; s < T; s++) {
-    const t = inputTime(ws, s);
-    const hin = recurrentInput(ws, s, B);
+    const t = recurrentProduct(ws, U, s, B);
     const hOff = s * Bu;
-    gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, G, u, 0);
     const nOff = hOff + Bu;
     for (let b = 0; b < B; b++) {
       const xo = (t * B + b) * G;
@@ -61,7 +58,7 @@ export function lstmBackward(ws: RecurrentWorkspace, B: number): void {
   const Bu = B * u;
   const u2 = 2 * u;
   const u3 = 3 * u;
-  const { cs, act, aux, dA, dRec, dh, dc, dhin, ut } = ws;
+  const { cs, act, aux, dA, dRec, dh, dc } = ws;
   for (let s = T - 1; s >= 0; s--) {
     const t = inputTime(ws, s);
     addStepGradient(ws, s, Bu);
@@ -91,7 +88,6 @@ export function lstmBackward(ws: RecurrentWorkspace, B: number): void {
         dA[xo + u3 + j] = dRec[ao + u3 + j] = dao;
       }
     }
-    gemmNN(dhin, 0, u, dRec, s * B * G, G, ut, 0, u, B, u, G, 0);
-    addRecurrentPath(ws, Bu);
+    backpropRecurrent(ws, s, B);
   }
 }

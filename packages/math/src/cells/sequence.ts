@@ -10,6 +10,7 @@ import { gruBackwardAfter, gruBackwardBefore, gruForwardAfter, gruForwardBefore 
 import { lstmBackward, lstmForward } from './lstm';
 import { minRecurrentBackward, minRecurrentForward } from './min-rnn';
 import { simpleRnnBackward, simpleRnnForward } from './simple-rnn';
+import { addInputGradient, addInputWeightGradients, projectInputs } from './steps';
 import type { RecurrentGrads, RecurrentParams, RecurrentWorkspace } from './workspace';
 
 /**
@@ -26,36 +27,14 @@ export function recurrentForward(
 ): void {
   ws.ensureCapacity(B);
   ws.B = B;
-  const { T, G, config } = ws;
+  const config = ws.config;
   const u = config.units;
-  const I = config.inputSize;
-  const TB = T * B;
   if (isMinCell(config.cell)) {
     minRecurrentForward(ws, x, params, B, h0);
     return;
   }
-  const { kernel, recurrentKernel, bias } = params;
-
-  // Input dropout: one mask per sequence, applied to every step.
-  let xin = x;
-  const im = ws.inputMask;
-  if (im !== null) {
-    const xm = ws.xm;
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
-        const o = (t * B + b) * I;
-        const mo = b * I;
-        for (let i = 0; i < I; i++) xm[o + i] = x[o + i]! * im[mo + i]!;
-      }
-    }
-    xin = xm;
-  }
-
-  // Input projection of all time steps in one GEMM: xp = x·W + b_input.
-  const xp = ws.xp;
-  for (let j = 0; j < G; j++) xp[j] = bias[j]!;
-  for (let rows = 1; rows < TB; rows *= 2) xp.copyWithin(rows * G, 0, Math.min(rows, TB - rows) * G);
-  gemmNN(xp, 0, G, xin, 0, I, kernel, 0, G, TB, G, I, 1);
+  const { recurrentKernel, bias } = params;
+  projectInputs(ws, x, params.kernel, bias, B);
 
   const hs = ws.hs;
   const Bu = B * u;
@@ -98,7 +77,6 @@ export function recurrentBackward(
   ws.ensureBackwardCapacity(B);
   const { T, G, config } = ws;
   const u = config.units;
-  const I = config.inputSize;
   const TB = T * B;
   const Bu = B * u;
   transpose(ws.ut, params.recurrentKernel, u, G);
@@ -116,11 +94,7 @@ export function recurrentBackward(
 
   const dRec = ws.dRec;
   const dA = inputGradients(ws);
-  const xin = ws.inputMask !== null ? ws.xm : x;
-  // dW += x_inᵀ · dA  (I×G over all T·B rows)
-  gemmTN(grads.kernel, 0, G, xin, 0, I, dA, 0, G, I, G, TB, 1);
-  // input bias += Σ_rows dA
-  addColumnSums(ws, grads.bias, 0, dA, G, TB, G);
+  addInputWeightGradients(ws, grads.kernel, grads.bias, x, dA, B);
   // dU += h_inᵀ · dRec  (GRU resetAfter false: the h block pairs with r ⊙ h_in)
   const hinAll = ws.recurrentMask !== null ? ws.hin : ws.hs;
   if (config.cell === 'gru' && !config.resetAfter) {
@@ -131,23 +105,7 @@ export function recurrentBackward(
   }
   if (config.cell === 'gru' && config.resetAfter) addColumnSums(ws, grads.bias, G, dRec, G, TB, G);
 
-  if (dx !== null) {
-    transpose(ws.wt, params.kernel, I, G);
-    const im = ws.inputMask;
-    if (im === null) {
-      gemmNN(dx, 0, I, dA, 0, G, ws.wt, 0, I, TB, I, G, 1);
-    } else {
-      const dxm = ws.dxm;
-      gemmNN(dxm, 0, I, dA, 0, G, ws.wt, 0, I, TB, I, G, 0);
-      for (let t = 0; t < T; t++) {
-        for (let b = 0; b < B; b++) {
-          const o = (t * B + b) * I;
-          const mo = b * I;
-          for (let i = 0; i < I; i++) dx[o + i]! += dxm[o + i]! * im[mo + i]!;
-        }
-      }
-    }
-  }
+  if (dx !== null) addInputGradient(ws, dx, dA, params.kernel, B);
 }
 
 /**

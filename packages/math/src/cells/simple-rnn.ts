@@ -1,7 +1,6 @@
 /** The SimpleRNN cell (tanh), forward and backward side by side. */
 import type { FloatArray } from '../float-array';
-import { gemmNN } from '../gemm';
-import { addRecurrentPath, addStepGradient, inputTime, recurrentInput } from './steps';
+import { addStepGradient, backpropRecurrent, inputTime, recurrentProduct } from './steps';
 import type { RecurrentWorkspace } from './workspace';
 
 /**
@@ -14,10 +13,8 @@ export function simpleRnnForward(ws: RecurrentWorkspace, U: FloatArray, B: numbe
   const Bu = B * u;
   const { xp, hs, rec } = ws;
   for (let s = 0; s < T; s++) {
-    const t = inputTime(ws, s);
-    const hin = recurrentInput(ws, s, B);
+    const t = recurrentProduct(ws, U, s, B);
     const hOff = s * Bu;
-    gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, G, u, 0);
     const nOff = hOff + Bu;
     for (let b = 0; b < B; b++) {
       const xo = (t * B + b) * G;
@@ -36,7 +33,7 @@ export function simpleRnnBackward(ws: RecurrentWorkspace, B: number): void {
   const { T, G } = ws;
   const u = ws.config.units;
   const Bu = B * u;
-  const { hs, dA, dRec, dh, dhin, ut } = ws;
+  const { hs, dA, dRec, dh } = ws;
   for (let s = T - 1; s >= 0; s--) {
     const t = inputTime(ws, s);
     addStepGradient(ws, s, Bu);
@@ -52,7 +49,6 @@ export function simpleRnnBackward(ws: RecurrentWorkspace, B: number): void {
         dA[xo + j] = dRec[ao + j] = da;
       }
     }
-    gemmNN(dhin, 0, u, dRec, s * B * G, G, ut, 0, u, B, u, G, 0);
-    addRecurrentPath(ws, Bu);
+    backpropRecurrent(ws, s, B);
   }
 }
