@@ -1,5 +1,10 @@
-export type { ConfinedFileProblem, ConfinedFileResult } from './confined-file';
-export { isPlainRelativePath, readConfinedFile } from './confined-file';
+export type {
+  ConfinedFileProblem,
+  ConfinedFileResult,
+  NonRegularKind,
+  RegularFileResult,
+} from './confined-file';
+export { isPlainRelativePath, readConfinedFile, readRegularFile } from './confined-file';
 export type { ParallelEngineOptions } from './parallel/node-engine';
 export { parallelMathEngine } from './parallel/node-engine';
 export type { ParallelMathEngine } from './parallel/parallel-network';
