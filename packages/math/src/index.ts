@@ -3,6 +3,8 @@
  * engine, initializers, optimizers, the seeded `Rng`). The kernels and the low-level math under it are
  * at `@gruvision/math/kernels`.
  */
+
+export { hardSigmoidCoefficients } from './activations';
 export type { DirectionMasks, DropoutMasks } from './dropout';
 export { drawDropoutMasks, specHasDropout } from './dropout';
 export type {
@@ -27,6 +29,8 @@ export { DEFAULT_OPTIMIZER, MathNetwork, mathEngine } from './math-network';
 export { Optimizer, validateOptimizerSpec } from './optimizers';
 export { mathBitsDependOn } from './reduction';
 export { Rng } from './rng';
+export type { ImageDimensions, ImageSequenceView } from './sequence-view';
+export { viewDimensions, viewGather, viewScale } from './sequence-view';
 export type {
   CellType,
   CellWeightNames,

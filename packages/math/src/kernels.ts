@@ -10,7 +10,6 @@ export {
   gateGrad,
   gateSlope,
   hardSigmoid,
-  hardSigmoidCoefficients,
   hardSigmoidKeras3,
   sigmoid,
   softmaxRows,
