@@ -7,18 +7,18 @@
 //   cd bench && node --experimental-wasm-relaxed-simd --import tsx --conditions=@gruvision/source src/gemm.ts
 //   options: --rounds R (default 5), --ms M per shape, build and round (default 300), --json
 import os from 'node:os';
+import { Rng } from '@gruvision/math';
 import {
   allocFloat,
   gemmNN,
   gemmNT,
   gemmTN,
   initKernels,
-  Rng,
   setKernels,
   setRelaxedSimd,
   wasmGemmFlavor,
   wasmRelaxedSimdSupported,
-} from '@gruvision/math';
+} from '@gruvision/math/kernels';
 import { BATCH, FEATURES, log, TIME_STEPS, UNITS } from './common';
 
 const args = process.argv.slice(2);

@@ -11,15 +11,14 @@
 // loaded machine slows both alike; prints the median ratio (new / old).
 //
 //   pnpm --filter @gruvision/bench bench:reduction [-- --rounds 9]
+import { initializeWeights, Rng } from '@gruvision/math';
 import {
   combineShards,
-  initializeWeights,
   NetworkCore,
   REDUCTION_SHARDS,
-  Rng,
   type ShardResult,
   shardGradient,
-} from '@gruvision/math';
+} from '@gruvision/math/kernels';
 import { BATCH, benchSpec, CLASSES, FEATURES, TIME_STEPS } from './common';
 
 const args = process.argv.slice(2);

@@ -28,17 +28,14 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MathNetwork, orthogonal, parameterCount, Rng } from '@gruvision/math';
 import {
   activeKernels,
   initKernels,
-  MathNetwork,
-  orthogonal,
-  parameterCount,
-  Rng,
   setKernels,
   setRelaxedSimd,
   wasmGemmFlavor,
-} from '@gruvision/math';
+} from '@gruvision/math/kernels';
 import {
   BATCH,
   type BenchResult,

@@ -5,6 +5,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    kernels: 'src/kernels.ts',
     node: 'src/node.ts',
     'parallel-worker': 'src/parallel/worker.ts',
     browser: 'src/browser.ts',
@@ -15,6 +16,7 @@ export default defineConfig({
   dts: {
     entry: {
       index: 'src/index.ts',
+      kernels: 'src/kernels.ts',
       node: 'src/node.ts',
       browser: 'src/browser.ts',
       'parallel-browser-worker': 'src/parallel/browser-worker.ts',

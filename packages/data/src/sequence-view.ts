@@ -1,6 +1,6 @@
+import { viewDimensions, viewGather, viewScale } from '@gruvision/math';
 import { GruDataError } from './errors';
 import type { ImageSet } from './image-set';
-import { seededPermutation } from './random';
 import type { RawImage } from './raw-image';
 
 /**
@@ -82,67 +82,25 @@ export function assertSequenceView(view: SequenceView, shape: ImageShape): void 
 /** `{ timeSteps, features }` of `view` applied to images of `shape`. */
 export function viewShape(view: SequenceView, shape: ImageShape): SequenceShape {
   assertSequenceView(view, shape);
-  const { height, width, channels } = shape;
-  switch (view.mode) {
-    case 'rows':
-      return { timeSteps: height, features: width * channels };
-    case 'columns':
-      return { timeSteps: width, features: height * channels };
-    case 'pixels':
-      return { timeSteps: height * width, features: channels };
-    case 'patches': {
-      const p = view.patchSize!;
-      return { timeSteps: (height / p) * (width / p), features: p * p * channels };
-    }
-  }
+  return viewDimensions(view, shape);
 }
 
 const gatherCache = new Map<string, Int32Array>();
 
 /**
  * For each output float of one image's `[T, F]` sequence, the byte offset inside the image (HWC)
- * it reads. Cached per view and shape.
+ * it reads: `viewGather` of `@gruvision/math` (also used by `@gruvision/interop`), after the view is
+ * checked. Cached per view and shape.
  */
 export function sequenceGather(view: SequenceView, shape: ImageShape): Int32Array {
   const key = `${view.mode}|${view.patchSize ?? ''}|${view.permutationSeed ?? ''}|${shape.height}|${shape.width}|${shape.channels}`;
   const cached = gatherCache.get(key);
   if (cached) return cached;
-  const { timeSteps: T, features: F } = viewShape(view, shape);
-  const { height: H, width: W, channels: C } = shape;
-  const base = new Int32Array(T * F);
-  let k = 0;
-  if (view.mode === 'rows' || view.mode === 'pixels') {
-    for (let i = 0; i < T * F; i++) base[i] = i;
-  } else if (view.mode === 'columns') {
-    for (let x = 0; x < W; x++)
-      for (let y = 0; y < H; y++) for (let c = 0; c < C; c++) base[k++] = (y * W + x) * C + c;
-  } else {
-    const p = view.patchSize!;
-    for (let py = 0; py < H / p; py++) {
-      for (let px = 0; px < W / p; px++) {
-        for (let dy = 0; dy < p; dy++) {
-          for (let dx = 0; dx < p; dx++) {
-            for (let c = 0; c < C; c++) base[k++] = ((py * p + dy) * W + px * p + dx) * C + c;
-          }
-        }
-      }
-    }
-  }
-  let gather = base;
-  if (view.permutationSeed !== undefined) {
-    const perm = seededPermutation(T, view.permutationSeed);
-    gather = new Int32Array(T * F);
-    for (let t = 0; t < T; t++) gather.set(base.subarray(perm[t]! * F, perm[t]! * F + F), t * F);
-  }
+  assertSequenceView(view, shape);
+  const gather = viewGather(view, shape);
   if (gatherCache.size > 64) gatherCache.clear();
   gatherCache.set(key, gather);
   return gather;
-}
-
-function scaleOf(view: SequenceView): { scale: number; shift: number } {
-  const mean = view.normalize?.mean ?? 0;
-  const std = view.normalize?.std ?? 1;
-  return { scale: 1 / (255 * std), shift: -mean / std };
 }
 
 /**
@@ -183,7 +141,7 @@ export function fillSequenceFromPixels(
         'Allocate batch·timeSteps·features floats.',
     );
   }
-  const { scale, shift } = scaleOf(view);
+  const { scale, shift } = viewScale(view);
   for (let k = 0; k < gather.length; k++)
     out[outOffset + k] = pixels[pixelOffset + gather[k]!]! * scale + shift;
 }

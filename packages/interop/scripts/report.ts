@@ -7,7 +7,8 @@
 // Timings share the machine with whatever else runs: say how loaded it was when you quote them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeKernels, initKernels, MathNetwork } from '@gruvision/math';
+import { MathNetwork } from '@gruvision/math';
+import { activeKernels, initKernels } from '@gruvision/math/kernels';
 import * as ortNode from 'onnxruntime-node';
 import { modelToOnnx } from '../src/onnx-export';
 import { modelFromOnnx } from '../src/onnx-import';

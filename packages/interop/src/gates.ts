@@ -1,4 +1,4 @@
-import type { CellType } from '@gruvision/math';
+import { type CellType, hardSigmoidCoefficients, RECURRENT_ACTIVATIONS } from '@gruvision/math';
 import { GruInteropError } from './errors';
 
 /** An ONNX recurrent activation: its name and, for the parametric ones, alpha and beta. */
@@ -9,16 +9,16 @@ export interface OnnxActivation {
 }
 
 /**
- * Gate activations of the spec, as ONNX activations (HardSigmoid is clip(alpha·x + beta, 0, 1)). The one
- * place a new gate convention goes. The values agree with `hardSigmoidCoefficients` of the math core.
+ * Gate activations of the spec, as ONNX activations (HardSigmoid is clip(alpha·x + beta, 0, 1)): every
+ * `RECURRENT_ACTIVATIONS` name, with alpha and beta from `hardSigmoidCoefficients` of the math core
+ * (`sigmoid`; `hardSigmoid` 0.2 / 0.5, tfjs and Keras 2; `hardSigmoidKeras3` 1/6 / 0.5).
  */
-export const GATE_ACTIVATIONS: Readonly<Record<string, OnnxActivation>> = {
-  sigmoid: { name: 'Sigmoid' },
-  /** tfjs / Keras 2: clip(0.2x + 0.5, 0, 1). */
-  hardSigmoid: { name: 'HardSigmoid', alpha: 0.2, beta: 0.5 },
-  /** Keras 3: clip(x/6 + 0.5, 0, 1). */
-  hardSigmoidKeras3: { name: 'HardSigmoid', alpha: 1 / 6, beta: 0.5 },
-};
+export const GATE_ACTIVATIONS: Readonly<Record<string, OnnxActivation>> = Object.fromEntries(
+  RECURRENT_ACTIVATIONS.map((name): [string, OnnxActivation] => {
+    const hard = hardSigmoidCoefficients(name);
+    return [name, hard === undefined ? { name: 'Sigmoid' } : { name: 'HardSigmoid', ...hard }];
+  }),
+);
 
 /** The ONNX activation of a spec's `recurrentActivation`; refuses names it does not know. */
 export function gateActivation(name: string, where: string): OnnxActivation {
@@ -27,7 +27,7 @@ export function gateActivation(name: string, where: string): OnnxActivation {
     throw new GruInteropError(
       'UNSUPPORTED_MODEL',
       `${where}: gate activation ${JSON.stringify(name)} has no ONNX equivalent here (known: ${Object.keys(GATE_ACTIVATIONS).join(', ')}). ` +
-        'Retrain with one of those, or add its alpha/beta to GATE_ACTIVATIONS in @gruvision/interop.',
+        'Retrain with one of those, or add it to RECURRENT_ACTIVATIONS and hardSigmoidCoefficients in @gruvision/math.',
     );
   }
   return found;

@@ -1,17 +1,20 @@
-import type { ModelSpec, NamedWeight } from '@gruvision/math';
-import { convertUpdateGate, Rng, validateSpec, weightLayout } from '@gruvision/math';
+import type { ImageSequenceView, ModelSpec, NamedWeight } from '@gruvision/math';
+import {
+  convertUpdateGate,
+  viewGather as mathViewGather,
+  validateSpec,
+  viewDimensions,
+  weightLayout,
+} from '@gruvision/math';
 import { GruInteropError } from './errors';
 
+export { viewScale } from '@gruvision/math';
+
 /**
- * How an image becomes a sequence — the same plain data as `SequenceView` of `@gruvision/data`
- * (this package depends on the math core only, so it carries its own copy of the type and the gather).
+ * How an image becomes a sequence — `ImageSequenceView` of `@gruvision/math`, the same plain data as
+ * `SequenceView` of `@gruvision/data`.
  */
-export interface InteropView {
-  readonly mode: 'rows' | 'columns' | 'pixels' | 'patches';
-  readonly patchSize?: number;
-  readonly permutationSeed?: number;
-  readonly normalize?: { readonly mean: number; readonly std: number };
-}
+export type InteropView = ImageSequenceView;
 
 /** Input images of a model, before the view. */
 export interface InteropInputShape {
@@ -149,59 +152,22 @@ export function viewShape(
   if (view.permutationSeed !== undefined && !Number.isFinite(view.permutationSeed)) {
     bad(`permutationSeed must be a finite number, got ${view.permutationSeed}.`);
   }
-  switch (view.mode) {
-    case 'rows':
-      return { timeSteps: height, features: width * channels };
-    case 'columns':
-      return { timeSteps: width, features: height * channels };
-    case 'pixels':
-      return { timeSteps: height * width, features: channels };
-    case 'patches': {
-      const p = view.patchSize;
-      if (p === undefined || !Number.isInteger(p) || p < 1 || height % p !== 0 || width % p !== 0) {
-        return bad(`patchSize ${p} must be a positive integer dividing ${height}×${width}.`);
-      }
-      return { timeSteps: (height / p) * (width / p), features: p * p * channels };
+  if (view.mode === 'patches') {
+    const p = view.patchSize;
+    if (p === undefined || !Number.isInteger(p) || p < 1 || height % p !== 0 || width % p !== 0) {
+      bad(`patchSize ${p} must be a positive integer dividing ${height}×${width}.`);
     }
   }
+  return viewDimensions(view, input);
 }
 
 /**
- * For each float of one image's `[T, F]` sequence, the index of the HWC pixel it reads — the same map
- * as `sequenceGather` of `@gruvision/data` (permutation from the shared xoshiro128** stream).
+ * For each float of one image's `[T, F]` sequence, the index of the HWC pixel it reads: `viewGather` of
+ * `@gruvision/math` (the map `sequenceGather` of `@gruvision/data` uses too), after `viewShape` checks the view.
  */
 export function viewGather(view: InteropView, input: InteropInputShape): Int32Array {
-  const { timeSteps: T, features: F } = viewShape(view, input);
-  const { height: H, width: W, channels: C } = input;
-  const base = new Int32Array(T * F);
-  let k = 0;
-  if (view.mode === 'rows' || view.mode === 'pixels') {
-    for (let i = 0; i < T * F; i++) base[i] = i;
-  } else if (view.mode === 'columns') {
-    for (let x = 0; x < W; x++)
-      for (let y = 0; y < H; y++) for (let c = 0; c < C; c++) base[k++] = (y * W + x) * C + c;
-  } else {
-    const p = view.patchSize!;
-    for (let py = 0; py < H / p; py++)
-      for (let px = 0; px < W / p; px++)
-        for (let dy = 0; dy < p; dy++)
-          for (let dx = 0; dx < p; dx++)
-            for (let c = 0; c < C; c++) base[k++] = ((py * p + dy) * W + px * p + dx) * C + c;
-  }
-  if (view.permutationSeed === undefined) return base;
-  const perm = new Int32Array(T);
-  for (let t = 0; t < T; t++) perm[t] = t;
-  new Rng(view.permutationSeed).shuffle(perm);
-  const out = new Int32Array(T * F);
-  for (let t = 0; t < T; t++) out.set(base.subarray(perm[t]! * F, perm[t]! * F + F), t * F);
-  return out;
-}
-
-/** `x ↦ x · scale + shift` maps a 0–255 pixel to the model's feature value. */
-export function viewScale(view: InteropView): { scale: number; shift: number } {
-  const mean = view.normalize?.mean ?? 0;
-  const std = view.normalize?.std ?? 1;
-  return { scale: 1 / (255 * std), shift: -mean / std };
+  viewShape(view, input);
+  return mathViewGather(view, input);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
@@ -36,6 +36,93 @@ export function isPlainRelativePath(name: string): boolean {
     return false;
   }
   return name.split(/[\\/]/).every((p) => p !== '' && p !== '.' && p !== '..');
+}
+
+/** What a file-system entry is when it is not a regular file (from `fstat`). */
+export type NonRegularKind = 'directory' | 'fifo' | 'socket' | 'character-device' | 'block-device' | 'other';
+
+/** The outcome of `readRegularFile`: the bytes, or why there are none (never the file's contents). */
+export type RegularFileResult =
+  | {
+      readonly ok: true;
+      /** The bytes read: fewer than `size` when the file shrank while it was read. */
+      readonly bytes: Uint8Array;
+      /** The size `fstat` reported before reading. */
+      readonly size: number;
+      /** True when the file had more bytes than `size` by the end of the read (it grew). */
+      readonly grew: boolean;
+    }
+  | { readonly ok: false; readonly problem: 'open-failed' | 'read-failed'; readonly cause: unknown }
+  | { readonly ok: false; readonly problem: 'not-regular'; readonly kind: NonRegularKind }
+  | { readonly ok: false; readonly problem: 'too-large' | 'size-mismatch'; readonly size: number };
+
+function nonRegularKind(stats: Stats): NonRegularKind {
+  if (stats.isDirectory()) return 'directory';
+  if (stats.isFIFO()) return 'fifo';
+  if (stats.isSocket()) return 'socket';
+  if (stats.isCharacterDevice()) return 'character-device';
+  if (stats.isBlockDevice()) return 'block-device';
+  return 'other';
+}
+
+/**
+ * The one guarded file read of gruvision: opens `path` non-blocking (a FIFO without a writer cannot hang
+ * it; with `noFollow`, a final symbolic link is refused by `open`), checks with `fstat` that it is a
+ * regular file (never a FIFO, socket or device such as `/dev/zero`) of at most `maxBytes` (and exactly
+ * `expectedBytes` when given), and only then reads it. Never throws: the result says what was wrong. `readConfinedFile` (model folders) and
+ * `@gruvision/data`'s `readFileBytes` (datasets, images) are built on it.
+ */
+export async function readRegularFile(
+  path: string,
+  options: { readonly maxBytes: number; readonly expectedBytes?: number; readonly noFollow?: boolean },
+): Promise<RegularFileResult> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0);
+    handle = await open(path, flags);
+  } catch (cause) {
+    return { ok: false, problem: 'open-failed', cause };
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { ok: false, problem: 'not-regular', kind: nonRegularKind(stats) };
+    if (stats.size > options.maxBytes) return { ok: false, problem: 'too-large', size: stats.size };
+    if (options.expectedBytes !== undefined && stats.size !== options.expectedBytes) {
+      return { ok: false, problem: 'size-mismatch', size: stats.size };
+    }
+    const bytes = new Uint8Array(stats.size);
+    let at = 0;
+    while (at < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
+      if (bytesRead === 0) break; // the file shrank while it was read
+      at += bytesRead;
+    }
+    // One more byte would mean the file grew after fstat.
+    const { bytesRead: extra } = await handle.read(new Uint8Array(1), 0, 1, at);
+    return {
+      ok: true,
+      bytes: at === bytes.length ? bytes : bytes.subarray(0, at),
+      size: stats.size,
+      grew: extra !== 0,
+    };
+  } catch (cause) {
+    return { ok: false, problem: 'read-failed', cause };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+const CONFINED_KIND: Record<NonRegularKind, string> = {
+  directory: 'a directory',
+  fifo: 'a FIFO',
+  socket: 'a socket',
+  'character-device': 'a device',
+  'block-device': 'a device',
+  other: 'not a regular file',
+};
+
+function errnoCode(cause: unknown): string {
+  return (cause as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';
 }
 
 /**
@@ -77,47 +164,25 @@ export async function readConfinedFile(
   if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || rel.startsWith(sep)) {
     return fail('outside', real);
   }
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting forever.
-    handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
-    return fail(code === 'ENOENT' ? 'missing' : code === 'ELOOP' ? 'outside' : 'unreadable', code);
+  // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting forever.
+  const read = await readRegularFile(real, { ...options, noFollow: true });
+  if (!read.ok) {
+    switch (read.problem) {
+      case 'open-failed': {
+        const code = errnoCode(read.cause);
+        return fail(code === 'ENOENT' ? 'missing' : code === 'ELOOP' ? 'outside' : 'unreadable', code);
+      }
+      case 'read-failed':
+        return fail('unreadable', errnoCode(read.cause));
+      case 'not-regular':
+        return fail('not-regular', CONFINED_KIND[read.kind]);
+      case 'too-large':
+      case 'size-mismatch':
+        return fail(read.problem, String(read.size));
+    }
   }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) {
-      const kind = stats.isFIFO()
-        ? 'a FIFO'
-        : stats.isCharacterDevice() || stats.isBlockDevice()
-          ? 'a device'
-          : stats.isDirectory()
-            ? 'a directory'
-            : stats.isSocket()
-              ? 'a socket'
-              : 'not a regular file';
-      return fail('not-regular', kind);
-    }
-    if (stats.size > options.maxBytes) return fail('too-large', String(stats.size));
-    if (options.expectedBytes !== undefined && stats.size !== options.expectedBytes) {
-      return fail('size-mismatch', String(stats.size));
-    }
-    const bytes = new Uint8Array(stats.size);
-    let at = 0;
-    while (at < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-    }
-    if (at !== stats.size) return fail('size-mismatch', `${at} (changed while read)`);
-    // One more byte would mean the file grew after fstat.
-    const { bytesRead: extra } = await handle.read(new Uint8Array(1), 0, 1, at);
-    if (extra !== 0) return fail('size-mismatch', `more than ${at} (changed while read)`);
-    return { ok: true, bytes, path };
-  } catch (error) {
-    return fail('unreadable', (error as NodeJS.ErrnoException).code ?? 'unknown');
-  } finally {
-    await handle.close();
-  }
+  const { bytes, size } = read;
+  if (bytes.length !== size) return fail('size-mismatch', `${bytes.length} (changed while read)`);
+  if (read.grew) return fail('size-mismatch', `more than ${size} (changed while read)`);
+  return { ok: true, bytes, path };
 }

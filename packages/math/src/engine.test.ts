@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GruMathError } from './errors';
 import { initializeWeights } from './initializers';
-import { activeKernels, setKernels } from './kernels';
-import { MathNetwork, mathEngine } from './network';
+import { MathNetwork, mathEngine } from './math-network';
 import { Rng } from './rng';
 import type { ModelSpec } from './spec';
+import { activeKernels, setKernels } from './wasm/runtime';
 
 const spec: ModelSpec = {
   timeSteps: 6,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allocFloat } from './cells/workspace';
 import type { FloatArray } from './float-array';
 import { gemmNN, gemmNT, gemmTN, matmul, transpose } from './gemm';
-import { setKernels } from './kernels';
-import { allocFloat } from './recurrent';
 import { Rng } from './rng';
+import { setKernels } from './wasm/runtime';
 
 // Naive reference: C[i,j] = beta·C[i,j] + Σ_k A(i,k)·B(k,j), with A(i,k), B(k,j) read through accessors.
 function reference(

@@ -8,11 +8,12 @@
  * Both operands are packed per K-block into Float64 panels (4 rows of op(A), 4 columns of op(B)), so
  * the micro-kernel always runs on two sequential Float64 streams whatever the input element type and
  * transposition: one monomorphic hot loop without closures. Float32 products go to the WebAssembly SIMD
- * kernels (`kernels.ts`) when those are active.
+ * kernels (`wasm/ops.ts`) when those are active.
  */
 
 import type { FloatArray } from './float-array';
-import { activeKernels, wasmGemm } from './kernels';
+import { wasmGemm } from './wasm/ops';
+import { activeKernels } from './wasm/runtime';
 
 /** Block size along K: one packed 4×KC panel of A and of B (8 KB each in Float64) stays in L1. */
 const KC = 256;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { literalGru } from './__fixtures__/gru-reference';
+import { recurrentBackward, recurrentForward } from './cells/sequence';
+import { type RecurrentParams, RecurrentWorkspace } from './cells/workspace';
 import { recurrentLayerForward } from './layer-forward';
-import { type RecurrentParams, RecurrentWorkspace, recurrentBackward, recurrentForward } from './recurrent';
 import { Rng } from './rng';
 
 const ones = (n: number): Float32Array => new Float32Array(n).fill(1);

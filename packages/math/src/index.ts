@@ -1,24 +1,12 @@
-export {
-  gate,
-  gateGrad,
-  gateSlope,
-  hardSigmoid,
-  hardSigmoidCoefficients,
-  hardSigmoidKeras3,
-  sigmoid,
-  softmaxRows,
-} from './activations';
-export type { LossResult } from './dense';
-export {
-  addL2Penalty,
-  clipByGlobalNorm,
-  denseBackward,
-  denseForward,
-  globalNorm,
-  softmaxCrossEntropy,
-} from './dense';
+/**
+ * `@gruvision/math`: the model-level API (the spec and weight layout, the `Engine` contract, the `'math'`
+ * engine, initializers, optimizers, the seeded `Rng`). The kernels and the low-level math under it are
+ * at `@gruvision/math/kernels`.
+ */
+
+export { hardSigmoidCoefficients } from './activations';
 export type { DirectionMasks, DropoutMasks } from './dropout';
-export { drawDropoutMasks, fillDropoutMask, specHasDropout } from './dropout';
+export { drawDropoutMasks, specHasDropout } from './dropout';
 export type {
   BatchResult,
   Engine,
@@ -34,35 +22,16 @@ export type {
 export type { GruMathErrorCode } from './errors';
 export { GruMathError } from './errors';
 export type { FloatArray } from './float-array';
-export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
-export type { ActiveKernels, KernelMode } from './kernels';
-export {
-  activeKernels,
-  initKernels,
-  kernelMode,
-  setKernels,
-  setRelaxedSimd,
-  wasmGemmFlavor,
-  wasmRelaxedSimdSupported,
-  wasmSimdSupported,
-} from './kernels';
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
 export { recurrentLayerForward } from './layer-forward';
 export { MODEL_JSON_FILE, WEIGHTS_FILE, weightsPathProblem } from './model-folder';
-export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';
+export { DEFAULT_OPTIMIZER, MathNetwork, mathEngine } from './math-network';
 export { Optimizer, validateOptimizerSpec } from './optimizers';
-export type { DType, RecurrentCellConfig, RecurrentGrads, RecurrentParams } from './recurrent';
-export { allocFloat, RecurrentWorkspace, recurrentBackward, recurrentForward } from './recurrent';
-export type { ShardResult } from './reduction';
-export {
-  combineShards,
-  mathBitsDependOn,
-  REDUCTION_SHARDS,
-  reduceGradients,
-  shardGradient,
-} from './reduction';
+export { mathBitsDependOn } from './reduction';
 export { Rng } from './rng';
+export type { ImageDimensions, ImageSequenceView } from './sequence-view';
+export { viewDimensions, viewGather, viewScale } from './sequence-view';
 export type {
   CellType,
   CellWeightNames,
@@ -86,4 +55,3 @@ export {
   weightLayout,
 } from './spec';
 export { convertUpdateGate } from './update-gate';
-export type { GemmFlavor } from './wasm-gemm';

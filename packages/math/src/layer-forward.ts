@@ -1,5 +1,6 @@
+import { recurrentForward } from './cells/sequence';
+import { allocFloat, RecurrentWorkspace } from './cells/workspace';
 import { GruMathError } from './errors';
-import { allocFloat, RecurrentWorkspace, recurrentForward } from './recurrent';
 import type { CellType, RecurrentActivation, UpdateGate } from './spec';
 import { checkBatch, checkFinite, checkTensor } from './validate';
 

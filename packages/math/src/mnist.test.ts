@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mathEngine } from './network';
+import { mathEngine } from './math-network';
 import { Rng } from './rng';
 import type { ModelSpec } from './spec';
 

@@ -7,8 +7,13 @@ export {
   type FileEntry,
   recoverDirectory,
 } from './atomic-write';
-export type { ConfinedFileProblem, ConfinedFileResult } from './confined-file';
-export { isPlainRelativePath, readConfinedFile } from './confined-file';
+export type {
+  ConfinedFileProblem,
+  ConfinedFileResult,
+  NonRegularKind,
+  RegularFileResult,
+} from './confined-file';
+export { isPlainRelativePath, readConfinedFile, readRegularFile } from './confined-file';
 export type { ParallelEngineOptions } from './parallel/node-engine';
 export { parallelMathEngine } from './parallel/node-engine';
 export type { ParallelMathEngine } from './parallel/parallel-network';

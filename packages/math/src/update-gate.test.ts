@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MathNetwork } from './network';
+import { MathNetwork } from './math-network';
 import { Rng } from './rng';
 import type { ModelSpec } from './spec';
 import { convertUpdateGate } from './update-gate';

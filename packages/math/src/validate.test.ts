@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GruMathError } from './errors';
 import { recurrentLayerForward } from './layer-forward';
-import { mathEngine } from './network';
+import { mathEngine } from './math-network';
 import type { ModelSpec } from './spec';
 
 const spec: ModelSpec = { timeSteps: 3, features: 2, classes: 3, layers: [{ cell: 'gru', units: 4 }] };

@@ -1,6 +1,6 @@
-import { constants, type Stats } from 'node:fs';
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import { type NonRegularKind, readRegularFile } from '@gruvision/math/node';
 import { type CifarOptions, readCifar } from '../cifar';
 import { decodeImage } from '../decode-image';
 import { GruDataError } from '../errors';
@@ -17,23 +17,22 @@ import {
 import type { RawImage } from '../raw-image';
 import { concatImageSets } from '../split';
 
-const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
-
 /** What a file-system entry is, in words, when it is not a regular file. */
-function kindOf(info: Stats): string {
-  if (info.isDirectory()) return 'a folder';
-  if (info.isFIFO()) return 'a FIFO (named pipe)';
-  if (info.isSocket()) return 'a socket';
-  if (info.isCharacterDevice()) return 'a character device';
-  if (info.isBlockDevice()) return 'a block device';
-  return 'not a regular file';
-}
+const KIND_WORDS: Record<NonRegularKind, string> = {
+  directory: 'a folder',
+  fifo: 'a FIFO (named pipe)',
+  socket: 'a socket',
+  'character-device': 'a character device',
+  'block-device': 'a block device',
+  other: 'not a regular file',
+};
 
 /**
  * Reads a whole regular file, turning file-system failures into `GruDataError`s that name the file.
  * Only regular files are read (a FIFO, socket or device such as `/dev/zero` is refused without
- * blocking: the file is opened non-blocking and checked with `fstat`), and never more than
- * `maxBytes` (default 1 GiB): a larger file is refused before anything is read.
+ * blocking: `readRegularFile` of `@gruvision/math/node` opens it non-blocking and checks it with
+ * `fstat`), and never more than `maxBytes` (default 1 GiB): a larger file is refused before anything
+ * is read.
  */
 export async function readFileBytes(
   path: string,
@@ -41,16 +40,14 @@ export async function readFileBytes(
   options: { maxBytes?: number } = {},
 ): Promise<Uint8Array> {
   const { maxBytes } = resolveLimits(options);
-  let handle: FileHandle;
-  try {
-    handle = await open(path, READ_FLAGS);
-  } catch (error) {
-    throw fileError(path, what, error);
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) {
-      if (info.isDirectory()) {
+  const read = await readRegularFile(path, { maxBytes });
+  if (read.ok) return read.bytes;
+  switch (read.problem) {
+    case 'open-failed':
+    case 'read-failed':
+      throw fileError(path, what, read.cause);
+    case 'not-regular':
+      if (read.kind === 'directory') {
         throw new GruDataError(
           'INVALID_ARGUMENT',
           `${path}: is a folder, not a file. Pass the path of the ${what}.`,
@@ -61,32 +58,17 @@ export async function readFileBytes(
       }
       throw new GruDataError(
         'NOT_A_FILE',
-        `${path}: is ${kindOf(info)}, not a regular file; only regular files are read as ${what}s. ` +
+        `${path}: is ${KIND_WORDS[read.kind]}, not a regular file; only regular files are read as ${what}s. ` +
           'Pass a regular file (copy the data into one).',
         { file: path },
       );
-    }
-    if (info.size > maxBytes) {
+    default:
       throw new GruDataError(
         'TOO_LARGE',
-        `${path}: the ${what} is ${formatBytes(info.size)}, more than the limit of ${formatBytes(maxBytes)}. ` +
+        `${path}: the ${what} is ${formatBytes(read.size)}, more than the limit of ${formatBytes(maxBytes)}. ` +
           'If the file is what you expect, raise the limit (option maxBytes; gruvision: --max-input-size).',
         { file: path },
       );
-    }
-    const out = new Uint8Array(info.size);
-    let filled = 0;
-    while (filled < out.length) {
-      const { bytesRead } = await handle.read(out, filled, out.length - filled, filled);
-      if (bytesRead === 0) break; // the file shrank while we read it
-      filled += bytesRead;
-    }
-    return filled === out.length ? out : out.subarray(0, filled);
-  } catch (error) {
-    if (GruDataError.isInstance(error)) throw error;
-    throw fileError(path, what, error);
-  } finally {
-    await handle.close().catch(() => undefined);
   }
 }
 

@@ -1,5 +1,5 @@
-import type { FloatArray } from '../float-array';
 import { candidate, candidateGrad, sigmoid } from './candidate';
+import type { MinCellEquations } from './min-cell';
 
 /**
  * minLSTM (Feng et al. 2024, "Were RNNs All We Needed?"), gates from the input only, normalized so the
@@ -15,91 +15,38 @@ import { candidate, candidateGrad, sigmoid } from './candidate';
  */
 export const MIN_LSTM_GATES = ['i', 'f', 'hCandidate'] as const;
 
-/** Gates of step s from xp at input time t: act[s] = i|f|h̃, a[s] = f′, h[s+1] = i′ ⊙ h̃. */
-export function minLstmGates(
-  act: FloatArray,
-  a: FloatArray,
-  h: FloatArray,
-  xp: FloatArray,
-  s: number,
-  t: number,
-  B: number,
-  u: number,
-): void {
-  const G = 3 * u;
-  const N = B * u;
-  for (let b = 0; b < B; b++) {
-    const xo = (t * B + b) * G;
-    const ao = (s * B + b) * G;
-    const lo = s * N + b * u;
-    for (let j = 0; j < u; j++) {
-      const i = sigmoid(xp[xo + j]!);
-      const f = sigmoid(xp[xo + u + j]!);
-      const hh = candidate(xp[xo + 2 * u + j]!);
-      const sum = f + i;
-      act[ao + j] = i;
-      act[ao + u + j] = f;
-      act[ao + 2 * u + j] = hh;
-      a[lo + j] = f / sum;
-      h[lo + N + j] = (i / sum) * hh;
-    }
-  }
-}
-
-/** a[s] = f′_s from act (the coefficients again, after the parallel scan overwrote them). */
-export function minLstmCoefficient(
-  a: FloatArray,
-  ao: number,
-  act: FloatArray,
-  s: number,
-  B: number,
-  u: number,
-): void {
-  const G = 3 * u;
-  for (let b = 0; b < B; b++) {
-    const src = (s * B + b) * G;
-    const dst = ao + b * u;
-    for (let j = 0; j < u; j++) {
-      const f = act[src + u + j]!;
-      a[dst + j] = f / (f + act[src + j]!);
-    }
-  }
-}
-
-/**
- * Pre-activation gradients of step s into dA at input time t, from gs = ∂L/∂h_s and h_{s−1}:
- * ∂f′ = gs ⊙ h_{s−1}, ∂i′ = gs ⊙ h̃, dh̃ = gs ⊙ i′; with S = f + i,
- * df = i (∂f′ − ∂i′) / S², di = f (∂i′ − ∂f′) / S²; dA_i = di ⊙ i(1 − i), dA_f = df ⊙ f(1 − f), dA_h = dh̃ ⊙ g′.
- */
-export function minLstmGateGrads(
-  dA: FloatArray,
-  act: FloatArray,
-  g: FloatArray,
-  go: number,
-  hs: FloatArray,
-  ho: number,
-  s: number,
-  t: number,
-  B: number,
-  u: number,
-): void {
-  const G = 3 * u;
-  for (let b = 0; b < B; b++) {
-    const ao = (s * B + b) * G;
-    const xo = (t * B + b) * G;
-    const bo = b * u;
-    for (let j = 0; j < u; j++) {
-      const gs = g[go + bo + j]!;
-      const i = act[ao + j]!;
-      const f = act[ao + u + j]!;
-      const hh = act[ao + 2 * u + j]!;
-      const sum = f + i;
-      const dF = gs * hs[ho + bo + j]!;
-      const dI = gs * hh;
-      const q = (dF - dI) / (sum * sum);
-      dA[xo + j] = -f * q * i * (1 - i);
-      dA[xo + u + j] = i * q * f * (1 - f);
-      dA[xo + 2 * u + j] = gs * (i / sum) * candidateGrad(hh);
-    }
-  }
-}
+export const minLstm: MinCellEquations = {
+  gates: 3,
+  /** act = i|f|h̃, a = f′, b = i′ ⊙ h̃. */
+  forward(xp, x, act, o, u, ab) {
+    const i = sigmoid(xp[x]!);
+    const f = sigmoid(xp[x + u]!);
+    const hh = candidate(xp[x + 2 * u]!);
+    const sum = f + i;
+    act[o] = i;
+    act[o + u] = f;
+    act[o + 2 * u] = hh;
+    ab.a = f / sum;
+    ab.b = (i / sum) * hh;
+  },
+  coefficient(act, o, u) {
+    const f = act[o + u]!;
+    return f / (f + act[o]!);
+  },
+  /**
+   * ∂f′ = gs ⊙ h_{s−1}, ∂i′ = gs ⊙ h̃, dh̃ = gs ⊙ i′; with S = f + i, df = i (∂f′ − ∂i′) / S²,
+   * di = f (∂i′ − ∂f′) / S²; dA_i = di ⊙ i(1 − i), dA_f = df ⊙ f(1 − f), dA_h = dh̃ ⊙ g′.
+   */
+  gateGrads(dA, x, act, o, u, gs, hPrev) {
+    const i = act[o]!;
+    const f = act[o + u]!;
+    const hh = act[o + 2 * u]!;
+    const sum = f + i;
+    const dF = gs * hPrev;
+    const dI = gs * hh;
+    const q = (dF - dI) / (sum * sum);
+    dA[x] = -f * q * i * (1 - i);
+    dA[x + u] = i * q * f * (1 - f);
+    dA[x + 2 * u] = gs * (i / sum) * candidateGrad(hh);
+  },
+};

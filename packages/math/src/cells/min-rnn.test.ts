@@ -4,10 +4,11 @@ import { minCellReference } from '../__fixtures__/min-reference';
 import type { FloatArray } from '../float-array';
 import { initializeWeights } from '../initializers';
 import { NetworkCore } from '../network';
-import { type DType, RecurrentWorkspace, recurrentBackward, recurrentForward } from '../recurrent';
 import { type ModelSpec, parameterCount, validateSpec, weightLayout } from '../spec';
 import type { ScanSchedule } from './linear-scan';
 import { scanBackward, scanForward } from './linear-scan';
+import { recurrentBackward, recurrentForward } from './sequence';
+import { type DType, RecurrentWorkspace } from './workspace';
 
 const CELLS = ['mingru', 'minlstm'] as const;
 
@@ -313,7 +314,7 @@ describe('minGRU / minLSTM networks: Float64 finite-difference gradient checks',
 
 describe('minGRU / minLSTM networks: trace and training', () => {
   it('trace lists the gates by input time and the last state matches predict', async () => {
-    const { mathEngine } = await import('../network');
+    const { mathEngine } = await import('../math-network');
     for (const cell of CELLS) {
       const spec: ModelSpec = {
         timeSteps: 5,
@@ -343,7 +344,7 @@ describe('minGRU / minLSTM networks: trace and training', () => {
     }
   });
   it('a few Adam steps lower the training loss of a minGRU and a minLSTM', async () => {
-    const { mathEngine } = await import('../network');
+    const { mathEngine } = await import('../math-network');
     for (const cell of CELLS) {
       const spec: ModelSpec = { timeSteps: 6, features: 2, classes: 2, layers: [{ cell, units: 8 }] };
       const net = await mathEngine.create(spec, { seed: 3, optimizer: { type: 'adam', learningRate: 0.02 } });

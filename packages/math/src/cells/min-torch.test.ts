@@ -2,7 +2,8 @@
 // (fixture written by scripts/make-min-fixtures.py with Debian's python3-torch).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RecurrentWorkspace, recurrentBackward, recurrentForward } from '../recurrent';
+import { recurrentBackward, recurrentForward } from './sequence';
+import { RecurrentWorkspace } from './workspace';
 
 interface TorchCase {
   cell: 'mingru' | 'minlstm';

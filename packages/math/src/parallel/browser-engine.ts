@@ -1,6 +1,6 @@
 import { GruMathError } from '../errors';
-import { activeKernels } from '../kernels';
 import { mathBitsDependOn } from '../reduction';
+import { activeKernels } from '../wasm/runtime';
 import { checkThreads, type ParallelMathEngine, ParallelMathNetwork } from './parallel-network';
 import { awaitReady, type WorkerPort } from './pool';
 import type { WorkerInit, WorkerReply } from './protocol';

@@ -38,6 +38,7 @@ describe('built package', () => {
     expect((await readdir(out)).filter((f) => !f.startsWith('chunk-')).sort()).toEqual([
       'browser.js',
       'index.js',
+      'kernels.js',
       'node.js',
       'parallel-browser-worker.js',
       'parallel-worker.js',

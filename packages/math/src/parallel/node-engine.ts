@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { GruMathError } from '../errors';
-import { activeKernels } from '../kernels';
 import { mathBitsDependOn } from '../reduction';
+import { activeKernels } from '../wasm/runtime';
 import { defaultWorkerUrl, startNodePool } from './node-pool';
 import { checkThreads, type ParallelMathEngine, ParallelMathNetwork } from './parallel-network';
 

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NamedWeights, NetworkOptions } from '../engine';
 import { GruMathError } from '../errors';
-import { MathNetwork } from '../network';
+import { MathNetwork } from '../math-network';
 import { REDUCTION_SHARDS } from '../reduction';
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';

@@ -9,7 +9,8 @@ import type {
   Trace,
 } from '../engine';
 import { GruMathError } from '../errors';
-import { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, NetworkCore } from '../network';
+import { DEFAULT_OPTIMIZER, MathNetwork } from '../math-network';
+import { MAX_CHUNK, NetworkCore } from '../network';
 import { Optimizer } from '../optimizers';
 import { combineShards, REDUCTION_SHARDS, type ShardResult } from '../reduction';
 import { Rng } from '../rng';

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { gradientError, Rng, randomArray } from './__fixtures__/gradient-check';
-import {
-  type RecurrentCellConfig,
-  type RecurrentParams,
-  RecurrentWorkspace,
-  recurrentBackward,
-  recurrentForward,
-} from './recurrent';
+import { gradientError, Rng, randomArray } from '../__fixtures__/gradient-check';
+import { recurrentBackward, recurrentForward } from './sequence';
+import { type RecurrentCellConfig, type RecurrentParams, RecurrentWorkspace } from './workspace';
 
 interface Case {
   readonly name: string;

@@ -1,19 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GruMathError } from './errors';
+import { GruMathError } from '../errors';
+import { MathNetwork } from '../math-network';
+import { Rng } from '../rng';
+import type { ModelSpec } from '../spec';
+import { inArena } from './arena';
+import { strided, wasmElementwise, wasmTanhBlend } from './ops';
 import {
   activeKernels,
   allocFloat32,
   initKernels,
   kernelMode,
   setKernels,
-  wasmGateAdd,
   wasmSimdSupported,
-  wasmTanhBlend,
-} from './kernels';
-import { MathNetwork } from './network';
-import { Rng } from './rng';
-import type { ModelSpec } from './spec';
-import { inArena } from './wasm-arena';
+} from './runtime';
 
 describe('kernel selection', () => {
   afterEach(() => {
@@ -116,14 +115,21 @@ describe('WebAssembly SIMD gate kernels', () => {
       a[i] = -100 + (200 * i) / (rows * ld);
       b[i] = Math.sin(i) * 1e-3;
     }
-    for (const kind of ['sigmoid', 'tanh'] as const) {
+    for (const kind of ['sigmoidOfSum', 'tanhOfSum'] as const) {
       out.fill(7);
-      expect(wasmGateAdd(kind, out, 1, ld, a, 2, ld, b, 0, ld, rows, cols)).toBe(true);
+      expect(
+        wasmElementwise(
+          kind,
+          { out: strided(out, 1, ld), a: strided(a, 2, ld), b: strided(b, 0, ld) },
+          rows,
+          cols,
+        ),
+      ).toBe(true);
       let worst = 0;
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < cols; j++) {
           const v = a[2 + i * ld + j]! + b[i * ld + j]!;
-          const want = kind === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : Math.tanh(v);
+          const want = kind === 'sigmoidOfSum' ? 1 / (1 + Math.exp(-v)) : Math.tanh(v);
           worst = Math.max(worst, Math.abs(out[1 + i * ld + j]! - want));
         }
       }
@@ -146,10 +152,28 @@ describe('WebAssembly SIMD gate kernels', () => {
     };
     const [a, b, z, hp, hh, h, out] = [make(), make(), make(), make(), make(), make(), make()];
     for (let i = 0; i < z.length; i++) z[i] = 0.5 + z[i]! / 7;
-    expect(wasmGateAdd('mul', out, 0, ld, a, 1, ld, b, 2, ld, rows, cols)).toBe(true);
-    expect(wasmTanhBlend(hh, 0, ld, h, 1, ld, a, 2, ld, b, 3, ld, z, 0, ld, hp, 4, ld, rows, cols)).toBe(
-      true,
-    );
+    expect(
+      wasmElementwise(
+        'product',
+        { out: strided(out, 0, ld), a: strided(a, 1, ld), b: strided(b, 2, ld) },
+        rows,
+        cols,
+      ),
+    ).toBe(true);
+    expect(
+      wasmTanhBlend(
+        {
+          hh: strided(hh, 0, ld),
+          h: strided(h, 1, ld),
+          a: strided(a, 2, ld),
+          b: strided(b, 3, ld),
+          z: strided(z, 0, ld),
+          hp: strided(hp, 4, ld),
+        },
+        rows,
+        cols,
+      ),
+    ).toBe(true);
     let worst = 0;
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
@@ -166,11 +190,27 @@ describe('WebAssembly SIMD gate kernels', () => {
   it('declines (returns false) for the TypeScript kernels and for buffers outside the arena', () => {
     const a = new Float32Array(8);
     setKernels('wasm');
-    expect(wasmGateAdd('tanh', a, 0, 8, a, 0, 8, a, 0, 8, 1, 8)).toBe(false);
+    expect(
+      wasmElementwise('tanhOfSum', { out: strided(a, 0, 8), a: strided(a, 0, 8), b: strided(a, 0, 8) }, 1, 8),
+    ).toBe(false);
     const inside = allocFloat32(8);
-    expect(wasmGateAdd('tanh', inside, 0, 8, inside, 0, 8, inside, 0, 8, 1, 8)).toBe(true);
+    expect(
+      wasmElementwise(
+        'tanhOfSum',
+        { out: strided(inside, 0, 8), a: strided(inside, 0, 8), b: strided(inside, 0, 8) },
+        1,
+        8,
+      ),
+    ).toBe(true);
     setKernels('js');
-    expect(wasmGateAdd('tanh', inside, 0, 8, inside, 0, 8, inside, 0, 8, 1, 8)).toBe(false);
+    expect(
+      wasmElementwise(
+        'tanhOfSum',
+        { out: strided(inside, 0, 8), a: strided(inside, 0, 8), b: strided(inside, 0, 8) },
+        1,
+        8,
+      ),
+    ).toBe(false);
   });
 });
 

@@ -4,14 +4,14 @@
 // --experimental-wasm-relaxed-simd) the 'relaxed' suite checks that the plain build is the one used;
 // scripts/test-node24.sh runs this file on Node 24, where relaxed SIMD is on by default.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gemmNN, gemmNT, gemmTN } from './gemm';
-import { setKernels, setRelaxedSimd, wasmGemmFlavor, wasmRelaxedSimdSupported } from './kernels';
-import { MathNetwork } from './network';
-import { allocFloat } from './recurrent';
-import { Rng } from './rng';
-import type { ModelSpec } from './spec';
-import { Code, emitModule, I32 } from './wasm-emitter';
-import { gemmModuleBytes } from './wasm-gemm';
+import { allocFloat } from '../cells/workspace';
+import { gemmNN, gemmNT, gemmTN } from '../gemm';
+import { MathNetwork } from '../math-network';
+import { Rng } from '../rng';
+import type { ModelSpec } from '../spec';
+import { Code, emitModule, I32 } from './emitter';
+import { kernelModuleBytes } from './gemm-module';
+import { setKernels, setRelaxedSimd, wasmGemmFlavor, wasmRelaxedSimdSupported } from './runtime';
 
 /** A module whose only function runs one f32x4.relaxed_madd on memory: m[0:4] = m[0:4]·m[4:8] + m[8:12]. */
 function relaxedMaddModule(): Uint8Array<ArrayBuffer> {
@@ -27,9 +27,9 @@ describe('relaxed SIMD detection', () => {
   it('agrees with the runtime: validated by a one-instruction module, on by default from Node 22', () => {
     const probe = WebAssembly.validate(relaxedMaddModule());
     expect(wasmRelaxedSimdSupported()).toBe(probe);
-    expect(WebAssembly.validate(gemmModuleBytes(undefined, 'relaxed'))).toBe(probe);
+    expect(WebAssembly.validate(kernelModuleBytes(undefined, 'relaxed'))).toBe(probe);
     // The plain build validates everywhere the math engine runs its WASM kernels.
-    expect(WebAssembly.validate(gemmModuleBytes())).toBe(true);
+    expect(WebAssembly.validate(kernelModuleBytes())).toBe(true);
     if (nodeMajor >= 22 || relaxedFlag) expect(probe).toBe(true);
     if (nodeMajor === 20 && !relaxedFlag) expect(probe).toBe(false);
   });

@@ -1,10 +1,12 @@
 /**
- * WebAssembly SIMD (f32x4) GEMM kernels, generated at run time by `wasm-emitter.ts`.
+ * The WebAssembly kernel module, generated at run time by `emitter.ts`: SIMD (f32x4) GEMM row panels, plus
+ * the element-wise gate kernels of `gate-module.ts`.
  *
- * One exported function per row-panel height `mr` (1–4): `rows{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`
- * computes C[0:mr, 0:N] (=|+=) op(A)[0:mr, 0:K]·B[0:K, 0:N] with 4×8 register tiles (8 f32x4
- * accumulators, two `v128.load` of B and four `v128.load32_splat` of A per k), then a 4×4 tile and
- * scalar columns for the N edge. Pointers and strides are in bytes: element (i,k) of op(A) is at
+ * Two exported row-panel functions per height `mr` (1–4), one per layout of A (see `rowsKernel`):
+ * `rowsN{mr}` and `rowsT{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`, each computing
+ * C[0:mr, 0:N] (=|+=) op(A)[0:mr, 0:K]·B[0:K, 0:N] with mr×8 register tiles (2·mr f32x4 accumulators,
+ * two `v128.load` of B and mr `v128.load32_splat` of A per k), then an mr×4 tile and scalar columns for
+ * the N edge. Pointers and strides are in bytes: element (i,k) of op(A) is at
  * `a + i·sai + k·sak`, so A and Aᵀ run the same code; B is row-major with row stride `ldb`; C with `ldc`.
  * All operands live in one `WebAssembly.Memory` imported as `env.memory`.
  *
@@ -13,13 +15,8 @@
  * picks one lowering per machine, so each build gives the same bits from run to run; the two builds
  * differ from each other in the last bits. The scalar N-edge columns are the same in both.
  */
-import {
-  activationKernels,
-  type BlendKernel,
-  type ElementwiseKernel,
-  type MapKernel,
-} from './wasm-activations';
-import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './wasm-emitter';
+import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './emitter';
+import { type BlendKernel, type ElementwiseKernel, gateKernels, type MapKernel } from './gate-module';
 
 /** Columns of one register tile (two f32x4 vectors). */
 const NR = 8;
@@ -185,12 +182,12 @@ function rowsKernel(mr: number, layout: 'N' | 'T', flavor: GemmFlavor): Function
 }
 
 /**
- * The kernel module bytes (GEMM row panels and the element-wise gate kernels of `wasm-activations.ts`). It
+ * The kernel module bytes (GEMM row panels and the element-wise gate kernels of `gate-module.ts`). It
  * imports `env.memory`: an ordinary memory, or with `sharedMaxPages` a shared memory of at most that many
  * pages. `flavor` 'relaxed' builds the row panels on `f32x4.relaxed_madd`: such a module validates only
  * where relaxed SIMD is available.
  */
-export function gemmModuleBytes(
+export function kernelModuleBytes(
   sharedMaxPages?: number,
   flavor: GemmFlavor = 'simd',
 ): Uint8Array<ArrayBuffer> {
@@ -199,11 +196,11 @@ export function gemmModuleBytes(
   const rows: FunctionDef[] = [];
   for (const layout of ['N', 'T'] as const)
     for (let mr = 1; mr <= 4; mr++) rows.push(rowsKernel(mr, layout, flavor));
-  return emitModule(memory, [...rows, ...activationKernels()]);
+  return emitModule(memory, [...rows, ...gateKernels()]);
 }
 
-/** The exports of an instantiated GEMM module. */
-export interface GemmExports {
+/** The exports of an instantiated kernel module: the GEMM row panels and the gate kernels. */
+export interface KernelModuleExports {
   readonly rowsN1: RowsKernel;
   readonly rowsN2: RowsKernel;
   readonly rowsN3: RowsKernel;
@@ -212,15 +209,15 @@ export interface GemmExports {
   readonly rowsT2: RowsKernel;
   readonly rowsT3: RowsKernel;
   readonly rowsT4: RowsKernel;
-  readonly sigmoid_add: ElementwiseKernel;
-  readonly tanh_add: ElementwiseKernel;
-  readonly mul: ElementwiseKernel;
+  readonly sigmoid_of_sum: ElementwiseKernel;
+  readonly tanh_of_sum: ElementwiseKernel;
+  readonly product: ElementwiseKernel;
   readonly tanh_blend: BlendKernel;
   readonly gru_bwd_zh: MapKernel;
   readonly gru_bwd_r: MapKernel;
 }
 
-/** `rows{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`: byte pointers and byte strides. */
+/** `rowsN{mr}` / `rowsT{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`: byte pointers and byte strides. */
 export type RowsKernel = (
   c: number,
   ldc: number,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Code, emitModule, F32, I32, sleb, uleb } from './wasm-emitter';
+import { Code, emitModule, F32, I32, sleb, uleb } from './emitter';
 
 describe('WebAssembly emitter', () => {
   it('encodes LEB128 as the specification examples', () => {

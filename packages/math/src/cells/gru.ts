@@ -1,0 +1,282 @@
+/**
+ * The GRU cell in both reset forms (Keras `resetAfter` false and true), forward and backward side by side.
+ * Gate blocks z|r|ĥ; `T` steps, `B` batch, `u` units; the buffers are those of `RecurrentWorkspace`.
+ */
+import { gate, gateGrad, gateSlope } from '../activations';
+import type { FloatArray } from '../float-array';
+import { gemmNN } from '../gemm';
+import {
+  strided,
+  wasmElementwise,
+  wasmGruBackwardReset,
+  wasmGruBackwardUpdateAndCandidate,
+  wasmTanhBlend,
+} from '../wasm/ops';
+import {
+  addRecurrentPath,
+  addStepGradient,
+  backpropRecurrent,
+  inputTime,
+  recurrentInput,
+  recurrentProduct,
+} from './steps';
+import type { RecurrentWorkspace } from './workspace';
+
+/**
+ * GRU forward, reset before the recurrent product (`resetAfter: false`), every step:
+ * z, r = σ(x·W + h_in·U + b), ĥ = tanh(x·W_h + (r ⊙ h_in)·U_h + b_h), h = z ⊙ h_prev + (1 − z) ⊙ ĥ
+ * (`takesNew`: 1 − z and z swap).
+ * Reads ws.xp [T,B,3u] (by input time), ws.hs[0] [B,u], U [u,3u]; writes ws.hs [T+1,B,u],
+ * ws.act [T,B,3u] (z|r|ĥ), ws.aux [T,B,u] (r ⊙ h_in); ws.rec [B,3u] is scratch (z|r, then the ĥ block).
+ */
+export function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): void {
+  const { T, G } = ws;
+  const u = ws.config.units;
+  const slope = gateSlope(ws.config.recurrentActivation);
+  const takesNew = ws.config.updateGate === 'takesNew';
+  const hard = slope !== 0;
+  const Bu = B * u;
+  const { xp, hs, act, aux, rec } = ws;
+  const u2 = 2 * u;
+  for (let s = 0; s < T; s++) {
+    const t = inputTime(ws, s);
+    const hin = recurrentInput(ws, s, B);
+    const hOff = s * Bu;
+    // rec[:, 0:2u] = h_in · U[:, 0:2u]
+    gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, u2, u, 0);
+    // act[z|r] = σ(xp + rec): the WebAssembly SIMD kernel when available, else the loop below.
+    const zr = { out: strided(act, s * B * G, G), a: strided(xp, t * B * G, G), b: strided(rec, 0, G) };
+    if (!hard && wasmElementwise('sigmoidOfSum', zr, B, u2)) {
+      // aux = r ⊙ h_in; narrower than one SIMD vector (u < 4), the kernel declines and this loop runs.
+      const rh = { out: strided(aux, hOff, u), a: strided(act, s * B * G + u, G), b: strided(hin, hOff, u) };
+      if (!wasmElementwise('product', rh, B, u)) {
+        for (let b = 0; b < B; b++) {
+          const ao = (s * B + b) * G + u;
+          const ho = hOff + b * u;
+          for (let j = 0; j < u; j++) aux[ho + j] = act[ao + j]! * hin[ho + j]!;
+        }
+      }
+    } else {
+      for (let b = 0; b < B; b++) {
+        const xo = (t * B + b) * G;
+        const ro = b * G;
+        const ao = (s * B + b) * G;
+        const ho = hOff + b * u;
+        for (let j = 0; j < u; j++) {
+          const z = gate(xp[xo + j]! + rec[ro + j]!, slope);
+          const r = gate(xp[xo + u + j]! + rec[ro + u + j]!, slope);
+          act[ao + j] = z;
+          act[ao + u + j] = r;
+          aux[ho + j] = r * hin[ho + j]!;
+        }
+      }
+    }
+    // rec[:, 2u:3u] = (r ⊙ h_in) · U[:, 2u:3u]
+    gemmNN(rec, u2, G, aux, hOff, u, U, u2, G, B, u, u, 0);
+    const nOff = hOff + Bu;
+    // ĥ = tanh(xp + rec), h = z ⊙ h_prev + (1 − z) ⊙ ĥ: the WebAssembly SIMD kernel when available.
+    const ao0 = s * B * G;
+    const blend = {
+      hh: strided(act, ao0 + u2, G),
+      h: strided(hs, nOff, u),
+      a: strided(xp, t * B * G + u2, G),
+      b: strided(rec, u2, G),
+      z: strided(act, ao0, G),
+      hp: strided(hs, hOff, u),
+    };
+    if (!takesNew && wasmTanhBlend(blend, B, u)) continue;
+    for (let b = 0; b < B; b++) {
+      const xo = (t * B + b) * G + u2;
+      const ro = b * G + u2;
+      const ao = (s * B + b) * G;
+      const ho = hOff + b * u;
+      const no = nOff + b * u;
+      for (let j = 0; j < u; j++) {
+        const hh = Math.tanh(xp[xo + j]! + rec[ro + j]!);
+        const z = act[ao + j]!;
+        const keep = takesNew ? 1 - z : z;
+        act[ao + u2 + j] = hh;
+        hs[no + j] = keep * hs[ho + j]! + (1 - keep) * hh;
+      }
+    }
+  }
+}
+
+/**
+ * GRU backward through time, reset before the recurrent product, after `gruForwardBefore`.
+ * Reads ws.dHs [T,B,u], ws.act, ws.aux, ws.hs, ws.ut [3u,u] (Uᵀ); writes ws.dRec [T,B,3u] (by processing
+ * step; also ws.dA [T,B,3u] by input time with `goBackwards`) and leaves ws.dh [B,u] = ∂L/∂h_0.
+ */
+export function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
+  const { T, G } = ws;
+  const u = ws.config.units;
+  const slope = gateSlope(ws.config.recurrentActivation);
+  const takesNew = ws.config.updateGate === 'takesNew';
+  const sign = takesNew ? -1 : 1;
+  const hard = slope !== 0;
+  const Bu = B * u;
+  const u2 = 2 * u;
+  const { hs, act, dA, dRec, dh, dhin, dtmp, ut } = ws;
+  const hinAll = ws.recurrentMask !== null ? ws.hin : ws.hs;
+  const backwards = ws.config.goBackwards;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = inputTime(ws, s);
+    addStepGradient(ws, s, Bu);
+    const hOff = s * Bu;
+    const a0 = s * B * G;
+    // The WebAssembly SIMD kernel does the leading multiple-of-4 columns when available; the loop the rest.
+    const doneZH =
+      hard || takesNew
+        ? 0
+        : wasmGruBackwardUpdateAndCandidate(
+            {
+              dh: strided(dh, 0, u),
+              daz: strided(dRec, a0, G),
+              dah: strided(dRec, a0 + u2, G),
+              z: strided(act, a0, G),
+              hh: strided(act, a0 + u2, G),
+              hp: strided(hs, hOff, u),
+            },
+            B,
+            u,
+          );
+    for (let b = 0; b < B; b++) {
+      const ao = (s * B + b) * G;
+      const ho = hOff + b * u;
+      const bo = b * u;
+      for (let j = doneZH; j < u; j++) {
+        const g = dh[bo + j]!;
+        const z = act[ao + j]!;
+        const hh = act[ao + u2 + j]!;
+        // keep = z (keepsOld) or 1 − z (takesNew): h = keep ⊙ h_prev + (1 − keep) ⊙ ĥ.
+        const keep = takesNew ? 1 - z : z;
+        const dz = sign * g * (hs[ho + j]! - hh);
+        const dah = g * (1 - keep) * (1 - hh * hh);
+        dh[bo + j] = g * keep;
+        dRec[ao + j] = dz * gateGrad(z, slope);
+        dRec[ao + u2 + j] = dah;
+      }
+    }
+    // d(r ⊙ h_in) = daĥ · U_hᵀ
+    gemmNN(dtmp, 0, u, dRec, s * B * G + u2, G, ut, u2 * u, u, B, u, u, 0);
+    const doneR = hard
+      ? 0
+      : wasmGruBackwardReset(
+          {
+            dar: strided(dRec, a0 + u, G),
+            dhin: strided(dhin, 0, u),
+            d: strided(dtmp, 0, u),
+            r: strided(act, a0 + u, G),
+            hin: strided(hinAll, hOff, u),
+          },
+          B,
+          u,
+        );
+    for (let b = 0; b < B; b++) {
+      const ao = (s * B + b) * G;
+      const ho = hOff + b * u;
+      const bo = b * u;
+      for (let j = doneR; j < u; j++) {
+        const d = dtmp[bo + j]!;
+        const r = act[ao + u + j]!;
+        dRec[ao + u + j] = d * hinAll[ho + j]! * gateGrad(r, slope);
+        dhin[bo + j] = d * r;
+      }
+      // dA is dRec re-indexed by input time; in processing order it is dRec itself (see `inputGradients`).
+      if (backwards) {
+        const xo = (t * B + b) * G;
+        for (let j = 0; j < G; j++) dA[xo + j] = dRec[ao + j]!;
+      }
+    }
+    // d h_in += da_{z,r} · U_{z,r}ᵀ
+    gemmNN(dhin, 0, u, dRec, s * B * G, G, ut, 0, u, B, u, u2, 1);
+    addRecurrentPath(ws, Bu);
+  }
+}
+
+/**
+ * GRU forward, reset after the recurrent product (`resetAfter: true`, cuDNN / PyTorch), every step:
+ * z, r = σ(x·W + b_x + h_in·U + b_h), ĥ = tanh(x·W_h + b_xh + r ⊙ (h_in·U_h + b_hh)),
+ * h = z ⊙ h_prev + (1 − z) ⊙ ĥ (`takesNew`: 1 − z and z swap).
+ * Reads ws.xp [T,B,3u], ws.hs[0] [B,u], U [u,3u], bias [2,3u]; writes ws.hs [T+1,B,u], ws.act [T,B,3u]
+ * (z|r|ĥ), ws.aux [T,B,u] (h_in·U_h + b_hh); ws.rec [B,3u] is scratch.
+ */
+export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: FloatArray, B: number): void {
+  const { T, G } = ws;
+  const u = ws.config.units;
+  const slope = gateSlope(ws.config.recurrentActivation);
+  const takesNew = ws.config.updateGate === 'takesNew';
+  const Bu = B * u;
+  const { xp, hs, act, aux, rec } = ws;
+  const u2 = 2 * u;
+  for (let s = 0; s < T; s++) {
+    const t = recurrentProduct(ws, U, s, B);
+    const hOff = s * Bu;
+    const nOff = hOff + Bu;
+    for (let b = 0; b < B; b++) {
+      const xo = (t * B + b) * G;
+      const ro = b * G;
+      const ao = (s * B + b) * G;
+      const ho = hOff + b * u;
+      const no = nOff + b * u;
+      for (let j = 0; j < u; j++) {
+        const z = gate(xp[xo + j]! + rec[ro + j]! + bias[G + j]!, slope);
+        const r = gate(xp[xo + u + j]! + rec[ro + u + j]! + bias[G + u + j]!, slope);
+        const hr = rec[ro + u2 + j]! + bias[G + u2 + j]!;
+        const hh = Math.tanh(xp[xo + u2 + j]! + r * hr);
+        act[ao + j] = z;
+        act[ao + u + j] = r;
+        act[ao + u2 + j] = hh;
+        aux[ho + j] = hr;
+        const keep = takesNew ? 1 - z : z;
+        hs[no + j] = keep * hs[ho + j]! + (1 - keep) * hh;
+      }
+    }
+  }
+}
+
+/**
+ * GRU backward through time, reset after the recurrent product, after `gruForwardAfter`.
+ * Reads ws.dHs [T,B,u], ws.act, ws.aux, ws.hs, ws.ut [3u,u]; writes ws.dA [T,B,3u] (by input time),
+ * ws.dRec [T,B,3u] (by processing step; the ĥ block is ∂L/∂(h_in·U_h + b_hh)) and leaves ws.dh = ∂L/∂h_0.
+ */
+export function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
+  const { T, G } = ws;
+  const u = ws.config.units;
+  const slope = gateSlope(ws.config.recurrentActivation);
+  const takesNew = ws.config.updateGate === 'takesNew';
+  const sign = takesNew ? -1 : 1;
+  const Bu = B * u;
+  const u2 = 2 * u;
+  const { hs, act, aux, dA, dRec, dh } = ws;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = inputTime(ws, s);
+    addStepGradient(ws, s, Bu);
+    const hOff = s * Bu;
+    for (let b = 0; b < B; b++) {
+      const ao = (s * B + b) * G;
+      const xo = (t * B + b) * G;
+      const ho = hOff + b * u;
+      const bo = b * u;
+      for (let j = 0; j < u; j++) {
+        const g = dh[bo + j]!;
+        const z = act[ao + j]!;
+        const r = act[ao + u + j]!;
+        const hh = act[ao + u2 + j]!;
+        const hr = aux[ho + j]!;
+        const keep = takesNew ? 1 - z : z;
+        const daz = sign * g * (hs[ho + j]! - hh) * gateGrad(z, slope);
+        const dah = g * (1 - keep) * (1 - hh * hh);
+        const dar = dah * hr * gateGrad(r, slope);
+        dh[bo + j] = g * keep;
+        dA[xo + j] = daz;
+        dA[xo + u + j] = dar;
+        dA[xo + u2 + j] = dah;
+        dRec[ao + j] = daz;
+        dRec[ao + u + j] = dar;
+        dRec[ao + u2 + j] = dah * r;
+      }
+    }
+    backpropRecurrent(ws, s, B);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * What every cell does, below the cells so each can use it: the masked input projection of a whole
+ * sequence and its gradient into dx, which input time a processing step reads, the masked previous
+ * state, and the two sums into the running state gradient.
+ */
+import type { FloatArray } from '../float-array';
+import { gemmNN, gemmTN, transpose } from '../gemm';
+import type { RecurrentWorkspace } from './workspace';
+
+/**
+ * Input projection of all time steps in one GEMM: ws.xp [T,B,G] = x_in·W + bias[0:G], with x_in = x ⊙ the
+ * input mask (one per sequence, applied to every step; into ws.xm) or x itself. Returns x_in.
+ */
+export function projectInputs(
+  ws: RecurrentWorkspace,
+  x: FloatArray,
+  kernel: FloatArray,
+  bias: FloatArray,
+  B: number,
+): FloatArray {
+  const { T, G } = ws;
+  const I = ws.config.inputSize;
+  const TB = T * B;
+  let xin = x;
+  const im = ws.inputMask;
+  if (im !== null) {
+    const xm = ws.xm;
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < B; b++) {
+        const o = (t * B + b) * I;
+        const mo = b * I;
+        for (let i = 0; i < I; i++) xm[o + i] = x[o + i]! * im[mo + i]!;
+      }
+    }
+    xin = xm;
+  }
+  const xp = ws.xp;
+  for (let j = 0; j < G; j++) xp[j] = bias[j]!;
+  for (let rows = 1; rows < TB; rows *= 2) xp.copyWithin(rows * G, 0, Math.min(rows, TB - rows) * G);
+  gemmNN(xp, 0, G, xin, 0, I, kernel, 0, G, TB, G, I, 1);
+  return xin;
+}
+
+/** dx [T,B,I] += (dA·Wᵀ) ⊙ the input mask, dA [T,B,G] the input projection's gradient by input time. */
+export function addInputGradient(
+  ws: RecurrentWorkspace,
+  dx: FloatArray,
+  dA: FloatArray,
+  kernel: FloatArray,
+  B: number,
+): void {
+  const { T, G } = ws;
+  const I = ws.config.inputSize;
+  const TB = T * B;
+  transpose(ws.wt, kernel, I, G);
+  const im = ws.inputMask;
+  if (im === null) {
+    gemmNN(dx, 0, I, dA, 0, G, ws.wt, 0, I, TB, I, G, 1);
+    return;
+  }
+  const dxm = ws.dxm;
+  gemmNN(dxm, 0, I, dA, 0, G, ws.wt, 0, I, TB, I, G, 0);
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      const o = (t * B + b) * I;
+      const mo = b * I;
+      for (let i = 0; i < I; i++) dx[o + i]! += dxm[o + i]! * im[mo + i]!;
+    }
+  }
+}
+
+/** The input time step `t` processing step `s` reads: `s`, or `T−1−s` with `goBackwards`. */
+export function inputTime(ws: RecurrentWorkspace, s: number): number {
+  return ws.config.goBackwards ? ws.T - 1 - s : s;
+}
+
+/** Masks the previous state of step s into ws.hin (when a recurrent mask is set); returns the buffer to use. */
+export function recurrentInput(ws: RecurrentWorkspace, s: number, B: number): FloatArray {
+  const rm = ws.recurrentMask;
+  if (rm === null) return ws.hs;
+  const u = ws.config.units;
+  const Bu = B * u;
+  const hs = ws.hs;
+  const hin = ws.hin;
+  const o = s * Bu;
+  for (let k = 0; k < Bu; k++) hin[o + k] = hs[o + k]! * rm[k]!;
+  return hin;
+}
+
+/**
+ * ws.rec [B,G] = h_in · U for processing step s, h_in the (masked) previous state; returns the input
+ * time step t that step s reads.
+ */
+export function recurrentProduct(ws: RecurrentWorkspace, U: FloatArray, s: number, B: number): number {
+  const { G } = ws;
+  const u = ws.config.units;
+  gemmNN(ws.rec, 0, G, recurrentInput(ws, s, B), s * B * u, u, U, 0, G, B, G, u, 0);
+  return inputTime(ws, s);
+}
+
+/** dh += (dRec[s] · Uᵀ) ⊙ mask: the gate gradients of step s back into the previous state. */
+export function backpropRecurrent(ws: RecurrentWorkspace, s: number, B: number): void {
+  const { G } = ws;
+  const u = ws.config.units;
+  gemmNN(ws.dhin, 0, u, ws.dRec, s * B * G, G, ws.ut, 0, u, B, u, G, 0);
+  addRecurrentPath(ws, B * u);
+}
+
+/**
+ * The input weights' gradients: dW [I,G] += x_inᵀ · dA and bias[0:G] += Σ_rows dA (a product 1ᵀ·dA),
+ * dA [T,B,G] by input time, x_in the masked input `projectInputs` used (or x).
+ */
+export function addInputWeightGradients(
+  ws: RecurrentWorkspace,
+  kernelGrad: FloatArray,
+  biasGrad: FloatArray,
+  x: FloatArray,
+  dA: FloatArray,
+  B: number,
+): void {
+  const { T, G } = ws;
+  const I = ws.config.inputSize;
+  const TB = T * B;
+  const xin = ws.inputMask !== null ? ws.xm : x;
+  gemmTN(kernelGrad, 0, G, xin, 0, I, dA, 0, G, I, G, TB, 1);
+  gemmNN(biasGrad, 0, G, ws.ones, 0, TB, dA, 0, G, 1, G, TB, 1);
+}
+
+/** dh += dHs[s]: the loss gradient reaching the state after processing step s from the layer above. */
+export function addStepGradient(ws: RecurrentWorkspace, s: number, Bu: number): void {
+  const dh = ws.dh;
+  const dHs = ws.dHs;
+  const o = s * Bu;
+  for (let k = 0; k < Bu; k++) dh[k]! += dHs[o + k]!;
+}
+
+/** dh += dhin ⊙ mask (the recurrent path into the previous state). */
+export function addRecurrentPath(ws: RecurrentWorkspace, Bu: number): void {
+  const { dh, dhin } = ws;
+  const rm = ws.recurrentMask;
+  if (rm === null) for (let k = 0; k < Bu; k++) dh[k]! += dhin[k]!;
+  else for (let k = 0; k < Bu; k++) dh[k]! += dhin[k]! * rm[k]!;
+}

@@ -1,0 +1,268 @@
+/**
+ * The `'math'` engine: `MathNetwork` (a Float32 `NetworkCore` of `network.ts` with an optimizer, dropout
+ * masks and sharded gradients) and `mathEngine`, which creates it.
+ */
+import { addL1Penalty, addL2Penalty, clipByGlobalNorm } from './dense';
+import type {
+  BatchResult,
+  Engine,
+  NamedWeights,
+  Network,
+  NetworkOptions,
+  OptimizerSpec,
+  OptimizerState,
+  Trace,
+} from './engine';
+import { GruMathError } from './errors';
+import { initializeWeights } from './initializers';
+import { MAX_CHUNK, NetworkCore } from './network';
+import { Optimizer } from './optimizers';
+import { drawDropoutUniforms, dropoutMaskWidths, splitBatch } from './parallel/shards';
+import { combineShards, mathBitsDependOn, REDUCTION_SHARDS, shardGradient } from './reduction';
+import { Rng } from './rng';
+import { type ModelSpec, weightLayout } from './spec';
+import { checkBatch, checkFinite, checkLabels, checkTensor } from './validate';
+import { activeKernels, initKernels } from './wasm/runtime';
+
+function checkOptions(options: NetworkOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new GruMathError('INVALID_ARGUMENT', 'Network options must be an object like { seed: 42 }.');
+  }
+  if (!Number.isFinite(options.seed)) {
+    throw new GruMathError('INVALID_ARGUMENT', `options.seed must be a finite number, got ${options.seed}.`);
+  }
+  const clip = options.clipNorm;
+  if (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `options.clipNorm must be a positive number, got ${clip}. Omit it to disable clipping.`,
+    );
+  }
+  const l2 = options.l2;
+  if (l2 !== undefined && !(l2 >= 0 && Number.isFinite(l2))) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `options.l2 must be a number ≥ 0, got ${l2}. Use 0 to disable it.`,
+    );
+  }
+  const l1 = options.l1;
+  if (l1 !== undefined && !(l1 >= 0 && Number.isFinite(l1))) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `options.l1 must be a number ≥ 0, got ${l1}. Use 0 to disable it.`,
+    );
+  }
+  const ls = options.labelSmoothing;
+  if (ls !== undefined && !(ls >= 0 && ls < 1)) {
+    throw new GruMathError(
+      'INVALID_ARGUMENT',
+      `options.labelSmoothing must be in [0, 1), got ${ls}. Use 0 to disable it.`,
+    );
+  }
+}
+
+/** The default optimizer: Adam with Keras defaults and learning rate 1e-3. */
+export const DEFAULT_OPTIMIZER: OptimizerSpec = { type: 'adam', learningRate: 1e-3 };
+
+/**
+ * The math engine's `Network`: a Float32 `NetworkCore` with an optimizer. Initial weights come from
+ * `initializeWeights(spec, seed)`; dropout masks from a generator forked from `Rng(seed)`. Training is
+ * deterministic: the same spec, options, seed and batches give bit-identical weights.
+ */
+export class MathNetwork implements Network {
+  readonly spec: ModelSpec;
+  readonly options: NetworkOptions;
+  private readonly core: NetworkCore;
+  private readonly optimizer: Optimizer;
+  private readonly dropoutRng: Rng;
+  private readonly widths: number[];
+  private uniforms = new Float64Array(0);
+  private readonly shardGrads: Float32Array[];
+  private readonly kernelRanges: [number, number][];
+  private disposed = false;
+
+  constructor(spec: ModelSpec, options: NetworkOptions) {
+    checkOptions(options);
+    this.spec = spec;
+    this.options = options;
+    this.core = new NetworkCore(spec, 'float32');
+    this.core.setWeights(initializeWeights(spec, options.seed));
+    this.optimizer = new Optimizer(options.optimizer ?? DEFAULT_OPTIMIZER, this.core.totalSize);
+    this.dropoutRng = new Rng(options.seed).fork();
+    this.widths = dropoutMaskWidths(spec);
+    this.shardGrads = Array.from({ length: REDUCTION_SHARDS }, () => new Float32Array(this.core.totalSize));
+    this.kernelRanges = weightLayout(spec)
+      .entries.filter((e) => e.name.endsWith('kernel'))
+      .map((e) => [e.offset, e.size]);
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        'This network was disposed. Create a new one with mathEngine.create().',
+      );
+    }
+  }
+
+  private checkInput(x: Float32Array, batch: number): void {
+    checkBatch(batch);
+    const shape = [batch, this.spec.timeSteps, this.spec.features];
+    checkTensor('x', x, shape, ['batch', 'timeSteps', 'features']);
+    checkFinite('x', x, shape);
+  }
+
+  /**
+   * Loss and gradients of one batch with the current weights, without an optimizer step. Gradients
+   * include the L2 and L1 terms (as in training) but are not clipped; dropout is off.
+   */
+  computeGradients(x: Float32Array, y: Int32Array, batch: number): { loss: number; gradients: NamedWeights } {
+    this.checkAlive();
+    this.checkInput(x, batch);
+    checkLabels(y, batch, this.spec.classes);
+    const result = this.core.computeGradients(x, y, batch, {
+      training: false,
+      labelSmoothing: this.options.labelSmoothing ?? 0,
+      l2: this.options.l2 ?? 0,
+      l1: this.options.l1 ?? 0,
+    });
+    return { loss: result.loss, gradients: this.core.getGradients() };
+  }
+
+  async trainBatch(x: Float32Array, y: Int32Array, batch: number): Promise<BatchResult> {
+    return this.trainBatchSync(x, y, batch);
+  }
+
+  /** Synchronous form of `trainBatch` (for workers and benchmarks). */
+  trainBatchSync(x: Float32Array, y: Int32Array, batch: number): BatchResult {
+    this.checkAlive();
+    this.checkInput(x, batch);
+    checkLabels(y, batch, this.spec.classes);
+    const core = this.core;
+    // The fixed-shard reduction of every math engine (see REDUCTION_SHARDS): the same bits as the
+    // parallel engine on any number of threads.
+    let uniforms: Float64Array | null = null;
+    if (this.widths.length > 0) {
+      const need = batch * this.widths.reduce((a, w) => a + w, 0);
+      if (this.uniforms.length < need) this.uniforms = new Float64Array(need);
+      uniforms = this.uniforms;
+      drawDropoutUniforms(this.dropoutRng, this.widths, batch, uniforms);
+    }
+    const labelSmoothing = this.options.labelSmoothing ?? 0;
+    const shards = splitBatch(batch, REDUCTION_SHARDS);
+    const results = shards.map((shard, k) => {
+      if (shard.size === 0) return null;
+      const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, labelSmoothing);
+      this.shardGrads[k]!.set(core.grads);
+      return r;
+    });
+    const result = combineShards(core.grads, shards, results, this.shardGrads, batch);
+    addL2Penalty(core.grads, core.params, this.kernelRanges, this.options.l2 ?? 0);
+    addL1Penalty(core.grads, core.params, this.kernelRanges, this.options.l1 ?? 0);
+    if (this.options.clipNorm !== undefined) clipByGlobalNorm(core.grads, this.options.clipNorm);
+    this.optimizer.step(core.params, core.grads);
+    return result;
+  }
+
+  async predict(x: Float32Array, batch: number): Promise<Float32Array> {
+    return this.predictSync(x, batch);
+  }
+
+  /**
+   * Writes the class probabilities of `batch` samples into `out` (`[batch, classes]`) and returns it.
+   * Reuses the network's workspaces: once a batch size has been seen, calls allocate no buffers
+   * (the batch-1 latency path).
+   */
+  predictInto(x: Float32Array, batch: number, out: Float32Array): Float32Array {
+    this.checkAlive();
+    const { timeSteps: T, features: F, classes: C } = this.spec;
+    // The full check builds its shape description eagerly; run it only when the cheap test fails.
+    if (!(x instanceof Float32Array) || !Number.isInteger(batch) || batch < 1 || x.length !== batch * T * F) {
+      this.checkInput(x, batch);
+    }
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v - v !== 0) checkFinite('x', x, [batch, T, F]);
+    }
+    if (!(out instanceof Float32Array) || out.length < batch * C) {
+      throw new GruMathError(
+        'SHAPE_MISMATCH',
+        `out must hold batch × classes = ${batch * C} values, got ${out.length}. Allocate new Float32Array(${batch * C}).`,
+      );
+    }
+    const core = this.core;
+    for (let start = 0; start < batch; start += MAX_CHUNK) {
+      const n = Math.min(MAX_CHUNK, batch - start);
+      core.forward(start === 0 && n === batch ? x : x.subarray(start * T * F, (start + n) * T * F), n, false);
+      const probs = core.probs;
+      const o = start * C;
+      for (let i = 0; i < n * C; i++) out[o + i] = probs[i]!;
+    }
+    return out;
+  }
+
+  /** Synchronous form of `predict`. */
+  predictSync(x: Float32Array, batch: number): Float32Array {
+    this.checkAlive();
+    this.checkInput(x, batch);
+    const { timeSteps: T, features: F, classes: C } = this.spec;
+    const out = new Float32Array(batch * C);
+    for (let start = 0; start < batch; start += MAX_CHUNK) {
+      const n = Math.min(MAX_CHUNK, batch - start);
+      this.core.forward(x.subarray(start * T * F, (start + n) * T * F), n, false);
+      out.set(this.core.probs.subarray(0, n * C), start * C);
+    }
+    return out;
+  }
+
+  async trace(x: Float32Array): Promise<Trace> {
+    this.checkAlive();
+    const shape = [this.spec.timeSteps, this.spec.features];
+    checkTensor('x', x, shape, ['timeSteps', 'features']);
+    checkFinite('x', x, shape);
+    this.core.forward(x, 1, false);
+    return this.core.traceLastForward();
+  }
+
+  getWeights(): NamedWeights {
+    this.checkAlive();
+    return this.core.getWeights();
+  }
+
+  setWeights(weights: NamedWeights): void {
+    this.checkAlive();
+    this.core.setWeights(weights);
+  }
+
+  setLearningRate(learningRate: number): void {
+    if (!(learningRate > 0 && Number.isFinite(learningRate))) {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        `learningRate must be a positive finite number, got ${learningRate}.`,
+      );
+    }
+    this.optimizer.learningRate = learningRate;
+  }
+
+  getOptimizerState(): OptimizerState {
+    return this.optimizer.getState();
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    this.optimizer.setState(state);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+/** The math core as an `Engine` (name `'math'`). */
+export const mathEngine: Engine = {
+  name: 'math',
+  async create(spec: ModelSpec, options: NetworkOptions): Promise<MathNetwork> {
+    await initKernels();
+    return new MathNetwork(spec, options);
+  },
+  bitsDependOn: () => mathBitsDependOn(activeKernels()),
+};
