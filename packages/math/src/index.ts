@@ -30,7 +30,7 @@ export type {
   OptimizerSpec,
   OptimizerState,
   Trace,
-} from './engine';
+} from './engine/contract';
 export type { GruMathErrorCode } from './errors';
 export { GruMathError } from './errors';
 export type { FloatArray } from './float-array';

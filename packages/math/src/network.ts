@@ -20,7 +20,7 @@ import type {
   OptimizerSpec,
   OptimizerState,
   Trace,
-} from './engine';
+} from './engine/contract';
 import { GruMathError } from './errors';
 import type { FloatArray } from './float-array';
 import { initializeWeights } from './initializers';

@@ -1,4 +1,4 @@
-import type { OptimizerSpec, OptimizerState } from './engine';
+import type { OptimizerSpec, OptimizerState } from './engine/contract';
 import { GruMathError } from './errors';
 import type { FloatArray } from './float-array';
 

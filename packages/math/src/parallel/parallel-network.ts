@@ -7,7 +7,7 @@ import type {
   NetworkOptions,
   OptimizerState,
   Trace,
-} from '../engine';
+} from '../engine/contract';
 import { GruMathError } from '../errors';
 import { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, NetworkCore } from '../network';
 import { Optimizer } from '../optimizers';

@@ -1,4 +1,4 @@
-import type { CellType, ModelSpec } from './spec';
+import type { CellType, ModelSpec } from '../spec';
 
 /** One weight tensor in canonical name, shape and layout (row-major float32). */
 export interface NamedWeight {
