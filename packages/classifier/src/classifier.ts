@@ -19,7 +19,7 @@ import type {
   OptimizerSpec,
   RecurrentActivation,
 } from '@gruvision/math';
-import { parameterCount, validateSpec } from '@gruvision/math';
+import { OPTIMIZER_TYPES, parameterCount, validateSpec } from '@gruvision/math';
 import type {
   ArtifactLimits,
   GruvisionMetadata,
@@ -904,7 +904,7 @@ function resolveOptimizer(options: FitOptions): OptimizerSpec {
   const given = options.optimizer ?? 'adam';
   const base: OptimizerSpec =
     typeof given === 'string' ? ({ type: given, learningRate: 1e-3 } as OptimizerSpec) : given;
-  if (!['sgd', 'adam', 'adamw', 'rmsprop'].includes(base.type)) {
+  if (!OPTIMIZER_TYPES.includes(base.type)) {
     invalid(`fit: optimizer must be "sgd", "adam", "adamw" or "rmsprop", got ${JSON.stringify(base.type)}.`);
   }
   const learningRate = options.learningRate ?? base.learningRate ?? 1e-3;

@@ -29,9 +29,18 @@ export type {
   NetworkOptions,
   OptimizerSpec,
   OptimizerState,
+  ScheduleType,
   Trace,
 } from './engine/contract';
-export type { GruMathErrorCode } from './errors';
+export { OPTIMIZER_TYPES, SCHEDULE_TYPES } from './engine/contract';
+export {
+  checkLearningRate,
+  checkNetworkOptions,
+  checkOptimizerState,
+  optimizerSlotNames,
+  validateOptimizerSpec,
+} from './engine/options';
+export type { EngineErrorCode, GruMathErrorCode } from './errors';
 export { GruMathError } from './errors';
 export type { FloatArray } from './float-array';
 export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
@@ -50,7 +59,7 @@ export {
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
 export { recurrentLayerForward } from './layer-forward';
 export { DEFAULT_OPTIMIZER, MAX_CHUNK, MathNetwork, mathEngine, NetworkCore } from './network';
-export { Optimizer, validateOptimizerSpec } from './optimizers';
+export { Optimizer } from './optimizers';
 export type { DType, RecurrentCellConfig, RecurrentGrads, RecurrentParams } from './recurrent';
 export { allocFloat, RecurrentWorkspace, recurrentBackward, recurrentForward } from './recurrent';
 export type { ShardResult } from './reduction';
@@ -85,4 +94,5 @@ export {
   weightLayout,
 } from './spec';
 export { convertUpdateGate } from './update-gate';
+export { checkLabels, checkSequenceBatch, matchWeights } from './validate';
 export type { GemmFlavor } from './wasm-gemm';

@@ -21,6 +21,7 @@ import type {
   OptimizerState,
   Trace,
 } from './engine/contract';
+import { checkNetworkOptions } from './engine/options';
 import { GruMathError } from './errors';
 import type { FloatArray } from './float-array';
 import { initializeWeights } from './initializers';
@@ -515,43 +516,6 @@ export class NetworkCore {
   }
 }
 
-function checkOptions(options: NetworkOptions): void {
-  if (options === null || typeof options !== 'object') {
-    throw new GruMathError('INVALID_ARGUMENT', 'Network options must be an object like { seed: 42 }.');
-  }
-  if (!Number.isFinite(options.seed)) {
-    throw new GruMathError('INVALID_ARGUMENT', `options.seed must be a finite number, got ${options.seed}.`);
-  }
-  const clip = options.clipNorm;
-  if (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `options.clipNorm must be a positive number, got ${clip}. Omit it to disable clipping.`,
-    );
-  }
-  const l2 = options.l2;
-  if (l2 !== undefined && !(l2 >= 0 && Number.isFinite(l2))) {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `options.l2 must be a number ≥ 0, got ${l2}. Use 0 to disable it.`,
-    );
-  }
-  const l1 = options.l1;
-  if (l1 !== undefined && !(l1 >= 0 && Number.isFinite(l1))) {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `options.l1 must be a number ≥ 0, got ${l1}. Use 0 to disable it.`,
-    );
-  }
-  const ls = options.labelSmoothing;
-  if (ls !== undefined && !(ls >= 0 && ls < 1)) {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `options.labelSmoothing must be in [0, 1), got ${ls}. Use 0 to disable it.`,
-    );
-  }
-}
-
 /** The default optimizer: Adam with Keras defaults and learning rate 1e-3. */
 export const DEFAULT_OPTIMIZER: OptimizerSpec = { type: 'adam', learningRate: 1e-3 };
 
@@ -573,7 +537,7 @@ export class MathNetwork implements Network {
   private disposed = false;
 
   constructor(spec: ModelSpec, options: NetworkOptions) {
-    checkOptions(options);
+    checkNetworkOptions(options);
     this.spec = spec;
     this.options = options;
     this.core = new NetworkCore(spec, 'float32');
@@ -590,7 +554,7 @@ export class MathNetwork implements Network {
   private checkAlive(): void {
     if (this.disposed) {
       throw new GruMathError(
-        'INVALID_ARGUMENT',
+        'DISPOSED',
         'This network was disposed. Create a new one with mathEngine.create().',
       );
     }

@@ -61,6 +61,18 @@ export function checkFinite(tensor: string, values: FloatArray, shape: readonly 
   }
 }
 
+/**
+ * The one check of a batch of sequences `x: [batch, timeSteps, features]` for every engine: `batch`
+ * a positive integer (`INVALID_ARGUMENT`), `x` a Float32Array of that size (`SHAPE_MISMATCH`), every
+ * value finite (`NON_FINITE`).
+ */
+export function checkSequenceBatch(x: unknown, batch: number, timeSteps: number, features: number): void {
+  checkBatch(batch);
+  const shape = [batch, timeSteps, features];
+  checkTensor('x', x, shape, ['batch', 'timeSteps', 'features']);
+  checkFinite('x', x as Float32Array, shape);
+}
+
 /** Throws unless `labels` is an Int32Array of `batch` class indices in [0, classes). */
 export function checkLabels(labels: unknown, batch: number, classes: number): void {
   if (!(labels instanceof Int32Array)) {

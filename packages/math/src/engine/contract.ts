@@ -1,5 +1,7 @@
 import type { CellType, ModelSpec } from '../spec';
 
+export type { EngineErrorCode } from '../errors';
+
 /** One weight tensor in canonical name, shape and layout (row-major float32). */
 export interface NamedWeight {
   readonly name: string;
@@ -121,3 +123,15 @@ export interface Engine {
    */
   bitsDependOn?(): string;
 }
+
+/** The optimizers every engine implements (`OptimizerSpec['type']`). */
+export const OPTIMIZER_TYPES: readonly OptimizerSpec['type'][] = ['sgd', 'adam', 'adamw', 'rmsprop'];
+
+/**
+ * The learning-rate schedules a training loop may apply through `Network.setLearningRate` (the
+ * classifier's `LearningRateSchedule['type']`).
+ */
+export const SCHEDULE_TYPES = ['constant', 'step', 'cosine'] as const;
+
+/** A learning-rate schedule's name. */
+export type ScheduleType = (typeof SCHEDULE_TYPES)[number];

@@ -163,7 +163,7 @@ export class ParallelMathNetwork implements Network {
   private checkAlive(): void {
     if (this.disposed) {
       throw new GruMathError(
-        'INVALID_ARGUMENT',
+        'DISPOSED',
         'This network was disposed. Create a new one with parallelMathEngine().create().',
       );
     }
