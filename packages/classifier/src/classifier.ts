@@ -8,16 +8,13 @@ import {
   viewShape,
 } from '@gruvision/data';
 import type {
-  CellType,
   Engine,
-  LayerTrace,
   ModelSpec,
   NamedWeight,
   NamedWeights,
   Network,
   NetworkOptions,
   OptimizerSpec,
-  RecurrentActivation,
 } from '@gruvision/math';
 import { OPTIMIZER_TYPES, parameterCount, validateSpec } from '@gruvision/math';
 import type {
@@ -33,92 +30,19 @@ import type { Checkpoint, EpochLog, TrainingState } from './checkpoint';
 import { defaultSpec } from './default-spec';
 import type { EngineOption } from './engines';
 import { resolveEngine } from './engines';
-import { GruClassifierError } from './errors';
-import type { FitOptions, History, MonitoredMetric } from './fit-options';
-import { checkFitOptionKeys } from './fit-options';
+import { checkPositiveInt, GruClassifierError, invalid, wrapSpecError } from './errors';
+import type { FitOptions, History, MonitoredMetric } from './fit/options';
+import { checkFitOptionKeys } from './fit/options';
+import { learningRateAt, validateSchedule } from './fit/schedule';
 import type { ImageInput, PredictInput } from './images';
 import { prepareImage, toModelSet } from './images';
 import type { Evaluation } from './metrics';
 import { argMax, MetricsAccumulator, topIndices } from './metrics';
-import type { ModelLimits } from './model-schema';
+import type { GruClassifierOptions } from './model-options';
+import { CREATE_OPTION_KEYS } from './model-options';
 import { exceededLimit } from './model-schema';
 import { checkOptionKeys } from './option-keys';
-import { learningRateAt, validateSchedule } from './schedule';
-
-/** Options of `GruClassifier.create`. Only `classNames` is required. */
-export interface GruClassifierOptions {
-  readonly classNames: readonly string[];
-  /** Input image height. Default 28. */
-  readonly height?: number;
-  /** Input image width. Default 28. */
-  readonly width?: number;
-  /** Input image channels (1 gray, 3 RGB, 4 RGBA). Default 1. */
-  readonly channels?: number;
-  /** How images become sequences. Default `{ mode: 'rows' }`. */
-  readonly view?: SequenceView;
-  /**
-   * Compute the view's `normalize` (mean, std) on the training set at the first `fit` when the view has
-   * none. Default true.
-   */
-  readonly normalize?: boolean;
-  /** A full model spec; its `timeSteps`/`features` must match the view of the input shape. */
-  readonly spec?: ModelSpec;
-  /** Default `'gru'`. Ignored with `spec`. */
-  readonly cell?: CellType;
-  /** Default 128. Ignored with `spec`. */
-  readonly units?: number;
-  /** Stacked recurrent layers. Default 1. Ignored with `spec`. */
-  readonly layers?: number;
-  readonly bidirectional?: boolean;
-  /** Default false, so saved models open in plain `tf.loadLayersModel`. */
-  readonly resetAfter?: boolean;
-  /** Default `'sigmoid'`. */
-  readonly recurrentActivation?: RecurrentActivation;
-  /** Every recurrent layer reads the sequence last step first (Keras `go_backwards`). Default false. Ignored with `spec`. */
-  readonly goBackwards?: boolean;
-  /** Seeds initialization, shuffling, splits and dropout. Default 0. */
-  readonly seed?: number;
-  /** Default `'math'`. */
-  readonly engine?: EngineOption;
-  /** `'mnist'`: MNIST-style centring of single pictures at predict time (digit models). Default `'none'`. */
-  readonly preprocess?: Preprocess;
-  /**
-   * Sizes the model may have; the defaults are what `loadClassifier` accepts, so a model that trains
-   * can always be loaded again. Raise a limit here and when loading, on purpose.
-   */
-  readonly limits?: ModelLimits;
-}
-
-/** One class and its probability. */
-export interface ClassProbability {
-  readonly label: number;
-  readonly className: string;
-  readonly probability: number;
-}
-
-/** The prediction for one image: the most probable class and the top-k list. */
-export interface Prediction extends ClassProbability {
-  readonly top: readonly ClassProbability[];
-  /** All class probabilities, `[classes]`. */
-  readonly probabilities: Float32Array;
-}
-
-/** How the model read one image, step by step. */
-export interface Explanation {
-  readonly timeSteps: number;
-  readonly features: number;
-  /** The image as the model saw it (after preprocessing and resizing). */
-  readonly image: RawImage;
-  /** The sequence fed to the network, `[T, F]`. */
-  readonly sequence: Float32Array;
-  /** Per recurrent layer (and direction): hidden state and gates after each step, `[T, units]` each. */
-  readonly layers: readonly LayerTrace[];
-  /** Class probabilities the head gives after each step, `[T, classes]`. */
-  readonly stepProbabilities: Float32Array;
-  /** The most probable class after each step. */
-  readonly steps: readonly ClassProbability[];
-  readonly prediction: Prediction;
-}
+import type { Explanation, Prediction } from './prediction';
 
 const defaultOptimizer: OptimizerSpec = { type: 'adam', learningRate: 1e-3 };
 
@@ -138,47 +62,7 @@ function epochSeed(seed: number, epoch: number): number {
   return (Math.imul((seed >>> 0) ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(epoch + 1, 0x85ebca6b)) >>> 0;
 }
 
-const CREATE_OPTION_KEYS = {
-  classNames: true,
-  height: true,
-  width: true,
-  channels: true,
-  view: true,
-  normalize: true,
-  spec: true,
-  cell: true,
-  units: true,
-  layers: true,
-  bidirectional: true,
-  resetAfter: true,
-  recurrentActivation: true,
-  goBackwards: true,
-  seed: true,
-  engine: true,
-  preprocess: true,
-  limits: true,
-} as const satisfies Record<keyof GruClassifierOptions, true>;
-
 const PREDICT_OPTION_KEYS = { topK: true, batchSize: true } as const;
-
-function invalid(message: string): never {
-  throw new GruClassifierError('INVALID_ARGUMENT', message);
-}
-
-function checkPositiveInt(value: unknown, what: string): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    invalid(`${what} must be a positive whole number, got ${JSON.stringify(value)}.`);
-  }
-}
-
-function wrapSpecError<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (GruClassifierError.isInstance(error)) throw error;
-    throw new GruClassifierError('INVALID_ARGUMENT', (error as Error).message, { cause: error });
-  }
-}
 
 /**
  * A GRU image classifier on any engine: `fit`, `evaluate`, `predict`, `explain`, and artifacts in the

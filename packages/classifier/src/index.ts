@@ -12,12 +12,6 @@ export type {
 export { ARTIFACT_FORMAT_VERSION, MODEL_FILE, WEIGHTS_FILE } from './artifact';
 export type { Checkpoint, EpochLog, TrainingState } from './checkpoint';
 export { checkpointFiles, checkpointFromFiles } from './checkpoint';
-export type {
-  ClassProbability,
-  Explanation,
-  GruClassifierOptions,
-  Prediction,
-} from './classifier';
 export { GruClassifier } from './classifier';
 export type { ClassifierShapeOptions } from './default-spec';
 export { defaultSpec } from './default-spec';
@@ -34,13 +28,15 @@ export type {
   History,
   MonitoredMetric,
   TrainBeginInfo,
-} from './fit-options';
+} from './fit/options';
+export type { LearningRateSchedule } from './fit/schedule';
+export { learningRateAt } from './fit/schedule';
 export type { ImageDataLike, ImageInput, PredictInput } from './images';
 export type { ClassMetrics, Evaluation } from './metrics';
+export type { GruClassifierOptions } from './model-options';
 export type { ModelLimits } from './model-schema';
 export { DEFAULT_MODEL_LIMITS } from './model-schema';
-export type { LearningRateSchedule } from './schedule';
-export { learningRateAt } from './schedule';
+export type { ClassProbability, Explanation, Prediction } from './prediction';
 export type { KerasLayerJson, ModelTopologyJson } from './topology';
 export { modelTopology } from './topology';
 export { CLASSIFIER_VERSION } from './version';

@@ -1,6 +1,6 @@
 import type { ScheduleType } from '@gruvision/math';
 import { SCHEDULE_TYPES } from '@gruvision/math';
-import { GruClassifierError } from './errors';
+import { GruClassifierError } from '../errors';
 
 /**
  * How the learning rate changes during training. Every kind takes an optional linear warm-up from

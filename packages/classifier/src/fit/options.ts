@@ -1,7 +1,7 @@
 import type { ImageSet } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
-import type { Checkpoint, EpochLog } from './checkpoint';
-import { checkOptionKeys } from './option-keys';
+import type { Checkpoint, EpochLog } from '../checkpoint';
+import { checkOptionKeys } from '../option-keys';
 import type { LearningRateSchedule } from './schedule';
 
 /** Metrics early stopping can watch. */
