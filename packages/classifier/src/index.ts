@@ -19,6 +19,7 @@ export type { EngineName, EngineOption } from './engines';
 export { ENGINE_NAMES, resolveEngine } from './engines';
 export type { GruClassifierErrorCode } from './errors';
 export { GruClassifierError } from './errors';
+export type { Callback, FitRun, StopReason } from './fit/callbacks';
 export type {
   BatchEndInfo,
   CheckpointOptions,

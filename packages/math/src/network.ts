@@ -27,7 +27,7 @@ import type { FloatArray } from './float-array';
 import { initializeWeights } from './initializers';
 import { activeKernels, initKernels } from './kernels';
 import { Optimizer } from './optimizers';
-import { drawDropoutUniforms, dropoutMaskWidths, splitBatch } from './parallel/shards';
+import { drawDropoutUniforms, dropoutMaskWidths, skipDropoutUniforms, splitBatch } from './parallel/shards';
 import {
   allocFloat,
   type DType,
@@ -529,7 +529,7 @@ export class MathNetwork implements Network {
   readonly options: NetworkOptions;
   private readonly core: NetworkCore;
   private readonly optimizer: Optimizer;
-  private readonly dropoutRng: Rng;
+  private dropoutRng: Rng;
   private readonly widths: number[];
   private uniforms = new Float64Array(0);
   private readonly shardGrads: Float32Array[];
@@ -701,6 +701,11 @@ export class MathNetwork implements Network {
 
   getOptimizerState(): OptimizerState {
     return this.optimizer.getState();
+  }
+
+  resetDropout(seed: number, skip: readonly number[] = []): void {
+    this.dropoutRng = new Rng(seed).fork();
+    skipDropoutUniforms(this.dropoutRng, this.widths, skip);
   }
 
   setOptimizerState(state: OptimizerState): void {

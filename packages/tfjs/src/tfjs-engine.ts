@@ -142,7 +142,7 @@ export class TfjsNetwork implements Network {
   private readonly optimizer: KerasOptimizer;
   private readonly variables: tf.Variable[];
   private readonly kernelIndices: number[];
-  private readonly dropoutRng: Rng;
+  private dropoutRng: Rng;
   private readonly hasDropout: boolean;
   /** The head-dropout mask of the batch being trained, `[B, H]`, or null. */
   private headMask: tf.Tensor2D | null = null;
@@ -373,6 +373,12 @@ export class TfjsNetwork implements Network {
   getOptimizerState(): OptimizerState {
     this.checkAlive();
     return this.optimizer.getState();
+  }
+
+  resetDropout(seed: number, skip: readonly number[] = []): void {
+    this.checkAlive();
+    this.dropoutRng = new Rng(seed).fork();
+    if (this.hasDropout) for (const batch of skip) drawDropoutMasks(this.spec, this.dropoutRng, batch);
   }
 
   setOptimizerState(state: OptimizerState): void {

@@ -136,6 +136,46 @@ export function describeEngineConformance(label: string, getEngine: () => Promis
       b.dispose();
     });
 
+    it('resetDropout(seed, skip) draws the masks a fresh network of that seed draws after batches of those sizes', async () => {
+      const base = specs['GRU resetAfter false, sigmoid']!;
+      const spec: ModelSpec = {
+        ...base,
+        layers: [{ ...base.layers[0]!, dropout: 0.3, recurrentDropout: 0.2 }],
+        headDropout: 0.25,
+      };
+      const engine = await getEngine();
+      const x = sequences(spec, 4);
+      const y = Int32Array.from([0, 1, 2, 3]);
+      // Reference: a network of seed 21 trains one batch of 3 (its masks are drawn), then the weights
+      // and optimizer state go back, so only the dropout stream has moved on.
+      const fresh = await engine.create(spec, { seed: 21 });
+      const weights = fresh.getWeights();
+      const state = fresh.getOptimizerState();
+      await fresh.trainBatch(x.subarray(0, 3 * spec.timeSteps * spec.features), y.subarray(0, 3), 3);
+      fresh.setWeights(weights);
+      fresh.setOptimizerState(state);
+      const want = await fresh.trainBatch(x, y, 4);
+      // The same from a network of another seed, reset to seed 21 with one batch of 3 skipped.
+      const reset = await engine.create(spec, { seed: 5 });
+      reset.setWeights(weights);
+      reset.setOptimizerState(state);
+      reset.resetDropout(21, [3]);
+      const got = await reset.trainBatch(x, y, 4);
+      expect(Math.abs(got.loss - want.loss)).toBeLessThan(1e-6);
+      const wantWeights = fresh.getWeights();
+      reset.getWeights().forEach((w, i) => {
+        for (let k = 0; k < w.values.length; k++)
+          expect(Math.abs(w.values[k]! - wantWeights[i]!.values[k]!)).toBeLessThan(1e-6);
+      });
+      // Without the skip the masks differ, and so does the step.
+      const unskipped = await engine.create(spec, { seed: 5 });
+      unskipped.setWeights(weights);
+      unskipped.setOptimizerState(state);
+      unskipped.resetDropout(21);
+      expect((await unskipped.trainBatch(x, y, 4)).loss).not.toBeCloseTo(want.loss, 6);
+      for (const n of [fresh, reset, unskipped]) n.dispose();
+    });
+
     describe('bad input: every engine throws the same error code', () => {
       const spec = specs['GRU resetAfter false, sigmoid']!;
       const codeOf = async (fn: () => unknown): Promise<string> => {

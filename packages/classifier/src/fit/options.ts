@@ -2,6 +2,7 @@ import type { ImageSet } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
 import type { Checkpoint, EpochLog } from '../checkpoint';
 import { checkOptionKeys } from '../option-keys';
+import type { BatchEndInfo, Callback, TrainBeginInfo } from './callbacks';
 import type { LearningRateSchedule } from './schedule';
 
 /** Metrics early stopping can watch. */
@@ -19,34 +20,7 @@ export interface EarlyStoppingOptions {
   readonly restoreBestWeights?: boolean;
 }
 
-/** Sent once before the first epoch. */
-export interface TrainBeginInfo {
-  readonly engine: string;
-  readonly epochs: number;
-  /** First epoch (from 1) that will run: > 1 when resuming. */
-  readonly startEpoch: number;
-  readonly batchSize: number;
-  readonly batchesPerEpoch: number;
-  readonly trainCount: number;
-  readonly validationCount: number;
-  readonly parameters: number;
-}
-
-/** Sent after every batch. Loss and accuracy are running means over the epoch so far. */
-export interface BatchEndInfo {
-  readonly epoch: number;
-  readonly epochs: number;
-  /** Batch of the epoch, from 1. */
-  readonly batch: number;
-  readonly batches: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly batchLoss: number;
-  readonly learningRate: number;
-  readonly samplesPerSecond: number;
-  /** Estimated seconds until the last epoch ends (validation not included). */
-  readonly etaSeconds: number;
-}
+export type { BatchEndInfo, History, TrainBeginInfo } from './callbacks';
 
 /** Progress callbacks. They may be async; training waits for them. */
 export interface FitCallbacks {
@@ -101,16 +75,11 @@ export interface FitOptions extends FitCallbacks {
   readonly checkpoint?: CheckpointOptions;
   /** Continue from a checkpoint of this same model and training setup. */
   readonly resumeFrom?: Checkpoint;
-}
-
-/** What `fit` returns. */
-export interface History {
-  readonly epochs: readonly EpochLog[];
-  readonly stopReason: 'completed' | 'earlyStopping' | 'aborted';
-  /** Epoch (from 1) whose weights the model holds when early stopping restored the best ones. */
-  readonly bestEpoch?: number;
-  /** Training seconds, including earlier runs when resumed. */
-  readonly seconds: number;
+  /**
+   * Your own callbacks (`onTrainBegin`, `onEpochBegin`, `onBatchBegin`, `onBatchEnd`, `onEpochEnd`,
+   * `onTrainEnd`), called in order after the ones `fit` builds from these options.
+   */
+  readonly callbacks?: readonly Callback[];
 }
 
 const FIT_OPTION_KEYS = {
@@ -133,6 +102,7 @@ const FIT_OPTION_KEYS = {
   signal: true,
   checkpoint: true,
   resumeFrom: true,
+  callbacks: true,
   onTrainBegin: true,
   onEpochBegin: true,
   onEpochEnd: true,

@@ -109,6 +109,12 @@ export interface Network {
   setLearningRate(learningRate: number): void;
   getOptimizerState(): OptimizerState;
   setOptimizerState(state: OptimizerState): void;
+  /**
+   * Restarts the dropout masks from `seed` as a network created with that seed draws them, then draws
+   * and discards the masks of training batches of the sizes in `skip` (to continue a stream part-way).
+   * Lets one network train every epoch with its own dropout seed, as a fresh network would.
+   */
+  resetDropout(seed: number, skip?: readonly number[]): void;
   dispose(): void;
 }
 

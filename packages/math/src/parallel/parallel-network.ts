@@ -17,7 +17,7 @@ import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
 import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
 import type { ShardPool } from './pool';
 import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
-import { drawDropoutUniforms, dropoutMaskWidths, splitBatch } from './shards';
+import { drawDropoutUniforms, dropoutMaskWidths, skipDropoutUniforms, splitBatch } from './shards';
 
 export { reduceGradients } from '../reduction';
 
@@ -65,7 +65,7 @@ export class ParallelMathNetwork implements Network {
   private readonly kernelRanges: [number, number][];
   private readonly widths: number[];
   private readonly optimizer: Optimizer;
-  private readonly dropoutRng: Rng;
+  private dropoutRng: Rng;
   private readonly pool: ShardPool;
   private buffers: SharedInputs;
   private capacity = 0;
@@ -328,6 +328,11 @@ export class ParallelMathNetwork implements Network {
 
   getOptimizerState(): OptimizerState {
     return this.optimizer.getState();
+  }
+
+  resetDropout(seed: number, skip: readonly number[] = []): void {
+    this.dropoutRng = new Rng(seed).fork();
+    skipDropoutUniforms(this.dropoutRng, this.widths, skip);
   }
 
   setOptimizerState(state: OptimizerState): void {
