@@ -73,6 +73,12 @@ export interface FitOptions extends FitCallbacks {
   /** Stops training after the current batch; `fit` then resolves with `stopReason: 'aborted'`. */
   readonly signal?: AbortSignal;
   readonly checkpoint?: CheckpointOptions;
+  /**
+   * Also save a checkpoint within long epochs: after every N batches (`{ batches: N }`) or when S
+   * seconds have passed since the last save (`{ seconds: S }`). Resuming from one continues mid-epoch
+   * and ends with the same weights as an uninterrupted run. Needs `checkpoint`.
+   */
+  readonly checkpointEvery?: { readonly batches: number } | { readonly seconds: number };
   /** Continue from a checkpoint of this same model and training setup. */
   readonly resumeFrom?: Checkpoint;
   /**
@@ -101,6 +107,7 @@ const FIT_OPTION_KEYS = {
   shuffle: true,
   signal: true,
   checkpoint: true,
+  checkpointEvery: true,
   resumeFrom: true,
   callbacks: true,
   onTrainBegin: true,

@@ -1,5 +1,5 @@
 import type { BatchResult, NamedWeights, Network } from '@gruvision/math';
-import type { EpochLog, TrainingState } from '../checkpoint';
+import type { EpochLog, PartialEpoch, TrainingState } from '../checkpoint';
 import type { BatchEndInfo, FitRun } from './callbacks';
 
 export function performanceNow(): number {
@@ -34,6 +34,8 @@ export class TrainingRun implements FitRun {
   private correct = 0;
   private seen = 0;
   private epochStart = 0;
+  /** Seconds of the current epoch trained before a resume. */
+  private epochBaseSeconds = 0;
   private runStart = 0;
   private samplesThisRun = 0;
   private readonly baseSeconds: number;
@@ -46,6 +48,8 @@ export class TrainingRun implements FitRun {
     learningRate: number,
     state: TrainingState,
     bestWeights: NamedWeights | undefined,
+    /** Where a resumed epoch stopped, applied by the first `beginEpoch`. */
+    private partial: PartialEpoch | undefined,
   ) {
     this.learningRate = learningRate;
     this.history = [...state.history];
@@ -71,12 +75,20 @@ export class TrainingRun implements FitRun {
     return this.baseSeconds + (performanceNow() - this.runStart) / 1000;
   }
 
+  /** Batches of epoch `epoch` trained before a resume (to skip), 0 otherwise. */
+  resumedBatches(epoch: number): number {
+    return this.partial !== undefined && epoch === this.history.length ? this.partial.batches : 0;
+  }
+
   beginEpoch(epoch: number): void {
+    const partial = this.resumedBatches(epoch) > 0 ? this.partial : undefined;
     this.epoch = epoch;
-    this.batch = 0;
-    this.lossSum = 0;
-    this.correct = 0;
-    this.seen = 0;
+    this.batch = partial?.batches ?? 0;
+    this.lossSum = partial?.lossSum ?? 0;
+    this.correct = partial?.correct ?? 0;
+    this.seen = partial?.seen ?? 0;
+    this.epochBaseSeconds = partial?.seconds ?? 0;
+    this.partial = undefined;
     this.epochStart = performanceNow();
   }
 
@@ -104,9 +116,20 @@ export class TrainingRun implements FitRun {
     };
   }
 
+  /** The running sums of the unfinished epoch, for a checkpoint within it. */
+  partialEpoch(): PartialEpoch {
+    return {
+      batches: this.batch,
+      lossSum: this.lossSum,
+      correct: this.correct,
+      seen: this.seen,
+      seconds: this.epochBaseSeconds + (performanceNow() - this.epochStart) / 1000,
+    };
+  }
+
   /** Closes the epoch: its seconds (before validation), the validation metrics, the log in the history. */
   async endEpoch(validate: () => Promise<{ loss: number; accuracy: number } | undefined>): Promise<EpochLog> {
-    const seconds = (performanceNow() - this.epochStart) / 1000;
+    const seconds = this.epochBaseSeconds + (performanceNow() - this.epochStart) / 1000;
     const val = await validate();
     const log: EpochLog = {
       epoch: this.epoch + 1,
@@ -121,13 +144,14 @@ export class TrainingRun implements FitRun {
     return log;
   }
 
-  /** What a checkpoint keeps of the run after `seconds` of training. */
-  state(seconds: number): TrainingState {
+  /** What a checkpoint keeps of the run after `seconds` of training (with the unfinished epoch's sums when `partial`). */
+  state(seconds: number, partial = false): TrainingState {
     return {
       history: [...this.history],
       ...(this.best ? { best: this.best } : {}),
       wait: this.wait,
       seconds,
+      ...(partial ? { partial: this.partialEpoch() } : {}),
     };
   }
 }

@@ -75,6 +75,7 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
   const optimizer = resolveOptimizer(options);
   const every = options.checkpoint?.every ?? 1;
   if (options.checkpoint !== undefined) checkPositiveInt(every, 'fit: checkpoint.every');
+  checkCheckpointEvery(options);
   const userCallbacks = options.callbacks ?? [];
   if (!Array.isArray(userCallbacks) || userCallbacks.some((c) => c === null || typeof c !== 'object')) {
     invalid('fit: callbacks must be an array of callback objects ({ onEpochEnd(log, run) { … } }).');
@@ -103,6 +104,16 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
   }
   const batchesPerEpoch = countBatches(trainSet.count, { batchSize });
   const state: TrainingState = options.resumeFrom?.state ?? { history: [], wait: 0, seconds: 0 };
+  if (
+    state.partial !== undefined &&
+    !(state.partial.batches < batchesPerEpoch && options.resumeFrom!.epoch < epochs)
+  ) {
+    throw new GruClassifierError(
+      'CHECKPOINT_INVALID',
+      `resumeFrom: the checkpoint stopped after batch ${state.partial.batches} of epoch ${options.resumeFrom!.epoch + 1}, ` +
+        `but this fit has ${batchesPerEpoch} batches per epoch and ${epochs} epochs. Resume with the same fit options.`,
+    );
+  }
   const run = new TrainingRun(
     network,
     epochs,
@@ -111,6 +122,7 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
     optimizer.learningRate,
     state,
     options.resumeFrom?.bestWeights,
+    state.partial,
   );
   const summary = (seconds: number, best: { epoch: number } | undefined, stoppedEarly: boolean) =>
     trainingSummary(
@@ -133,9 +145,9 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
       ? [
           checkpointing(
             options.checkpoint.save,
-            every,
+            { epochs: every, ...options.checkpointEvery },
             (r, seconds, stoppedEarly) => target.snapshot(summary(seconds, r.best, stoppedEarly)),
-            (seconds) => run.state(seconds),
+            (seconds, partial) => run.state(seconds, partial),
           ),
         ]
       : []),
@@ -179,6 +191,23 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
         history.stopReason === 'earlyStopping',
       ),
   };
+}
+
+/** `checkpointEvery` is `{ batches: N }` (whole number ≥ 1) or `{ seconds: S }` (S > 0), and needs `checkpoint`. */
+function checkCheckpointEvery(options: FitOptions): void {
+  const every = options.checkpointEvery;
+  if (every === undefined) return;
+  const keys = every !== null && typeof every === 'object' ? Object.keys(every) : [];
+  if (keys.length !== 1 || !(keys[0] === 'batches' || keys[0] === 'seconds')) {
+    invalid(`fit: checkpointEvery must be { batches: N } or { seconds: S }, got ${JSON.stringify(every)}.`);
+  }
+  if ('batches' in every) checkPositiveInt(every.batches, 'fit: checkpointEvery.batches');
+  else if (!(typeof every.seconds === 'number' && every.seconds > 0 && Number.isFinite(every.seconds))) {
+    invalid(`fit: checkpointEvery.seconds must be a positive number, got ${JSON.stringify(every.seconds)}.`);
+  }
+  if (options.checkpoint === undefined) {
+    invalid('fit: checkpointEvery needs checkpoint: { save } to hand the checkpoints to.');
+  }
 }
 
 function splitValidation(
