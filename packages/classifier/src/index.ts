@@ -28,6 +28,7 @@ export type {
   FitOptions,
   History,
   MonitoredMetric,
+  ReduceOnPlateauOptions,
   TrainBeginInfo,
 } from './fit/options';
 export type { LearningRateSchedule } from './fit/schedule';

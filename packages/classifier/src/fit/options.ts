@@ -22,6 +22,20 @@ export interface EarlyStoppingOptions {
 
 export type { BatchEndInfo, History, TrainBeginInfo } from './callbacks';
 
+/** Lower the learning rate when the monitored metric stops improving (Keras `ReduceLROnPlateau`). */
+export interface ReduceOnPlateauOptions {
+  /** Default `'valLoss'` with validation data, `'loss'` without. */
+  readonly monitor?: MonitoredMetric;
+  /** Multiplies the learning rate. Default 0.1. */
+  readonly factor?: number;
+  /** Epochs without improvement before a reduction. Default 10. */
+  readonly patience?: number;
+  /** Smallest change that counts as an improvement. Default 0. */
+  readonly minDelta?: number;
+  /** The learning rate never goes below this. Default 0. */
+  readonly minLearningRate?: number;
+}
+
 /** Progress callbacks. They may be async; training waits for them. */
 export interface FitCallbacks {
   readonly onTrainBegin?: (info: TrainBeginInfo) => void | Promise<void>;
@@ -54,6 +68,7 @@ export interface FitOptions extends FitCallbacks {
   readonly learningRate?: number;
   readonly schedule?: LearningRateSchedule;
   readonly earlyStopping?: EarlyStoppingOptions;
+  readonly reduceOnPlateau?: ReduceOnPlateauOptions;
   /** Clip gradients to this global norm. */
   readonly clipNorm?: number;
   /** L2 penalty on kernels: `l2 · Σ w²` is added to the loss. */
@@ -96,6 +111,7 @@ const FIT_OPTION_KEYS = {
   learningRate: true,
   schedule: true,
   earlyStopping: true,
+  reduceOnPlateau: true,
   clipNorm: true,
   l2: true,
   l1: true,
@@ -123,6 +139,14 @@ const EARLY_STOPPING_KEYS = {
   restoreBestWeights: true,
 } as const satisfies Record<keyof EarlyStoppingOptions, true>;
 
+const PLATEAU_KEYS = {
+  monitor: true,
+  factor: true,
+  patience: true,
+  minDelta: true,
+  minLearningRate: true,
+} as const satisfies Record<keyof ReduceOnPlateauOptions, true>;
+
 const CHECKPOINT_KEYS = { save: true, every: true } as const satisfies Record<keyof CheckpointOptions, true>;
 
 const AUGMENT_KEYS = { maxShift: true } as const satisfies Record<
@@ -135,5 +159,6 @@ export function checkFitOptionKeys(options: FitOptions): void {
   checkOptionKeys(options, FIT_OPTION_KEYS, 'fit');
   checkOptionKeys(options.earlyStopping, EARLY_STOPPING_KEYS, 'fit: earlyStopping');
   checkOptionKeys(options.checkpoint, CHECKPOINT_KEYS, 'fit: checkpoint');
+  checkOptionKeys(options.reduceOnPlateau, PLATEAU_KEYS, 'fit: reduceOnPlateau');
   checkOptionKeys(options.augment, AUGMENT_KEYS, 'fit: augment');
 }

@@ -21,9 +21,10 @@ import { earlyStopping } from './early-stopping';
 import { learningRateScheduler } from './learning-rate';
 import type { LoopPlan } from './loop';
 import { nanGuard } from './nan-guard';
-import type { FitOptions, MonitoredMetric } from './options';
+import type { FitOptions, MonitoredMetric, ReduceOnPlateauOptions } from './options';
 import { checkFitOptionKeys } from './options';
 import { progress } from './progress';
+import { reduceOnPlateau } from './reduce-on-plateau';
 import { TrainingRun } from './run';
 import { validateSchedule } from './schedule';
 
@@ -102,6 +103,9 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
       `fit: early stopping monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
     );
   }
+  const plateau = options.reduceOnPlateau;
+  const plateauMonitor: MonitoredMetric = plateau?.monitor ?? (validation ? 'valLoss' : 'loss');
+  if (plateau !== undefined) checkPlateau(plateau, plateauMonitor, validation !== undefined);
   const batchesPerEpoch = countBatches(trainSet.count, { batchSize });
   const state: TrainingState = options.resumeFrom?.state ?? { history: [], wait: 0, seconds: 0 };
   if (
@@ -137,6 +141,7 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
     );
   const callbacks: Callback[] = [
     learningRateScheduler(optimizer.learningRate, options.schedule),
+    ...(plateau !== undefined ? [reduceOnPlateau(plateau, plateauMonitor)] : []),
     ...(specHasDropout(spec) ? [dropoutPerEpoch(target.seed, batchSize)] : []),
     nanGuard(),
     progress(options),
@@ -207,6 +212,31 @@ function checkCheckpointEvery(options: FitOptions): void {
   }
   if (options.checkpoint === undefined) {
     invalid('fit: checkpointEvery needs checkpoint: { save } to hand the checkpoints to.');
+  }
+}
+
+function checkPlateau(
+  plateau: ReduceOnPlateauOptions,
+  monitor: MonitoredMetric,
+  hasValidation: boolean,
+): void {
+  const { factor, patience, minDelta, minLearningRate } = plateau;
+  if (factor !== undefined && !(factor > 0 && factor < 1)) {
+    invalid(`fit: reduceOnPlateau.factor must be in (0, 1), got ${factor}.`);
+  }
+  if (patience !== undefined) checkPositiveInt(patience, 'fit: reduceOnPlateau.patience');
+  for (const [name, value] of [
+    ['minDelta', minDelta],
+    ['minLearningRate', minLearningRate],
+  ] as const) {
+    if (value !== undefined && !(value >= 0 && Number.isFinite(value))) {
+      invalid(`fit: reduceOnPlateau.${name} must be a number ≥ 0, got ${value}.`);
+    }
+  }
+  if ((monitor === 'valLoss' || monitor === 'valAccuracy') && !hasValidation) {
+    invalid(
+      `fit: reduceOnPlateau monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
+    );
   }
 }
 
