@@ -50,6 +50,14 @@ const plans: Record<string, { shortcuts?: Shortcut[]; output?: RegExp[] }> = {
     ],
     output: [/^trained up to epoch 1$/m],
   },
+  'packages/classifier/README.md#3': {
+    shortcuts: [
+      { find: "import { GruClassifier } from '@gruvision/classifier';", replace: quick[0]!.replace },
+      { find: 'await mnist()', replace: 'quickData(await mnist())' },
+      { find: 'epochs: 5,', replace: 'epochs: 1,' },
+    ],
+    output: [/^1 epochs \((completed|earlyStopping)\)$/m],
+  },
   'packages/data/README.md#1': { shortcuts: [{ find: 'epoch < 10;', replace: 'epoch < 1;' }] },
   'packages/tfjs/README.md#4': { output: [/gru/] },
 };

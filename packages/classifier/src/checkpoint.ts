@@ -26,7 +26,19 @@ export interface EpochLog {
   readonly samplesPerSecond: number;
 }
 
-/** Where training stands after an epoch: everything `fit` needs to resume exactly. */
+/** How far an unfinished epoch got, for a checkpoint within it: its batches and running sums. */
+export interface PartialEpoch {
+  /** Batches of the epoch already trained (≥ 1, fewer than the epoch has). */
+  readonly batches: number;
+  /** Σ batch loss × batch size, Σ correct and the samples seen so far in the epoch. */
+  readonly lossSum: number;
+  readonly correct: number;
+  readonly seen: number;
+  /** Training seconds of the epoch so far. */
+  readonly seconds: number;
+}
+
+/** Where training stands after an epoch (or within one): everything `fit` needs to resume exactly. */
 export interface TrainingState {
   readonly history: readonly EpochLog[];
   /** Best monitored value so far and its epoch (from 1), when early stopping is on. */
@@ -35,9 +47,14 @@ export interface TrainingState {
   readonly wait: number;
   /** Training seconds so far. */
   readonly seconds: number;
+  /** Set when the checkpoint was taken within epoch `epoch + 1`: how far that epoch got. */
+  readonly partial?: PartialEpoch;
 }
 
-/** A training checkpoint as pure data (browser-safe). `epoch` = epochs completed. */
+/**
+ * A training checkpoint as pure data (browser-safe). `epoch` = epochs completed; a checkpoint within the
+ * next epoch has `state.partial`.
+ */
 export interface Checkpoint {
   readonly epoch: number;
   readonly artifacts: ModelArtifacts;

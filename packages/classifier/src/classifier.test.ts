@@ -1,10 +1,12 @@
 import type { Engine, Network } from '@gruvision/math';
 import { mathEngine } from '@gruvision/math';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { barsSet } from './__fixtures__/synthetic';
 import type { Checkpoint } from './checkpoint';
 import { GruClassifier } from './classifier';
 import { GruClassifierError } from './errors';
+import type { Evaluation } from './metrics';
+import type { Prediction } from './prediction';
 
 const train = barsSet(90, 1);
 const test = barsSet(30, 2);
@@ -47,53 +49,71 @@ describe('GruClassifier.create', () => {
 });
 
 describe('fit / evaluate / predict / explain', () => {
-  it('learns a small set, reports progress through callbacks, and is deterministic for a seed', async () => {
-    const events: string[] = [];
-    const run = async () => {
-      const model = await GruClassifier.create(small);
-      const history = await model.fit(train, {
-        epochs: 6,
-        batchSize: 16,
-        learningRate: 0.02,
-        validation: test,
-        onTrainBegin: (i) => {
-          events.push(`begin ${i.trainCount} ${i.batchesPerEpoch}`);
-        },
-        onEpochBegin: (i) => {
-          events.push(`epoch ${i.epoch}`);
-        },
-        onBatchEnd: (i) => {
-          if (!(i.samplesPerSecond > 0 && i.etaSeconds >= 0 && i.loss > 0)) events.push('bad batch info');
-        },
-        onEpochEnd: (log) => {
-          events.push(`end ${log.epoch} ${log.valAccuracy !== undefined}`);
-        },
-      });
-      return { model, history };
-    };
-    const a = await run();
+  // One seeded model trained twice (a and b) on a small set, shared by the behaviours below.
+  const events: string[] = [];
+  const run = async () => {
+    const model = await GruClassifier.create(small);
+    const history = await model.fit(train, {
+      epochs: 6,
+      batchSize: 16,
+      learningRate: 0.02,
+      validation: test,
+      onTrainBegin: (i) => {
+        events.push(`begin ${i.trainCount} ${i.batchesPerEpoch}`);
+      },
+      onEpochBegin: (i) => {
+        events.push(`epoch ${i.epoch}`);
+      },
+      onBatchEnd: (i) => {
+        if (!(i.samplesPerSecond > 0 && i.etaSeconds >= 0 && i.loss > 0)) events.push('bad batch info');
+      },
+      onEpochEnd: (log) => {
+        events.push(`end ${log.epoch} ${log.valAccuracy !== undefined}`);
+      },
+    });
+    return { model, history };
+  };
+  let a: Awaited<ReturnType<typeof run>>;
+  let b: Awaited<ReturnType<typeof run>>;
+  let evaluation: Evaluation;
+  let predictions: Prediction[];
+  beforeAll(async () => {
+    a = await run();
+    evaluation = await a.model.evaluate(test, { topK: 2 });
+    predictions = await a.model.predict(test, { topK: 3 });
+  });
+
+  it('reports progress through the fit callbacks, in order', () => {
     expect(events.slice(0, 4)).toEqual(['begin 90 6', 'epoch 1', 'end 1 true', 'epoch 2']);
     expect(events).not.toContain('bad batch info');
+  });
+
+  it('learns a small set: the loss falls, the view is normalized, evaluate finds ≥ 90 %', () => {
     expect(a.history.stopReason).toBe('completed');
     expect(a.history.epochs).toHaveLength(6);
     expect(a.history.epochs[5]!.loss).toBeLessThan(a.history.epochs[0]!.loss);
     expect(a.model.view.normalize!.mean).toBeGreaterThan(0);
-    const evaluation = await a.model.evaluate(test, { topK: 2 });
     expect(evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(evaluation.confusion.flat().reduce((s, v) => s + v, 0)).toBe(30);
     expect(evaluation.topKAccuracy).toBeGreaterThanOrEqual(evaluation.accuracy);
+  });
+
+  it('records a training summary that says what the bits depend on', () => {
     expect(a.model.trainingSummary).toMatchObject({ engine: 'math', epochs: 6, samples: 90, batchSize: 16 });
     expect(a.model.trainingSummary!.bitsDependOn).toMatch(/4 fixed gradient shards.*not on the thread count/);
+  });
 
-    const b = await run();
+  it('is deterministic for a seed: a second run gives the same weights', async () => {
+    b = await run();
+    expect(events).not.toContain('bad batch info');
     const wa = a.model.getWeights();
     const wb = b.model.getWeights();
     wa.forEach((w, i) => {
       expect(Array.from(wb[i]!.values)).toEqual(Array.from(w.values));
     });
+  });
 
-    // predict: a set, a differently sized RGB picture, and an ImageData-like picture
-    const predictions = await a.model.predict(test, { topK: 3 });
+  it('predicts a set, a differently sized RGB picture and an ImageData-like picture', async () => {
     expect(predictions).toHaveLength(30);
     const correct = predictions.filter((p, i) => p.label === test.labels[i]).length;
     expect(correct / 30).toBeCloseTo(evaluation.accuracy, 12);
@@ -109,8 +129,9 @@ describe('fit / evaluate / predict / explain', () => {
     for (let x = 0; x < 8; x++) rgba.fill(255, (4 * 8 + x) * 4, (4 * 8 + x) * 4 + 4);
     const [fromImageData] = await a.model.predict({ width: 8, height: 8, data: rgba });
     expect(fromImageData!.className).toBe('h');
+  });
 
-    // explain: probabilities after each row; the last equals predict's
+  it('explains a picture row by row; the last step equals predict', async () => {
     const explanation = await a.model.explain(test, 4);
     expect(explanation.timeSteps).toBe(8);
     expect(explanation.stepProbabilities).toHaveLength(8 * 3);

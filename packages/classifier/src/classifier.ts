@@ -1,24 +1,6 @@
 import type { ImageSet, RawImage, SequenceView } from '@gruvision/data';
-import {
-  batches,
-  computeNormalization,
-  countBatches,
-  fillSequenceFromPixels,
-  stratifiedSplit,
-  viewShape,
-} from '@gruvision/data';
-import type {
-  CellType,
-  Engine,
-  LayerTrace,
-  ModelSpec,
-  NamedWeight,
-  NamedWeights,
-  Network,
-  NetworkOptions,
-  OptimizerSpec,
-  RecurrentActivation,
-} from '@gruvision/math';
+import { batches, fillSequenceFromPixels, viewShape } from '@gruvision/data';
+import type { Engine, ModelSpec, NamedWeight, NamedWeights, Network, OptimizerSpec } from '@gruvision/math';
 import { parameterCount, validateSpec } from '@gruvision/math';
 import type {
   ArtifactLimits,
@@ -29,100 +11,28 @@ import type {
   TrainingSummary,
 } from './artifact';
 import { decodeArtifacts, encodeArtifacts } from './artifact';
-import type { Checkpoint, EpochLog, TrainingState } from './checkpoint';
+import type { Checkpoint } from './checkpoint';
 import { defaultSpec } from './default-spec';
 import type { EngineOption } from './engines';
 import { resolveEngine } from './engines';
-import { GruClassifierError } from './errors';
-import type { FitOptions, History, MonitoredMetric } from './fit-options';
-import { checkFitOptionKeys } from './fit-options';
+import { checkPositiveInt, GruClassifierError, invalid, wrapSpecError } from './errors';
+import { trainLoop } from './fit/loop';
+import type { FitOptions, History } from './fit/options';
+import type { FitTarget } from './fit/setup';
+import { setUpFit } from './fit/setup';
 import type { ImageInput, PredictInput } from './images';
 import { prepareImage, toModelSet } from './images';
 import type { Evaluation } from './metrics';
 import { argMax, MetricsAccumulator, topIndices } from './metrics';
-import type { ModelLimits } from './model-schema';
+import type { GruClassifierOptions } from './model-options';
+import { CREATE_OPTION_KEYS } from './model-options';
 import { exceededLimit } from './model-schema';
 import { checkOptionKeys } from './option-keys';
-import { learningRateAt, validateSchedule } from './schedule';
-
-/** Options of `GruClassifier.create`. Only `classNames` is required. */
-export interface GruClassifierOptions {
-  readonly classNames: readonly string[];
-  /** Input image height. Default 28. */
-  readonly height?: number;
-  /** Input image width. Default 28. */
-  readonly width?: number;
-  /** Input image channels (1 gray, 3 RGB, 4 RGBA). Default 1. */
-  readonly channels?: number;
-  /** How images become sequences. Default `{ mode: 'rows' }`. */
-  readonly view?: SequenceView;
-  /**
-   * Compute the view's `normalize` (mean, std) on the training set at the first `fit` when the view has
-   * none. Default true.
-   */
-  readonly normalize?: boolean;
-  /** A full model spec; its `timeSteps`/`features` must match the view of the input shape. */
-  readonly spec?: ModelSpec;
-  /** Default `'gru'`. Ignored with `spec`. */
-  readonly cell?: CellType;
-  /** Default 128. Ignored with `spec`. */
-  readonly units?: number;
-  /** Stacked recurrent layers. Default 1. Ignored with `spec`. */
-  readonly layers?: number;
-  readonly bidirectional?: boolean;
-  /** Default false, so saved models open in plain `tf.loadLayersModel`. */
-  readonly resetAfter?: boolean;
-  /** Default `'sigmoid'`. */
-  readonly recurrentActivation?: RecurrentActivation;
-  /** Every recurrent layer reads the sequence last step first (Keras `go_backwards`). Default false. Ignored with `spec`. */
-  readonly goBackwards?: boolean;
-  /** Seeds initialization, shuffling, splits and dropout. Default 0. */
-  readonly seed?: number;
-  /** Default `'math'`. */
-  readonly engine?: EngineOption;
-  /** `'mnist'`: MNIST-style centring of single pictures at predict time (digit models). Default `'none'`. */
-  readonly preprocess?: Preprocess;
-  /**
-   * Sizes the model may have; the defaults are what `loadClassifier` accepts, so a model that trains
-   * can always be loaded again. Raise a limit here and when loading, on purpose.
-   */
-  readonly limits?: ModelLimits;
-}
-
-/** One class and its probability. */
-export interface ClassProbability {
-  readonly label: number;
-  readonly className: string;
-  readonly probability: number;
-}
-
-/** The prediction for one image: the most probable class and the top-k list. */
-export interface Prediction extends ClassProbability {
-  readonly top: readonly ClassProbability[];
-  /** All class probabilities, `[classes]`. */
-  readonly probabilities: Float32Array;
-}
-
-/** How the model read one image, step by step. */
-export interface Explanation {
-  readonly timeSteps: number;
-  readonly features: number;
-  /** The image as the model saw it (after preprocessing and resizing). */
-  readonly image: RawImage;
-  /** The sequence fed to the network, `[T, F]`. */
-  readonly sequence: Float32Array;
-  /** Per recurrent layer (and direction): hidden state and gates after each step, `[T, units]` each. */
-  readonly layers: readonly LayerTrace[];
-  /** Class probabilities the head gives after each step, `[T, classes]`. */
-  readonly stepProbabilities: Float32Array;
-  /** The most probable class after each step. */
-  readonly steps: readonly ClassProbability[];
-  readonly prediction: Prediction;
-}
+import type { Explanation, Prediction } from './prediction';
 
 const defaultOptimizer: OptimizerSpec = { type: 'adam', learningRate: 1e-3 };
 
-function nextTick(): Promise<void> {
+function _nextTick(): Promise<void> {
   return new Promise((resolve) => {
     const immediate = (globalThis as { setImmediate?: (fn: () => void) => void }).setImmediate;
     if (immediate) immediate(resolve);
@@ -134,51 +44,11 @@ function copyWeights(weights: NamedWeights): NamedWeight[] {
   return weights.map((w) => ({ name: w.name, shape: [...w.shape], values: w.values.slice() }));
 }
 
-function epochSeed(seed: number, epoch: number): number {
+function _epochSeed(seed: number, epoch: number): number {
   return (Math.imul((seed >>> 0) ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(epoch + 1, 0x85ebca6b)) >>> 0;
 }
 
-const CREATE_OPTION_KEYS = {
-  classNames: true,
-  height: true,
-  width: true,
-  channels: true,
-  view: true,
-  normalize: true,
-  spec: true,
-  cell: true,
-  units: true,
-  layers: true,
-  bidirectional: true,
-  resetAfter: true,
-  recurrentActivation: true,
-  goBackwards: true,
-  seed: true,
-  engine: true,
-  preprocess: true,
-  limits: true,
-} as const satisfies Record<keyof GruClassifierOptions, true>;
-
 const PREDICT_OPTION_KEYS = { topK: true, batchSize: true } as const;
-
-function invalid(message: string): never {
-  throw new GruClassifierError('INVALID_ARGUMENT', message);
-}
-
-function checkPositiveInt(value: unknown, what: string): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    invalid(`${what} must be a positive whole number, got ${JSON.stringify(value)}.`);
-  }
-}
-
-function wrapSpecError<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (GruClassifierError.isInstance(error)) throw error;
-    throw new GruClassifierError('INVALID_ARGUMENT', (error as Error).message, { cause: error });
-  }
-}
 
 /**
  * A GRU image classifier on any engine: `fit`, `evaluate`, `predict`, `explain`, and artifacts in the
@@ -547,328 +417,50 @@ export class GruClassifier {
   }
 
   /**
-   * Trains the model. Resolves with the history; rejects with a `GruClassifierError` (`NON_FINITE_LOSS`)
-   * when the loss stops being finite, after putting back the weights from the start of that epoch.
+   * Trains the model: a loop over epochs and batches (`fit/loop.ts`) that calls callbacks in the Keras
+   * shape — the ones built from the options (schedule, NaN guard, progress, early stopping, checkpoints,
+   * abort), then `options.callbacks`. The network (and an engine's worker pool) is built once per `fit`.
+   * Resolves with the history; rejects with a `GruClassifierError` (`NON_FINITE_LOSS`) when the loss stops
+   * being finite, after putting back the weights from the start of that epoch.
    */
   async fit(train: ImageSet, options: FitOptions = {}): Promise<History> {
     this.checkAlive();
-    checkFitOptionKeys(options);
-    this.checkSet(train, 'fit: the training set');
-    const epochs = options.epochs ?? 10;
-    checkPositiveInt(epochs, 'fit: epochs');
-    const batchSize = options.batchSize ?? 128;
-    checkPositiveInt(batchSize, 'fit: batchSize');
-    if (options.schedule !== undefined) validateSchedule(options.schedule);
-    const optimizer = resolveOptimizer(options);
-    const every = options.checkpoint?.every ?? 1;
-    if (options.checkpoint !== undefined) checkPositiveInt(every, 'fit: checkpoint.every');
-
-    // Validation data.
-    let trainSet = train;
-    let validation: ImageSet | undefined;
-    if (typeof options.validation === 'number') {
-      const fraction = options.validation;
-      if (!(fraction > 0 && fraction < 1))
-        invalid(`fit: validation fraction must be in (0, 1), got ${fraction}.`);
-      const split = stratifiedSplit(train, { fraction, seed: this.seed });
-      trainSet = split.train;
-      validation = split.validation;
-    } else if (options.validation !== undefined) {
-      validation = options.validation;
-      this.checkSet(validation, 'fit: the validation set');
-    }
-    if (trainSet.count === 0) invalid('fit: the training set is empty. Pass at least one image.');
-
-    // Spec changes (dropout) keep the weights.
-    const spec = withDropout(this.currentSpec, options);
-    wrapSpecError(() => validateSpec(spec));
-
-    // Resuming.
-    const resume = options.resumeFrom;
-    let state: TrainingState = { history: [], wait: 0, seconds: 0 };
-    let weights: NamedWeights = this.network.getWeights();
-    let bestWeights: NamedWeights | undefined;
-    if (resume !== undefined) {
-      const decoded = wrapCheckpoint(() => decodeArtifacts(resume.artifacts));
-      if (JSON.stringify(decoded.metadata.spec) !== JSON.stringify(spec)) {
-        throw new GruClassifierError(
-          'CHECKPOINT_INVALID',
-          'resumeFrom: the checkpoint was made with another model spec. Resume with the same model options and fit options.',
-        );
-      }
-      if (decoded.metadata.classNames.join('\u0000') !== this.classNames.join('\u0000')) {
-        throw new GruClassifierError(
-          'CHECKPOINT_INVALID',
-          'resumeFrom: the checkpoint has other class names. Resume the same model.',
-        );
-      }
-      if (resume.epoch > epochs) {
-        invalid(`fit: the checkpoint already ran ${resume.epoch} epochs, more than the ${epochs} asked for.`);
-      }
-      this.currentView = decoded.metadata.view;
-      weights = decoded.weights;
-      state = resume.state;
-      bestWeights = resume.bestWeights;
-    } else if (this.normalizeOnFit && this.currentView.normalize === undefined) {
-      this.currentView = { ...this.currentView, normalize: computeNormalization(trainSet) };
-    }
-    const view = this.currentView;
-
-    const hasDropout =
-      (spec.headDropout ?? 0) > 0 ||
-      spec.layers.some((l) => (l.dropout ?? 0) > 0 || (l.recurrentDropout ?? 0) > 0);
-    const networkOptions: NetworkOptions = {
-      seed: this.seed,
-      optimizer,
-      ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
-      ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
-      ...(options.l1 !== undefined ? { l1: options.l1 } : {}),
-      ...(options.labelSmoothing !== undefined ? { labelSmoothing: options.labelSmoothing } : {}),
-    };
-    const network = await createNetwork(this.engine, spec, networkOptions);
-    network.setWeights(weights);
-    if (resume !== undefined) network.setOptimizerState(resume.optimizer);
-    else if (this.optimizerType === optimizer.type)
-      network.setOptimizerState(this.network.getOptimizerState());
-    this.optimizerType = optimizer.type;
+    const setup = await setUpFit(this.fitTarget(), train, options);
     this.network.dispose();
-    this.network = network;
-    this.currentSpec = spec;
+    this.network = setup.run.network;
+    this.currentSpec = setup.spec;
+    this.optimizerType = setup.optimizer.type;
+    const history = await trainLoop(setup.run, setup.plan, setup.callbacks);
+    this.summary = setup.summary(history);
+    return history;
+  }
 
-    const early = options.earlyStopping;
-    const monitor: MonitoredMetric = early?.monitor ?? (validation ? 'valLoss' : 'loss');
-    if (early !== undefined && (monitor === 'valLoss' || monitor === 'valAccuracy') && !validation) {
-      invalid(
-        `fit: early stopping monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
-      );
-    }
-    const patience = early?.patience ?? 3;
-    const minDelta = early?.minDelta ?? 0;
-    const restoreBest = early !== undefined && (early.restoreBestWeights ?? true);
-    const higherIsBetter = monitor === 'accuracy' || monitor === 'valAccuracy';
-
-    const batchesPerEpoch = countBatches(trainSet.count, { batchSize });
-    const startEpoch = resume?.epoch ?? 0;
-    await options.onTrainBegin?.({
-      engine: this.engine.name,
-      epochs,
-      startEpoch: startEpoch + 1,
-      batchSize,
-      batchesPerEpoch,
-      trainCount: trainSet.count,
-      validationCount: validation?.count ?? 0,
-      parameters: parameterCount(spec),
-    });
-
-    const history: EpochLog[] = [...state.history];
-    let best = state.best;
-    let wait = state.wait;
-    let stopReason: History['stopReason'] = 'completed';
-    const runStart = performanceNow();
-    const baseSeconds = state.seconds;
-    let samplesThisRun = 0;
-    const baseRate = optimizer.learningRate;
-
-    for (let epoch = startEpoch; epoch < epochs; epoch++) {
-      if (options.signal?.aborted) {
-        stopReason = 'aborted';
-        break;
-      }
-      if (hasDropout && epoch > 0) {
-        // A fresh network per epoch seeded by (seed, epoch) makes dropout masks independent of where a run resumed.
-        const next = await createNetwork(this.engine, spec, {
-          ...networkOptions,
-          seed: epochSeed(this.seed, epoch),
-        });
-        next.setWeights(this.network.getWeights());
-        next.setOptimizerState(this.network.getOptimizerState());
-        this.network.dispose();
-        this.network = next;
-      }
-      const epochStartWeights = copyWeights(this.network.getWeights());
-      const position = { epoch, batch: 0, batchesPerEpoch, epochs };
-      let learningRate = learningRateAt(baseRate, options.schedule, position);
-      await options.onEpochBegin?.({ epoch: epoch + 1, epochs, learningRate });
-      const epochStart = performanceNow();
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      let batchIndex = 0;
-      let aborted = false;
-      for (const batch of batches(trainSet, {
-        batchSize,
-        view,
-        seed: this.seed,
-        epoch,
-        shuffle: options.shuffle ?? true,
-        ...(options.augment ? { augment: options.augment } : {}),
-      })) {
-        // Engines refuse a zero rate; a cosine schedule ending at 0 comes arbitrarily close to it.
-        learningRate = Math.max(
-          learningRateAt(baseRate, options.schedule, { ...position, batch: batchIndex }),
-          1e-12,
-        );
-        this.network.setLearningRate(learningRate);
-        const result = await this.network.trainBatch(batch.x, batch.y, batch.size);
-        if (!Number.isFinite(result.loss)) {
-          this.network.setWeights(epochStartWeights);
-          throw new GruClassifierError(
-            'NON_FINITE_LOSS',
-            `Training diverged: the loss became ${result.loss} at epoch ${epoch + 1}, batch ${batchIndex + 1} ` +
-              `(step ${epoch * batchesPerEpoch + batchIndex + 1}) with learning rate ${learningRate}. ` +
-              `The model keeps the weights from the start of epoch ${epoch + 1}. ` +
-              `Lower the learning rate (e.g. ${learningRate / 10}) or clip gradients (e.g. clipNorm: 1).`,
-          );
-        }
-        lossSum += result.loss * batch.size;
-        correct += result.correct;
-        seen += batch.size;
-        samplesThisRun += batch.size;
-        batchIndex++;
-        const elapsed = (performanceNow() - runStart) / 1000;
-        const samplesPerSecond = samplesThisRun / Math.max(elapsed, 1e-9);
-        const remaining = (epochs - epoch - 1) * trainSet.count + (trainSet.count - seen);
-        await options.onBatchEnd?.({
-          epoch: epoch + 1,
-          epochs,
-          batch: batchIndex,
-          batches: batchesPerEpoch,
-          loss: lossSum / seen,
-          accuracy: correct / seen,
-          batchLoss: result.loss,
-          learningRate,
-          samplesPerSecond,
-          etaSeconds: remaining / Math.max(samplesPerSecond, 1e-9),
-        });
-        await nextTick();
-        if (options.signal?.aborted) {
-          aborted = true;
-          break;
-        }
-      }
-      if (aborted) {
-        stopReason = 'aborted';
-        break;
-      }
-      const seconds = (performanceNow() - epochStart) / 1000;
-      let valLoss: number | undefined;
-      let valAccuracy: number | undefined;
-      if (validation && validation.count > 0) {
+  /** What `fit` reads and changes of this model. */
+  private fitTarget(): FitTarget {
+    return {
+      engine: this.engine,
+      seed: this.seed,
+      classNames: this.classNames,
+      normalizeOnFit: this.normalizeOnFit,
+      spec: this.currentSpec,
+      network: this.network,
+      optimizerType: this.optimizerType,
+      view: this.currentView,
+      setView: (view) => {
+        this.currentView = view;
+      },
+      checkSet: (set, what) => this.checkSet(set, what),
+      measure: async (set, batchSize) => {
         const metrics = new MetricsAccumulator(this.classNames, 1);
-        await this.probabilities(validation, Math.max(batchSize, 256), (p, y, n) => metrics.add(p, y, n));
-        const r = metrics.result();
-        valLoss = r.loss;
-        valAccuracy = r.accuracy;
-      }
-      const log: EpochLog = {
-        epoch: epoch + 1,
-        loss: lossSum / seen,
-        accuracy: correct / seen,
-        ...(valLoss !== undefined ? { valLoss, valAccuracy: valAccuracy! } : {}),
-        learningRate,
-        seconds,
-        samplesPerSecond: seen / Math.max(seconds, 1e-9),
-      };
-      history.push(log);
-      await options.onEpochEnd?.(log);
-
-      let stop = false;
-      if (early !== undefined) {
-        const value = log[monitor]!;
-        const improved =
-          best === undefined ||
-          (higherIsBetter ? value > best.value + minDelta : value < best.value - minDelta);
-        if (improved) {
-          best = { epoch: epoch + 1, value };
-          wait = 0;
-          if (restoreBest) bestWeights = copyWeights(this.network.getWeights());
-        } else {
-          wait++;
-          if (wait >= patience) stop = true;
-        }
-      }
-      const doneEpochs = epoch + 1;
-      const trainedSeconds = baseSeconds + (performanceNow() - runStart) / 1000;
-      if (options.checkpoint && (doneEpochs % every === 0 || doneEpochs === epochs || stop)) {
-        this.summary = this.makeSummary(
-          history,
-          optimizer,
-          batchSize,
-          trainSet.count,
-          trainedSeconds,
-          best,
-          stop,
-        );
-        await options.checkpoint.save({
-          epoch: doneEpochs,
-          artifacts: this.toArtifacts(),
-          optimizer: this.network.getOptimizerState(),
-          state: { history: [...history], ...(best ? { best } : {}), wait, seconds: trainedSeconds },
-          ...(bestWeights ? { bestWeights } : {}),
-        });
-      }
-      if (stop) {
-        stopReason = 'earlyStopping';
-        break;
-      }
-    }
-    if (restoreBest && bestWeights !== undefined && stopReason !== 'aborted') {
-      this.network.setWeights(bestWeights);
-    }
-    const seconds = baseSeconds + (performanceNow() - runStart) / 1000;
-    const restored = restoreBest && bestWeights !== undefined && stopReason !== 'aborted';
-    this.summary = this.makeSummary(
-      history,
-      optimizer,
-      batchSize,
-      trainSet.count,
-      seconds,
-      restored ? best : undefined,
-      stopReason === 'earlyStopping',
-    );
-    return {
-      epochs: history,
-      stopReason,
-      ...(restored && best ? { bestEpoch: best.epoch } : {}),
-      seconds,
+        await this.probabilities(set, batchSize, (p, y, n) => metrics.add(p, y, n));
+        const { loss, accuracy } = metrics.result();
+        return { loss, accuracy };
+      },
+      snapshot: (summary) => {
+        this.summary = summary;
+        return this.toArtifacts();
+      },
     };
-  }
-
-  private makeSummary(
-    history: readonly EpochLog[],
-    optimizer: OptimizerSpec,
-    batchSize: number,
-    samples: number,
-    seconds: number,
-    best: { epoch: number } | undefined,
-    stoppedEarly: boolean,
-  ): TrainingSummary {
-    const last = history[history.length - 1];
-    const at = best ? (history[best.epoch - 1] ?? last) : last;
-    return {
-      engine: this.engine.name,
-      epochs: history.length,
-      samples,
-      batchSize,
-      optimizer,
-      seconds,
-      loss: at?.loss ?? Number.NaN,
-      accuracy: at?.accuracy ?? Number.NaN,
-      ...(at?.valLoss !== undefined ? { valLoss: at.valLoss, valAccuracy: at.valAccuracy! } : {}),
-      ...(best ? { bestEpoch: best.epoch } : {}),
-      stoppedEarly,
-      ...(this.engine.bitsDependOn ? { bitsDependOn: this.engine.bitsDependOn() } : {}),
-    };
-  }
-}
-
-/** Engine errors about options (a bad clipNorm, an unknown optimizer field) become `INVALID_ARGUMENT`. */
-async function createNetwork(engine: Engine, spec: ModelSpec, options: NetworkOptions): Promise<Network> {
-  try {
-    return await engine.create(spec, options);
-  } catch (error) {
-    if (GruClassifierError.isInstance(error)) throw error;
-    throw new GruClassifierError('INVALID_ARGUMENT', `fit: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -893,55 +485,6 @@ function checkFiniteOutput(
           'train or save it again.',
       );
     }
-  }
-}
-
-function performanceNow(): number {
-  return globalThis.performance?.now() ?? Date.now();
-}
-
-function resolveOptimizer(options: FitOptions): OptimizerSpec {
-  const given = options.optimizer ?? 'adam';
-  const base: OptimizerSpec =
-    typeof given === 'string' ? ({ type: given, learningRate: 1e-3 } as OptimizerSpec) : given;
-  if (!['sgd', 'adam', 'adamw', 'rmsprop'].includes(base.type)) {
-    invalid(`fit: optimizer must be "sgd", "adam", "adamw" or "rmsprop", got ${JSON.stringify(base.type)}.`);
-  }
-  const learningRate = options.learningRate ?? base.learningRate ?? 1e-3;
-  if (!(learningRate > 0 && Number.isFinite(learningRate))) {
-    invalid(`fit: learningRate must be a positive number, got ${learningRate}.`);
-  }
-  return { ...base, learningRate };
-}
-
-function withDropout(spec: ModelSpec, options: FitOptions): ModelSpec {
-  if (
-    options.dropout === undefined &&
-    options.recurrentDropout === undefined &&
-    options.headDropout === undefined
-  ) {
-    return spec;
-  }
-  return {
-    ...spec,
-    layers: spec.layers.map((l) => ({
-      ...l,
-      ...(options.dropout !== undefined ? { dropout: options.dropout } : {}),
-      ...(options.recurrentDropout !== undefined ? { recurrentDropout: options.recurrentDropout } : {}),
-    })),
-    ...(options.headDropout !== undefined ? { headDropout: options.headDropout } : {}),
-  };
-}
-
-function wrapCheckpoint<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    throw new GruClassifierError(
-      'CHECKPOINT_INVALID',
-      `resumeFrom: the checkpoint's model is unreadable: ${(error as Error).message}`,
-      { cause: error },
-    );
   }
 }
 

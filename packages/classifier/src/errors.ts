@@ -35,3 +35,25 @@ export class GruClassifierError extends Error {
     return error instanceof Error && error.name === 'GruClassifierError' && 'code' in error;
   }
 }
+
+/** Throws `INVALID_ARGUMENT` with `message`. */
+export function invalid(message: string): never {
+  throw new GruClassifierError('INVALID_ARGUMENT', message);
+}
+
+/** Throws `INVALID_ARGUMENT` unless `value` is a whole number ≥ 1. */
+export function checkPositiveInt(value: unknown, what: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    invalid(`${what} must be a positive whole number, got ${JSON.stringify(value)}.`);
+  }
+}
+
+/** Errors of a spec or view check become `INVALID_ARGUMENT` classifier errors. */
+export function wrapSpecError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (GruClassifierError.isInstance(error)) throw error;
+    throw new GruClassifierError('INVALID_ARGUMENT', (error as Error).message, { cause: error });
+  }
+}

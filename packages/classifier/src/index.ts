@@ -12,12 +12,6 @@ export type {
 export { ARTIFACT_FORMAT_VERSION, MODEL_FILE, WEIGHTS_FILE } from './artifact';
 export type { Checkpoint, EpochLog, TrainingState } from './checkpoint';
 export { checkpointFiles, checkpointFromFiles } from './checkpoint';
-export type {
-  ClassProbability,
-  Explanation,
-  GruClassifierOptions,
-  Prediction,
-} from './classifier';
 export { GruClassifier } from './classifier';
 export type { ClassifierShapeOptions } from './default-spec';
 export { defaultSpec } from './default-spec';
@@ -25,6 +19,7 @@ export type { EngineName, EngineOption } from './engines';
 export { ENGINE_NAMES, resolveEngine } from './engines';
 export type { GruClassifierErrorCode } from './errors';
 export { GruClassifierError } from './errors';
+export type { Callback, FitRun, StopReason } from './fit/callbacks';
 export type {
   BatchEndInfo,
   CheckpointOptions,
@@ -33,14 +28,17 @@ export type {
   FitOptions,
   History,
   MonitoredMetric,
+  ReduceOnPlateauOptions,
   TrainBeginInfo,
-} from './fit-options';
+} from './fit/options';
+export type { LearningRateSchedule } from './fit/schedule';
+export { learningRateAt } from './fit/schedule';
 export type { ImageDataLike, ImageInput, PredictInput } from './images';
 export type { ClassMetrics, Evaluation } from './metrics';
+export type { GruClassifierOptions } from './model-options';
 export type { ModelLimits } from './model-schema';
 export { DEFAULT_MODEL_LIMITS } from './model-schema';
-export type { LearningRateSchedule } from './schedule';
-export { learningRateAt } from './schedule';
+export type { ClassProbability, Explanation, Prediction } from './prediction';
 export type { KerasLayerJson, ModelTopologyJson } from './topology';
 export { modelTopology } from './topology';
 export { CLASSIFIER_VERSION } from './version';

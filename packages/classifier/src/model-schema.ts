@@ -129,6 +129,15 @@ export const CheckpointJsonSchema = v.object({
     best: v.optional(v.object({ epoch: positiveInt, value: finite })),
     wait: count,
     seconds: nonNegative,
+    partial: v.optional(
+      v.object({
+        batches: positiveInt,
+        lossSum: nonNegative,
+        correct: count,
+        seen: positiveInt,
+        seconds: nonNegative,
+      }),
+    ),
   }),
   bestWeights: v.optional(v.boolean()),
 });

@@ -17,9 +17,18 @@ export type {
   NetworkOptions,
   OptimizerSpec,
   OptimizerState,
+  ScheduleType,
   Trace,
-} from './engine';
-export type { GruMathErrorCode } from './errors';
+} from './engine/contract';
+export { OPTIMIZER_TYPES, SCHEDULE_TYPES } from './engine/contract';
+export {
+  checkLearningRate,
+  checkNetworkOptions,
+  checkOptimizerState,
+  optimizerSlotNames,
+  validateOptimizerSpec,
+} from './engine/options';
+export type { EngineErrorCode, GruMathErrorCode } from './errors';
 export { GruMathError } from './errors';
 export type { FloatArray } from './float-array';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
@@ -27,7 +36,7 @@ export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forwa
 export { recurrentLayerForward } from './layer-forward';
 export { DEFAULT_OPTIMIZER, MathNetwork, mathEngine } from './math-network';
 export { MODEL_JSON_FILE, WEIGHTS_FILE, weightsPathProblem } from './model-folder';
-export { Optimizer, validateOptimizerSpec } from './optimizers';
+export { Optimizer } from './optimizers';
 export { mathBitsDependOn } from './reduction';
 export { Rng } from './rng';
 export type { ImageDimensions, ImageSequenceView } from './sequence-view';
@@ -55,3 +64,4 @@ export {
   weightLayout,
 } from './spec';
 export { convertUpdateGate } from './update-gate';
+export { checkLabels, checkSequenceBatch, matchWeights } from './validate';

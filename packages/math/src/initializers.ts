@@ -1,4 +1,4 @@
-import type { NamedWeight, NamedWeights } from './engine';
+import type { NamedWeight, NamedWeights } from './engine/contract';
 import type { FloatArray } from './float-array';
 import { Rng } from './rng';
 import { DENSE_LAYER_NAME, type ModelSpec, resolveLayers, weightLayout } from './spec';

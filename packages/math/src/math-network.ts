@@ -12,54 +12,18 @@ import type {
   OptimizerSpec,
   OptimizerState,
   Trace,
-} from './engine';
+} from './engine/contract';
+import { checkNetworkOptions } from './engine/options';
 import { GruMathError } from './errors';
 import { initializeWeights } from './initializers';
 import { MAX_CHUNK, NetworkCore } from './network';
 import { Optimizer } from './optimizers';
-import { drawDropoutUniforms, dropoutMaskWidths, splitBatch } from './parallel/shards';
+import { drawDropoutUniforms, dropoutMaskWidths, skipDropoutUniforms, splitBatch } from './parallel/shards';
 import { combineShards, mathBitsDependOn, REDUCTION_SHARDS, shardGradient } from './reduction';
 import { Rng } from './rng';
 import { type ModelSpec, weightLayout } from './spec';
 import { checkBatch, checkFinite, checkLabels, checkTensor } from './validate';
 import { activeKernels, initKernels } from './wasm/runtime';
-
-function checkOptions(options: NetworkOptions): void {
-  if (options === null || typeof options !== 'object') {
-    throw new GruMathError('INVALID_ARGUMENT', 'Network options must be an object like { seed: 42 }.');
-  }
-  if (!Number.isFinite(options.seed)) {
-    throw new GruMathError('INVALID_ARGUMENT', `options.seed must be a finite number, got ${options.seed}.`);
-  }
-  const clip = options.clipNorm;
-  if (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `options.clipNorm must be a positive number, got ${clip}. Omit it to disable clipping.`,
-    );
-  }
-  const l2 = options.l2;
-  if (l2 !== undefined && !(l2 >= 0 && Number.isFinite(l2))) {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `options.l2 must be a number ≥ 0, got ${l2}. Use 0 to disable it.`,
-    );
-  }
-  const l1 = options.l1;
-  if (l1 !== undefined && !(l1 >= 0 && Number.isFinite(l1))) {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `options.l1 must be a number ≥ 0, got ${l1}. Use 0 to disable it.`,
-    );
-  }
-  const ls = options.labelSmoothing;
-  if (ls !== undefined && !(ls >= 0 && ls < 1)) {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `options.labelSmoothing must be in [0, 1), got ${ls}. Use 0 to disable it.`,
-    );
-  }
-}
 
 /** The default optimizer: Adam with Keras defaults and learning rate 1e-3. */
 export const DEFAULT_OPTIMIZER: OptimizerSpec = { type: 'adam', learningRate: 1e-3 };
@@ -74,7 +38,7 @@ export class MathNetwork implements Network {
   readonly options: NetworkOptions;
   private readonly core: NetworkCore;
   private readonly optimizer: Optimizer;
-  private readonly dropoutRng: Rng;
+  private dropoutRng: Rng;
   private readonly widths: number[];
   private uniforms = new Float64Array(0);
   private readonly shardGrads: Float32Array[];
@@ -82,7 +46,7 @@ export class MathNetwork implements Network {
   private disposed = false;
 
   constructor(spec: ModelSpec, options: NetworkOptions) {
-    checkOptions(options);
+    checkNetworkOptions(options);
     this.spec = spec;
     this.options = options;
     this.core = new NetworkCore(spec, 'float32');
@@ -99,7 +63,7 @@ export class MathNetwork implements Network {
   private checkAlive(): void {
     if (this.disposed) {
       throw new GruMathError(
-        'INVALID_ARGUMENT',
+        'DISPOSED',
         'This network was disposed. Create a new one with mathEngine.create().',
       );
     }
@@ -246,6 +210,11 @@ export class MathNetwork implements Network {
 
   getOptimizerState(): OptimizerState {
     return this.optimizer.getState();
+  }
+
+  resetDropout(seed: number, skip: readonly number[] = []): void {
+    this.dropoutRng = new Rng(seed).fork();
+    skipDropoutUniforms(this.dropoutRng, this.widths, skip);
   }
 
   setOptimizerState(state: OptimizerState): void {

@@ -9,7 +9,7 @@ import {
 } from './cells/workspace';
 import { addL1Penalty, addL2Penalty, denseBackward, denseForward, softmaxCrossEntropy } from './dense';
 import { fillDropoutMask } from './dropout';
-import type { BatchResult, LayerTrace, NamedWeights, Trace } from './engine';
+import type { BatchResult, LayerTrace, NamedWeights, Trace } from './engine/contract';
 import type { FloatArray } from './float-array';
 import type { Rng } from './rng';
 import { type ModelSpec, type ResolvedLayer, resolveLayers, type WeightEntry, weightLayout } from './spec';

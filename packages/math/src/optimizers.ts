@@ -1,40 +1,6 @@
-import type { OptimizerSpec, OptimizerState } from './engine';
-import { GruMathError } from './errors';
+import type { OptimizerSpec, OptimizerState } from './engine/contract';
+import { checkOptimizerState, optimizerSlotNames, validateOptimizerSpec } from './engine/options';
 import type { FloatArray } from './float-array';
-
-/** Slot names per optimizer, in the canonical flat layout: each slot has one float per parameter. */
-function slotNames(spec: OptimizerSpec): string[] {
-  switch (spec.type) {
-    case 'sgd':
-      return (spec.momentum ?? 0) !== 0 ? ['momentum'] : [];
-    case 'adam':
-    case 'adamw':
-      return ['m', 'v'];
-    case 'rmsprop':
-      return (spec.momentum ?? 0) !== 0 ? ['velocity', 'momentum'] : ['velocity'];
-  }
-}
-
-/** Checks an optimizer spec; throws `INVALID_ARGUMENT` naming the bad field. */
-export function validateOptimizerSpec(spec: OptimizerSpec): void {
-  const types = ['sgd', 'adam', 'adamw', 'rmsprop'];
-  if (spec === null || typeof spec !== 'object' || !types.includes(spec.type)) {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `optimizer.type must be one of ${types.map((t) => `"${t}"`).join(', ')}, got ${JSON.stringify(
-        (spec as { type?: unknown } | null)?.type,
-      )}.`,
-    );
-  }
-  if (
-    !(typeof spec.learningRate === 'number' && spec.learningRate > 0 && Number.isFinite(spec.learningRate))
-  ) {
-    throw new GruMathError(
-      'INVALID_ARGUMENT',
-      `optimizer.learningRate must be a positive finite number, got ${String(spec.learningRate)}.`,
-    );
-  }
-}
 
 /**
  * First-order optimizers over one flat parameter buffer, with Keras 3 semantics and defaults:
@@ -60,7 +26,7 @@ export class Optimizer {
     this.size = size;
     this.learningRate = spec.learningRate;
     this.slots = {};
-    for (const name of slotNames(spec)) this.slots[name] = new Float32Array(size);
+    for (const name of optimizerSlotNames(spec)) this.slots[name] = new Float32Array(size);
   }
 
   /** One update of `params` from `grads` (both `size` floats in the canonical layout). */
@@ -133,30 +99,8 @@ export class Optimizer {
 
   /** Restores a state from `getState` (same optimizer type and parameter count). */
   setState(state: OptimizerState): void {
-    if (!Number.isInteger(state.step) || state.step < 0) {
-      throw new GruMathError(
-        'INVALID_ARGUMENT',
-        `Optimizer state step must be a non-negative integer, got ${state.step}. Pass the object getOptimizerState() returned.`,
-      );
-    }
-    const expected = Object.keys(this.slots).sort();
-    const given = Object.keys(state.slots).sort();
-    if (expected.join(',') !== given.join(',')) {
-      throw new GruMathError(
-        'SHAPE_MISMATCH',
-        `Optimizer state has slots [${given.join(', ')}] but a ${this.spec.type} optimizer needs [${expected.join(', ')}]. Restore a state saved with the same optimizer settings.`,
-      );
-    }
-    for (const name of expected) {
-      const values = state.slots[name]!;
-      if (values.length !== this.size) {
-        throw new GruMathError(
-          'SHAPE_MISMATCH',
-          `Optimizer slot "${name}" has ${values.length} values but the network has ${this.size} parameters. Restore a state saved from the same model spec.`,
-        );
-      }
-      this.slots[name]!.set(values);
-    }
+    checkOptimizerState(state, this.spec, this.size);
+    for (const [name, values] of Object.entries(state.slots)) this.slots[name]!.set(values);
     this.iterations = state.step;
   }
 }

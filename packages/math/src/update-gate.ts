@@ -1,4 +1,4 @@
-import type { NamedWeights } from './engine';
+import type { NamedWeights } from './engine/contract';
 import { GruMathError } from './errors';
 import { type ModelSpec, resolveLayers, type UpdateGate, weightLayout } from './spec';
 

@@ -1,4 +1,4 @@
-import type { NamedWeights } from './engine';
+import type { NamedWeights } from './engine/contract';
 import { GruMathError } from './errors';
 import type { FloatArray } from './float-array';
 import type { WeightEntry } from './spec';
@@ -59,6 +59,18 @@ export function checkFinite(tensor: string, values: FloatArray, shape: readonly 
       );
     }
   }
+}
+
+/**
+ * The one check of a batch of sequences `x: [batch, timeSteps, features]` for every engine: `batch`
+ * a positive integer (`INVALID_ARGUMENT`), `x` a Float32Array of that size (`SHAPE_MISMATCH`), every
+ * value finite (`NON_FINITE`).
+ */
+export function checkSequenceBatch(x: unknown, batch: number, timeSteps: number, features: number): void {
+  checkBatch(batch);
+  const shape = [batch, timeSteps, features];
+  checkTensor('x', x, shape, ['batch', 'timeSteps', 'features']);
+  checkFinite('x', x as Float32Array, shape);
 }
 
 /** Throws unless `labels` is an Int32Array of `batch` class indices in [0, classes). */

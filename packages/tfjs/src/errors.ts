@@ -1,6 +1,12 @@
-/** Machine-readable error codes of `@gruvision/tfjs`. */
+import type { EngineErrorCode } from '@gruvision/math';
+import { GruMathError } from '@gruvision/math';
+
+/**
+ * Machine-readable error codes of `@gruvision/tfjs`: the engine contract's codes (the same code as the
+ * math engine for the same mistake) and its own.
+ */
 export type GruTfjsErrorCode =
-  | 'INVALID_ARGUMENT'
+  | EngineErrorCode
   | 'BACKEND_UNAVAILABLE'
   | 'LAYERS_NOT_REGISTERED'
   | 'UNSUPPORTED_CONFIG'
@@ -8,8 +14,7 @@ export type GruTfjsErrorCode =
   | 'MODEL_LOAD_FAILED'
   | 'MODEL_SAVE_FAILED'
   | 'INVALID_MODEL_FILE'
-  | 'WEIGHTS_TRUNCATED'
-  | 'DISPOSED';
+  | 'WEIGHTS_TRUNCATED';
 
 /**
  * The one error class of `@gruvision/tfjs`. The message always says what was wrong and what to do;
@@ -26,5 +31,18 @@ export class GruTfjsError extends Error {
 
   static isInstance(error: unknown): error is GruTfjsError {
     return error instanceof Error && error.name === 'GruTfjsError' && 'code' in error;
+  }
+}
+
+/**
+ * Runs one of the engine contract's shared checks (from `@gruvision/math`); the `GruMathError` it
+ * throws becomes a `GruTfjsError` with the same code and message.
+ */
+export function engineCheck(check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (!GruMathError.isInstance(error)) throw error;
+    throw new GruTfjsError(error.code as EngineErrorCode, error.message, { cause: error });
   }
 }

@@ -1,39 +1,11 @@
 import type { OptimizerSpec, OptimizerState } from '@gruvision/math';
+import { checkOptimizerState, optimizerSlotNames, validateOptimizerSpec } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
-import { GruTfjsError } from './errors';
+import { engineCheck } from './errors';
 
-const optimizerTypes = ['sgd', 'adam', 'adamw', 'rmsprop'];
-
-function slotNames(spec: OptimizerSpec): string[] {
-  switch (spec.type) {
-    case 'sgd':
-      return (spec.momentum ?? 0) !== 0 ? ['momentum'] : [];
-    case 'adam':
-    case 'adamw':
-      return ['m', 'v'];
-    case 'rmsprop':
-      return (spec.momentum ?? 0) !== 0 ? ['velocity', 'momentum'] : ['velocity'];
-  }
-}
-
-/** Throws `INVALID_ARGUMENT` naming the bad field of an optimizer spec. */
+/** Throws `INVALID_ARGUMENT` naming the bad field of an optimizer spec (the engine contract's check). */
 export function checkOptimizerSpec(spec: OptimizerSpec): void {
-  if (spec === null || typeof spec !== 'object' || !optimizerTypes.includes(spec.type)) {
-    throw new GruTfjsError(
-      'INVALID_ARGUMENT',
-      `optimizer.type must be one of ${optimizerTypes.map((t) => `"${t}"`).join(', ')}, got ${JSON.stringify(
-        (spec as { type?: unknown } | null)?.type,
-      )}.`,
-    );
-  }
-  if (
-    !(typeof spec.learningRate === 'number' && spec.learningRate > 0 && Number.isFinite(spec.learningRate))
-  ) {
-    throw new GruTfjsError(
-      'INVALID_ARGUMENT',
-      `optimizer.learningRate must be a positive finite number, got ${JSON.stringify(spec.learningRate)}.`,
-    );
-  }
+  engineCheck(() => validateOptimizerSpec(spec));
 }
 
 /**
@@ -59,7 +31,7 @@ export class KerasOptimizer {
     this.spec = spec;
     this.learningRate = spec.learningRate;
     this.variables = variables;
-    for (const name of slotNames(spec)) {
+    for (const name of optimizerSlotNames(spec)) {
       // tidy frees the zeros; the variables (never tracked by tidy) keep their data.
       this.slots[name] = tf.tidy(() =>
         variables.map((v) => tf.variable(tf.zerosLike(v), false, undefined, 'float32')),
@@ -141,29 +113,10 @@ export class KerasOptimizer {
 
   /** Restores a state from `getState` of this engine or of the math core (same spec and optimizer). */
   setState(state: OptimizerState): void {
-    if (!Number.isInteger(state.step) || state.step < 0) {
-      throw new GruTfjsError(
-        'INVALID_ARGUMENT',
-        `Optimizer state step must be a non-negative integer, got ${state.step}. Pass the object getOptimizerState() returned.`,
-      );
-    }
-    const expected = Object.keys(this.slots).sort();
-    const given = Object.keys(state.slots).sort();
-    if (expected.join(',') !== given.join(',')) {
-      throw new GruTfjsError(
-        'INVALID_ARGUMENT',
-        `Optimizer state has slots [${given.join(', ')}] but a ${this.spec.type} optimizer needs [${expected.join(', ')}]. Restore a state saved with the same optimizer settings.`,
-      );
-    }
     const total = this.variables.reduce((n, v) => n + v.size, 0);
-    for (const name of expected) {
+    engineCheck(() => checkOptimizerState(state, this.spec, total));
+    for (const name of Object.keys(this.slots)) {
       const values = state.slots[name]!;
-      if (values.length !== total) {
-        throw new GruTfjsError(
-          'INVALID_ARGUMENT',
-          `Optimizer slot "${name}" has ${values.length} values but the network has ${total} parameters. Restore a state saved from the same model spec.`,
-        );
-      }
       let offset = 0;
       tf.tidy(() => {
         for (const v of this.slots[name]!) {

@@ -140,11 +140,15 @@ describe.each(testBackends)('tfjsEngine on %s', (backend) => {
 
   it('rejects bad inputs with messages that say what to pass', async () => {
     const net = await tfjsEngine(backend).create(spec, { seed: 1 });
-    await expect(net.predict(new Float32Array(5), 1)).rejects.toThrow(
-      'x must be a Float32Array of batch·timeSteps·features = 1·4·3 = 12 values, got 5.',
-    );
+    // The engine contract's messages and codes, the same as the math engine's.
+    await expect(net.predict(new Float32Array(5), 1)).rejects.toMatchObject({
+      name: 'GruTfjsError',
+      code: 'SHAPE_MISMATCH',
+      message:
+        'x has 5 values but shape [batch=1, timeSteps=4, features=3] needs 12. Pass x as a row-major buffer of shape [1, 4, 3].',
+    });
     await expect(net.trainBatch(x, Int32Array.from([0, 1, 2, 3, 0, 1]), B)).rejects.toThrow(
-      'y[3] = 3 is not a class index in [0, 3). Check the labels.',
+      'y[3] is 3 but the model has 3 classes, so labels must be integers in [0, 2].',
     );
     await expect(net.predict(x, 0)).rejects.toThrow('batch must be a positive integer, got 0.');
     await expect(tfjsEngine(backend).create(spec, { seed: 1, clipNorm: -1 })).rejects.toThrow(

@@ -10,14 +10,25 @@ import type {
   OptimizerState,
   Trace,
 } from '@gruvision/math';
-import { drawDropoutMasks, initializeWeights, Rng, specHasDropout, weightLayout } from '@gruvision/math';
+import {
+  checkLabels,
+  checkLearningRate,
+  checkNetworkOptions,
+  checkSequenceBatch,
+  drawDropoutMasks,
+  initializeWeights,
+  matchWeights,
+  Rng,
+  specHasDropout,
+  weightLayout,
+} from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import type { InitBackendOptions, TfjsBackend, TfjsEngineName } from './backends';
 import { engineName, initBackend } from './backends';
 import { buildModel } from './build-model';
-import { GruTfjsError } from './errors';
+import { engineCheck, GruTfjsError } from './errors';
 import { KerasGRU, type KerasGRUCell } from './gru-layer';
-import { checkOptimizerSpec, KerasOptimizer } from './optimizer';
+import { KerasOptimizer } from './optimizer';
 import { traceSteps } from './trace';
 import { getNamedWeights, setNamedWeights } from './weights';
 
@@ -26,30 +37,6 @@ export const DEFAULT_TFJS_OPTIMIZER: OptimizerSpec = { type: 'adam', learningRat
 
 /** Largest batch run through `predict` at once (bounds memory on GPUs). */
 const PREDICT_CHUNK = 256;
-
-function invalid(message: string): never {
-  throw new GruTfjsError('INVALID_ARGUMENT', message);
-}
-
-function checkOptions(options: NetworkOptions): void {
-  if (options === null || typeof options !== 'object')
-    invalid('Network options must be an object like { seed: 42 }.');
-  if (!Number.isFinite(options.seed)) invalid(`options.seed must be a finite number, got ${options.seed}.`);
-  const { clipNorm, l1, l2, labelSmoothing } = options;
-  if (clipNorm !== undefined && !(clipNorm > 0 && Number.isFinite(clipNorm))) {
-    invalid(`options.clipNorm must be a positive number, got ${clipNorm}. Omit it to disable clipping.`);
-  }
-  if (l2 !== undefined && !(l2 >= 0 && Number.isFinite(l2))) {
-    invalid(`options.l2 must be a number ≥ 0, got ${l2}. Use 0 to disable it.`);
-  }
-  if (l1 !== undefined && !(l1 >= 0 && Number.isFinite(l1))) {
-    invalid(`options.l1 must be a number ≥ 0, got ${l1}. Use 0 to disable it.`);
-  }
-  if (labelSmoothing !== undefined && !(labelSmoothing >= 0 && labelSmoothing < 1)) {
-    invalid(`options.labelSmoothing must be in [0, 1), got ${labelSmoothing}. Use 0 to disable it.`);
-  }
-  if (options.optimizer !== undefined) checkOptimizerSpec(options.optimizer);
-}
 
 type MaskHolder = {
   dropoutMask?: tf.Tensor | tf.Tensor[] | null;
@@ -155,14 +142,14 @@ export class TfjsNetwork implements Network {
   private readonly optimizer: KerasOptimizer;
   private readonly variables: tf.Variable[];
   private readonly kernelIndices: number[];
-  private readonly dropoutRng: Rng;
+  private dropoutRng: Rng;
   private readonly hasDropout: boolean;
   /** The head-dropout mask of the batch being trained, `[B, H]`, or null. */
   private headMask: tf.Tensor2D | null = null;
   private disposed = false;
 
   constructor(spec: ModelSpec, options: NetworkOptions) {
-    checkOptions(options);
+    engineCheck(() => checkNetworkOptions(options));
     this.spec = spec;
     this.options = options;
     this.model = buildModel(spec, { weights: initializeWeights(spec, options.seed) });
@@ -186,29 +173,11 @@ export class TfjsNetwork implements Network {
 
   private checkBatch(x: Float32Array, batch: number): void {
     this.checkAlive();
-    if (!Number.isInteger(batch) || batch < 1) invalid(`batch must be a positive integer, got ${batch}.`);
-    const { timeSteps: T, features: F } = this.spec;
-    if (!(x instanceof Float32Array) || x.length !== batch * T * F) {
-      invalid(
-        `x must be a Float32Array of batch·timeSteps·features = ${batch}·${T}·${F} = ${batch * T * F} values, got ${
-          x instanceof Float32Array ? x.length : typeof x
-        }.`,
-      );
-    }
+    engineCheck(() => checkSequenceBatch(x, batch, this.spec.timeSteps, this.spec.features));
   }
 
   private checkLabels(y: Int32Array, batch: number): void {
-    if (!(y instanceof Int32Array) || y.length !== batch) {
-      invalid(
-        `y must be an Int32Array of ${batch} class indices, got ${y instanceof Int32Array ? y.length : typeof y}.`,
-      );
-    }
-    for (let i = 0; i < batch; i++) {
-      const label = y[i]!;
-      if (label < 0 || label >= this.spec.classes) {
-        invalid(`y[${i}] = ${label} is not a class index in [0, ${this.spec.classes}). Check the labels.`);
-      }
-    }
+    engineCheck(() => checkLabels(y, batch, this.spec.classes));
   }
 
   /** Logits `[B,C]`: the recurrent stack (and head dropout when training), then the dense layer without softmax. */
@@ -378,7 +347,8 @@ export class TfjsNetwork implements Network {
   }
 
   async trace(x: Float32Array): Promise<Trace> {
-    this.checkBatch(x, 1);
+    this.checkAlive();
+    engineCheck(() => checkSequenceBatch(x, 1, this.spec.timeSteps, this.spec.features));
     const probabilities = await this.predict(x, 1);
     return traceSteps(this.spec, this.getWeights(), x, probabilities);
   }
@@ -390,20 +360,25 @@ export class TfjsNetwork implements Network {
 
   setWeights(weights: NamedWeights): void {
     this.checkAlive();
+    engineCheck(() => matchWeights(weightLayout(this.spec).entries, weights));
     setNamedWeights(this.model, this.spec, weights);
   }
 
   setLearningRate(learningRate: number): void {
     this.checkAlive();
-    if (!(learningRate > 0 && Number.isFinite(learningRate))) {
-      invalid(`learningRate must be a positive finite number, got ${learningRate}.`);
-    }
+    engineCheck(() => checkLearningRate(learningRate));
     this.optimizer.learningRate = learningRate;
   }
 
   getOptimizerState(): OptimizerState {
     this.checkAlive();
     return this.optimizer.getState();
+  }
+
+  resetDropout(seed: number, skip: readonly number[] = []): void {
+    this.checkAlive();
+    this.dropoutRng = new Rng(seed).fork();
+    if (this.hasDropout) for (const batch of skip) drawDropoutMasks(this.spec, this.dropoutRng, batch);
   }
 
   setOptimizerState(state: OptimizerState): void {

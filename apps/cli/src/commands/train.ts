@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import {
   type Checkpoint,
   type EngineName,
+  type FitOptions,
   GruClassifier,
   type LearningRateSchedule,
   type ModelLimits,
@@ -17,6 +18,7 @@ import {
 import type { InputLimits, SequenceView } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
 import { readConfinedFile } from '@gruvision/math/node';
+import { InvalidArgumentError } from 'commander';
 import { CliError, ExitCode, UsageError } from '../errors';
 import { invocation, quoteArg } from '../invocation';
 import { modelLimitsFrom } from '../model-limits';
@@ -197,6 +199,15 @@ async function claimCheckpointDirectory(dir: string, output: Output): Promise<vo
   await rename(dir, previous);
   output.log(`moved the checkpoints of the earlier run in ${dir} to ${previous}`);
 }
+/** `--checkpoint-every`: a whole number of batches (`500`), or seconds / minutes (`90s`, `5m`). */
+export function checkpointEvery(value: string): NonNullable<FitOptions['checkpointEvery']> {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(s|m)?\s*$/.exec(value);
+  const n = match ? Number(match[1]) : Number.NaN;
+  if (match && match[2] === undefined && Number.isSafeInteger(n) && n >= 1) return { batches: n };
+  if (match && match[2] !== undefined && n > 0) return { seconds: match[2] === 'm' ? n * 60 : n };
+  throw new InvalidArgumentError(`expected a number of batches (500) or a time (90s, 5m), got "${value}".`);
+}
+
 export const registerTrain: RegisterCommand = (program, context) => {
   const command = program
     .command('train')
@@ -248,7 +259,12 @@ export const registerTrain: RegisterCommand = (program, context) => {
     .option('--limit <n>', 'train on a stratified subset of n images', positiveInt)
     .option('--test-limit <n>', 'test on a stratified subset of n images', positiveInt)
     .option('--out <dir>', 'model directory to write (default: models/<dataset>-<cell><units>)')
-    .option('--resume <checkpoints>', 'continue an interrupted run from its <out>.checkpoints directory');
+    .option('--resume <checkpoints>', 'continue an interrupted run from its <out>.checkpoints directory')
+    .option(
+      '--checkpoint-every <n|time>',
+      'also save a checkpoint within epochs: every n batches (500) or every so often (90s, 5m)',
+      checkpointEvery,
+    );
   addTrainingFlags(command);
   addEngineOption(command);
   addThreadsOption(command);
@@ -303,7 +319,10 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
       resumeFrom = await loadCheckpoint(resolve(raw.resume), {
         ...(settings.runId !== undefined ? { runId: settings.runId } : {}),
       });
-      output.log(`resuming ${settings.out} after epoch ${resumeFrom.epoch} of ${settings.epochs}`);
+      const within = resumeFrom.state.partial;
+      output.log(
+        `resuming ${settings.out} after epoch ${resumeFrom.epoch}${within ? `, batch ${within.batches} of epoch ${resumeFrom.epoch + 1}` : ''} of ${settings.epochs}`,
+      );
     } else {
       const cell = raw.cell as CliCell;
       const units = raw.units as number;
@@ -339,6 +358,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
       }
       checkpointsDir = `${settings.out}.checkpoints`;
     }
+    const every = raw.checkpointEvery as FitOptions['checkpointEvery'];
     const result = await train(
       settings,
       checkpointsDir,
@@ -346,6 +366,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
       output,
       inputLimitsFrom(raw),
       modelLimitsFrom(raw),
+      every,
     );
     if (result === 'aborted') context.setExitCode(ExitCode.interrupted);
   });
@@ -358,6 +379,7 @@ async function train(
   output: Output,
   inputLimits: InputLimits,
   modelLimits: ModelLimits,
+  checkpointEveryOption?: FitOptions['checkpointEvery'],
 ): Promise<'done' | 'aborted'> {
   const {
     train: trainSet,
@@ -435,6 +457,7 @@ async function train(
       ...fitOptionsFor(settings.training),
       signal: abort.signal,
       checkpoint: { save: (c) => checkpoints.save(c) },
+      ...(checkpointEveryOption ? { checkpointEvery: checkpointEveryOption } : {}),
       ...(resumeFrom ? { resumeFrom } : {}),
       onTrainBegin: (info) => {
         output.log(

@@ -1,4 +1,4 @@
-import type { Engine, ModelSpec } from '@gruvision/math';
+import type { Engine, ModelSpec, Network } from '@gruvision/math';
 import { weightLayout } from '@gruvision/math';
 import { describe, expect, it } from 'vitest';
 import { randomWeights, referenceGruPredict } from './reference';
@@ -134,6 +134,186 @@ export function describeEngineConformance(label: string, getEngine: () => Promis
       expect(moved).toBe(true);
       a.dispose();
       b.dispose();
+    });
+
+    it('resetDropout(seed, skip) draws the masks a fresh network of that seed draws after batches of those sizes', async () => {
+      const base = specs['GRU resetAfter false, sigmoid']!;
+      const spec: ModelSpec = {
+        ...base,
+        layers: [{ ...base.layers[0]!, dropout: 0.3, recurrentDropout: 0.2 }],
+        headDropout: 0.25,
+      };
+      const engine = await getEngine();
+      const x = sequences(spec, 4);
+      const y = Int32Array.from([0, 1, 2, 3]);
+      // Reference: a network of seed 21 trains one batch of 3 (its masks are drawn), then the weights
+      // and optimizer state go back, so only the dropout stream has moved on.
+      const fresh = await engine.create(spec, { seed: 21 });
+      const weights = fresh.getWeights();
+      const state = fresh.getOptimizerState();
+      await fresh.trainBatch(x.subarray(0, 3 * spec.timeSteps * spec.features), y.subarray(0, 3), 3);
+      fresh.setWeights(weights);
+      fresh.setOptimizerState(state);
+      const want = await fresh.trainBatch(x, y, 4);
+      // The same from a network of another seed, reset to seed 21 with one batch of 3 skipped.
+      const reset = await engine.create(spec, { seed: 5 });
+      reset.setWeights(weights);
+      reset.setOptimizerState(state);
+      reset.resetDropout(21, [3]);
+      const got = await reset.trainBatch(x, y, 4);
+      expect(Math.abs(got.loss - want.loss)).toBeLessThan(1e-6);
+      const wantWeights = fresh.getWeights();
+      reset.getWeights().forEach((w, i) => {
+        for (let k = 0; k < w.values.length; k++)
+          expect(Math.abs(w.values[k]! - wantWeights[i]!.values[k]!)).toBeLessThan(1e-6);
+      });
+      // Without the skip the masks differ, and so does the step.
+      const unskipped = await engine.create(spec, { seed: 5 });
+      unskipped.setWeights(weights);
+      unskipped.setOptimizerState(state);
+      unskipped.resetDropout(21);
+      expect((await unskipped.trainBatch(x, y, 4)).loss).not.toBeCloseTo(want.loss, 6);
+      for (const n of [fresh, reset, unskipped]) n.dispose();
+    });
+
+    describe('bad input: every engine throws the same error code', () => {
+      const spec = specs['GRU resetAfter false, sigmoid']!;
+      const codeOf = async (fn: () => unknown): Promise<string> => {
+        try {
+          await fn();
+        } catch (error) {
+          const { code, message } = error as { code?: unknown; message: string };
+          // Every message says what to pass, not only what was wrong.
+          expect(message.length, message).toBeGreaterThan(30);
+          return typeof code === 'string' ? code : `no code: ${message}`;
+        }
+        return 'did not throw';
+      };
+      const cases: [string, string, (n: Network, engine: Engine) => unknown][] = [
+        ['x of the wrong length', 'SHAPE_MISMATCH', (n) => n.predict(new Float32Array(5), 1)],
+        ['x as a plain array', 'SHAPE_MISMATCH', (n) => n.predict([1, 2, 3] as unknown as Float32Array, 1)],
+        ['a batch of 0', 'INVALID_ARGUMENT', (n) => n.predict(new Float32Array(0), 0)],
+        ['a fractional batch', 'INVALID_ARGUMENT', (n) => n.predict(sequences(spec, 1), 1.5)],
+        ['NaN in x', 'NON_FINITE', (n) => n.predict(sequences(spec, 1).fill(Number.NaN, 2, 3), 1)],
+        [
+          'Infinity in x when training',
+          'NON_FINITE',
+          (n) =>
+            n.trainBatch(sequences(spec, 2).fill(Number.POSITIVE_INFINITY, 0, 1), Int32Array.of(0, 1), 2),
+        ],
+        [
+          'y of the wrong length',
+          'SHAPE_MISMATCH',
+          (n) => n.trainBatch(sequences(spec, 2), Int32Array.of(0), 2),
+        ],
+        [
+          'y not an Int32Array',
+          'SHAPE_MISMATCH',
+          (n) => n.trainBatch(sequences(spec, 2), [0, 1] as unknown as Int32Array, 2),
+        ],
+        [
+          'a label outside [0, classes)',
+          'INVALID_ARGUMENT',
+          (n) => n.trainBatch(sequences(spec, 2), Int32Array.of(0, spec.classes), 2),
+        ],
+        ['a trace of the wrong length', 'SHAPE_MISMATCH', (n) => n.trace(new Float32Array(4))],
+        ['a missing weight', 'MISSING_WEIGHT', (n) => n.setWeights(n.getWeights().slice(1))],
+        [
+          'an unknown weight',
+          'UNKNOWN_WEIGHT',
+          (n) =>
+            n.setWeights([
+              ...n.getWeights(),
+              { name: 'extra/kernel', shape: [1], values: new Float32Array(1) },
+            ]),
+        ],
+        [
+          'a weight of the wrong shape',
+          'SHAPE_MISMATCH',
+          (n) =>
+            n.setWeights(
+              n.getWeights().map((w, i) => (i === 0 ? { ...w, shape: [w.shape[1]!, w.shape[0]!] } : w)),
+            ),
+        ],
+        [
+          'a weight with too few values',
+          'SHAPE_MISMATCH',
+          (n) =>
+            n.setWeights(
+              n.getWeights().map((w, i) => (i === 1 ? { ...w, values: w.values.subarray(1) } : w)),
+            ),
+        ],
+        [
+          'a NaN weight',
+          'NON_FINITE',
+          (n) =>
+            n.setWeights(
+              n
+                .getWeights()
+                .map((w, i) => (i === 0 ? { ...w, values: w.values.slice().fill(Number.NaN) } : w)),
+            ),
+        ],
+        [
+          'a weight given twice',
+          'INVALID_ARGUMENT',
+          (n) => n.setWeights([n.getWeights()[0]!, ...n.getWeights()]),
+        ],
+        ['a learning rate of 0', 'INVALID_ARGUMENT', (n) => n.setLearningRate(0)],
+        [
+          'optimizer state of another optimizer',
+          'SHAPE_MISMATCH',
+          (n) => n.setOptimizerState({ step: 1, slots: { momentum: new Float32Array(3) } }),
+        ],
+        [
+          'optimizer state with a negative step',
+          'INVALID_ARGUMENT',
+          (n) => n.setOptimizerState({ ...n.getOptimizerState(), step: -1 }),
+        ],
+        [
+          'optimizer slots of the wrong size',
+          'SHAPE_MISMATCH',
+          (n) => n.setOptimizerState({ step: 1, slots: { m: new Float32Array(3), v: new Float32Array(3) } }),
+        ],
+        ['a NaN seed', 'INVALID_ARGUMENT', (_, e) => e.create(spec, { seed: Number.NaN })],
+        ['a negative clipNorm', 'INVALID_ARGUMENT', (_, e) => e.create(spec, { seed: 1, clipNorm: -1 })],
+        ['a negative l2', 'INVALID_ARGUMENT', (_, e) => e.create(spec, { seed: 1, l2: -1 })],
+        [
+          'an infinite l1',
+          'INVALID_ARGUMENT',
+          (_, e) => e.create(spec, { seed: 1, l1: Number.POSITIVE_INFINITY }),
+        ],
+        [
+          'label smoothing of 1',
+          'INVALID_ARGUMENT',
+          (_, e) => e.create(spec, { seed: 1, labelSmoothing: 1 }),
+        ],
+        [
+          'an unknown optimizer',
+          'INVALID_ARGUMENT',
+          (_, e) => e.create(spec, { seed: 1, optimizer: { type: 'lion' as 'sgd', learningRate: 1 } }),
+        ],
+        [
+          'an optimizer learning rate of 0',
+          'INVALID_ARGUMENT',
+          (_, e) => e.create(spec, { seed: 1, optimizer: { type: 'adam', learningRate: 0 } }),
+        ],
+      ];
+      for (const [what, code, call] of cases) {
+        it(`${what} → ${code}`, async () => {
+          const engine = await getEngine();
+          const network = await engine.create(spec, { seed: 4 });
+          expect(await codeOf(() => call(network, engine))).toBe(code);
+          network.dispose();
+        });
+      }
+
+      it('a disposed network → DISPOSED', async () => {
+        const engine = await getEngine();
+        const network = await engine.create(spec, { seed: 4 });
+        network.dispose();
+        expect(await codeOf(() => network.getWeights())).toBe('DISPOSED');
+        expect(await codeOf(() => network.predict(sequences(spec, 1), 1))).toBe('DISPOSED');
+      });
     });
   });
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NamedWeights, NetworkOptions } from '../engine';
+import type { NamedWeights, NetworkOptions } from '../engine/contract';
 import { GruMathError } from '../errors';
 import { MathNetwork } from '../math-network';
 import { REDUCTION_SHARDS } from '../reduction';

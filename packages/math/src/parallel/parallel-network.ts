@@ -7,7 +7,7 @@ import type {
   NetworkOptions,
   OptimizerState,
   Trace,
-} from '../engine';
+} from '../engine/contract';
 import { GruMathError } from '../errors';
 import { DEFAULT_OPTIMIZER, MathNetwork } from '../math-network';
 import { MAX_CHUNK, NetworkCore } from '../network';
@@ -18,7 +18,7 @@ import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
 import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
 import type { ShardPool } from './pool';
 import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
-import { drawDropoutUniforms, dropoutMaskWidths, splitBatch } from './shards';
+import { drawDropoutUniforms, dropoutMaskWidths, skipDropoutUniforms, splitBatch } from './shards';
 
 export { reduceGradients } from '../reduction';
 
@@ -66,7 +66,7 @@ export class ParallelMathNetwork implements Network {
   private readonly kernelRanges: [number, number][];
   private readonly widths: number[];
   private readonly optimizer: Optimizer;
-  private readonly dropoutRng: Rng;
+  private dropoutRng: Rng;
   private readonly pool: ShardPool;
   private buffers: SharedInputs;
   private capacity = 0;
@@ -164,7 +164,7 @@ export class ParallelMathNetwork implements Network {
   private checkAlive(): void {
     if (this.disposed) {
       throw new GruMathError(
-        'INVALID_ARGUMENT',
+        'DISPOSED',
         'This network was disposed. Create a new one with parallelMathEngine().create().',
       );
     }
@@ -329,6 +329,11 @@ export class ParallelMathNetwork implements Network {
 
   getOptimizerState(): OptimizerState {
     return this.optimizer.getState();
+  }
+
+  resetDropout(seed: number, skip: readonly number[] = []): void {
+    this.dropoutRng = new Rng(seed).fork();
+    skipDropoutUniforms(this.dropoutRng, this.widths, skip);
   }
 
   setOptimizerState(state: OptimizerState): void {

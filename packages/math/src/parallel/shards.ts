@@ -61,6 +61,12 @@ export function drawDropoutUniforms(
   return n;
 }
 
+/** Draws and discards the dropout uniforms of training batches of the sizes in `batches`. */
+export function skipDropoutUniforms(rng: Rng, widths: readonly number[], batches: readonly number[]): void {
+  const perSample = widths.reduce((a, w) => a + w, 0);
+  for (const batch of batches) for (let i = 0; i < batch * perSample; i++) rng.next();
+}
+
 /**
  * The uniforms of one shard, gathered from the whole-batch uniforms of `drawDropoutUniforms`: for every
  * segment, the rows `[shard.start, shard.start + shard.size)`. Replaying them through `ReplayRng` into

@@ -1,4 +1,6 @@
-import type { CellType, ModelSpec } from './spec';
+import type { CellType, ModelSpec } from '../spec';
+
+export type { EngineErrorCode } from '../errors';
 
 /** One weight tensor in canonical name, shape and layout (row-major float32). */
 export interface NamedWeight {
@@ -107,6 +109,12 @@ export interface Network {
   setLearningRate(learningRate: number): void;
   getOptimizerState(): OptimizerState;
   setOptimizerState(state: OptimizerState): void;
+  /**
+   * Restarts the dropout masks from `seed` as a network created with that seed draws them, then draws
+   * and discards the masks of training batches of the sizes in `skip` (to continue a stream part-way).
+   * Lets one network train every epoch with its own dropout seed, as a fresh network would.
+   */
+  resetDropout(seed: number, skip?: readonly number[]): void;
   dispose(): void;
 }
 
@@ -121,3 +129,15 @@ export interface Engine {
    */
   bitsDependOn?(): string;
 }
+
+/** The optimizers every engine implements (`OptimizerSpec['type']`). */
+export const OPTIMIZER_TYPES: readonly OptimizerSpec['type'][] = ['sgd', 'adam', 'adamw', 'rmsprop'];
+
+/**
+ * The learning-rate schedules a training loop may apply through `Network.setLearningRate` (the
+ * classifier's `LearningRateSchedule['type']`).
+ */
+export const SCHEDULE_TYPES = ['constant', 'step', 'cosine'] as const;
+
+/** A learning-rate schedule's name. */
+export type ScheduleType = (typeof SCHEDULE_TYPES)[number];

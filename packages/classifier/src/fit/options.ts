@@ -5,8 +5,9 @@ import {
   type ImageSet,
 } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
-import type { Checkpoint, EpochLog } from './checkpoint';
-import { checkOptionKeys } from './option-keys';
+import type { Checkpoint, EpochLog } from '../checkpoint';
+import { checkOptionKeys } from '../option-keys';
+import type { BatchEndInfo, Callback, TrainBeginInfo } from './callbacks';
 import type { LearningRateSchedule } from './schedule';
 
 /** Metrics early stopping can watch. */
@@ -24,33 +25,20 @@ export interface EarlyStoppingOptions {
   readonly restoreBestWeights?: boolean;
 }
 
-/** Sent once before the first epoch. */
-export interface TrainBeginInfo {
-  readonly engine: string;
-  readonly epochs: number;
-  /** First epoch (from 1) that will run: > 1 when resuming. */
-  readonly startEpoch: number;
-  readonly batchSize: number;
-  readonly batchesPerEpoch: number;
-  readonly trainCount: number;
-  readonly validationCount: number;
-  readonly parameters: number;
-}
+export type { BatchEndInfo, History, TrainBeginInfo } from './callbacks';
 
-/** Sent after every batch. Loss and accuracy are running means over the epoch so far. */
-export interface BatchEndInfo {
-  readonly epoch: number;
-  readonly epochs: number;
-  /** Batch of the epoch, from 1. */
-  readonly batch: number;
-  readonly batches: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly batchLoss: number;
-  readonly learningRate: number;
-  readonly samplesPerSecond: number;
-  /** Estimated seconds until the last epoch ends (validation not included). */
-  readonly etaSeconds: number;
+/** Lower the learning rate when the monitored metric stops improving (Keras `ReduceLROnPlateau`). */
+export interface ReduceOnPlateauOptions {
+  /** Default `'valLoss'` with validation data, `'loss'` without. */
+  readonly monitor?: MonitoredMetric;
+  /** Multiplies the learning rate. Default 0.1. */
+  readonly factor?: number;
+  /** Epochs without improvement before a reduction. Default 10. */
+  readonly patience?: number;
+  /** Smallest change that counts as an improvement. Default 0. */
+  readonly minDelta?: number;
+  /** The learning rate never goes below this. Default 0. */
+  readonly minLearningRate?: number;
 }
 
 /** Progress callbacks. They may be async; training waits for them. */
@@ -85,6 +73,7 @@ export interface FitOptions extends FitCallbacks {
   readonly learningRate?: number;
   readonly schedule?: LearningRateSchedule;
   readonly earlyStopping?: EarlyStoppingOptions;
+  readonly reduceOnPlateau?: ReduceOnPlateauOptions;
   /** Clip gradients to this global norm. */
   readonly clipNorm?: number;
   /** L2 penalty on kernels: `l2 · Σ w²` is added to the loss. */
@@ -104,18 +93,19 @@ export interface FitOptions extends FitCallbacks {
   /** Stops training after the current batch; `fit` then resolves with `stopReason: 'aborted'`. */
   readonly signal?: AbortSignal;
   readonly checkpoint?: CheckpointOptions;
+  /**
+   * Also save a checkpoint within long epochs: after every N batches (`{ batches: N }`) or when S
+   * seconds have passed since the last save (`{ seconds: S }`). Resuming from one continues mid-epoch
+   * and ends with the same weights as an uninterrupted run. Needs `checkpoint`.
+   */
+  readonly checkpointEvery?: { readonly batches: number } | { readonly seconds: number };
   /** Continue from a checkpoint of this same model and training setup. */
   readonly resumeFrom?: Checkpoint;
-}
-
-/** What `fit` returns. */
-export interface History {
-  readonly epochs: readonly EpochLog[];
-  readonly stopReason: 'completed' | 'earlyStopping' | 'aborted';
-  /** Epoch (from 1) whose weights the model holds when early stopping restored the best ones. */
-  readonly bestEpoch?: number;
-  /** Training seconds, including earlier runs when resumed. */
-  readonly seconds: number;
+  /**
+   * Your own callbacks (`onTrainBegin`, `onEpochBegin`, `onBatchBegin`, `onBatchEnd`, `onEpochEnd`,
+   * `onTrainEnd`), called in order after the ones `fit` builds from these options.
+   */
+  readonly callbacks?: readonly Callback[];
 }
 
 const FIT_OPTION_KEYS = {
@@ -126,6 +116,7 @@ const FIT_OPTION_KEYS = {
   learningRate: true,
   schedule: true,
   earlyStopping: true,
+  reduceOnPlateau: true,
   clipNorm: true,
   l2: true,
   l1: true,
@@ -137,7 +128,9 @@ const FIT_OPTION_KEYS = {
   shuffle: true,
   signal: true,
   checkpoint: true,
+  checkpointEvery: true,
   resumeFrom: true,
+  callbacks: true,
   onTrainBegin: true,
   onEpochBegin: true,
   onEpochEnd: true,
@@ -151,6 +144,14 @@ const EARLY_STOPPING_KEYS = {
   restoreBestWeights: true,
 } as const satisfies Record<keyof EarlyStoppingOptions, true>;
 
+const PLATEAU_KEYS = {
+  monitor: true,
+  factor: true,
+  patience: true,
+  minDelta: true,
+  minLearningRate: true,
+} as const satisfies Record<keyof ReduceOnPlateauOptions, true>;
+
 const CHECKPOINT_KEYS = { save: true, every: true } as const satisfies Record<keyof CheckpointOptions, true>;
 
 /** Refuses unknown keys in `fit` options and their nested objects, and augmentation values out of range, with `INVALID_ARGUMENT`. */
@@ -158,6 +159,7 @@ export function checkFitOptionKeys(options: FitOptions): void {
   checkOptionKeys(options, FIT_OPTION_KEYS, 'fit');
   checkOptionKeys(options.earlyStopping, EARLY_STOPPING_KEYS, 'fit: earlyStopping');
   checkOptionKeys(options.checkpoint, CHECKPOINT_KEYS, 'fit: checkpoint');
+  checkOptionKeys(options.reduceOnPlateau, PLATEAU_KEYS, 'fit: reduceOnPlateau');
   checkOptionKeys(options.augment, AUGMENT_OPTION_KEYS, 'fit: augment');
   if (options.augment) checkAugmentOptions(options.augment, 'fit: augment');
 }

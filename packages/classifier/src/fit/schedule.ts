@@ -1,4 +1,6 @@
-import { GruClassifierError } from './errors';
+import type { ScheduleType } from '@gruvision/math';
+import { SCHEDULE_TYPES } from '@gruvision/math';
+import { GruClassifierError } from '../errors';
 
 /**
  * How the learning rate changes during training. Every kind takes an optional linear warm-up from
@@ -7,7 +9,7 @@ import { GruClassifierError } from './errors';
  * - `step`: multiplied by `gamma` every `everyEpochs` epochs.
  * - `cosine`: cosine decay from the base rate (after warm-up) to `minLearningRate` at the end of training.
  */
-export type LearningRateSchedule =
+export type LearningRateSchedule = (
   | { readonly type: 'constant'; readonly warmupEpochs?: number }
   | {
       readonly type: 'step';
@@ -21,7 +23,8 @@ export type LearningRateSchedule =
       /** Default 0. */
       readonly minLearningRate?: number;
       readonly warmupEpochs?: number;
-    };
+    }
+) & { readonly type: ScheduleType };
 
 /** Where training is, for a schedule. `epoch` counts from 0. */
 export interface SchedulePosition {
@@ -53,8 +56,9 @@ export function validateSchedule(schedule: LearningRateSchedule): void {
       bad(`minLearningRate must be a number ≥ 0, got ${min}.`);
     }
   } else if (schedule.type !== 'constant') {
+    const names = SCHEDULE_TYPES.map((t) => `"${t}"`);
     bad(
-      `type must be "constant", "step" or "cosine", got ${JSON.stringify((schedule as { type: unknown }).type)}.`,
+      `type must be ${names.slice(0, -1).join(', ')} or ${names.at(-1)}, got ${JSON.stringify((schedule as { type: unknown }).type)}.`,
     );
   }
 }
