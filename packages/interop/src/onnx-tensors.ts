@@ -17,31 +17,25 @@ export function tensorFloats(tensor: OnnxTensorProto, file: string, what: string
     );
   }
   const raw = tensor.rawData && tensor.rawData.length > 0 ? tensor.rawData : undefined;
+  /** Little-endian values of `size` bytes each, read from the raw bytes. */
+  const fromRaw = (bytes: Uint8Array, size: 4 | 8, kind: string): Float32Array => {
+    if (bytes.length !== count * size)
+      fail(
+        'SHAPE_MISMATCH',
+        file,
+        `${what} holds ${bytes.length} bytes for ${count} ${kind} values. The file is damaged.`,
+      );
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++)
+      out[i] = size === 4 ? view.getFloat32(i * 4, true) : view.getFloat64(i * 8, true);
+    return out;
+  };
   let values: Float32Array;
   if (tensor.dataType === T.FLOAT) {
-    if (raw) {
-      if (raw.length !== count * 4)
-        fail(
-          'SHAPE_MISMATCH',
-          file,
-          `${what} holds ${raw.length} bytes for ${count} float32 values. The file is damaged.`,
-        );
-      const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-      values = new Float32Array(count);
-      for (let i = 0; i < count; i++) values[i] = view.getFloat32(i * 4, true);
-    } else values = Float32Array.from(tensor.floatData ?? []);
+    values = raw ? fromRaw(raw, 4, 'float32') : Float32Array.from(tensor.floatData ?? []);
   } else if (tensor.dataType === T.DOUBLE) {
-    if (raw) {
-      if (raw.length !== count * 8)
-        fail(
-          'SHAPE_MISMATCH',
-          file,
-          `${what} holds ${raw.length} bytes for ${count} float64 values. The file is damaged.`,
-        );
-      const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-      values = new Float32Array(count);
-      for (let i = 0; i < count; i++) values[i] = view.getFloat64(i * 8, true);
-    } else values = Float32Array.from(tensor.doubleData ?? []);
+    values = raw ? fromRaw(raw, 8, 'float64') : Float32Array.from(tensor.doubleData ?? []);
   } else {
     return fail(
       'SHAPE_MISMATCH',
