@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { EngineName } from '@gruvision/classifier';
+import type { EngineName, GruClassifier } from '@gruvision/classifier';
+import type { ImageSet } from '@gruvision/data';
 import { CliError, UsageError } from '../errors';
-import { positiveInt } from '../options';
+import { choice, positiveInt } from '../options';
+import { INVERT_HELP, INVERT_MODES, type InvertMode } from '../pictures';
 import type { RegisterCommand } from '../program';
-import { formatPercent, formatTable } from '../ui/format';
+import { formatDuration, formatPercent, formatTable } from '../ui/format';
 import { Output } from '../ui/io';
+import { readEvalFolder } from './eval-folder';
 import {
   addEngineOption,
   addInputLimitOptions,
@@ -14,6 +17,7 @@ import {
   inputLimitsFrom,
   loadData,
   openModel,
+  stratifiedSubset,
 } from './shared';
 import { SETTINGS_FILE, type TrainSettings } from './train';
 
@@ -37,7 +41,9 @@ export const registerEval: RegisterCommand = (program, context) => {
     )
     .option('--dataset <spec>', `${DATASET_HELP} (default: the dataset the model was trained on)`)
     .option('--test-limit <n>', 'evaluate on a stratified subset of n test images', positiveInt)
-    .option('--top-k <k>', 'k of the top-k accuracy', positiveInt, 5);
+    .option('--top-k <k>', 'k of the top-k accuracy', positiveInt, 5)
+    .option('--all', 'with --dataset folder:<dir>: evaluate every picture of the folder, not the test split')
+    .option('--invert <mode>', `with --dataset folder:<dir>: ${INVERT_HELP}`, choice(INVERT_MODES), 'auto');
   addEngineOption(command);
   addInputLimitOptions(command);
   addJsonOption(command);
@@ -46,7 +52,13 @@ export const registerEval: RegisterCommand = (program, context) => {
     `
 Examples:
   $ gruvision eval models/mnist-gru128
-  $ gruvision eval models/fashion --dataset fashion-mnist --json`,
+  $ gruvision eval models/fashion --dataset fashion-mnist --json
+  $ gruvision eval models/mnist-gru128 --dataset folder:./my-digits --all
+
+A folder:<dir> dataset holds one sub-folder per class (my-digits/7/photo.jpg). Its pictures may have any
+size: each is read as predict reads a picture (the model's preprocessing, --invert, resized to the
+model's input). Without --all, eval reads the folder's test/ sub-folder, or, in a folder without
+train/ and test/, the 20 % that train holds out of it.`,
   );
   command.action(async (modelDir: string, raw: Record<string, unknown>) => {
     const output = new Output(context.io, Boolean(raw.json));
@@ -58,10 +70,31 @@ Examples:
         `${modelDir} does not say which dataset it was trained on: pass --dataset (${DATASET_HELP}).`,
       );
     }
-    const { test } = await loadData(dataset, output, {
-      inputLimits: inputLimitsFrom(raw),
-      ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
-    });
+    const folder = dataset.startsWith('folder:') ? dataset.slice('folder:'.length) : undefined;
+    if (raw.all && folder === undefined) {
+      model.dispose();
+      throw new UsageError(
+        `--all evaluates every picture of an image folder; ${dataset} is not one. Pass --dataset folder:<dir>, or leave out --all.`,
+      );
+    }
+    const test =
+      folder === undefined
+        ? (
+            await loadData(dataset, output, {
+              inputLimits: inputLimitsFrom(raw),
+              ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
+            })
+          ).test
+        : await folderTestSet(folder, model, raw, output);
+    const { height, width, channels } = model.input;
+    if (test.height !== height || test.width !== width || test.channels !== channels) {
+      model.dispose();
+      throw new CliError(
+        `${dataset} holds ${test.height}×${test.width}×${test.channels} pictures, but ${modelDir} reads ` +
+          `${height}×${width}×${channels}. Pass a --dataset of ${height}×${width} pictures, or a folder:<dir> ` +
+          'of pictures of any size, which eval resizes as predict does.',
+      );
+    }
     const same =
       test.classNames.length === model.classNames.length &&
       test.classNames.every((name, i) => name === model.classNames[i]);
@@ -101,6 +134,29 @@ Examples:
     );
   });
 };
+
+/** The pictures of `--dataset folder:<dir>`, read as predict reads them, with a log line on what they are. */
+async function folderTestSet(
+  folder: string,
+  model: GruClassifier,
+  raw: Record<string, unknown>,
+  output: Output,
+): Promise<ImageSet> {
+  const start = performance.now();
+  const read = await readEvalFolder(resolve(folder), model, {
+    all: Boolean(raw.all),
+    invert: raw.invert as InvertMode,
+    limits: inputLimitsFrom(raw),
+  });
+  const set = raw.testLimit !== undefined ? stratifiedSubset(read.set, raw.testLimit as number, 0) : read.set;
+  const { height, width, channels } = model.input;
+  output.log(
+    `dataset folder:${folder}: ${read.what}, ${set.classNames.length} classes, read as ${height}×${width}×${channels} ` +
+      `like predict (${formatDuration((performance.now() - start) / 1000)})`,
+  );
+  for (const s of read.skipped) output.log(`skipped ${s.file}: ${s.reason}`);
+  return set;
+}
 
 /** The confusion matrix as a text table; long class names are numbered and listed once. */
 export function confusionTable(
