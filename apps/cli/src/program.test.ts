@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { memoryIo } from './__fixtures__/memory-io';
 import { run } from './program';
-import type { Io } from './ui/io';
-
-function memoryIo(): Io & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    interactive: false,
-    columns: 100,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('gruvision program', () => {
   it('prints its version from package.json and exits 0', async () => {

@@ -10,9 +10,7 @@ import { formatDuration, formatPercent, formatTable } from '../ui/format';
 import { Output } from '../ui/io';
 import { readEvalFolder } from './eval-folder';
 import {
-  addEngineOption,
-  addInputLimitOptions,
-  addJsonOption,
+  addModelReaderOptions,
   DATASET_HELP,
   inputLimitsFrom,
   loadData,
@@ -44,14 +42,9 @@ export const registerEval: RegisterCommand = (program, context) => {
     .option('--top-k <k>', 'k of the top-k accuracy', positiveInt, 5)
     .option('--all', 'with --dataset folder:<dir>: evaluate every picture of the folder, not the test split')
     .option('--invert <mode>', `with --dataset folder:<dir>: ${INVERT_HELP}`, choice(INVERT_MODES), 'auto');
-  addEngineOption(command);
-  addInputLimitOptions(command);
-  addJsonOption(command);
-  command.addHelpText(
-    'after',
-    `
-Examples:
-  $ gruvision eval models/mnist-gru128
+  addModelReaderOptions(
+    command,
+    `  $ gruvision eval models/mnist-gru128
   $ gruvision eval models/fashion --dataset fashion-mnist --json
   $ gruvision eval models/mnist-gru128 --dataset folder:./my-digits --all
 

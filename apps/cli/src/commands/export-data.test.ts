@@ -4,23 +4,10 @@ import { join } from 'node:path';
 import type { ImageSet } from '@gruvision/data';
 import { loadDataset } from '@gruvision/data/node';
 import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../__fixtures__/memory-io';
 import { run } from '../program';
-import type { Io } from '../ui/io';
 import { type DatasetJson, datasetFiles, idxImages, idxLabels, registerExportData } from './export-data';
 import { stratifiedSubset } from './shared';
-
-function memoryIo(): Io & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    interactive: false,
-    columns: 100,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'gruvision-export-data-'));
 
