@@ -25,7 +25,6 @@
 // `node --experimental-wasm-relaxed-simd`); math-wasm-simd forces the plain-SIMD GEMM.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MathNetwork, orthogonal, parameterCount, Rng } from '@gruvision/math';
@@ -51,7 +50,8 @@ import {
   UNITS,
 } from './common';
 import { benchOnnxruntime, type PeerRow, parsePeerRow, type SkippedRow, torchCommand } from './peers';
-import { benchEpoch, benchMathThreads, type EpochTiming } from './threads';
+import { type EngineRow, type EpochRow, type Measured, medianRow, printEngines, printPeers } from './report';
+import { benchEpoch, benchMathThreads } from './threads';
 
 const ENGINE_ROWS = ['math-js', 'math-wasm', 'tfjs-wasm', 'tfjs-cpu', 'math-threads-1', 'math-threads-2'];
 const EPOCH_ROWS = ['epoch-1', 'epoch-2'];
@@ -74,11 +74,6 @@ function knownRow(row: string): boolean {
     parsePeerRow(row) !== null
   );
 }
-
-/** An engine row with the peak RSS of the child process that measured it. */
-type EngineRow = BenchResult & { peakMemoryMB: number };
-/** An epoch row: the engine, its timing and the peak RSS of its child process (the data included). */
-type EpochRow = EpochTiming & { engine: string; peakMemoryMB: number };
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -189,9 +184,6 @@ async function benchTfjs(backend: 'cpu' | 'wasm'): Promise<BenchResult> {
   return benchResult(`tfjs-${backend}`, 1, BATCH, train, infer, latency);
 }
 
-/** What a child process reports for its row. */
-type Measured = EngineRow | EpochRow | PeerRow | SkippedRow;
-
 /** Measures one row in this process; an epoch row is an `EpochRow`, a peer row a `PeerRow` or `SkippedRow`. */
 async function measure(row: string): Promise<Measured> {
   const peer = parsePeerRow(row);
@@ -281,143 +273,6 @@ function timeOrthogonal(): number {
   return times.sort((a, b) => a - b)[3]!;
 }
 
-/** Right-aligned columns (the first left-aligned) under a header. */
-function formatTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), ...rows.map(line)];
-}
-
-/** One row from its measurements in several rounds: the median of each number (null stays null). */
-function medianRow(list: Measured[]): Measured {
-  if (list.length === 1) return list[0]!;
-  const out: Record<string, unknown> = { ...list[0]! };
-  for (const [key, value] of Object.entries(list[0]!)) {
-    if (typeof value !== 'number') continue;
-    const sorted = list.map((r) => (r as unknown as Record<string, number>)[key]!).sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    out[key] = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  }
-  return out as unknown as Measured;
-}
-
-/** The references of the peers table: the one-thread peers, and our own one-thread row. */
-const PEER_REFERENCES = ['pytorch-1', 'ort-node-1', 'ort-web-1', 'math-wasm'] as const;
-
-/**
- * The peers table (or `--json` document): every row's throughput and latency, with ratios to the
- * one-thread peers: training to pytorch-1 and math-wasm; batch inference to ort-node-1, ort-web-1,
- * pytorch-1; one-image latency as a multiple of ort-node-1's (below 1: faster).
- */
-function printPeers(
-  rows: (EngineRow | PeerRow)[],
-  skipped: SkippedRow[],
-  failures: string[],
-  totalSeconds: number,
-): void {
-  const ref = Object.fromEntries(
-    PEER_REFERENCES.map((name) => [name, rows.find((r) => r.engine === name)] as const),
-  ) as Record<(typeof PEER_REFERENCES)[number], EngineRow | PeerRow | undefined>;
-  const over = (a: number | null | undefined, b: number | null | undefined): number | null =>
-    a == null || b == null ? null : a / b;
-  const results = rows.map((r) => ({
-    ...r,
-    ratios: {
-      trainVsPytorch1: over(r.trainSamplesPerSec, ref['pytorch-1']?.trainSamplesPerSec),
-      trainVsMathWasm: over(r.trainSamplesPerSec, ref['math-wasm']?.trainSamplesPerSec),
-      inferVsOrtNode1: over(r.inferSamplesPerSec, ref['ort-node-1']?.inferSamplesPerSec),
-      inferVsOrtWeb1: over(r.inferSamplesPerSec, ref['ort-web-1']?.inferSamplesPerSec),
-      inferVsPytorch1: over(r.inferSamplesPerSec, ref['pytorch-1']?.inferSamplesPerSec),
-      latencyVsOrtNode1: over(r.latencyMs, ref['ort-node-1']?.latencyMs),
-    },
-    // The same on process CPU time: what each row gets done per second of the CPU it actually had
-    // (steadier than wall-clock ratios on a loaded machine; the same as them on an idle one, per thread).
-    cpuRatios: {
-      trainVsPytorch1: over(r.trainSamplesPerCpuSec, ref['pytorch-1']?.trainSamplesPerCpuSec),
-      inferVsOrtNode1: over(r.inferSamplesPerCpuSec, ref['ort-node-1']?.inferSamplesPerCpuSec),
-      inferVsOrtWeb1: over(r.inferSamplesPerCpuSec, ref['ort-web-1']?.inferSamplesPerCpuSec),
-    },
-  }));
-  const load = os.loadavg().map((l) => l.toFixed(2));
-  if (failures.length > 0) process.exitCode = 1;
-  if (json) {
-    const doc = {
-      benchmark: `GRU-${UNITS} MNIST rows, peers`,
-      shape: {
-        batch: BATCH,
-        timeSteps: TIME_STEPS,
-        features: FEATURES,
-        classes: CLASSES,
-        units: UNITS,
-        optimizer: 'adam',
-      },
-      node: process.version,
-      loadAverage: os.loadavg(),
-      secondsPerMeasurement: budget,
-      rounds,
-      totalSeconds,
-      results,
-      skipped,
-      failures,
-    };
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    return;
-  }
-  const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
-  const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
-  const table = formatTable(
-    [
-      'engine',
-      'train/s',
-      'vs pytorch-1',
-      'vs math-wasm',
-      'infer/s',
-      'vs ort-node-1',
-      'vs ort-web-1',
-      'vs pytorch-1',
-      'one image ms',
-      'x ort-node-1',
-      'train/cpu-s',
-      'vs pytorch-1',
-      'infer/cpu-s',
-      'vs ort-node-1',
-      'vs ort-web-1',
-      'peak MB',
-    ],
-    results.map((r) => [
-      r.engine,
-      num(r.trainSamplesPerSec, 0),
-      ratio(r.ratios.trainVsPytorch1),
-      ratio(r.ratios.trainVsMathWasm),
-      num(r.inferSamplesPerSec, 0),
-      ratio(r.ratios.inferVsOrtNode1),
-      ratio(r.ratios.inferVsOrtWeb1),
-      ratio(r.ratios.inferVsPytorch1),
-      r.latencyMs.toFixed(3),
-      ratio(r.ratios.latencyVsOrtNode1),
-      num(r.trainSamplesPerCpuSec, 0),
-      ratio(r.cpuRatios.trainVsPytorch1),
-      num(r.inferSamplesPerCpuSec, 0),
-      ratio(r.cpuRatios.inferVsOrtNode1),
-      ratio(r.cpuRatios.inferVsOrtWeb1),
-      r.peakMemoryMB.toFixed(0),
-    ]),
-  );
-  process.stdout.write(
-    [
-      `GRU-${UNITS} on MNIST rows against the peers: batch ${BATCH}, ${TIME_STEPS} steps x ${FEATURES} features, ${CLASSES} classes, Adam (node ${process.version}, load average ${load.join(' ')})`,
-      `samples per second of wall-clock time (/s) and of the row's process CPU time (/cpu-s); ratios to the one-thread peers measured in this run${rounds > 1 ? `; medians of ${rounds} interleaved rounds` : ''}`,
-      "math-wasm-simd: the plain-SIMD GEMM; math-threads-N: the math engine over N worker threads; ort-*: inference only (PyTorch's ONNX export)",
-      ...table,
-      `total ${totalSeconds.toFixed(0)} s`,
-      ...skipped.map((r) => `skipped ${r.engine}: ${r.skipped}`),
-      ...failures.map((f) => `FAILED: ${f}`),
-      '',
-    ].join('\n'),
-  );
-}
-
 async function main(): Promise<void> {
   const rows = selectedRows();
   if (child) {
@@ -455,102 +310,14 @@ async function main(): Promise<void> {
     else engineRows.push(medianRow(list) as EngineRow | PeerRow);
   }
   if (peersMode || rows.some((row) => parsePeerRow(row) !== null)) {
-    printPeers(engineRows, skipped, failures, (performance.now() - started) / 1000);
+    printPeers(engineRows, skipped, failures, (performance.now() - started) / 1000, { json, budget, rounds });
     return;
   }
-  const ref = (engineRows as EngineRow[]).find((r) => r.engine === 'tfjs-wasm');
-  const results = (engineRows as EngineRow[]).map((r) => ({
-    ...r,
-    trainRatioToWasm: ref ? r.trainSamplesPerSec / ref.trainSamplesPerSec : null,
-    inferRatioToWasm: ref ? r.inferSamplesPerSec / ref.inferSamplesPerSec : null,
-    trainCpuRatioToWasm: ref ? r.trainSamplesPerCpuSec / ref.trainSamplesPerCpuSec : null,
-    inferCpuRatioToWasm: ref ? r.inferSamplesPerCpuSec / ref.inferSamplesPerCpuSec : null,
-  }));
-  const totalSeconds = (performance.now() - started) / 1000;
-  if (failures.length > 0) process.exitCode = 1;
-  if (json) {
-    const doc = {
-      benchmark: `GRU-${UNITS} MNIST rows`,
-      shape: {
-        batch: BATCH,
-        timeSteps: TIME_STEPS,
-        features: FEATURES,
-        classes: CLASSES,
-        units: UNITS,
-        optimizer: 'adam',
-      },
-      node: process.version,
-      secondsPerMeasurement: budget,
-      rounds,
-      totalSeconds,
-      orthogonal128x384Ms: orthogonalMs,
-      results,
-      epochs: epochRows,
-      skipped,
-      failures,
-    };
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    return;
-  }
-  const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
-  const engineTable = formatTable(
-    [
-      'engine',
-      'train/s',
-      'vs wasm',
-      'infer/s',
-      'vs wasm',
-      'train/cpu-s',
-      'vs wasm',
-      'infer/cpu-s',
-      'vs wasm',
-      'latency ms',
-      'peak MB',
-      'batches',
-    ],
-    results.map((r) => [
-      r.engine,
-      r.trainSamplesPerSec.toFixed(1),
-      ratio(r.trainRatioToWasm),
-      r.inferSamplesPerSec.toFixed(1),
-      ratio(r.inferRatioToWasm),
-      r.trainSamplesPerCpuSec.toFixed(1),
-      ratio(r.trainCpuRatioToWasm),
-      r.inferSamplesPerCpuSec.toFixed(1),
-      ratio(r.inferCpuRatioToWasm),
-      r.latencyMs.toFixed(3),
-      r.peakMemoryMB.toFixed(0),
-      `${r.trainBatches}/${r.inferBatches}`,
-    ]),
-  );
-  const epochTable = formatTable(
-    ['epoch', 'threads', 'samples', 'seconds', 'cpu-seconds', 'samples/s', 'final loss', 'peak MB'],
-    epochRows.map((e) => [
-      e.engine,
-      String(e.threads),
-      String(e.samples),
-      e.seconds.toFixed(1),
-      e.cpuSeconds.toFixed(1),
-      e.samplesPerSec.toFixed(0),
-      e.finalLoss.toFixed(4),
-      e.peakMemoryMB.toFixed(0),
-    ]),
-  );
-  process.stdout.write(
-    [
-      `GRU-${UNITS} on MNIST rows: batch ${BATCH}, ${TIME_STEPS} steps x ${FEATURES} features, ${CLASSES} classes, Adam (node ${process.version})`,
-      'samples per second of wall-clock time (/s) and of process CPU time (/cpu-s); peak MB: peak RSS of the row’s own process',
-      ...(results.length > 0 ? engineTable : []),
-      ...(epochRows.length > 0
-        ? ['', `one epoch, batch ${BATCH}, math engine (WASM kernels) over worker threads`, ...epochTable]
-        : []),
-      `math orthogonal initializer, ${UNITS}x${3 * UNITS}: ${orthogonalMs.toFixed(1)} ms (median of 7)`,
-      `total ${totalSeconds.toFixed(0)} s`,
-      ...skipped.map((r) => `skipped ${r.engine}: ${r.skipped}`),
-      ...failures.map((f) => `FAILED: ${f}`),
-      '',
-    ].join('\n'),
-  );
+  printEngines(engineRows as EngineRow[], epochRows, skipped, failures, orthogonalMs, started, {
+    json,
+    budget,
+    rounds,
+  });
 }
 
 await main();

@@ -1,5 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { stratifiedSplit } from '@gruvision/data';
+import { mnist } from '@gruvision/data/node';
 import { encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeDigitPngs } from './fixtures';
@@ -83,4 +85,78 @@ describe('gruvision eval', () => {
     expect(result.stderr).toContain('T-shirt/top');
     expect(result.stdout).toBe('');
   });
+});
+
+describe('gruvision eval of a folder of pictures', () => {
+  // 30 MNIST test digits as 84×84 dark-on-light PNGs (the model reads 28×28 light-on-dark), three per
+  // class, one sub-folder per class: the pictures a user photographs and sorts by hand.
+  const pictures = async (): Promise<{ file: string; label: number }[]> => {
+    const { test } = await mnist();
+    const files: { file: string; label: number }[] = [];
+    for (let label = 0; label < 10; label++) {
+      const indices: number[] = [];
+      for (let i = 0; indices.length < 3; i++) if (test.labels[i] === label) indices.push(i);
+      mkdirSync(join(cwd, 'my-digits', String(label)), { recursive: true });
+      files.push(...(await writeDigitPngs(join(cwd, 'my-digits', String(label)), indices)));
+    }
+    return files;
+  };
+
+  it('reads pictures of another size as predict does; --all evaluates every one and agrees with predict', async () => {
+    const files = await pictures();
+    const all = await runPnpm(
+      ['gruvision', 'eval', 'digits', '--dataset', 'folder:my-digits', '--all', '--json'],
+      cwd,
+    );
+    expect(all.stderr).toContain('all 30 pictures');
+    expect(all.code).toBe(0);
+    const evaluated = JSON.parse(all.stdout) as { count: number; accuracy: number; confusion: number[][] };
+    expect(evaluated.count).toBe(30);
+    expect(evaluated.confusion.map((row) => row.reduce((a, b) => a + b, 0))).toEqual(Array(10).fill(3));
+    // The peer: predict on the same files, one by one.
+    const predicted = await runPnpm(
+      [
+        'gruvision',
+        'predict',
+        'digits',
+        ...files.map((f) => relative(cwd, f.file)),
+        '--top-k',
+        '1',
+        '--json',
+      ],
+      cwd,
+    );
+    expect(predicted.code).toBe(0);
+    const rows = JSON.parse(predicted.stdout) as Row[];
+    const correct = rows.filter((r, i) => r.className === String(files[i]!.label)).length;
+    expect(evaluated.accuracy).toBeCloseTo(correct / 30, 12);
+  }, 120_000);
+
+  it('without --all reads the 20 % that train holds out of a folder without train/ and test/', async () => {
+    await pictures();
+    const result = await runPnpm(
+      ['gruvision', 'eval', 'digits', '--dataset', 'folder:my-digits', '--json'],
+      cwd,
+    );
+    expect(result.code).toBe(0);
+    // The reference: the library's split of 30 pictures, 3 per class, with train's seed 0.
+    const labels = Int32Array.from({ length: 30 }, (_, i) => Math.floor(i / 3));
+    const heldOut = stratifiedSplit(
+      {
+        count: 30,
+        height: 1,
+        width: 1,
+        channels: 1,
+        pixels: new Uint8Array(30),
+        labels,
+        classNames: [...'0123456789'],
+      },
+      { fraction: 0.2, seed: 0 },
+    ).validation.count;
+    expect(JSON.parse(result.stdout).count).toBe(heldOut);
+    expect(result.stderr).toContain(`the test split: ${heldOut} of 30 pictures (--all: every picture)`);
+    const notFolder = await runPnpm(['gruvision', 'eval', 'digits', '--dataset', 'mnist', '--all'], cwd);
+    expect(notFolder.code).toBe(2);
+    expect(notFolder.stderr).toContain('--all evaluates every picture of an image folder; mnist is not one');
+  }, 120_000);
 });

@@ -1,3 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCheckpoint } from '@gruvision/classifier/node';
+import { decodeImage } from '@gruvision/data';
+import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { describeError } from './errors';
 import { endQuietlyOnClosedOutput } from './ui/io';
@@ -33,5 +39,44 @@ describe('a closed stdout', () => {
     listeners[0]!(errno('EPIPE'));
     expect(codes).toEqual([0]);
     expect(() => listeners[0]!(errno('EIO'))).toThrow('EIO');
+  });
+});
+
+describe('library errors in the words of the command line', () => {
+  const text = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return describeError(error, false).text;
+    }
+    throw new Error('expected an error');
+  };
+
+  it('names the flag, not the JS option, when a picture is over --max-pixels', () => {
+    const big = encode({ width: 20, height: 10, data: new Uint8Array(200), channels: 1, depth: 8 });
+    const message = text(() => decodeImage(big, 'wide.png', { maxPixels: 100 }));
+    expect(message).toContain('wide.png: the PNG image is 20×10 = 200 pixels, more than the limit of 100.');
+    expect(message).toContain('raise the limit if you trust the file (--max-pixels).');
+    expect(message).not.toContain('maxPixels');
+  });
+
+  it('says to remove a file that is not a picture, not to set skipInvalid', () => {
+    const message = text(() => decodeImage(new TextEncoder().encode('hello world'), 'cats/notes.txt'));
+    expect(message).toContain('cats/notes.txt: not a PNG or JPEG image');
+    expect(message).toContain('Convert it to PNG or JPEG, or remove it from the folder.');
+    expect(message).not.toMatch(/skipInvalid|readImageFolder/);
+  });
+
+  it("points a wrong --resume folder at the run's checkpoints, not at checkpointDirectory()", async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'gruvision-not-checkpoints-'));
+    const message = await loadCheckpoint(empty).then(
+      () => 'no error',
+      (error: unknown) => describeError(error, false).text,
+    );
+    expect(message).toContain(`${empty}: no checkpoint there`);
+    expect(message).toContain(
+      'Pass --resume the <out>.checkpoints folder of the run, or one of its epoch-NNNN folders.',
+    );
+    expect(message).not.toContain('checkpointDirectory()');
   });
 });

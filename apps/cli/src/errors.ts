@@ -45,13 +45,37 @@ const STORAGE_ERRORS: Record<string, string> = {
   EROFS: 'the file system is read-only',
 };
 
+/**
+ * The library's advice in the words of the command line: a library error names its JS option or
+ * function (for programs); the CLI user gets the flag or the action instead.
+ */
+const CLI_WORDS: readonly (readonly [RegExp, string])[] = [
+  [/ \(option maxPixels; gruvision: (--max-pixels)\)/g, ' ($1)'],
+  [/ \(option maxBytes; gruvision: (--max-input-size)\)/g, ' ($1)'],
+  [/ \(readImageFolder skips such files with skipInvalid: true\)/g, ' from the folder'],
+  [/, or skip it \(readImageFolder: skipInvalid: true\)\./g, ', or remove it from the folder.'],
+  [
+    /Pass the directory given to checkpointDirectory\(\) or one of its epoch-NNNN folders\./g,
+    'Pass --resume the <out>.checkpoints folder of the run, or one of its epoch-NNNN folders.',
+  ],
+  [
+    /Resize the set first \(fitImage in @gruvision\/data\) or create the model with its shape\./g,
+    "Pass a dataset of the model's picture size, or a folder:<dir> of pictures, which eval and predict resize.",
+  ],
+];
+
+/** A library error message with its JS option and function names replaced by what the CLI user does. */
+export function inCliWords(message: string): string {
+  return CLI_WORDS.reduce((text, [pattern, words]) => text.replace(pattern, words), message);
+}
+
 /** What the user sees for an error: one line (plus the stack with `--debug`) and the exit code. */
 export function describeError(error: unknown, debug: boolean): { text: string; exitCode: number } {
   const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : '';
   if (error instanceof CliError) return { text: `error: ${error.message}${stack}`, exitCode: error.exitCode };
   if (isLibraryError(error)) {
-    // An oversized model names the CLI flag that raises its limit, not the library option.
-    const message = (error.code === 'TOO_LARGE' && withLimitFlag(error.message)) || error.message;
+    // An oversized model names the CLI flag that raises its limit; other messages speak CLI, not library options.
+    const message = (error.code === 'TOO_LARGE' && withLimitFlag(error.message)) || inCliWords(error.message);
     return { text: `error: ${message}${stack}`, exitCode: ExitCode.userError };
   }
   const errno = error as NodeJS.ErrnoException;

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { DEFAULT_MODEL_LIMITS } from '@gruvision/classifier';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryIo } from './__fixtures__/memory-io';
 import { commands } from './commands';
 import { MODEL_LIMIT_FLAGS, modelLimitsFrom, withLimitFlag } from './model-limits';
 import { run } from './program';
-import { memoryIo } from './ui/memory-io';
 
 let cwd: string;
 beforeAll(() => {

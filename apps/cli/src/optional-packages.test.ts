@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
+import { memoryIo } from './__fixtures__/memory-io';
 import { commands } from './commands';
 import { ExitCode } from './errors';
 import { ensureDataset, ensureEngine, type Importer, MissingPackageError } from './optional-packages';
 import { run } from './program';
-import { memoryIo } from './ui/memory-io';
 
 /** Node's error for a package that is not installed. */
 function notFound(name: string): Error {

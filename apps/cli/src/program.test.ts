@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { memoryIo } from './__fixtures__/memory-io';
 import { run } from './program';
-import { memoryIo } from './ui/memory-io';
 
 describe('gruvision program', () => {
   it('prints its version from package.json and exits 0', async () => {

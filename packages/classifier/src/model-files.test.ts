@@ -1,7 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ModelSpec } from '@gruvision/math';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,9 +166,11 @@ describe('writeModelDirectory / readModelDirectory', () => {
           stdio: ['ignore', 'pipe', 'inherit'],
         },
       );
-      await new Promise<void>((resolve) => proc.stdout.once('data', () => resolve()));
-      await new Promise((r) => setTimeout(r, 40 + 70 * round));
+      // Kill after the child reports save number round + 1, a few event-loop turns later, so the
+      // kill lands at a different point of the save that follows in each round.
       const exited = new Promise((r) => proc.once('exit', r));
+      await afterSaves(proc, round + 1);
+      await turns(3 * round);
       proc.kill('SIGKILL');
       await exited;
       const { weights, metadata: m } = await readModelDirectory(dir);
@@ -176,3 +179,23 @@ describe('writeModelDirectory / readModelDirectory', () => {
     }
   });
 });
+
+/** Resolves when the save-loop child has printed `saved <count>`. */
+function afterSaves(proc: ChildProcessByStdio<null, Readable, null>, count: number): Promise<void> {
+  return new Promise((resolve) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.split('\n').slice(0, -1).includes(`saved ${count}`)) {
+        proc.stdout.off('data', onData);
+        resolve();
+      }
+    };
+    proc.stdout.on('data', onData);
+  });
+}
+
+/** Resolves after `count` turns of the event loop. */
+async function turns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise((r) => setImmediate(r));
+}

@@ -5,15 +5,13 @@
 //   cd packages/interop && pnpm exec tsx --conditions=@gruvision/source scripts/report.ts [--json]
 //
 // Timings share the machine with whatever else runs: say how loaded it was when you quote them.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { MathNetwork } from '@gruvision/math';
 import { activeKernels, initKernels } from '@gruvision/math/kernels';
 import * as ortNode from 'onnxruntime-node';
+import { TORCH_CASES, torchFixture } from '../src/__fixtures__/torch-cases';
 import { modelToOnnx } from '../src/onnx-export';
 import { modelFromOnnx } from '../src/onnx-import';
 import { runOnnx } from '../src/ort';
-import type { TorchCase } from '../src/test-models';
 import {
   COMBINATIONS,
   classifierOf,
@@ -52,14 +50,10 @@ for (const combination of COMBINATIONS) {
   });
   model.dispose();
 }
-const fixtures = join(import.meta.dirname, '..', 'src', '__fixtures__', 'torch');
-const cases: TorchCase[] = JSON.parse(readFileSync(join(fixtures, 'cases.json'), 'utf8')).cases;
-for (const c of cases) {
-  const fromOnnx = await classifierOf(
-    modelFromOnnx(new Uint8Array(readFileSync(join(fixtures, `${c.name}.onnx`)))),
-  );
+for (const c of TORCH_CASES) {
+  const fromOnnx = await classifierOf(modelFromOnnx(torchFixture(`${c.name}.onnx`)));
   const fromSt = await classifierOf(
-    modelFromSafetensors(new Uint8Array(readFileSync(join(fixtures, `${c.name}.safetensors`))), {
+    modelFromSafetensors(torchFixture(`${c.name}.safetensors`), {
       input: c.input,
     }),
   );

@@ -37,3 +37,8 @@ export class GruInteropError extends Error {
     return error instanceof Error && error.name === 'GruInteropError' && 'code' in error;
   }
 }
+
+/** Throws a `GruInteropError` whose message starts with the file it is about. */
+export function fail(code: GruInteropErrorCode, file: string, problem: string): never {
+  throw new GruInteropError(code, `${file}: ${problem}`, { file });
+}

@@ -30,17 +30,7 @@ export function kernelToRows(
   units: number,
   order: readonly number[],
 ): Float32Array {
-  const g = order.length;
-  const cols = g * units;
-  const out = new Float32Array(cols * inputSize);
-  for (let k = 0; k < g; k++) {
-    const src = order[k]! * units;
-    for (let j = 0; j < units; j++) {
-      const row = (k * units + j) * inputSize;
-      for (let i = 0; i < inputSize; i++) out[row + i] = kernel[i * cols + src + j]!;
-    }
-  }
-  return out;
+  return moveGateBlocks(kernel, inputSize, units, order, 'toRows');
 }
 
 /** Inverse of {@link kernelToRows}: `[g·u, I]` row blocks in `order` → Keras `[I, g·u]`. */
@@ -50,16 +40,29 @@ export function rowsToKernel(
   units: number,
   order: readonly number[],
 ): Float32Array {
-  const g = order.length;
-  const cols = g * units;
+  return moveGateBlocks(rows, inputSize, units, order, 'toKernel');
+}
+
+/** Gate block `k` of the rows is Keras column block `order[k]`; copies one layout into the other. */
+function moveGateBlocks(
+  from: Float32Array,
+  inputSize: number,
+  units: number,
+  order: readonly number[],
+  direction: 'toRows' | 'toKernel',
+): Float32Array {
+  const cols = order.length * units;
   const out = new Float32Array(cols * inputSize);
-  for (let k = 0; k < g; k++) {
-    const dst = order[k]! * units;
+  order.forEach((block, k) => {
     for (let j = 0; j < units; j++) {
       const row = (k * units + j) * inputSize;
-      for (let i = 0; i < inputSize; i++) out[i * cols + dst + j] = rows[row + i]!;
+      const col = block * units + j;
+      for (let i = 0; i < inputSize; i++) {
+        if (direction === 'toRows') out[row + i] = from[i * cols + col]!;
+        else out[i * cols + col] = from[row + i]!;
+      }
     }
-  }
+  });
   return out;
 }
 

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GruInteropError } from './errors';
+import { expectInteropError } from './__fixtures__/expect-interop-error';
+import { TORCH_CASES, torchFixture } from './__fixtures__/torch-cases';
 import { standardUpdateGate } from './model';
 import { modelToOnnx } from './onnx-export';
 import { modelFromOnnx } from './onnx-import';
 import { onnx } from './onnx-proto';
-import type { TorchCase } from './test-models';
 import {
   COMBINATIONS,
   classifierOf,
@@ -18,25 +16,10 @@ import {
   torchCaseImages,
 } from './test-models';
 
-const fixtures = join(import.meta.dirname, '__fixtures__', 'torch');
-const cases: TorchCase[] = JSON.parse(readFileSync(join(fixtures, 'cases.json'), 'utf8')).cases;
-
-function expectError(fn: () => unknown, code: string, message: RegExp): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(GruInteropError.isInstance(error), String(error)).toBe(true);
-    expect((error as GruInteropError).code).toBe(code);
-    expect((error as Error).message).toMatch(message);
-    return;
-  }
-  expect.unreachable('no error thrown');
-}
-
 describe('modelFromOnnx: PyTorch exports (scripts/make-torch-fixtures.py, torch.onnx.export opset 14)', () => {
-  for (const c of cases) {
+  for (const c of TORCH_CASES) {
     it(`${c.name}: ${c.layers}-layer ${c.bidirectional ? 'bidirectional ' : ''}${c.cell}${c.softmax ? ' + softmax' : ''} predicts PyTorch's probabilities within 1e-5`, async () => {
-      const bytes = new Uint8Array(readFileSync(join(fixtures, `${c.name}.onnx`)));
+      const bytes = torchFixture(`${c.name}.onnx`);
       const imported = modelFromOnnx(bytes, { file: `${c.name}.onnx` });
       expect(imported.input).toEqual({ ...c.input, channels: 1 });
       expect(imported.view).toEqual({ mode: 'rows' });
@@ -55,10 +38,8 @@ describe('modelFromOnnx: PyTorch exports (scripts/make-torch-fixtures.py, torch.
 
 describe('modelFromOnnx: an imported PyTorch model explains itself', () => {
   it('gru-2-bi: explain() traces every layer and ends on the probabilities of predict()', async () => {
-    const c = cases.find((x) => x.name === 'gru-2-bi')!;
-    const model = await classifierOf(
-      modelFromOnnx(new Uint8Array(readFileSync(join(fixtures, 'gru-2-bi.onnx')))),
-    );
+    const c = TORCH_CASES.find((x) => x.name === 'gru-2-bi')!;
+    const model = await classifierOf(modelFromOnnx(torchFixture('gru-2-bi.onnx')));
     const image = torchCaseImages(c)[0]!;
     const explanation = await model.explain(image);
     expect(explanation.layers).toHaveLength(4); // 2 layers × 2 directions
@@ -92,26 +73,26 @@ describe('modelFromOnnx: gruvision exports round-trip', () => {
 });
 
 describe('modelFromOnnx: bad input', () => {
-  const gru = () => new Uint8Array(readFileSync(join(fixtures, 'gru-2-bi.onnx')));
+  const gru = () => torchFixture('gru-2-bi.onnx');
 
   it('a truncated file, an empty one and one over the size limit', () => {
     const bytes = gru();
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(bytes.subarray(0, bytes.length - 300), { file: 'cut.onnx' }),
       'INVALID_FILE',
       /^cut\.onnx: .*(truncated|no ONNX graph)/,
     );
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(new Uint8Array(0), { file: 'empty.onnx' }),
       'INVALID_FILE',
       /empty\.onnx: is empty/,
     );
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(bytes, { file: 'big.onnx', maxBytes: 1000 }),
       'TOO_LARGE',
       /big\.onnx: is \d+ bytes, more than the 1000 allowed/,
     );
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(new TextEncoder().encode('{"not": "onnx"}'), { file: 'x.onnx' }),
       'INVALID_FILE',
       /x\.onnx/,
@@ -125,7 +106,7 @@ describe('modelFromOnnx: bad input', () => {
     const gemmInput = nodes[gemm]!.input![0]!;
     nodes.splice(gemm, 0, { opType: 'Relu', name: 'extra_relu', input: [gemmInput], output: ['relu_out'] });
     nodes[gemm + 1]!.input![0] = 'relu_out';
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'relu.onnx' }),
       'UNSUPPORTED_OP',
       /relu\.onnx: node "extra_relu" \(Relu\) cannot be mapped/,
@@ -142,7 +123,7 @@ describe('modelFromOnnx: bad input', () => {
     proto.metadataProps = [];
     proto.graph!.node = proto.graph!.node!.filter((n) => !['Mul', 'Add'].includes(n.opType ?? ''));
     proto.graph!.node.find((n) => n.opType === 'Reshape')!.input![0] = 'flat';
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'rev.onnx' }),
       'UNSUPPORTED_OP',
       /rev\.onnx: node "layer0_reversed_Slice" \(Slice\) changes the sequence that node .*GRU.* reads/,
@@ -154,7 +135,7 @@ describe('modelFromOnnx: bad input', () => {
     const proto = onnx.ModelProto.decode(gru());
     const w = proto.graph!.initializer!.find((t) => t.name === 'fc.weight')!;
     new DataView(w.rawData!.buffer, w.rawData!.byteOffset).setFloat32(8, Number.NaN, true);
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'nan.onnx' }),
       'NON_FINITE',
       /nan\.onnx: the weight \(B\) of node .*Gemm.* holds NaN at index 2/,
@@ -162,12 +143,12 @@ describe('modelFromOnnx: bad input', () => {
   });
 
   it('a wrong input size and a wrong number of class names', () => {
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(gru(), { file: 'g.onnx', input: { height: 7, width: 7 } }),
       'SHAPE_MISMATCH',
       /gives 7 features per step, but the first recurrent layer reads 5.*--input/,
     );
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(gru(), { file: 'g.onnx', classNames: ['a', 'b'] }),
       'SHAPE_MISMATCH',
       /2 class names for 3 classes/,
@@ -180,7 +161,7 @@ describe('modelFromOnnx: bad input', () => {
     const gather = nodes.find((n) => n.opType === 'Gather' && n.output![0] === '/Gather_output_0')!;
     const index = nodes.find((n) => n.output![0] === gather.input![1])!;
     index.attribute![0]!.t = { dims: [], dataType: 7, rawData: new Uint8Array(8) }; // h_n[0]: layer 0 forward
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'first.onnx' }),
       'UNSUPPORTED_OP',
       /first\.onnx: node .*Gemm.*: the dense head reads layer 0 forward \+ layer 1 backward\. gruvision reads the final state of the last layer/,
@@ -225,7 +206,7 @@ describe('modelFromOnnx: bad input', () => {
       { opType: 'Reshape', name: 'r', input: ['y_last_t', 'flat_shape'], output: ['y_flat'] },
     );
     gemm.input![0] = 'y_flat';
-    expectError(
+    expectInteropError(
       () => modelFromOnnx(onnx.ModelProto.encode(proto).finish(), { file: 'seq.onnx' }),
       'UNSUPPORTED_OP',
       /output sequence \(Y\) of the bidirectional/,

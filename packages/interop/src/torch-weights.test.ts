@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GruInteropError } from './errors';
+import { expectInteropError } from './__fixtures__/expect-interop-error';
+import { TORCH_CASES, torchFixture } from './__fixtures__/torch-cases';
 import { readSafetensors, writeSafetensors } from './safetensors';
-import type { Combination, TorchCase } from './test-models';
+import type { Combination } from './test-models';
 import {
   classifierOf,
   interopModelOf,
@@ -14,21 +13,6 @@ import {
   torchCaseImages,
 } from './test-models';
 import { modelFromSafetensors, modelToSafetensors, torchStateDict } from './torch-weights';
-
-const fixtures = join(import.meta.dirname, '__fixtures__', 'torch');
-const cases: TorchCase[] = JSON.parse(readFileSync(join(fixtures, 'cases.json'), 'utf8')).cases;
-
-function expectError(fn: () => unknown, code: string, message: RegExp): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(GruInteropError.isInstance(error), String(error)).toBe(true);
-    expect((error as GruInteropError).code).toBe(code);
-    expect((error as Error).message).toMatch(message);
-    return;
-  }
-  expect.unreachable('no error thrown');
-}
 
 const TORCH_SHAPED: Combination[] = [
   {
@@ -122,7 +106,11 @@ describe('modelToSafetensors / modelFromSafetensors', () => {
   it('refuses specs one PyTorch module cannot express, saying why and what to do', async () => {
     const refuse = async (combination: Combination, message: RegExp) => {
       const model = await randomClassifier(combination);
-      expectError(() => torchStateDict(interopModelOf(model), 'm.safetensors'), 'UNSUPPORTED_MODEL', message);
+      expectInteropError(
+        () => torchStateDict(interopModelOf(model), 'm.safetensors'),
+        'UNSUPPORTED_MODEL',
+        message,
+      );
       model.dispose();
     };
     const view = { mode: 'rows' } as const;
@@ -168,9 +156,9 @@ describe('modelToSafetensors / modelFromSafetensors', () => {
 });
 
 describe('modelFromSafetensors: PyTorch state dicts (scripts/make-torch-fixtures.py)', () => {
-  for (const c of cases) {
+  for (const c of TORCH_CASES) {
     it(`${c.name}: predicts PyTorch's probabilities within 1e-5`, async () => {
-      const bytes = new Uint8Array(readFileSync(join(fixtures, `${c.name}.safetensors`)));
+      const bytes = torchFixture(`${c.name}.safetensors`);
       const imported = modelFromSafetensors(bytes, { file: `${c.name}.safetensors`, input: c.input });
       expect(imported.spec.layers).toHaveLength(c.layers);
       const model = await classifierOf(imported);
@@ -182,7 +170,7 @@ describe('modelFromSafetensors: PyTorch state dicts (scripts/make-torch-fixtures
   }
 
   it('without --input reads square images of the first layer width', () => {
-    const bytes = new Uint8Array(readFileSync(join(fixtures, 'gru-1.safetensors')));
+    const bytes = torchFixture('gru-1.safetensors');
     const imported = modelFromSafetensors(bytes);
     expect(imported.input).toEqual({ height: 5, width: 5, channels: 1 });
     expect(imported.spec.timeSteps).toBe(5);
@@ -190,41 +178,41 @@ describe('modelFromSafetensors: PyTorch state dicts (scripts/make-torch-fixtures
 });
 
 describe('modelFromSafetensors: bad input', () => {
-  const good = () => new Uint8Array(readFileSync(join(fixtures, 'lstm-2.safetensors')));
+  const good = () => torchFixture('lstm-2.safetensors');
   const tensors = () => readSafetensors(good()).tensors;
 
   it('truncated, too short, a header past the end, trailing bytes, over the size limit', () => {
     const bytes = good();
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(bytes.subarray(0, bytes.length - 4), { file: 'cut.safetensors' }),
       'INVALID_FILE',
       /cut\.safetensors: tensor .* ends at byte \d+ of a \d+-byte data section; the file is truncated/,
     );
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(bytes.subarray(0, 5), { file: 'tiny.safetensors' }),
       'INVALID_FILE',
       /tiny\.safetensors: is 5 bytes, too short/,
     );
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(bytes.subarray(0, 40), { file: 'h.safetensors' }),
       'INVALID_FILE',
       /h\.safetensors: declares a \d+-byte header but holds only 32/,
     );
     const longer = new Uint8Array(bytes.length + 16);
     longer.set(bytes);
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(longer, { file: 'long.safetensors' }),
       'INVALID_FILE',
       /long\.safetensors: holds 16 bytes after its last tensor/,
     );
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(bytes, { file: 'big.safetensors', maxBytes: 100 }),
       'TOO_LARGE',
       /more than the 100 allowed/,
     );
     const huge = new Uint8Array(16);
     new DataView(huge.buffer).setBigUint64(0, 2n ** 40n, true);
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(huge, { file: 'huge.safetensors' }),
       'TOO_LARGE',
       /header, more than/,
@@ -234,19 +222,19 @@ describe('modelFromSafetensors: bad input', () => {
   it('unknown tensor names, missing tensors, wrong shapes, NaN and non-float32 dtypes', () => {
     const t = tensors();
     const rename = t.map((x) => (x.name === 'linear.bias' ? { ...x, name: 'decoder.bias' } : x));
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(writeSafetensors(rename), { file: 'n.safetensors' }),
       'UNKNOWN_TENSOR',
       /n\.safetensors: tensor "decoder\.bias" is not part of a gruvision model/,
     );
     const missing = t.filter((x) => x.name !== 'rnn.weight_hh_l1');
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(writeSafetensors(missing)),
       'UNKNOWN_TENSOR',
       /missing weight_hh_l1/,
     );
     const wrong = t.map((x) => (x.name === 'linear.weight' ? { ...x, shape: [5, 3] } : x));
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(writeSafetensors(wrong)),
       'SHAPE_MISMATCH',
       /head\.weight has shape \[5, 3\], expected \[classes, 5\]/,
@@ -254,7 +242,7 @@ describe('modelFromSafetensors: bad input', () => {
     const nan = t.map((x) =>
       x.name === 'rnn.bias_ih_l0' ? { ...x, values: x.values.map((v, i) => (i === 7 ? Number.NaN : v)) } : x,
     );
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(writeSafetensors(nan), { file: 'nan.safetensors' }),
       'NON_FINITE',
       /nan\.safetensors: tensor rnn\.bias_ih_l0 holds NaN at index 7/,
@@ -268,7 +256,7 @@ describe('modelFromSafetensors: bad input', () => {
     const file = new Uint8Array(8 + f16.length + 4);
     new DataView(file.buffer).setBigUint64(0, BigInt(f16.length), true);
     file.set(f16, 8);
-    expectError(
+    expectInteropError(
       () => modelFromSafetensors(file, { file: 'half.safetensors' }),
       'SHAPE_MISMATCH',
       /rnn\.weight_ih_l0 is F16; gruvision reads float32/,

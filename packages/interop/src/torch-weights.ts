@@ -1,5 +1,7 @@
 import type { CellType } from '@gruvision/math';
 import { gateCount, isMinCell, resolveLayers } from '@gruvision/math';
+import type { ImportedLayer, ImportOptions } from './assemble-model';
+import { assembleModel } from './assemble-model';
 import { GruInteropError } from './errors';
 import {
   biasToOrder,
@@ -11,8 +13,6 @@ import {
 } from './gate-order';
 import type { InteropModel } from './model';
 import { checkModel, metadataJson, parseMetadataJson, standardUpdateGate } from './model';
-import type { ImportedLayer, ImportOptions } from './onnx-import';
-import { assembleModel } from './onnx-import';
 import type { SafetensorsTensor } from './safetensors';
 import { readSafetensors, writeSafetensors } from './safetensors';
 

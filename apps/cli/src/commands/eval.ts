@@ -1,20 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { EngineName } from '@gruvision/classifier';
+import type { EngineName, GruClassifier } from '@gruvision/classifier';
+import type { ImageSet } from '@gruvision/data';
 import { CliError, UsageError } from '../errors';
 import { modelLimitsFrom } from '../model-limits';
-import { positiveInt } from '../options';
+import { choice, positiveInt } from '../options';
+import { INVERT_HELP, INVERT_MODES, type InvertMode } from '../pictures';
 import type { RegisterCommand } from '../program';
-import { formatPercent, formatTable } from '../ui/format';
+import { formatDuration, formatPercent, formatTable } from '../ui/format';
 import { Output } from '../ui/io';
+import { readEvalFolder } from './eval-folder';
 import {
-  addEngineOption,
-  addInputLimitOptions,
-  addJsonOption,
+  addModelReaderOptions,
   DATASET_HELP,
   inputLimitsFrom,
   loadData,
   openModel,
+  stratifiedSubset,
 } from './shared';
 import { SETTINGS_FILE, type TrainSettings } from './train';
 import { addSkipInvalidOption } from './training-flags';
@@ -39,17 +41,20 @@ export const registerEval: RegisterCommand = (program, context) => {
     )
     .option('--dataset <spec>', `${DATASET_HELP} (default: the dataset the model was trained on)`)
     .option('--test-limit <n>', 'evaluate on a stratified subset of n test images', positiveInt)
-    .option('--top-k <k>', 'k of the top-k accuracy', positiveInt, 5);
-  addEngineOption(command);
-  addInputLimitOptions(command);
+    .option('--top-k <k>', 'k of the top-k accuracy', positiveInt, 5)
+    .option('--all', 'with --dataset folder:<dir>: evaluate every picture of the folder, not the test split')
+    .option('--invert <mode>', `with --dataset folder:<dir>: ${INVERT_HELP}`, choice(INVERT_MODES), 'auto');
   addSkipInvalidOption(command);
-  addJsonOption(command);
-  command.addHelpText(
-    'after',
-    `
-Examples:
-  $ gruvision eval models/mnist-gru128
-  $ gruvision eval models/fashion --dataset fashion-mnist --json`,
+  addModelReaderOptions(
+    command,
+    `  $ gruvision eval models/mnist-gru128
+  $ gruvision eval models/fashion --dataset fashion-mnist --json
+  $ gruvision eval models/mnist-gru128 --dataset folder:./my-digits --all
+
+A folder:<dir> dataset holds one sub-folder per class (my-digits/7/photo.jpg). Its pictures may have any
+size: each is read as predict reads a picture (the model's preprocessing, --invert, resized to the
+model's input). Without --all, eval reads the folder's test/ sub-folder, or, in a folder without
+train/ and test/, the 20 % that train holds out of it.`,
   );
   command.action(async (modelDir: string, raw: Record<string, unknown>) => {
     const output = new Output(context.io, Boolean(raw.json));
@@ -61,11 +66,30 @@ Examples:
         `${modelDir} does not say which dataset it was trained on: pass --dataset (${DATASET_HELP}).`,
       );
     }
-    const { test, split, splitNote } = await loadData(dataset, output, {
-      ...(raw.skipInvalid ? { skipInvalid: true } : {}),
-      inputLimits: inputLimitsFrom(raw),
-      ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
-    });
+    const folder = dataset.startsWith('folder:') ? dataset.slice('folder:'.length) : undefined;
+    if (raw.all && folder === undefined) {
+      model.dispose();
+      throw new UsageError(
+        `--all evaluates every picture of an image folder; ${dataset} is not one. Pass --dataset folder:<dir>, or leave out --all.`,
+      );
+    }
+    const { test, split, splitNote } =
+      folder === undefined
+        ? await loadData(dataset, output, {
+            ...(raw.skipInvalid ? { skipInvalid: true } : {}),
+            inputLimits: inputLimitsFrom(raw),
+            ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
+          })
+        : await folderTestSet(folder, model, raw, output);
+    const { height, width, channels } = model.input;
+    if (test.height !== height || test.width !== width || test.channels !== channels) {
+      model.dispose();
+      throw new CliError(
+        `${dataset} holds ${test.height}×${test.width}×${test.channels} pictures, but ${modelDir} reads ` +
+          `${height}×${width}×${channels}. Pass a --dataset of ${height}×${width} pictures, or a folder:<dir> ` +
+          'of pictures of any size, which eval resizes as predict does.',
+      );
+    }
     const same =
       test.classNames.length === model.classNames.length &&
       test.classNames.every((name, i) => name === model.classNames[i]);
@@ -105,6 +129,30 @@ Examples:
     );
   });
 };
+
+/** The pictures of `--dataset folder:<dir>`, read as predict reads them, with a log line on what they are. */
+async function folderTestSet(
+  folder: string,
+  model: GruClassifier,
+  raw: Record<string, unknown>,
+  output: Output,
+): Promise<{ test: ImageSet; split: string; splitNote: string }> {
+  const start = performance.now();
+  const read = await readEvalFolder(resolve(folder), model, {
+    ...(raw.skipInvalid ? { skipInvalid: true } : {}),
+    all: Boolean(raw.all),
+    invert: raw.invert as InvertMode,
+    limits: inputLimitsFrom(raw),
+  });
+  const set = raw.testLimit !== undefined ? stratifiedSubset(read.set, raw.testLimit as number, 0) : read.set;
+  const { height, width, channels } = model.input;
+  output.log(
+    `dataset folder:${folder}: ${read.what}, ${set.classNames.length} classes, read as ${height}×${width}×${channels} ` +
+      `like predict (${formatDuration((performance.now() - start) / 1000)})`,
+  );
+  for (const s of read.skipped) output.log(`skipped ${s.file}: ${s.reason}`);
+  return { test: set, split: read.split, splitNote: read.splitNote };
+}
 
 /** The confusion matrix as a text table; long class names are numbered and listed once. */
 export function confusionTable(

@@ -9,7 +9,7 @@ import type { RegisterCommand } from '../program';
 import { explanationSvg } from '../report/explain-svg';
 import { formatPercent } from '../ui/format';
 import { Output } from '../ui/io';
-import { addEngineOption, addInputLimitOptions, addJsonOption, inputLimitsFrom, openModel } from './shared';
+import { addModelReaderOptions, inputLimitsFrom, openModel } from './shared';
 
 export const registerExplain: RegisterCommand = (program, context) => {
   const command = program
@@ -23,14 +23,9 @@ export const registerExplain: RegisterCommand = (program, context) => {
       '--out <file>',
       'SVG file to write (default: runs/<image name>.explain.svg in the current folder)',
     );
-  addEngineOption(command);
-  addInputLimitOptions(command);
-  addJsonOption(command);
-  command.addHelpText(
-    'after',
-    `
-Examples:
-  $ gruvision explain models/mnist-gru128 seven.png            # writes runs/seven.explain.svg
+  addModelReaderOptions(
+    command,
+    `  $ gruvision explain models/mnist-gru128 seven.png            # writes runs/seven.explain.svg
   $ gruvision explain models/mnist-gru128 seven.png --json     # per-step probabilities as JSON`,
   );
   command.action(async (modelDir: string, file: string, raw: Record<string, unknown>) => {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { ImageSet } from '@gruvision/data';
 import { loadDataset } from '@gruvision/data/node';
 import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../__fixtures__/memory-io';
 import { run } from '../program';
-import { memoryIo } from '../ui/memory-io';
 import { type DatasetJson, datasetFiles, idxImages, idxLabels, registerExportData } from './export-data';
 import { stratifiedSubset } from './shared';
 

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '@gruvision/classifier/node';
 import type { InteropModel } from '@gruvision/interop';
 import {
   modelToOnnx,
@@ -29,24 +29,6 @@ export function formatOf(format: Format | undefined, path: string, flag: string)
   throw new UsageError(
     `cannot tell the format of ${path}: pass --format onnx or --format safetensors (or name the ${flag} file *.onnx / *.safetensors).`,
   );
-}
-
-/** Writes a file atomically: a temporary sibling, fsync, rename over the target. */
-async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
 }
 
 export const registerExport: RegisterCommand = (program, context) => {

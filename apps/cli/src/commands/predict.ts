@@ -16,7 +16,7 @@ import {
 import type { RegisterCommand } from '../program';
 import { formatPercent } from '../ui/format';
 import { Output } from '../ui/io';
-import { addEngineOption, addInputLimitOptions, addJsonOption, inputLimitsFrom, openModel } from './shared';
+import { addModelReaderOptions, inputLimitsFrom, openModel } from './shared';
 
 export const registerPredict: RegisterCommand = (program, context) => {
   const command = program
@@ -26,14 +26,9 @@ export const registerPredict: RegisterCommand = (program, context) => {
     .description("name the class of each image with the model's top-k probabilities")
     .option('--top-k <k>', 'how many classes to list per image', positiveInt, 3)
     .option('--invert <mode>', INVERT_HELP, choice(INVERT_MODES), 'auto');
-  addEngineOption(command);
-  addInputLimitOptions(command);
-  addJsonOption(command);
-  command.addHelpText(
-    'after',
-    `
-Examples:
-  $ gruvision predict models/mnist-gru128 my-digit.png
+  addModelReaderOptions(
+    command,
+    `  $ gruvision predict models/mnist-gru128 my-digit.png
   $ gruvision predict models/fashion shirt.jpg boot.png --top-k 5 --json
   $ gruvision predict models/fashion photo-on-white.jpg --invert yes
 

@@ -92,6 +92,17 @@ export async function engineFor(name: EngineName, threads: number): Promise<Engi
   return parallelMathEngine({ threads });
 }
 
+/**
+ * The options of the commands that read a model and pictures (eval, explain, predict): `--engine`,
+ * `--max-pixels`, `--max-input-size` and `--json`, then the help's examples (and what follows them).
+ */
+export function addModelReaderOptions(command: Command, examples: string): Command {
+  addEngineOption(command);
+  addInputLimitOptions(command);
+  addJsonOption(command);
+  return command.addHelpText('after', `\nExamples:\n${examples}`);
+}
+
 /** Adds `--json` with the wording every command uses. */
 export function addJsonOption(command: Command): Command {
   return command.option('--json', 'print one JSON document on stdout (no other output there)');

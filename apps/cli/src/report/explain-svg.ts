@@ -1,31 +1,58 @@
 import type { Explanation } from '@gruvision/classifier';
+import { encode } from 'fast-png';
 
 // The picture `gruvision explain` draws: the image as the model saw it, the gates and hidden state
 // of each recurrent layer per time step (one row of cells per step), and the class probabilities
-// the head gives after each step.
+// the head gives after each step. Each grid of cells is one PNG inside the SVG, one pixel per cell,
+// scaled up without smoothing: a GRU-128 explanation is tens of kilobytes, not a megabyte of <rect>s.
 
 function esc(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+type Rgb = readonly [number, number, number];
+
 /** 0 → white, 1 → deep blue. */
-function sequential(v: number): string {
+export function sequential(v: number): Rgb {
   const t = Math.min(1, Math.max(0, v));
-  return `rgb(${Math.round(255 - 225 * t)}, ${Math.round(255 - 175 * t)}, ${Math.round(255 - 75 * t)})`;
+  return [Math.round(255 - 225 * t), Math.round(255 - 175 * t), Math.round(255 - 75 * t)];
 }
 
 /** −1 → blue, 0 → white, 1 → red. */
-function diverging(v: number): string {
+export function diverging(v: number): Rgb {
   const t = Math.min(1, Math.max(-1, v));
-  if (t >= 0) return `rgb(255, ${Math.round(255 - 200 * t)}, ${Math.round(255 - 200 * t)})`;
-  return `rgb(${Math.round(255 + 200 * t)}, ${Math.round(255 + 200 * t)}, 255)`;
+  if (t >= 0) return [255, Math.round(255 - 200 * t), Math.round(255 - 200 * t)];
+  return [Math.round(255 + 200 * t), Math.round(255 + 200 * t), 255];
+}
+
+/**
+ * A `rows`×`columns` grid of colored cells as an SVG `<image>`: a PNG with one pixel per cell, drawn
+ * `cellW`×`cellH` per cell without smoothing.
+ */
+function cellImage(
+  rows: number,
+  columns: number,
+  color: (row: number, column: number) => Rgb,
+  box: { x: number; y: number; cellW: number; cellH: number },
+): string {
+  const data = new Uint8Array(rows * columns * 3);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) data.set(color(r, c), (r * columns + c) * 3);
+  }
+  const png = Buffer.from(encode({ width: columns, height: rows, data, channels: 3, depth: 8 })).toString(
+    'base64',
+  );
+  return (
+    `<image x="${box.x}" y="${box.y}" width="${columns * box.cellW}" height="${rows * box.cellH}" ` +
+    `preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${png}"/>`
+  );
 }
 
 interface Panel {
   readonly title: string;
   readonly values: Float32Array;
   readonly columns: number;
-  readonly color: (v: number) => string;
+  readonly color: (v: number) => Rgb;
   readonly columnLabels?: readonly string[];
   /** A line under the panel (the update-gate convention of a z panel). */
   readonly note?: string;
@@ -60,20 +87,20 @@ export function explanationSvg(
   const imgW = img.width * scale;
   parts.push(
     `<text x="${x}" y="${top - 10}" font-weight="600">input (${img.width}×${img.height})</text>`,
-    `<rect x="${x}" y="${top}" width="${imgW}" height="${img.height * scale}" fill="#000"/>`,
+    cellImage(
+      img.height,
+      img.width,
+      (yy, xx) => {
+        const base = (yy * img.width + xx) * img.channels;
+        const channels = Math.min(3, img.channels);
+        let v = 0;
+        for (let c = 0; c < channels; c++) v += img.pixels[base + c]!;
+        v = Math.round(v / channels);
+        return [v, v, v];
+      },
+      { x, y: top, cellW: scale, cellH: scale },
+    ),
   );
-  for (let yy = 0; yy < img.height; yy++) {
-    for (let xx = 0; xx < img.width; xx++) {
-      const base = (yy * img.width + xx) * img.channels;
-      let v = 0;
-      for (let c = 0; c < Math.min(3, img.channels); c++) v += img.pixels[base + c]!;
-      v = Math.round(v / Math.min(3, img.channels));
-      if (v === 0) continue;
-      parts.push(
-        `<rect x="${x + xx * scale}" y="${top + yy * scale}" width="${scale}" height="${scale}" fill="rgb(${v},${v},${v})"/>`,
-      );
-    }
-  }
   parts.push(
     `<rect x="${x}" y="${top}" width="${imgW}" height="${img.height * scale}" fill="none" stroke="#888"/>`,
   );
@@ -106,14 +133,14 @@ export function explanationSvg(
     const cellW = panel.columnLabels ? 18 : Math.max(1, Math.min(4, Math.floor(256 / panel.columns)));
     const w = panel.columns * cellW;
     parts.push(`<text x="${x}" y="${top - 10}" font-weight="600">${esc(panel.title)}</text>`);
-    for (let t = 0; t < T; t++) {
-      for (let u = 0; u < panel.columns; u++) {
-        const v = panel.values[t * panel.columns + u]!;
-        parts.push(
-          `<rect x="${x + u * cellW}" y="${top + t * rowH}" width="${cellW}" height="${rowH}" fill="${panel.color(v)}"/>`,
-        );
-      }
-    }
+    parts.push(
+      cellImage(T, panel.columns, (t, u) => panel.color(panel.values[t * panel.columns + u]!), {
+        x,
+        y: top,
+        cellW,
+        cellH: rowH,
+      }),
+    );
     parts.push(`<rect x="${x}" y="${top}" width="${w}" height="${plotH}" fill="none" stroke="#888"/>`);
     if (panel.note) {
       parts.push(`<text x="${x}" y="${top + plotH + 14}" font-size="10">${esc(panel.note)}</text>`);

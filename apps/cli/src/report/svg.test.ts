@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { confusionMatrixSvg, LABEL_EM, lineChartSvg, reportHtml } from './svg';
 
 describe('report svg', () => {
-  it('draws one path per continuous series with a point per epoch', () => {
+  it('shows the title, axis names, epoch numbers, round y values on their gridlines and a legend; a gap in a series breaks its line', () => {
     const svg = lineChartSvg({
       title: 'Loss',
       yLabel: 'loss',
@@ -12,9 +12,29 @@ describe('report svg', () => {
       ],
     });
     expect(svg.startsWith('<svg')).toBe(true);
+    // Data 0.25…1.1, padded by 8 % of the span: 0.182…1.168; steps of 0.2 give five labels.
+    expect(texts(svg)).toEqual([
+      'Loss',
+      ...['0.2', '0.4', '0.6', '0.8', '1'],
+      ...['1', '2', '3'],
+      'epoch',
+      'loss',
+      'train',
+      'validation',
+    ]);
+    // A point of value 1 sits on the gridline labelled 1 (labels are drawn 4 px below their line).
+    const labelY = Number(
+      /<text x="[\d.]+" y="([\d.]+)" text-anchor="end" fill="#555">1<\/text>/.exec(svg)![1],
+    );
+    const first = /<circle cx="([\d.]+)" cy="([\d.]+)"/.exec(svg)!;
+    expect(Number(first[2])).toBeCloseTo(labelY - 4, 1);
+    // … and above the x label "1".
+    const epochOneX = Number(
+      /<text x="([\d.]+)" y="[\d.]+" text-anchor="middle" fill="#555">1<\/text>/.exec(svg)![1],
+    );
+    expect(Number(first[1])).toBeCloseTo(epochOneX, 1);
     expect(svg.match(/<path /g)).toHaveLength(3); // validation is split by its gap
     expect(svg.match(/<circle /g)).toHaveLength(5);
-    expect(svg).toContain('>validation</text>');
     expect(svg).not.toContain('NaN');
   });
 
@@ -37,7 +57,7 @@ describe('report svg', () => {
     }
   });
 
-  it('draws a cell per class pair with counts and escapes names', () => {
+  it('labels rows and columns with the class names and shows each count in its cell, zeros blank', () => {
     const svg = confusionMatrixSvg(
       [
         [5, 1],
@@ -45,9 +65,26 @@ describe('report svg', () => {
       ],
       ['T-shirt/top', 'a<b'],
     );
+    // Title, then per row: its name on the left, its name above its column; then the non-zero counts.
+    expect(texts(svg)).toEqual([
+      'Confusion matrix (rows: true, columns: predicted)',
+      'T-shirt/top',
+      'T-shirt/top',
+      '5',
+      '1',
+      'a<b',
+      'a<b',
+      '4',
+    ]);
+    // Hovering a cell names the pair and the count.
+    expect([...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => unescapeXml(m[1]!))).toEqual([
+      'T-shirt/top → T-shirt/top: 5',
+      'T-shirt/top → a<b: 1',
+      'a<b → T-shirt/top: 0',
+      'a<b → a<b: 4',
+    ]);
     expect(svg.match(/<rect x=/g)).toHaveLength(4);
     expect(svg).toContain('a&#60;b');
-    expect(svg).toContain('>5</text>');
   });
 
   it('wraps facts and figures in a page', () => {
@@ -74,3 +111,13 @@ describe('report svg', () => {
     expect(html).toContain('<tr><th>a&#60;b</th><td>1.000</td><td>0.500</td><td>0.667</td><td>4</td></tr>');
   });
 });
+
+/** What `&#N;` escapes stand for. */
+function unescapeXml(text: string): string {
+  return text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+}
+
+/** The texts a reader sees in an SVG, in drawing order. */
+function texts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => unescapeXml(m[1]!));
+}

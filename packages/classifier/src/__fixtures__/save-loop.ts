@@ -1,5 +1,5 @@
 // Child process for the crash test of model-files.test.ts: saves a model into argv[2] forever,
-// alternating two weight sets, and prints "saved" after the first save. The test kills it with SIGKILL.
+// alternating two weight sets, and prints "saved N" after each save. The test kills it with SIGKILL.
 import type { ModelSpec } from '@gruvision/math';
 import { encodeArtifacts } from '../artifact';
 import { writeModelDirectory } from '../model-files';
@@ -28,6 +28,6 @@ if (dir !== undefined) {
   ];
   for (let i = 0; ; i++) {
     await writeModelDirectory(dir, sets[i % 2]!);
-    if (i === 0) process.stdout.write('saved\n');
+    process.stdout.write(`saved ${i + 1}\n`);
   }
 }

@@ -68,6 +68,34 @@ describe('readImageFolder', () => {
     expect(rgb.set).toMatchObject({ height: 8, width: 8, channels: 3 }); // from the first image
   });
 
+  it("prepare replaces the plain resize: each image goes through it, in file order, and must come back in the set's shape", async () => {
+    const dir = tempDir();
+    write(join(dir, 'a', '1.png'), png(10, 6, 4));
+    write(join(dir, 'b', '1.png'), png(30, 3, 5));
+    const seen: string[] = [];
+    // The one-pixel "preparation" writes 255 - value, so a plain resize (value kept) cannot pass.
+    const { set } = await readImageFolder(dir, {
+      height: 1,
+      width: 1,
+      channels: 1,
+      prepare: (image, file) => {
+        seen.push(`${file.slice(dir.length)} ${image.height}×${image.width}`);
+        return { height: 1, width: 1, channels: 1, pixels: Uint8Array.of(255 - image.pixels[0]!) };
+      },
+    });
+    expect(seen).toEqual(['/a/1.png 4×6', '/b/1.png 5×3']);
+    expect(Array.from(set.pixels)).toEqual([245, 225]);
+    expect(Array.from(set.labels)).toEqual([0, 1]);
+    const wrong = await thrown(() =>
+      readImageFolder(dir, { height: 2, width: 2, channels: 1, prepare: (image) => image }),
+    );
+    expect(wrong).toMatchObject({ code: 'INVALID_ARGUMENT', file: join(dir, 'a', '1.png') });
+    expect(wrong.message).toContain('prepare returned a 4×6×1 image for a set of 2×2×1');
+    const noShape = await thrown(() => readImageFolder(dir, { prepare: (image) => image }));
+    expect(noShape).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(noShape.message).toContain('prepare needs the target height, width and channels');
+  });
+
   it('names a missing folder, an empty folder and a class folder with no images', async () => {
     const dir = tempDir();
     const missing = join(dir, 'nope');

@@ -26,6 +26,12 @@ export interface ImageFolderOptions extends InputLimits {
    * sub-folder must be one of them. A test folder passes the training folder's classes this way.
    */
   classNames?: readonly string[];
+  /**
+   * Turns each decoded image into the set's shape, in place of the plain resize (`fitImage`): an app's
+   * own preprocessing, e.g. the CLI's `predict` pipeline. It must return images of `height`×`width`×
+   * `channels`; give all three with it.
+   */
+  prepare?: (image: RawImage, file: string) => RawImage;
 }
 
 /** A file `readImageFolder` skipped, and why. */
@@ -136,6 +142,15 @@ export async function readImageFolder(
   if (!info.isDirectory()) {
     throw new GruDataError('NOT_FOUND', `${dir}: is a file, not a folder. ${LAYOUT_HINT}`, { file: dir });
   }
+  if (
+    options.prepare &&
+    (options.height === undefined || options.width === undefined || options.channels === undefined)
+  ) {
+    throw new GruDataError(
+      'INVALID_ARGUMENT',
+      `readImageFolder('${dir}'): prepare needs the target height, width and channels too; pass all three.`,
+    );
+  }
   const limits = resolveLimits(options);
   const classFolders: string[] = [];
   const folderIds = new Map<string, string>();
@@ -226,7 +241,9 @@ export async function readImageFolder(
           }
           pixels = new Uint8Array(bytes);
         }
-        const fitted = fitImage(image, shape);
+        const fitted = options.prepare
+          ? prepared(options.prepare, image, file, shape)
+          : fitImage(image, shape);
         pixels.set(fitted.pixels, count * fitted.pixels.length);
         labels[count++] = label;
         loaded++;
@@ -254,4 +271,23 @@ export async function readImageFolder(
     },
     skipped,
   };
+}
+
+/** The image `prepare` made of one file, checked to have the set's shape. */
+function prepared(
+  prepare: (image: RawImage, file: string) => RawImage,
+  image: RawImage,
+  file: string,
+  shape: { height: number; width: number; channels: number },
+): RawImage {
+  const out = prepare(image, file);
+  if (out.height !== shape.height || out.width !== shape.width || out.channels !== shape.channels) {
+    throw new GruDataError(
+      'INVALID_ARGUMENT',
+      `${file}: prepare returned a ${out.height}×${out.width}×${out.channels} image for a set of ` +
+        `${shape.height}×${shape.width}×${shape.channels}. Make prepare return the target shape.`,
+      { file },
+    );
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
-import type { Io } from './io';
+// Test helper of the CLI's unit tests: an Io that keeps what the program writes.
+import type { Io } from '../ui/io';
 
-/** An `Io` that keeps what a command writes, for tests: `out()` is stdout, `err()` stderr. */
+/** An `Io` writing into memory; `out()` and `err()` return what was written so far. */
 export function memoryIo(): Io & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
