@@ -71,26 +71,6 @@ describe('modelToOnnx', () => {
     model.dispose();
   });
 
-  it('refuses minGRU / minLSTM models with UNSUPPORTED_MODEL, naming the layer', async () => {
-    const model = await randomClassifier({
-      name: '',
-      layers: [
-        { cell: 'gru', units: 3 },
-        { cell: 'minlstm', units: 3 },
-      ],
-      view: { mode: 'rows' },
-    });
-    let error: unknown;
-    try {
-      modelToOnnx(interopModelOf(model), { file: 'm.onnx' });
-    } catch (e) {
-      error = e;
-    }
-    expect(GruInteropError.isInstance(error) && error.code).toBe('UNSUPPORTED_MODEL');
-    expect((error as Error).message).toMatch(/m\.onnx: layer 1 is a minlstm.*Scan/);
-    model.dispose();
-  });
-
   it('refuses NaN weights, a wrong weight size and an unknown gate activation with typed errors', async () => {
     const model = await randomClassifier(COMBINATIONS[0]!);
     const base = interopModelOf(model);

@@ -1,14 +1,14 @@
 import type { NamedWeight } from '@gruvision/math';
 import { gateCount, isMinCell, resolveLayers } from '@gruvision/math';
-import { GruInteropError } from './errors';
 import { biasToOrder, kernelToRows, ONNX_GATE_ORDER } from './gate-order';
 import { cellActivations, gateActivation } from './gates';
 import type { InteropModel } from './model';
 import { checkModel, metadataJson, standardUpdateGate, viewGather, viewScale, viewShape } from './model';
+import { minLayerToOnnx } from './onnx-min-cells';
 import type { OnnxNodeProto, OnnxTensorProto } from './onnx-proto';
 import { attr, floatTensor, int64Tensor, onnx } from './onnx-proto';
 
-/** ONNX opset the exporter targets (GRU/LSTM/RNN-14, Softmax-13 on the last axis). */
+/** ONNX opset the exporter targets (GRU/LSTM/RNN-14, Scan-16, Softmax-13 on the last axis). */
 export const ONNX_OPSET = 17;
 /** Name of the graph input: float32 `[batch, height, width, channels]`, 0–255 pixel values. */
 export const ONNX_INPUT_NAME = 'pixels';
@@ -28,23 +28,14 @@ const INT64_MIN = -(2n ** 63n);
 /**
  * A gruvision model as an ONNX model (bytes of a `ModelProto`). Input `pixels` `[batch, H, W, C]`
  * (0–255, what `GruClassifier.prepare()` gives), the view (gather + permutation) and the normalization
- * inside the graph, the recurrent layers as ONNX `GRU` / `LSTM` / `RNN` operators, the dense head as
+ * inside the graph, the recurrent layers as ONNX `GRU` / `LSTM` / `RNN` operators (`mingru` / `minlstm`:
+ * their gates for all steps, then a `Scan` of h = a ⊙ h + b, see `onnx-min-cells.ts`), the dense head as
  * `Gemm`, then `Softmax`: output `probabilities` `[batch, classes]`. Batch is dynamic. The gruvision
  * metadata (spec, view, input, class names, preprocess) is in `metadata_props` under `gruvision`.
  */
 export function modelToOnnx(given: InteropModel, options: OnnxExportOptions = {}): Uint8Array {
   const file = options.file ?? 'model.onnx';
   const model = standardUpdateGate(given);
-  const minimal = model.spec.layers.findIndex((l) => isMinCell(l.cell));
-  if (minimal >= 0) {
-    throw new GruInteropError(
-      'UNSUPPORTED_MODEL',
-      `${file}: layer ${minimal} is a ${model.spec.layers[minimal]!.cell}, which ONNX export does not support yet ` +
-        '(ONNX has no operator for the minimal cells; they would need a Scan). Keep the gruvision artifact, ' +
-        'or train a gru / lstm / simpleRnn model to export.',
-      { file },
-    );
-  }
   const weights = new Map(checkModel(model, file).map((w) => [w.name, w] as const));
   const get = (name: string): NamedWeight => weights.get(name)!;
   const { spec, input, view } = model;
@@ -92,8 +83,12 @@ export function modelToOnnx(given: InteropModel, options: OnnxExportOptions = {}
     inits.push(int64Tensor('reverse_axes', [1], [0]));
     inits.push(int64Tensor('reverse_steps', [1], [-1]));
   }
-  if (layers.length > 1) inits.push(int64Tensor('merge_directions_shape', [3], [0, 0, -1]));
-  inits.push(int64Tensor('merge_final_shape', [2], [0, -1]));
+  // Shapes the ONNX recurrent operators' outputs are merged with (the Scan of minimal cells needs none).
+  const onnxOperator = layers.map((l) => !isMinCell(l.cell));
+  if (onnxOperator.slice(0, -1).some(Boolean)) {
+    inits.push(int64Tensor('merge_directions_shape', [3], [0, 0, -1]));
+  }
+  if (onnxOperator.at(-1)) inits.push(int64Tensor('merge_final_shape', [2], [0, -1]));
 
   layers.forEach((layer, li) => {
     const p = `layer${li}`;
@@ -105,6 +100,11 @@ export function modelToOnnx(given: InteropModel, options: OnnxExportOptions = {}
         [`${p}_reversed`],
       );
       current = `${p}_reversed`;
+    }
+    const last = li === layers.length - 1;
+    if (isMinCell(layer.cell)) {
+      current = minLayerToOnnx({ node, inits }, layer, p, current, last, get);
+      return;
     }
     const u = layer.units;
     const I = layer.inputSize;
@@ -154,7 +154,6 @@ export function modelToOnnx(given: InteropModel, options: OnnxExportOptions = {}
       );
     }
     if (layer.cell === 'gru') attributes.push(attr.int('linear_before_reset', layer.resetAfter ? 1 : 0));
-    const last = li === layers.length - 1;
     node(
       onnxOp[layer.cell]!,
       [current, `${p}_W`, `${p}_R`, `${p}_B`],

@@ -3,6 +3,7 @@ import { fail } from './errors';
 import type { InteropModel } from './model';
 import { parseMetadataJson } from './model';
 import { readDenseHead } from './onnx-head';
+import { modelFromOnnxScan } from './onnx-min-import';
 import type { OnnxNodeProto, OnnxTensorProto } from './onnx-proto';
 import { RNN_OPS, readRecurrentLayer } from './onnx-recurrent';
 import {
@@ -40,13 +41,16 @@ const OWN_PREPROCESSING = new Set(['Mul', 'Add', 'Sub', 'Div']);
  * or more layers, bidirectional or not, an `nn.Linear` head, with or without a final softmax) — or by
  * gruvision's own `modelToOnnx` — as a gruvision model. The recurrent layers are read from the ONNX
  * `GRU` / `LSTM` / `RNN` nodes, the head from `Gemm` (or `MatMul` + `Add`); a graph that does anything
- * else gets a `GruInteropError` naming the node and its op.
+ * else gets a `GruInteropError` naming the node and its op. A file with a `Scan` (gruvision's export of
+ * minGRU / minLSTM layers) is read by `modelFromOnnxScan`.
  */
 export function modelFromOnnx(bytes: Uint8Array, options: ImportOptions = {}): InteropModel {
   const file = options.file ?? 'model.onnx';
   const model = decodeOnnx(bytes, file, options.maxBytes);
   const graph = model.graph!;
   const nodes = graph.node ?? [];
+  // minGRU / minLSTM layers are exported around a Scan: only gruvision's own such graphs are read.
+  if (nodes.some((n) => n.opType === 'Scan')) return modelFromOnnxScan(bytes, options);
   const metaText = (model.metadataProps ?? []).find((p) => p.key === 'gruvision')?.value;
   const meta = metaText ? parseMetadataJson(metaText, file) : undefined;
 

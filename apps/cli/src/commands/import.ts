@@ -8,7 +8,13 @@ import {
 } from '@gruvision/classifier';
 import { saveClassifier } from '@gruvision/classifier/node';
 import type { ImportOptions, InteropModel, InteropView } from '@gruvision/interop';
-import { DEFAULT_MAX_IMPORT_BYTES, modelFromOnnx, modelFromSafetensors } from '@gruvision/interop';
+import {
+  DEFAULT_MAX_IMPORT_BYTES,
+  modelFromOnnx,
+  modelFromOnnxScan,
+  modelFromSafetensors,
+  onnxHasScan,
+} from '@gruvision/interop';
 import { resolveLayers } from '@gruvision/math';
 import { InvalidArgumentError } from 'commander';
 import { CliError } from '../errors';
@@ -144,7 +150,11 @@ Examples:
         ...(raw.preprocess ? { preprocess: raw.preprocess } : {}),
       };
       const imported =
-        format === 'onnx' ? modelFromOnnx(bytes, options) : modelFromSafetensors(bytes, options);
+        format === 'safetensors'
+          ? modelFromSafetensors(bytes, options)
+          : onnxHasScan(bytes, options)
+            ? modelFromOnnxScan(bytes, options) // gruvision's own export of minGRU / minLSTM models
+            : modelFromOnnx(bytes, options);
       const model = await classifierOf(imported);
       try {
         await saveClassifier(model, out);
