@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   type Checkpoint,
   type EngineName,
   type FitOptions,
   GruClassifier,
-  type LearningRateSchedule,
   type ModelLimits,
 } from '@gruvision/classifier';
 import {
@@ -16,8 +15,6 @@ import {
   writeFileAtomic,
 } from '@gruvision/classifier/node';
 import type { InputLimits, SequenceView } from '@gruvision/data';
-import type { OptimizerSpec } from '@gruvision/math';
-import { readConfinedFile } from '@gruvision/math/node';
 import { InvalidArgumentError } from 'commander';
 import { CliError, ExitCode, UsageError } from '../errors';
 import { invocation, quoteArg } from '../invocation';
@@ -43,143 +40,29 @@ import {
   toCellType,
 } from './shared';
 import {
+  flag,
+  OPTIMIZERS,
+  optimizerSpec,
+  RUN_OPTIONS,
+  readSettings,
+  SCHEDULES,
+  SETTINGS_FILE,
+  schedule,
+  slug,
+  TRAIN_DEFAULTS,
+  type TrainSettings,
+  VIEWS,
+} from './train-settings';
+import {
   addTrainingFlags,
   createOptionsFor,
   fitOptionsFor,
   refuseTrainingFlagsOnResume,
-  type TrainingFlags,
   trainingFlagsFrom,
   viewFlags,
 } from './training-flags';
 
-/** Defaults of `gruvision train`, chosen to pass 98% test accuracy on MNIST in a few minutes. */
-export const TRAIN_DEFAULTS = {
-  dataset: 'mnist',
-  view: 'rows',
-  cell: 'gru',
-  units: 128,
-  layers: 1,
-  epochs: 4,
-  batchSize: 64,
-  lr: 2e-3,
-  optimizer: 'adam',
-  schedule: 'cosine',
-  validation: 0.05,
-  seed: 0,
-} as const;
-
-const VIEWS = ['rows', 'columns', 'pixels', 'patches'] as const;
-const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
-const SCHEDULES = ['constant', 'cosine', 'step'] as const;
-
-/** Everything that defines a training run; saved beside the checkpoints so `--resume` repeats it. */
-export interface TrainSettings {
-  readonly dataset: string;
-  readonly view: (typeof VIEWS)[number];
-  readonly patchSize: number;
-  readonly cell: CliCell;
-  readonly units: number;
-  readonly layers: number;
-  readonly bidirectional: boolean;
-  readonly resetAfter: boolean;
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly lr: number;
-  readonly optimizer: (typeof OPTIMIZERS)[number];
-  readonly schedule: (typeof SCHEDULES)[number];
-  readonly dropout: number;
-  readonly clipNorm?: number;
-  readonly seed: number;
-  readonly validation: number;
-  readonly limit?: number;
-  readonly testLimit?: number;
-  readonly engine: EngineName;
-  readonly threads: number;
-  readonly out: string;
-  /** Regularization and model flags of training-flags.ts. */
-  readonly training?: TrainingFlags;
-  /** Identifies the run: stamped into every checkpoint, checked on resume. */
-  readonly runId?: string;
-}
-
-export const SETTINGS_FILE = 'train-settings.json';
-
-function slug(dataset: string): string {
-  const [scheme, rest] = dataset.split(/:(.*)/s);
-  const base = rest
-    ? `${scheme}-${rest
-        .replace(/[\\/]+$/, '')
-        .split(/[\\/]/)
-        .pop()}`
-    : dataset;
-  return base.replace(/[^a-zA-Z0-9._-]+/g, '-');
-}
-
-function schedule(kind: TrainSettings['schedule'], epochs: number): LearningRateSchedule | undefined {
-  if (kind === 'cosine') return { type: 'cosine', warmupEpochs: epochs > 2 ? 0.25 : 0 };
-  if (kind === 'step') return { type: 'step', everyEpochs: Math.max(1, Math.floor(epochs / 3)), gamma: 0.3 };
-  return undefined;
-}
-
-function optimizerSpec(settings: TrainSettings): OptimizerSpec {
-  if (settings.optimizer === 'sgd')
-    return { type: 'sgd', learningRate: settings.lr, momentum: 0.9, nesterov: true };
-  return { type: settings.optimizer, learningRate: settings.lr };
-}
-
-async function readSettings(checkpointPath: string): Promise<{ settings: TrainSettings; dir: string }> {
-  for (const dir of [checkpointPath, dirname(checkpointPath)]) {
-    const read = await readConfinedFile(dir, SETTINGS_FILE, { maxBytes: 1024 * 1024 });
-    if (!read.ok) {
-      if (read.problem === 'missing') continue; // --resume may name one epoch folder: try the parent
-      throw new CliError(`${read.path} cannot be used (${read.problem}: ${read.detail}). Start a new run.`);
-    }
-    let settings: unknown;
-    try {
-      settings = JSON.parse(new TextDecoder().decode(read.bytes));
-    } catch {
-      throw new CliError(
-        `${read.path} is not valid JSON: the settings of this run are damaged. Start a new run with \`gruvision train\`.`,
-      );
-    }
-    const s = settings as Partial<TrainSettings> | null;
-    if (typeof s !== 'object' || s === null || typeof s.dataset !== 'string' || typeof s.out !== 'string') {
-      throw new CliError(
-        `${read.path} does not hold training settings. Start a new run with \`gruvision train\`.`,
-      );
-    }
-    return { settings: s as TrainSettings, dir };
-  }
-  throw new CliError(
-    `${checkpointPath} is not a gruvision train checkpoint directory (no ${SETTINGS_FILE}). ` +
-      'Pass the <out>.checkpoints directory that `gruvision train` printed.',
-  );
-}
-
-/** Options whose value defines the run: on `--resume` they must agree with the run's settings. */
-const RUN_OPTIONS: readonly [option: string, key: keyof TrainSettings][] = [
-  ['dataset', 'dataset'],
-  ['view', 'view'],
-  ['patchSize', 'patchSize'],
-  ['cell', 'cell'],
-  ['units', 'units'],
-  ['layers', 'layers'],
-  ['bidirectional', 'bidirectional'],
-  ['resetAfter', 'resetAfter'],
-  ['batchSize', 'batchSize'],
-  ['lr', 'lr'],
-  ['optimizer', 'optimizer'],
-  ['schedule', 'schedule'],
-  ['dropout', 'dropout'],
-  ['clipNorm', 'clipNorm'],
-  ['seed', 'seed'],
-  ['validation', 'validation'],
-  ['limit', 'limit'],
-  ['testLimit', 'testLimit'],
-  ['out', 'out'],
-];
-
-const flag = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+export { SETTINGS_FILE, TRAIN_DEFAULTS, type TrainSettings } from './train-settings';
 
 /** A new run owns `<out>.checkpoints`: an earlier run's folder is moved aside whole, never mixed in. */
 async function claimCheckpointDirectory(dir: string, output: Output): Promise<void> {
