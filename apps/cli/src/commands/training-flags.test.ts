@@ -1,7 +1,10 @@
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import {
+  addTrainingFlags,
   createOptionsFor,
   DEFAULT_PATIENCE,
+  DEFAULT_PLATEAU_FACTOR,
   fitOptionsFor,
   parseAugment,
   trainingFlagsFrom,
@@ -36,6 +39,31 @@ describe('training flags', () => {
       headDropout: 0.2,
       earlyStopping: { patience: 5 },
     });
+  });
+
+  it('--reduce-on-plateau and --plateau-factor become the library reduceOnPlateau option', () => {
+    expect(fitOptionsFor(trainingFlagsFrom({ reduceOnPlateau: 2, plateauFactor: 0.5 }, 'gru'))).toEqual({
+      reduceOnPlateau: { patience: 2, factor: 0.5 },
+    });
+    expect(fitOptionsFor(trainingFlagsFrom({ reduceOnPlateau: 3 }, 'gru'))).toEqual({
+      reduceOnPlateau: { patience: 3, factor: DEFAULT_PLATEAU_FACTOR },
+    });
+    expect(() => trainingFlagsFrom({ plateauFactor: 0.5 }, 'gru')).toThrow(
+      '--plateau-factor needs --reduce-on-plateau <epochs>',
+    );
+  });
+
+  it('--plateau-factor outside (0, 1) is a usage error naming the value', () => {
+    const command = addTrainingFlags(new Command())
+      .exitOverride()
+      .configureOutput({ writeErr: () => {} });
+    for (const bad of ['0', '1', '1.5', 'x']) {
+      expect(() =>
+        command.parse(['--reduce-on-plateau', '2', '--plateau-factor', bad], { from: 'user' }),
+      ).toThrow(`expected a number between 0 and 1 (e.g. 0.5), got "${bad}"`);
+    }
+    command.parse(['--reduce-on-plateau', '2', '--plateau-factor', '0.25'], { from: 'user' });
+    expect(command.opts()).toMatchObject({ reduceOnPlateau: 2, plateauFactor: 0.25 });
   });
 
   it('refuses a recurrent activation for a simple RNN', () => {

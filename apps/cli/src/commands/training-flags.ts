@@ -25,6 +25,21 @@ export interface TrainingFlags {
   readonly augment?: AugmentOptions;
   /** `--skip-invalid`: a `folder:` dataset skips unreadable files (listed) instead of failing. */
   readonly skipInvalid?: boolean;
+  /** `--reduce-on-plateau <epochs>`: epochs without improvement before the learning rate is reduced. */
+  readonly reduceOnPlateau?: number;
+  /** `--plateau-factor <f>`: what the learning rate is multiplied by on a plateau. */
+  readonly plateauFactor?: number;
+}
+
+/** The library's reduce-on-plateau factor, used when `--plateau-factor` is not given. */
+export const DEFAULT_PLATEAU_FACTOR = 0.1;
+
+function factorBelowOne(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1) {
+    throw new InvalidArgumentError(`expected a number between 0 and 1 (e.g. 0.5), got "${value}".`);
+  }
+  return n;
 }
 
 /** Default patience of `--early-stopping` without `--patience` (the library's default). */
@@ -52,6 +67,8 @@ export const TRAINING_FLAG_OPTIONS = [
   'permutationSeed',
   'augment',
   'skipInvalid',
+  'reduceOnPlateau',
+  'plateauFactor',
 ] as const;
 
 export const SKIP_INVALID_HELP =
@@ -146,6 +163,17 @@ export function addTrainingFlags(command: Command): Command {
       nonNegativeInt,
     )
     .option('--augment <list>', AUGMENT_HELP, parseAugment)
+    .option(
+      '--reduce-on-plateau <epochs>',
+      'multiply the learning rate by --plateau-factor after <epochs> epochs without improvement of the ' +
+        'validation loss (training loss without --validation), on top of --schedule',
+      positiveInt,
+    )
+    .option(
+      '--plateau-factor <f>',
+      `with --reduce-on-plateau: the factor, between 0 and 1 (default ${DEFAULT_PLATEAU_FACTOR})`,
+      factorBelowOne,
+    )
     .option('--skip-invalid', SKIP_INVALID_HELP);
 }
 
@@ -156,6 +184,11 @@ export function trainingFlagsFrom(raw: Record<string, unknown>, cell: string): T
   if (raw.recurrentActivation !== undefined && cell === 'rnn') {
     throw new UsageError(
       '--recurrent-activation only applies to --cell gru or lstm (a simple RNN has no gates).',
+    );
+  }
+  if (raw.plateauFactor !== undefined && raw.reduceOnPlateau === undefined) {
+    throw new UsageError(
+      '--plateau-factor needs --reduce-on-plateau <epochs> (how many epochs without improvement to wait).',
     );
   }
   const pick = <K extends keyof TrainingFlags>(key: K): Partial<TrainingFlags> =>
@@ -172,6 +205,8 @@ export function trainingFlagsFrom(raw: Record<string, unknown>, cell: string): T
     ...pick('permutationSeed'),
     ...pick('augment'),
     ...(raw.skipInvalid ? { skipInvalid: true } : {}),
+    ...pick('reduceOnPlateau'),
+    ...pick('plateauFactor'),
   };
 }
 
@@ -198,6 +233,14 @@ export function fitOptionsFor(flags: TrainingFlags | undefined): Partial<FitOpti
     ...(flags.l2 !== undefined ? { l2: flags.l2 } : {}),
     ...(flags.labelSmoothing !== undefined ? { labelSmoothing: flags.labelSmoothing } : {}),
     ...(flags.patience !== undefined ? { earlyStopping: { patience: flags.patience } } : {}),
+    ...(flags.reduceOnPlateau !== undefined
+      ? {
+          reduceOnPlateau: {
+            patience: flags.reduceOnPlateau,
+            factor: flags.plateauFactor ?? DEFAULT_PLATEAU_FACTOR,
+          },
+        }
+      : {}),
     ...(flags.augment !== undefined ? { augment: flags.augment } : {}),
   };
 }
