@@ -395,7 +395,13 @@ function checkMetadata(
   const checked = v.safeParse(MetadataSchema, m);
   if (!checked.success) bad(describeIssue(checked.issues, 'userDefinedMetadata.gruvision'), fix);
   const input = m.input as InputShape;
-  const over = exceededLimit(m.spec as ModelSpec, input, limits);
+  let over: ReturnType<typeof exceededLimit>;
+  try {
+    over = exceededLimit(m.spec as ModelSpec, input, limits);
+  } catch (error) {
+    // Counting the weights resolves the layers, which refuses an unknown cell: the same message as below.
+    bad(`userDefinedMetadata.gruvision.spec is invalid: ${(error as Error).message}`, '');
+  }
   if (over !== undefined) {
     bad(
       `userDefinedMetadata.gruvision ${over.field} is ${over.value}, more than the ${over.limit} allowed (limit ${over.name}).`,

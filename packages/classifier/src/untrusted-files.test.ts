@@ -62,6 +62,16 @@ describe('model metadata is checked field by field', () => {
     );
   });
 
+  it('refuses an unknown cell as a typed error (found by pnpm fuzz:model --seed 15)', () => {
+    for (const cell of ['../../etc/passwd', '', 'abcdabcdabcdabcd']) {
+      const e = refusal(edited((m) => (m.spec.layers[0].cell = cell)));
+      expect(e.code).toBe('INVALID_MODEL');
+      expect(e.message).toContain(
+        `userDefinedMetadata.gruvision.spec is invalid: spec.layers[0].cell must be "gru", "lstm", "simpleRnn", "mingru" or "minlstm", got ${JSON.stringify(cell)}.`,
+      );
+    }
+  });
+
   it('refuses a string loss and a non-finite seed', () => {
     expect(refusal(edited((m) => (m.training.loss = 'low'))).message).toContain(
       'userDefinedMetadata.gruvision.training.loss must be',
