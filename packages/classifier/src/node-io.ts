@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isPlainRelativePath, readConfinedFile } from '@gruvision/math/node';
+import { isPlainRelativePath, readConfinedFile, removeStaleTemporaries } from '@gruvision/math/node';
 import * as v from 'valibot';
 import type { ArtifactLimits } from './artifact';
 import { DEFAULT_MAX_WEIGHT_BYTES, MODEL_FILE, WEIGHTS_FILE } from './artifact';
@@ -117,6 +117,9 @@ export function checkpointDirectory(
       }
     },
     async latest(loadOptions = {}) {
+      // A run killed while writing latest.json left its temporary file: the run taking over removes it
+      // (a resume that has no epoch left to train never writes latest.json again).
+      await removeStaleTemporaries(join(dir, LATEST_FILE));
       const found = await newestEpochDir(dir);
       const hasLatest = await stat(join(dir, LATEST_FILE)).then(
         () => true,

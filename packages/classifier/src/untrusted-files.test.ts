@@ -168,6 +168,19 @@ describe('checkpoints are checked field by field', () => {
     await writeFile(file, JSON.stringify(json));
   }
 
+  it("latest() removes a killed writer's latest.json temporary file, and keeps a live writer's", async () => {
+    const gone = join(ckptDir, '.latest.json.tmp-2147483646-0badf00d');
+    const live = join(ckptDir, `.latest.json.tmp-${process.pid}-0badf00d`);
+    await writeFile(gone, '{"epoch"');
+    await writeFile(live, '{"epoch"');
+    const latest = await checkpointDirectory(ckptDir, { runId: 'run-a' }).latest();
+    expect(latest?.epoch).toBe(2);
+    const names = await readdir(ckptDir);
+    expect(names).not.toContain('.latest.json.tmp-2147483646-0badf00d');
+    expect(names).toContain(`.latest.json.tmp-${process.pid}-0badf00d`);
+    await rm(live);
+  });
+
   it('records the run id and refuses a checkpoint of another run', async () => {
     expect((await loadCheckpoint(ckptDir)).runId).toBe('run-a');
     await expect(loadCheckpoint(ckptDir, { runId: 'run-b' })).rejects.toThrow(

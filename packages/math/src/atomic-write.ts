@@ -227,6 +227,14 @@ export async function recoverDirectory(dir: string): Promise<boolean> {
   return true;
 }
 
+/**
+ * Removes the temporary files a killed writer left beside `path` (by {@link atomicWriteFile}); a writer
+ * that still runs keeps its own. A reader calls it when it takes a folder over after a crash.
+ */
+export async function removeStaleTemporaries(path: string): Promise<void> {
+  await removeSiblings(path, tmpPrefix(path)).catch(() => {});
+}
+
 /** Removes temporary siblings (`prefix<pid>-…`) left by writers that are gone. */
 async function removeSiblings(path: string, prefix: string): Promise<void> {
   const parent = dirname(path);

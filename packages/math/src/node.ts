@@ -6,6 +6,7 @@ export {
   describeErrno,
   type FileEntry,
   recoverDirectory,
+  removeStaleTemporaries,
 } from './atomic-write';
 export type {
   ConfinedFileProblem,
