@@ -51,8 +51,22 @@ describe('encodeArtifacts / decodeArtifacts', () => {
     });
   });
 
-  it('writes the package version', () => {
+  it("writes package.json's version into the model file", () => {
     expect(CLASSIFIER_VERSION).toBe(pkg.version);
+    const { modelJson } = encodeArtifacts(metadata, randomWeights(spec, 1));
+    expect(modelJson.userDefinedMetadata.gruvision.version).toBe(pkg.version);
+    expect(modelJson.generatedBy).toBe(`gruvision ${pkg.version}`);
+  });
+
+  it('reads a model file written by an older release (version 0.0.0)', () => {
+    const weights = randomWeights(spec, 4);
+    const { modelJson, weightData } = encodeArtifacts(metadata, weights);
+    const old = JSON.parse(JSON.stringify(modelJson));
+    old.generatedBy = 'gruvision 0.0.0';
+    old.userDefinedMetadata.gruvision.version = '0.0.0';
+    const decoded = decodeArtifacts({ modelJson: JSON.stringify(old), weightData });
+    expect(decoded.metadata).toMatchObject({ ...metadata, formatVersion: 1, version: '0.0.0' });
+    expect(Array.from(decoded.weights[0]!.values)).toEqual(Array.from(weights[0]!.values));
   });
 
   it('opens in plain tf.loadLayersModel with the same predictions as a reference GRU', async () => {
