@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config';
 import { packageTestConfig } from '../../vitest.shared';
 
-export default defineConfig(packageTestConfig());
+export default defineConfig(packageTestConfig({ tfjs: true }));
