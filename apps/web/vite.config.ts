@@ -39,6 +39,30 @@ function binFiles(dir: string): string[] {
   });
 }
 
+/** The bytes of a `.gz` twin: gzip level 9 (`src/fetch-bytes.ts` unpacks them in the browser). */
+function gzipTwin(bytes: Uint8Array): Buffer {
+  return gzipSync(bytes, { level: 9 });
+}
+
+/**
+ * Ships every `.wasm` asset of a worker bundle (tfjs' three binaries, which the inference worker imports
+ * as URLs) also as `<name>.wasm.gz`; the worker fetches the twin and hands tfjs the unpacked bytes. A
+ * worker plugin: the worker's own build emits those assets (the page build only copies them over later,
+ * in Vite's `vite:worker` `generateBundle`), so the twin is made where the binary is.
+ */
+function precompressWasm(): Plugin {
+  return {
+    name: 'gruvision:precompress-wasm',
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type !== 'asset' || !file.fileName.endsWith('.wasm')) continue;
+        const source = typeof file.source === 'string' ? Buffer.from(file.source) : file.source;
+        this.emitFile({ type: 'asset', fileName: `${file.fileName}.gz`, source: gzipTwin(source) });
+      }
+    },
+  };
+}
+
 /**
  * Ships every `public/**\/*.bin` (model weights, image packs) also as `<name>.bin.gz` (gzip level 9),
  * which the page fetches and unpacks itself (`src/fetch-bytes.ts`): any static host then sends, and the
@@ -52,7 +76,7 @@ function precompressBins(): Plugin {
         this.emitFile({
           type: 'asset',
           fileName: `${relative(publicDir, path).split('\\').join('/')}.gz`,
-          source: gzipSync(readFileSync(path), { level: 9 }),
+          source: gzipTwin(readFileSync(path)),
         });
       }
     },
@@ -75,12 +99,12 @@ export default defineConfig({
   // Scan the workers too, so the dev server pre-bundles tfjs and the image decoders up front instead of
   // discovering them at run time and reloading the page.
   optimizeDeps: { entries: ['index.html', 'src/*-worker.ts'] },
-  worker: { format: 'es', plugins: () => [noTfjsInTrainWorker()] },
+  worker: { format: 'es', plugins: () => [noTfjsInTrainWorker(), precompressWasm()] },
   build: { target: 'es2022' },
   plugins: [
     precompressBins(),
     // An installable app that works offline after the first visit: a Workbox service worker precaches
-    // the whole site (page, workers, tfjs, .wasm, models, training subset, gallery).
+    // the whole site (page, workers, tfjs and its .wasm, models, training subset, gallery).
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: 'script-defer',
@@ -101,8 +125,8 @@ export default defineConfig({
         ],
       },
       workbox: {
-        // The page reads each .bin as its .gz twin, so only the twins are cached.
-        globPatterns: ['**/*.{html,js,css,wasm,gz,json,png,webmanifest}'],
+        // The page reads each .bin and tfjs' .wasm as its .gz twin, so only the twins are cached.
+        globPatterns: ['**/*.{html,js,css,gz,json,png,webmanifest}'],
         // tfjs (~0.9 MB) is near Workbox's 2 MB default limit.
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         // A multi-page app: no SPA fallback, a missing file stays a 404.

@@ -55,7 +55,7 @@ describe('correct under fast clicks and failures', () => {
     expect(await page.getByTestId('latency').getAttribute('data-engine')).toBe('math');
 
     // An engine that cannot start (its wasm binary is unreachable) leaves the math engine running.
-    await page.route('**/*.wasm', (route) => route.abort('connectionrefused'));
+    await page.route('**/*.wasm*', (route) => route.abort('connectionrefused'));
     await page.getByTestId('engine-select').selectOption('tfjs-wasm');
     await page.waitForFunction(() => /tfjs-wasm/.test(document.getElementById('status')?.textContent ?? ''));
     await waitError(page);

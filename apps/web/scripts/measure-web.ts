@@ -1,7 +1,9 @@
 // Measures the built demo (apps/web/dist) in headless Chromium: first-load bytes, time to the first
 // prediction, pen-up-to-result per engine and an offline reload. Prints JSON; asserts nothing (timings
 // belong in measurements, not tests). Run after `pnpm --filter @gruvision/web build`:
-//   pnpm --filter @gruvision/web exec tsx scripts/measure-web.ts
+//   pnpm --filter @gruvision/web exec tsx scripts/measure-web.ts [--first-visits]
+// The first visit is measured twice: on the default engine (math) and with `?engine=tfjs-wasm` (TensorFlow.js
+// and its .wasm binary on the wire). `--first-visits` measures only those and the precache.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +17,11 @@ if (address === null || typeof address === 'string') throw new Error('vite previ
 const baseUrl = `http://127.0.0.1:${address.port}/`;
 const browser = await launch();
 const out: Record<string, unknown> = {};
+const firstVisitsOnly = process.argv.includes('--first-visits');
 
 try {
   // 1. First visit, service worker kept out: what the page and its workers fetch until the first prediction.
-  {
+  const firstVisit = async (url: string) => {
     const { page } = await openPage(browser, 'about:blank', undefined, { blockServiceWorkers: true });
     let bytes = 0;
     const files: Record<string, number> = {};
@@ -29,22 +32,29 @@ try {
       files[new URL(req.url()).pathname] = n;
     });
     const started = Date.now();
-    await page.goto(baseUrl);
-    await waitReady(page);
+    await page.goto(url);
+    await waitReady(page, 180_000);
     const readyMs = Date.now() - started;
     await drawStrokes(page, one);
     await top1(page, 180_000);
-    out.firstVisit = {
+    const result = {
       bytesUntilFirstPrediction: bytes,
+      wasmBytes: Object.entries(files)
+        .filter(([path]) => /\.wasm(\.gz)?$/.test(path))
+        .reduce((n, [, size]) => n + size, 0),
       files,
       navigationToReadyMs: readyMs,
       navigationToFirstPredictionMs: Date.now() - started,
       firstPenUpToResultMs: Number(await page.getByTestId('latency').getAttribute('data-ms')),
+      engine: await page.getByTestId('latency').getAttribute('data-engine'),
     };
     await page.context().close();
-  }
+    return result;
+  };
+  out.firstVisit = await firstVisit(baseUrl);
+  out.firstVisitTfjsWasm = await firstVisit(`${baseUrl}?engine=tfjs-wasm`);
   // 2. Pen-up to full picture per engine (3 drawings each, after one warm-up).
-  {
+  if (!firstVisitsOnly) {
     const { page } = await openPage(browser, baseUrl, undefined, { blockServiceWorkers: true });
     await waitReady(page);
     const perEngine: Record<string, number[]> = {};
@@ -66,7 +76,7 @@ try {
     await page.context().close();
   }
   // 3. Offline reload after the first visit (service worker allowed).
-  {
+  if (!firstVisitsOnly) {
     const { page, errors } = await openPage(browser, baseUrl);
     await waitReady(page);
     await page.evaluate(() => navigator.serviceWorker.ready);

@@ -1,6 +1,7 @@
+import { resolveObjectURL } from 'node:buffer';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { fetchBytes, gunzip } from './fetch-bytes';
+import { fetchBytes, gunzip, wasmBlobUrl } from './fetch-bytes';
 
 const data = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) % 13);
 
@@ -58,5 +59,30 @@ describe('fetchBytes', () => {
 describe('gunzip', () => {
   it('leaves bytes without the gzip magic alone', async () => {
     expect(await gunzip(Uint8Array.of(1, 2, 3))).toEqual(Uint8Array.of(1, 2, 3));
+  });
+});
+
+describe('wasmBlobUrl', () => {
+  it('hands over the unpacked .wasm.gz twin as an application/wasm Blob URL (reference: node:zlib gzip)', async () => {
+    const { fetchImpl, asked } = server({ '/a/tfjs-simd.wasm.gz': { body: gzipSync(data, { level: 9 }) } });
+    const url = await wasmBlobUrl('/a/tfjs-simd.wasm', fetchImpl);
+    expect(asked).toEqual(['/a/tfjs-simd.wasm.gz']);
+    expect(url).toMatch(/^blob:/);
+    const blob = resolveObjectURL(url);
+    expect(blob?.type).toBe('application/wasm');
+    expect(new Uint8Array(await blob!.arrayBuffer())).toEqual(data);
+    URL.revokeObjectURL(url);
+  });
+
+  it('uses the plain .wasm on a host without twins, and names the file it could not fetch', async () => {
+    const plain = server({ '/a/tfjs.wasm': { body: data } });
+    const url = await wasmBlobUrl('/a/tfjs.wasm', plain.fetchImpl);
+    expect(plain.asked).toEqual(['/a/tfjs.wasm.gz', '/a/tfjs.wasm']);
+    expect(new Uint8Array(await resolveObjectURL(url)!.arrayBuffer())).toEqual(data);
+    URL.revokeObjectURL(url);
+    const none = server({});
+    await expect(wasmBlobUrl('/a/tfjs.wasm', none.fetchImpl)).rejects.toThrow(
+      'Could not fetch /a/tfjs.wasm (HTTP 404).',
+    );
   });
 });

@@ -12,6 +12,7 @@ import type { ImageSet, RawImage } from '@gruvision/data';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { wasmBlobUrl } from './fetch-bytes';
 import { gateTrace, modelInputGray } from './gates';
 import { fetchModelFiles } from './model-files';
 import {
@@ -43,22 +44,52 @@ function backendOf(choice: EngineChoice): 'webgl' | 'wasm' | 'cpu' | null {
         : null;
 }
 
+/** tfjs' three wasm binaries, bundled by Vite and served by this site (never by a CDN). */
+const wasmFiles = {
+  'tfjs-backend-wasm.wasm': wasmUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+} as const;
+
 /**
- * Makes the tfjs backend of a choice the active one (tfjs is imported only when first chosen), with the
- * wasm binaries bundled by Vite and served by this site, never by a CDN. tfjs has one global backend, so
- * this also runs before each prediction of a tfjs model.
+ * The one wasm binary tfjs will start from, unpacked from its compressed twin (the build ships each `.wasm`
+ * also as `.wasm.gz`), or null once the wasm backend runs (tfjs reads its binary once). tfjs picks threaded
+ * SIMD, SIMD or plain by what the browser supports (its `WASM_HAS_*` flags, read here the same way), so
+ * only that one is fetched; it goes to tfjs as a Blob URL in the per-file map of `setWasmPaths`.
+ */
+async function unpackedWasmBinary(): Promise<{ name: keyof typeof wasmFiles; url: string } | null> {
+  const tf = await import('@tensorflow/tfjs');
+  if (tf.engine().registry.wasm) return null;
+  await import('@tensorflow/tfjs-backend-wasm'); // registers the WASM_HAS_* flags
+  const [simd, threads] = await Promise.all([
+    tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+    tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+  ]);
+  const name: keyof typeof wasmFiles = !simd
+    ? 'tfjs-backend-wasm.wasm'
+    : threads
+      ? 'tfjs-backend-wasm-threaded-simd.wasm'
+      : 'tfjs-backend-wasm-simd.wasm';
+  return { name, url: await wasmBlobUrl(wasmFiles[name]) };
+}
+
+/**
+ * Makes the tfjs backend of a choice the active one (tfjs is imported only when first chosen). tfjs has
+ * one global backend, so this also runs before each prediction of a tfjs model.
  */
 async function useEngine(choice: EngineChoice): Promise<void> {
   const backend = backendOf(choice);
   if (!backend) return;
   const tfjs = await import('@gruvision/tfjs');
-  await tfjs.initBackend(backend, {
-    wasmPaths: {
-      'tfjs-backend-wasm.wasm': wasmUrl,
-      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-    },
-  });
+  const unpacked = backend === 'wasm' ? await unpackedWasmBinary() : null;
+  try {
+    await tfjs.initBackend(backend, {
+      wasmPaths: unpacked ? { ...wasmFiles, [unpacked.name]: unpacked.url } : wasmFiles,
+    });
+  } finally {
+    // Compiled by now (or failed): the bytes are not needed again.
+    if (unpacked) URL.revokeObjectURL(unpacked.url);
+  }
 }
 
 function filesAt(url: string): Promise<ModelFiles> {
