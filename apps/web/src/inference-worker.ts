@@ -26,6 +26,7 @@ import {
 } from './protocol';
 import { type Port, serve, type WithTransfer, withTransfer } from './rpc';
 import { SerialQueue, SupersededError } from './serial-queue';
+import type { WasmBinaryName } from './tfjs-wasm-binary';
 
 let loaded: { model: GruClassifier; info: ModelInfo } | null = null;
 let nextModelId = 1;
@@ -45,32 +46,21 @@ function backendOf(choice: EngineChoice): 'webgl' | 'wasm' | 'cpu' | null {
 }
 
 /** tfjs' three wasm binaries, bundled by Vite and served by this site (never by a CDN). */
-const wasmFiles = {
+const wasmFiles: Record<WasmBinaryName, string> = {
   'tfjs-backend-wasm.wasm': wasmUrl,
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-} as const;
+};
 
 /**
  * The one wasm binary tfjs will start from, unpacked from its compressed twin (the build ships each `.wasm`
- * also as `.wasm.gz`), or null once the wasm backend runs (tfjs reads its binary once). tfjs picks threaded
- * SIMD, SIMD or plain by what the browser supports (its `WASM_HAS_*` flags, read here the same way), so
- * only that one is fetched; it goes to tfjs as a Blob URL in the per-file map of `setWasmPaths`.
+ * also as `.wasm.gz`), or null once the wasm backend runs. Only that binary is fetched; it goes to tfjs as
+ * a Blob URL in the per-file map of `setWasmPaths`.
  */
-async function unpackedWasmBinary(): Promise<{ name: keyof typeof wasmFiles; url: string } | null> {
-  const tf = await import('@tensorflow/tfjs');
-  if (tf.engine().registry.wasm) return null;
-  await import('@tensorflow/tfjs-backend-wasm'); // registers the WASM_HAS_* flags
-  const [simd, threads] = await Promise.all([
-    tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
-    tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
-  ]);
-  const name: keyof typeof wasmFiles = !simd
-    ? 'tfjs-backend-wasm.wasm'
-    : threads
-      ? 'tfjs-backend-wasm-threaded-simd.wasm'
-      : 'tfjs-backend-wasm-simd.wasm';
-  return { name, url: await wasmBlobUrl(wasmFiles[name]) };
+async function unpackedWasmBinary(): Promise<{ name: WasmBinaryName; url: string } | null> {
+  const { wasmBinaryToLoad } = await import('./tfjs-wasm-binary');
+  const name = await wasmBinaryToLoad();
+  return name ? { name, url: await wasmBlobUrl(wasmFiles[name]) } : null;
 }
 
 /**
