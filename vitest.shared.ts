@@ -12,14 +12,11 @@ export const sourceCondition = '@gruvision/source';
 export function packageTestConfig(
   overrides: { testTimeout?: number; include?: string[]; tfjs?: boolean } = {},
 ): ViteUserConfig {
-  // The setup file lives here but imports the package's own @tensorflow/tfjs: `dedupe` resolves that
-  // import from the package's folder (the project root), the one copy its tests load too.
+  // The setup file lives here; Vitest resolves its @tensorflow/tfjs import from the package's folder
+  // (the project root), the copy the package's tests load.
   const tfjs = overrides.tfjs === true;
   return {
-    resolve: {
-      conditions: [sourceCondition, ...defaultClientConditions],
-      ...(tfjs ? { dedupe: ['@tensorflow/tfjs'] } : {}),
-    },
+    resolve: { conditions: [sourceCondition, ...defaultClientConditions] },
     ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions] } },
     test: {
       include: overrides.include ?? ['src/**/*.test.ts'],
