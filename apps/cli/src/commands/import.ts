@@ -8,13 +8,7 @@ import {
 } from '@gruvision/classifier';
 import { saveClassifier } from '@gruvision/classifier/node';
 import type { ImportOptions, InteropModel, InteropView } from '@gruvision/interop';
-import {
-  DEFAULT_MAX_IMPORT_BYTES,
-  modelFromOnnx,
-  modelFromOnnxScan,
-  modelFromSafetensors,
-  onnxHasScan,
-} from '@gruvision/interop';
+import { DEFAULT_MAX_IMPORT_BYTES, modelFromOnnx, modelFromSafetensors } from '@gruvision/interop';
 import { resolveLayers } from '@gruvision/math';
 import { InvalidArgumentError } from 'commander';
 import { CliError } from '../errors';
@@ -149,12 +143,9 @@ Examples:
         ...(raw.classes ? { classNames: raw.classes } : {}),
         ...(raw.preprocess ? { preprocess: raw.preprocess } : {}),
       };
+      // modelFromOnnx routes a Scan file (gruvision's export of minGRU / minLSTM) to modelFromOnnxScan.
       const imported =
-        format === 'safetensors'
-          ? modelFromSafetensors(bytes, options)
-          : onnxHasScan(bytes, options)
-            ? modelFromOnnxScan(bytes, options) // gruvision's own export of minGRU / minLSTM models
-            : modelFromOnnx(bytes, options);
+        format === 'safetensors' ? modelFromSafetensors(bytes, options) : modelFromOnnx(bytes, options);
       const model = await classifierOf(imported);
       try {
         await saveClassifier(model, out);
