@@ -13,16 +13,13 @@
 // 51 210 takes minGRU-3657, whose [784, 64, 7314] pre-activation and gate buffers alone are 1.5 GB each.
 import type { CellType, ModelSpec } from '@gruvision/math';
 import { mathEngine, parameterCount, Rng } from '@gruvision/math';
+import { numberArg } from './args';
 import { CLASSES, log, time } from './common';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const units = option('--units', 128);
-const batch = option('--batch', 64);
-const seconds = option('--seconds', 3);
+const units = numberArg('--units', 128);
+const batch = numberArg('--batch', 64);
+const seconds = numberArg('--seconds', 3);
 const cells: CellType[] = ['gru', 'lstm', 'mingru', 'minlstm'];
 /** Cells that also get a row with GRU's parameter count, at the shapes where that fits in memory. */
 const matchedCells: CellType[] = ['mingru', 'minlstm'];

@@ -6,17 +6,14 @@
 //
 // The images are synthetic (uniform pixels, random labels): a step costs the same for any values, and
 // the bench package does not depend on the dataset packages.
+import { numberArg } from './args';
 import { log, peakMemoryMB } from './common';
 import { benchEpoch } from './threads';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const threads = option('--threads', 2);
-const samples = option('--samples', 60_000);
-const batch = option('--batch', 128);
+const threads = numberArg('--threads', 2);
+const samples = numberArg('--samples', 60_000);
+const batch = numberArg('--batch', 128);
 
 const timing = await benchEpoch({ threads, samples, batch }, log);
 const result = { ...timing, peakMemoryMB: peakMemoryMB(), node: process.version };

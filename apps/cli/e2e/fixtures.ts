@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mnist } from '@gruvision/data/node';
 import { encode } from 'fast-png';
+import { expect } from 'vitest';
 
 /** A fresh temporary working directory for one test file. */
 export function tempDir(prefix: string): string {
@@ -39,4 +40,21 @@ export function ndjson(text: string): Record<string, unknown>[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The files `gruvision train` leaves in its --out folder: the model, its settings and its report. */
+export const TRAINED_FOLDER_FILES = [
+  'model.json',
+  'weights.bin',
+  'train-settings.json',
+  'report.html',
+  'curves.svg',
+  'confusion.svg',
+] as const;
+
+/** Asserts that `dir` holds every file of a trained model folder; `what` starts the failure message. */
+export function expectTrainedFolder(dir: string, what?: string): void {
+  for (const file of TRAINED_FOLDER_FILES) {
+    expect(existsSync(join(dir, file)), what ? `${what}: ${file}` : file).toBe(true);
+  }
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GruClassifier } from '@gruvision/classifier';
+import { GruClassifier, type GruClassifierOptions } from '@gruvision/classifier';
 import { loadClassifier, saveClassifier } from '@gruvision/classifier/node';
-import { Rng } from '@gruvision/math';
+import { type ModelSpec, Rng } from '@gruvision/math';
+import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './fixtures';
 import { runCli } from './run-cli';
@@ -33,6 +34,20 @@ async function probabilities(model: GruClassifier, input: ReturnType<typeof imag
   return (await model.predict(input)).flatMap((p) => [...p.probabilities]);
 }
 
+/** An 8×8 classifier with random weights and `layers`, saved in `dir`. */
+async function savedModel(
+  dir: string,
+  classNames: string[],
+  view: GruClassifierOptions['view'],
+  layers: ModelSpec['layers'],
+  seed: number,
+): Promise<GruClassifier> {
+  const spec = { timeSteps: 8, features: 8, classes: classNames.length, layers };
+  const model = await GruClassifier.create({ classNames, height: 8, width: 8, view, spec, seed });
+  await saveClassifier(model, dir);
+  return model;
+}
+
 function maxAbsDiff(a: number[], b: number[]): number {
   expect(a.length).toBe(b.length);
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
@@ -45,20 +60,13 @@ describe('gruvision export / import', () => {
   let original: GruClassifier;
 
   beforeAll(async () => {
-    original = await GruClassifier.create({
-      classNames: ['zero', 'one', 'two'],
-      height: 8,
-      width: 8,
-      view: { mode: 'columns', normalize: { mean: 0.4, std: 0.3 } },
-      spec: {
-        timeSteps: 8,
-        features: 8,
-        classes: 3,
-        layers: [{ cell: 'gru', units: 6, resetAfter: true, bidirectional: true }],
-      },
-      seed: 4,
-    });
-    await saveClassifier(original, modelDir);
+    original = await savedModel(
+      modelDir,
+      ['zero', 'one', 'two'],
+      { mode: 'columns', normalize: { mean: 0.4, std: 0.3 } },
+      [{ cell: 'gru', units: 6, resetAfter: true, bidirectional: true }],
+      4,
+    );
     const other = await GruClassifier.create({
       classNames: ['a', 'b'],
       height: 8,
@@ -91,6 +99,46 @@ describe('gruvision export / import', () => {
       copy.dispose();
     });
   }
+
+  it('a minGRU / minLSTM model: export writes Scan layers and import reads the file back to the same predictions', async () => {
+    const minimal = await savedModel(
+      join(cwd, 'min-model'),
+      ['a', 'b', 'c'],
+      { mode: 'rows', normalize: { mean: 0.4, std: 0.3 } },
+      [
+        { cell: 'mingru', units: 5, bidirectional: true },
+        { cell: 'minlstm', units: 4 },
+      ],
+      3,
+    );
+    const file = join(cwd, 'min.onnx');
+    const exported = await runCli([
+      'export',
+      join(cwd, 'min-model'),
+      '--format',
+      'onnx',
+      '--out',
+      file,
+      '--json',
+    ]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const doc = JSON.parse(exported.stdout);
+    expect(doc.format).toBe('onnx');
+    expect(doc.bytes).toBe(readFileSync(file).length);
+    const graph = onnxProto.onnx.ModelProto.decode(readFileSync(file)).graph!;
+    expect(graph.node!.filter((n) => n.opType === 'Scan')).toHaveLength(3);
+
+    const back = join(cwd, 'min-back');
+    const imported = await runCli(['import', file, '--out', back]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/layer +mingru 5 units \(bidirectional/);
+    const copy = await loadClassifier(back);
+    expect(copy.spec).toEqual(minimal.spec);
+    const x = images(4, 8, 8, 9);
+    expect(await probabilities(copy, x)).toEqual(await probabilities(minimal, x));
+    copy.dispose();
+    minimal.dispose();
+  });
 
   it('imports a torch.onnx.export classifier with --input and --classes, matching PyTorch within 1e-5', async () => {
     const cases = JSON.parse(readFileSync(join(torchFixtures, 'cases.json'), 'utf8')).cases;

@@ -3,7 +3,7 @@ import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@gruvision/math';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from './fixtures';
+import { expectTrainedFolder, tempDir } from './fixtures';
 import { binPath, runCli } from './run-cli';
 
 // SIGKILL during `gruvision train` at random points, then check the invariants of issue 14:
@@ -95,16 +95,7 @@ describe('SIGKILL during gruvision train', () => {
       // The model folder: the earlier run's or this run's, whole, never a mix.
       const inspect = await runCli(['inspect', m, '--json'], { cwd: dir });
       expect(inspect.code, `${what}: ${inspect.stderr}`).toBe(0);
-      for (const file of [
-        'model.json',
-        'weights.bin',
-        'train-settings.json',
-        'report.html',
-        'curves.svg',
-        'confusion.svg',
-      ]) {
-        expect(existsSync(join(m, file)), `${what}: ${file}`).toBe(true);
-      }
+      expectTrainedFolder(m, what);
       const owner = settingsOf(m);
       expect(unitsOf(m), what).toBe(owner.units);
       if (owner.runId === earlierRun) counts.modelOld++;

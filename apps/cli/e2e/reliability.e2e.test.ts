@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './fixtures';
+import { expectTrainedFolder, tempDir } from './fixtures';
 import { binPath, runCli } from './run-cli';
 
 // Issue 14: a run owns its checkpoint folder, --resume refuses options it would ignore, limits the
@@ -76,16 +76,7 @@ describe('a run owns its checkpoint folder', () => {
     });
     expect(same.stderr).not.toContain('conflicts');
     expect(same.code).toBe(0);
-    for (const file of [
-      'model.json',
-      'weights.bin',
-      'train-settings.json',
-      'report.html',
-      'curves.svg',
-      'confusion.svg',
-    ]) {
-      expect(existsSync(join(out, file)), file).toBe(true);
-    }
+    expectTrainedFolder(out);
   });
 });
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ndjson, tempDir, writeDigitPngs } from './fixtures';
+import { expectTrainedFolder, ndjson, tempDir, writeDigitPngs } from './fixtures';
 import { runCli } from './run-cli';
 
 // One small model trained once (GRU-32 on 3 000 MNIST images), then every command that reads a
@@ -10,6 +10,13 @@ const cwd = tempDir('train');
 const modelDir = join(cwd, 'digits');
 // biome-ignore format: one command line reads best on one line
 const small = ['--limit', '3000', '--test-limit', '500', '--units', '32', '--epochs', '4', '--batch-size', '32', '--lr', '5e-3'];
+/** A one-epoch run on `limit` MNIST images (quick: for checks that need some model, not a good one). */
+function trainQuick(out: string, limit: number, testLimit: number, units: number) {
+  const sizes = { '--limit': limit, '--test-limit': testLimit, '--units': units, '--epochs': 1 };
+  return runCli(['train', ...Object.entries(sizes).flatMap(([k, v]) => [k, String(v)]), '--out', out], {
+    cwd,
+  });
+}
 let trainOut: Record<string, unknown>[] = [];
 let trainErr = '';
 
@@ -36,9 +43,7 @@ describe('gruvision train', () => {
   });
 
   it('writes the model, its report and its checkpoints', () => {
-    for (const file of ['model.json', 'weights.bin', 'report.html', 'curves.svg', 'confusion.svg']) {
-      expect(existsSync(join(modelDir, file)), file).toBe(true);
-    }
+    expectTrainedFolder(modelDir);
     const modelJson = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
     expect(modelJson.format).toBe('layers-model');
     expect(modelJson.userDefinedMetadata.gruvision.classNames).toHaveLength(10);
@@ -48,12 +53,7 @@ describe('gruvision train', () => {
 
   it('prints plain text without --json: test accuracy and where the model went', async () => {
     const out = join(cwd, 'plain');
-    const result = await runCli(
-      ['train', '--limit', '200', '--test-limit', '100', '--units', '8', '--epochs', '1', '--out', out],
-      {
-        cwd,
-      },
-    );
+    const result = await trainQuick(out, 200, 100, 8);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^test accuracy \d+\.\d\d% \(\d+\/100\)/m);
     expect(result.stdout).toContain(`model saved to ${out}`);
@@ -62,10 +62,7 @@ describe('gruvision train', () => {
 
   it('resumes from its checkpoints with more epochs', async () => {
     const out = join(cwd, 'resumable');
-    const first = await runCli(
-      ['train', '--limit', '300', '--test-limit', '100', '--units', '8', '--epochs', '1', '--out', out],
-      { cwd },
-    );
+    const first = await trainQuick(out, 300, 100, 8);
     expect(first.code).toBe(0);
     const again = await runCli(['train', '--resume', `${out}.checkpoints`, '--epochs', '2', '--json'], {
       cwd,
@@ -170,12 +167,7 @@ describe('commands on a trained model', () => {
 
   it('a corrupt model directory is a clear error, not a crash', async () => {
     const broken = join(cwd, 'broken');
-    const copy = await runCli(
-      ['train', '--limit', '100', '--test-limit', '50', '--units', '4', '--epochs', '1', '--out', broken],
-      {
-        cwd,
-      },
-    );
+    const copy = await trainQuick(broken, 100, 50, 4);
     expect(copy.code).toBe(0);
     writeFileSync(join(broken, 'model.json'), '{ "format": "layers-model", ');
     const result = await runCli(['inspect', broken], { cwd });

@@ -58,7 +58,7 @@ export async function modelFromFiles(files: readonly NamedBlob[]): Promise<Model
     }
     parts.push(new Uint8Array(await file.arrayBuffer()));
   }
-  return { modelJson, weightData: joinParts(parts) };
+  return { modelJson, weightData: await joinParts(parts) };
 }
 
 /** The format of a PyTorch-side model file, by its name; `null` for anything else. */

@@ -68,16 +68,10 @@ export async function fetchModelFiles(url: string, fetchImpl: typeof fetch = fet
       return got.bytes;
     }),
   );
-  return { modelJson, weightData: joinParts(parts) };
+  return { modelJson, weightData: await joinParts(parts) };
 }
 
 /** The weight files of a manifest, in order, as one buffer (what `weightData` holds). */
-export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
+export async function joinParts(parts: readonly Uint8Array[]): Promise<Uint8Array> {
+  return new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
 }

@@ -13,11 +13,12 @@
 // unclear (typed, but the message does not name the folder or relays an internal message),
 // crash (any other error), hang, memory. Not part of CI.
 import { type ChildProcess, fork } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '@gruvision/math';
+import { goodFolders, probeImage } from '../src/__fixtures__/good-folders';
 import {
   FILE_MUTATIONS,
   jsonPaths,
@@ -25,10 +26,8 @@ import {
   nastyValues,
   setAt,
 } from '../src/__fixtures__/model-mutations';
-import { barsSet } from '../src/__fixtures__/synthetic';
-import { GruClassifier } from '../src/classifier';
 import { GruClassifierError } from '../src/errors';
-import { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from '../src/node-io';
+import { loadCheckpoint, loadClassifier } from '../src/node-io';
 
 type Outcome = 'accepted' | 'typed' | 'unclear' | 'crash' | 'hang' | 'memory';
 interface Case {
@@ -70,25 +69,8 @@ function randomJson(rng: Rng, depth = 0): unknown {
 // ---------------------------------------------------------------- child: runs one input at a time
 async function child(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'gruvision-fuzz-model-'));
-  const model = await GruClassifier.create({
-    classNames: ['h', 'v', 'd'],
-    height: 8,
-    width: 8,
-    units: 4,
-    seed: 2,
-  });
-  const ckpt = join(root, 'ckpt');
-  await model.fit(barsSet(30, 1), {
-    epochs: 1,
-    batchSize: 10,
-    checkpoint: { save: checkpointDirectory(ckpt, { runId: 'fuzz' }).save },
-  });
-  const good = join(root, 'good');
-  await saveClassifier(model, good);
-  const goodJson = JSON.parse(readFileSync(join(good, 'model.json'), 'utf8'));
-  const ckptJson = JSON.parse(readFileSync(join(ckpt, 'epoch-0001', 'checkpoint.json'), 'utf8'));
+  const { good, goodJson, ckpt, ckptJson } = await goodFolders(root, 'fuzz');
   const nasty = nastyValues();
-  const image = { width: 8, height: 8, channels: 1, pixels: new Uint8Array(64).fill(30) };
 
   const mutateJson = (rng: Rng, doc: unknown, edits: string[]): unknown => {
     let out = doc;
@@ -135,7 +117,7 @@ async function child(): Promise<void> {
         }
         process.send!({ loading: true });
         const loaded = await loadClassifier(dir);
-        const [p] = await loaded.predict(image);
+        const [p] = await loaded.predict(probeImage);
         if (!p!.probabilities.every((x) => Number.isFinite(x)))
           throw new Error('non-finite probabilities accepted');
         loaded.dispose();

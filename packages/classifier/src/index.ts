@@ -38,6 +38,8 @@ export type { ClassMetrics, Evaluation } from './metrics';
 export type { GruClassifierOptions } from './model-options';
 export type { ModelLimits } from './model-schema';
 export { DEFAULT_MODEL_LIMITS } from './model-schema';
+export type { PlainModel } from './plain-model';
+export { classifierFromPlainModel, plainModelOf } from './plain-model';
 export type { ClassProbability, Explanation, Prediction } from './prediction';
 export type { KerasLayerJson, ModelTopologyJson } from './topology';
 export { modelTopology } from './topology';

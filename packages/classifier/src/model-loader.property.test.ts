@@ -1,23 +1,19 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goodFolders, probeImage } from './__fixtures__/good-folders';
 import { FILE_MUTATIONS, jsonPaths, mutateFiles, nastyValues, setAt } from './__fixtures__/model-mutations';
-import { barsSet } from './__fixtures__/synthetic';
 import { parseModelJson } from './artifact';
-import { GruClassifier } from './classifier';
 import { GruClassifierError } from './errors';
-import { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from './node-io';
+import { loadCheckpoint, loadClassifier } from './node-io';
 
 // Property-based tests of the model loader (bounded runs, seeded, so `pnpm test` stays fast and
 // repeatable; the longer campaign is `pnpm fuzz:model`). The loader must answer every input with a
 // model that predicts finite probabilities, or with a GruClassifierError that names the file —
 // never another error, never file contents, never a hang.
 const runs = { numRuns: 120, seed: 14, endOnFailure: true } as const;
-const train = barsSet(30, 1);
-const image = { width: 8, height: 8, channels: 1, pixels: new Uint8Array(64).fill(30) } as const;
 
 let root: string;
 let good: string;
@@ -26,23 +22,7 @@ let ckpt: string;
 let ckptJson: unknown;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'gruvision-property-'));
-  const model = await GruClassifier.create({
-    classNames: ['h', 'v', 'd'],
-    height: 8,
-    width: 8,
-    units: 4,
-    seed: 2,
-  });
-  ckpt = join(root, 'ckpt');
-  await model.fit(train, {
-    epochs: 1,
-    batchSize: 10,
-    checkpoint: { save: checkpointDirectory(ckpt, { runId: 'r' }).save },
-  });
-  good = join(root, 'good');
-  await saveClassifier(model, good);
-  goodJson = JSON.parse(await readFile(join(good, 'model.json'), 'utf8'));
-  ckptJson = JSON.parse(await readFile(join(ckpt, 'epoch-0001', 'checkpoint.json'), 'utf8'));
+  ({ good, goodJson, ckpt, ckptJson } = await goodFolders(root, 'r'));
 });
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
@@ -52,7 +32,7 @@ afterAll(() => {
 async function outcome(dir: string): Promise<'ok' | GruClassifierError> {
   try {
     const model = await loadClassifier(dir);
-    const [p] = await model.predict(image);
+    const [p] = await model.predict(probeImage);
     expect(p!.probabilities.every((x) => Number.isFinite(x))).toBe(true);
     return 'ok';
   } catch (error) {

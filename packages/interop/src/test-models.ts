@@ -1,7 +1,7 @@
 // Test helpers (not exported): classifiers with random weights over every cell, direction, depth,
 // view and gate convention the converters support, and images to feed them.
 import type { GruClassifierOptions } from '@gruvision/classifier';
-import { GruClassifier } from '@gruvision/classifier';
+import { classifierFromPlainModel, GruClassifier, plainModelOf } from '@gruvision/classifier';
 import type { ModelSpec, RecurrentLayerSpec } from '@gruvision/math';
 import { Rng } from '@gruvision/math';
 import type { InteropModel, InteropView } from './model';
@@ -149,16 +149,7 @@ export async function randomClassifier(
 
 /** The plain data the converters take, from a classifier. */
 export function interopModelOf(model: GruClassifier): InteropModel {
-  const meta = model.metadata();
-  return {
-    spec: meta.spec,
-    weights: model.getWeights(),
-    input: meta.input,
-    view: meta.view,
-    classNames: meta.classNames,
-    preprocess: meta.preprocess,
-    seed: meta.seed,
-  };
+  return plainModelOf(model);
 }
 
 /** `count` random images of the model's input shape, and the same as one float32 `[N, H, W, C]` array. */
@@ -205,21 +196,8 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** A math-engine classifier of an imported model. */
-export async function classifierOf(model: InteropModel): Promise<GruClassifier> {
-  return GruClassifier.fromWeights(
-    {
-      formatVersion: 1,
-      version: 'test',
-      classNames: model.classNames,
-      input: model.input,
-      view: model.view as GruClassifierOptions['view'] & object,
-      preprocess: model.preprocess,
-      spec: model.spec,
-      seed: model.seed ?? 0,
-    },
-    model.weights,
-    'math',
-  );
+export function classifierOf(model: InteropModel): Promise<GruClassifier> {
+  return classifierFromPlainModel(model, 'math');
 }
 
 /** The PyTorch fixtures written by scripts/make-torch-fixtures.py. */

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { plainModelOf } from '@gruvision/classifier';
 import { writeFileAtomic } from '@gruvision/classifier/node';
-import type { InteropModel } from '@gruvision/interop';
 import {
   modelToOnnx,
   modelToSafetensors,
@@ -65,25 +65,15 @@ Examples:
           `--out ${out} is a directory; name the file to write, e.g. ${join(out, `model.${format}`)}.`,
         );
       const model = await openModel(resolve(modelDir), 'math', modelLimitsFrom(raw));
-      const meta = model.metadata();
-      const interop: InteropModel = {
-        spec: meta.spec,
-        weights: model.getWeights(),
-        input: meta.input,
-        view: meta.view,
-        classNames: meta.classNames,
-        preprocess: meta.preprocess,
-        seed: meta.seed,
-        ...(meta.training ? { training: meta.training } : {}),
-      };
+      const interop = plainModelOf(model);
       model.dispose();
       const bytes =
         format === 'onnx'
           ? modelToOnnx(interop, { file: out, producerVersion: cliVersion })
           : modelToSafetensors(interop, { file: out });
       await writeFileAtomic(out, bytes);
-      const { height, width, channels } = meta.input;
-      const classes = meta.classNames.length;
+      const { height, width, channels } = interop.input;
+      const classes = interop.classNames.length;
       output.result({
         format,
         out,
@@ -94,7 +84,7 @@ Examples:
               input: { name: ONNX_INPUT_NAME, shape: ['batch', height, width, channels], range: [0, 255] },
               output: { name: ONNX_OUTPUT_NAME, shape: ['batch', classes] },
             }
-          : { module: meta.spec.layers[0]!.cell, tensors: 'rnn.*, head.*' }),
+          : { module: interop.spec.layers[0]!.cell, tensors: 'rnn.*, head.*' }),
       });
       output.line(`wrote ${out} (${format}, ${formatCount(bytes.length)} bytes)`);
       if (format === 'onnx') {
@@ -102,7 +92,7 @@ Examples:
           `  input   ${ONNX_INPUT_NAME} float32 [batch, ${height}, ${width}, ${channels}], pixel values 0–255`,
         );
         output.line(
-          `  output  ${ONNX_OUTPUT_NAME} float32 [batch, ${classes}] (${meta.classNames.join(', ')})`,
+          `  output  ${ONNX_OUTPUT_NAME} float32 [batch, ${classes}] (${interop.classNames.join(', ')})`,
         );
         output.line(`  opset   ${ONNX_OPSET}`);
       } else {

@@ -1,20 +1,9 @@
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  ARTIFACT_FORMAT_VERSION,
-  CLASSIFIER_VERSION,
-  GruClassifier,
-  type GruvisionMetadata,
-} from '@gruvision/classifier';
+import { classifierFromPlainModel } from '@gruvision/classifier';
 import { saveClassifier } from '@gruvision/classifier/node';
-import type { ImportOptions, InteropModel, InteropView } from '@gruvision/interop';
-import {
-  DEFAULT_MAX_IMPORT_BYTES,
-  modelFromOnnx,
-  modelFromOnnxScan,
-  modelFromSafetensors,
-  onnxHasScan,
-} from '@gruvision/interop';
+import type { ImportOptions, InteropView } from '@gruvision/interop';
+import { DEFAULT_MAX_IMPORT_BYTES, modelFromOnnx, modelFromSafetensors } from '@gruvision/interop';
 import { resolveLayers } from '@gruvision/math';
 import { InvalidArgumentError } from 'commander';
 import { CliError } from '../errors';
@@ -71,23 +60,6 @@ function isSafetensors(path: string, bytes: Uint8Array): boolean {
   if (/\.onnx$/i.test(path) || bytes.length < 9) return false;
   const n = new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true);
   return n > 0n && n < BigInt(bytes.length) && bytes[8] === 0x7b; // '{'
-}
-
-/** A classifier (math engine) of an imported model, checked by building it. */
-export async function classifierOf(model: InteropModel): Promise<GruClassifier> {
-  const training = model.training as GruvisionMetadata['training'] | undefined;
-  const metadata: GruvisionMetadata = {
-    formatVersion: ARTIFACT_FORMAT_VERSION,
-    version: CLASSIFIER_VERSION,
-    classNames: [...model.classNames],
-    input: model.input,
-    view: model.view as GruvisionMetadata['view'],
-    preprocess: model.preprocess,
-    spec: model.spec,
-    seed: model.seed ?? 0,
-    ...(training && typeof training === 'object' && training.optimizer ? { training } : {}),
-  };
-  return GruClassifier.fromWeights(metadata, model.weights, 'math');
 }
 
 export const registerImport: RegisterCommand = (program, context) => {
@@ -149,13 +121,10 @@ Examples:
         ...(raw.classes ? { classNames: raw.classes } : {}),
         ...(raw.preprocess ? { preprocess: raw.preprocess } : {}),
       };
+      // modelFromOnnx routes a Scan file (gruvision's export of minGRU / minLSTM) to modelFromOnnxScan.
       const imported =
-        format === 'safetensors'
-          ? modelFromSafetensors(bytes, options)
-          : onnxHasScan(bytes, options)
-            ? modelFromOnnxScan(bytes, options) // gruvision's own export of minGRU / minLSTM models
-            : modelFromOnnx(bytes, options);
-      const model = await classifierOf(imported);
+        format === 'safetensors' ? modelFromSafetensors(bytes, options) : modelFromOnnx(bytes, options);
+      const model = await classifierFromPlainModel(imported, 'math');
       try {
         await saveClassifier(model, out);
       } finally {

@@ -17,47 +17,33 @@ export const REPORT_FILES = {
   confusion: 'confusion.svg',
 } as const;
 
+/** One value per epoch: training solid, and validation dashed when the run had any. */
+function epochChart(
+  history: readonly EpochLog[],
+  title: string,
+  yLabel: string,
+  train: 'loss' | 'accuracy',
+  validation: 'valLoss' | 'valAccuracy',
+): string {
+  const hasVal = history.some((e) => e.valLoss !== undefined);
+  const dashed = { name: 'validation', color: '#ff7f0e', dashed: true };
+  return lineChartSvg({
+    title,
+    yLabel,
+    series: [
+      { name: 'train', values: history.map((e) => e[train]), color: '#1f77b4' },
+      ...(hasVal ? [{ ...dashed, values: history.map((e) => e[validation] ?? Number.NaN) }] : []),
+    ],
+  });
+}
+
 /**
  * The report as files for the model folder (`report.html`, `curves.svg`, `confusion.svg`): they are
  * saved in the same atomic folder write as the model, so a kill never leaves a model without them.
  */
 export function trainingReportFiles(input: TrainingReportInput): { name: string; bytes: Uint8Array }[] {
-  const h = input.history;
-  const hasVal = h.some((e) => e.valLoss !== undefined);
-  const loss = lineChartSvg({
-    title: 'Loss',
-    yLabel: 'cross-entropy',
-    series: [
-      { name: 'train', values: h.map((e) => e.loss), color: '#1f77b4' },
-      ...(hasVal
-        ? [
-            {
-              name: 'validation',
-              values: h.map((e) => e.valLoss ?? Number.NaN),
-              color: '#ff7f0e',
-              dashed: true,
-            },
-          ]
-        : []),
-    ],
-  });
-  const accuracy = lineChartSvg({
-    title: 'Accuracy',
-    yLabel: 'accuracy',
-    series: [
-      { name: 'train', values: h.map((e) => e.accuracy), color: '#1f77b4' },
-      ...(hasVal
-        ? [
-            {
-              name: 'validation',
-              values: h.map((e) => e.valAccuracy ?? Number.NaN),
-              color: '#ff7f0e',
-              dashed: true,
-            },
-          ]
-        : []),
-    ],
-  });
+  const loss = epochChart(input.history, 'Loss', 'cross-entropy', 'loss', 'valLoss');
+  const accuracy = epochChart(input.history, 'Accuracy', 'accuracy', 'accuracy', 'valAccuracy');
   // Both charts side by side in one SVG file.
   const curves = `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="300" viewBox="0 0 960 300">\n${nest(loss, 0)}\n${nest(accuracy, 480)}\n</svg>\n`;
   const confusion = confusionMatrixSvg(input.evaluation.confusion, input.classNames);

@@ -16,16 +16,16 @@ function io(interactive: boolean): Io & { out: string[]; err: string[] } {
 }
 
 const batch = {
-  epoch: 0,
+  epoch: 1,
   epochs: 2,
-  batch: 9,
+  batch: 10,
   batches: 10,
   loss: 0.5,
   accuracy: 0.8,
   samplesPerSecond: 400,
   etaSeconds: 30,
 };
-const epoch = { epoch: 0, epochs: 2, loss: 0.5, accuracy: 0.8, valLoss: 0.4, valAccuracy: 0.85, seconds: 12 };
+const epoch = { epoch: 1, epochs: 2, loss: 0.5, accuracy: 0.8, valLoss: 0.4, valAccuracy: 0.85, seconds: 12 };
 
 describe('TrainingProgress', () => {
   it('draws a bar on a TTY and replaces it with a line per epoch', () => {
@@ -50,6 +50,6 @@ describe('TrainingProgress', () => {
     expect(target.err).toEqual([
       'epoch 1/2  loss 0.5000  acc 80.00%  val_loss 0.4000  val_acc 85.00%  12 s\n',
     ]);
-    expect(target.out.map((l) => JSON.parse(l))).toEqual([{ type: 'epoch', ...epoch, epoch: 1 }]);
+    expect(target.out.map((l) => JSON.parse(l))).toEqual([{ type: 'epoch', ...epoch }]);
   });
 });

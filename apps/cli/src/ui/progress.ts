@@ -2,32 +2,20 @@ import type { BatchEndInfo, EpochLog } from '@gruvision/classifier';
 import { formatBar, formatDuration, formatPercent } from './format';
 import type { Output } from './io';
 
-/** One batch's progress, as the training callbacks report it. */
-export interface BatchProgress {
-  /** 0-based epoch. */
-  readonly epoch: number;
-  readonly epochs: number;
-  /** 0-based batch within the epoch. */
-  readonly batch: number;
-  readonly batches: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly samplesPerSecond: number;
-  /** Seconds left in the whole training run. */
-  readonly etaSeconds: number;
-}
+/** One batch's progress, as the classifier's `onBatchEnd` reports it (epoch and batch counted from 1). */
+export type BatchProgress = Pick<
+  BatchEndInfo,
+  'epoch' | 'epochs' | 'batch' | 'batches' | 'loss' | 'accuracy' | 'samplesPerSecond' | 'etaSeconds'
+>;
 
-/** One finished epoch. */
-export interface EpochProgress {
-  readonly epoch: number;
+/** One finished epoch (counted from 1), as the classifier's `onEpochEnd` logs it, and the run's epoch count. */
+export type EpochProgress = Pick<
+  EpochLog,
+  'epoch' | 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy' | 'seconds'
+> & {
   readonly epochs: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly valLoss?: number;
-  readonly valAccuracy?: number;
-  readonly seconds: number;
   readonly samplesPerSecond?: number;
-}
+};
 
 /**
  * Shows training progress on stderr: on a TTY one redrawn bar per epoch with loss, accuracy,
@@ -50,12 +38,12 @@ export class TrainingProgress {
   batch(p: BatchProgress): void {
     if (!this.output.io.interactive) return;
     const now = Date.now();
-    if (now - this.lastDraw < 100 && p.batch + 1 < p.batches) return;
+    if (now - this.lastDraw < 100 && p.batch < p.batches) return;
     this.lastDraw = now;
     const width = Math.max(10, Math.min(30, this.output.io.columns - 80));
     const text =
-      `epoch ${p.epoch + 1}/${p.epochs} ${formatBar((p.batch + 1) / p.batches, width)} ` +
-      `${p.batch + 1}/${p.batches}  loss ${p.loss.toFixed(4)}  acc ${formatPercent(p.accuracy)}  ` +
+      `epoch ${p.epoch}/${p.epochs} ${formatBar(p.batch / p.batches, width)} ` +
+      `${p.batch}/${p.batches}  loss ${p.loss.toFixed(4)}  acc ${formatPercent(p.accuracy)}  ` +
       `${Math.round(p.samplesPerSecond)} samples/s  ETA ${formatDuration(p.etaSeconds)}`;
     this.output.io.stderr.write(`\r\x1b[2K${text}`);
     this.drawn = true;
@@ -69,9 +57,9 @@ export class TrainingProgress {
         : '';
     const speed = p.samplesPerSecond ? `  ${Math.round(p.samplesPerSecond)} samples/s` : '';
     this.output.log(
-      `${this.configuration ? `${this.configuration.name} ` : ''}epoch ${p.epoch + 1}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${formatPercent(p.accuracy)}${val}  ${formatDuration(p.seconds)}${speed}`,
+      `${this.configuration ? `${this.configuration.name} ` : ''}epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${formatPercent(p.accuracy)}${val}  ${formatDuration(p.seconds)}${speed}`,
     );
-    this.output.event('epoch', { ...this.configuration?.fields, ...p, epoch: p.epoch + 1 });
+    this.output.event('epoch', { ...this.configuration?.fields, ...p });
   }
 
   /** Removes a half-drawn bar before other output. */
@@ -83,16 +71,16 @@ export class TrainingProgress {
   }
 }
 
-/** `fit` callbacks that feed a `TrainingProgress` (the classifier counts epochs and batches from 1). */
+/** `fit` callbacks that feed a `TrainingProgress`. */
 export function progressCallbacks(
   progress: TrainingProgress,
   epochs: number,
 ): { onBatchEnd: (b: BatchEndInfo) => void; onEpochEnd: (log: EpochLog) => void } {
   return {
-    onBatchEnd: (b) => progress.batch({ ...b, epoch: b.epoch - 1, batch: b.batch - 1 }),
+    onBatchEnd: (b) => progress.batch(b),
     onEpochEnd: (log) =>
       progress.epoch({
-        epoch: log.epoch - 1,
+        epoch: log.epoch,
         epochs,
         loss: log.loss,
         accuracy: log.accuracy,
