@@ -99,14 +99,19 @@ function reference(
   return { value, scale };
 }
 
-// GRU-128 on MNIST rows: input [B,28]·[28,384], recurrent [B,128]·[128,384], a weight gradient with
-// K = T·B, plus edges around the 4×8 tile.
+// GRU-128 on MNIST rows: input [B,28]·[28,384], recurrent [B,128]·[128,384], one image [1,128]·[128,384],
+// a weight gradient with K = T·B, plus edges around the tiles (1×32, 2×16, 3×12 and 4×8, then 8 and 4
+// columns and scalar columns).
 const shapes: [number, number, number][] = [
   [128, 384, 28],
   [128, 384, 128],
+  [1, 384, 128],
   [28, 384, 1024],
   [7, 13, 5],
   [1, 9, 300],
+  [1, 45, 17],
+  [2, 31, 9],
+  [3, 35, 6],
   [6, 4, 1],
 ];
 
@@ -165,39 +170,47 @@ for (const flavor of ['simd', 'relaxed'] as const) {
       });
     }
 
-    it('rounds exactly as its instructions say: mul then add, or one fused multiply-add per k', () => {
-      // M=5, N=13: a 4×8 tile, a 4×4 tile and one scalar column for rows 0–3, the same for row 4.
-      const [M, N, K] = [5, 13, 40];
-      const rng = new Rng(11);
-      const a = Float32Array.from({ length: M * K }, () => rng.uniform(-1, 1));
-      const b = Float32Array.from({ length: K * N }, () => rng.uniform(-1, 1));
-      const c0 = Float32Array.from({ length: M * N }, () => rng.uniform(-1, 1));
-      // Sequential over k from 0, then added to C when beta = 1; a·b is exact in float64.
-      const emulate = (fused: boolean, beta: 0 | 1): Float32Array => {
-        const out = new Float32Array(M * N);
-        for (let i = 0; i < M; i++) {
-          for (let j = 0; j < N; j++) {
-            const vector = j < 12 && fused;
-            let acc = 0;
-            for (let k = 0; k < K; k++) {
-              const p = a[i * K + k]! * b[k * N + j]!;
-              acc = vector ? Math.fround(p + acc) : Math.fround(Math.fround(p) + acc);
+    // M=5, N=13: a 4×8 tile, a 4×4 tile and one scalar column for rows 0–3, the same for row 4;
+    // M=3, N=45: 3×12 tiles, an 8-column tile and one scalar column.
+    it.each([
+      [5, 13],
+      [3, 45],
+    ])(
+      'rounds exactly as its instructions say: mul then add, or one fused multiply-add per k (M=%i N=%i)',
+      (M, N) => {
+        const K = 40;
+        const rng = new Rng(11);
+        const a = Float32Array.from({ length: M * K }, () => rng.uniform(-1, 1));
+        const b = Float32Array.from({ length: K * N }, () => rng.uniform(-1, 1));
+        const c0 = Float32Array.from({ length: M * N }, () => rng.uniform(-1, 1));
+        // Sequential over k from 0, then added to C when beta = 1; a·b is exact in float64.
+        const emulate = (fused: boolean, beta: 0 | 1): Float32Array => {
+          const out = new Float32Array(M * N);
+          for (let i = 0; i < M; i++) {
+            for (let j = 0; j < N; j++) {
+              // Every column but the last N mod 4 is in a vector tile.
+              const vector = j < (N & ~3) && fused;
+              let acc = 0;
+              for (let k = 0; k < K; k++) {
+                const p = a[i * K + k]! * b[k * N + j]!;
+                acc = vector ? Math.fround(p + acc) : Math.fround(Math.fround(p) + acc);
+              }
+              out[i * N + j] = beta === 1 ? Math.fround(c0[i * N + j]! + acc) : acc;
             }
-            out[i * N + j] = beta === 1 ? Math.fround(c0[i * N + j]! + acc) : acc;
           }
+          return out;
+        };
+        for (const beta of [0, 1] as const) {
+          const c = Float32Array.from(c0);
+          gemmNN(c, 0, N, a, 0, K, b, 0, N, M, N, K, beta);
+          const unfused = bitDifferences(c, emulate(false, beta));
+          const fused = bitDifferences(c, emulate(true, beta));
+          if (wasmGemmFlavor() === 'simd') expect(unfused, `beta=${beta}`).toBe(0);
+          // Relaxed: fused where the CPU has FMA (then the two emulations differ), else unfused.
+          else expect(Math.min(unfused, fused), `beta=${beta}`).toBe(0);
         }
-        return out;
-      };
-      for (const beta of [0, 1] as const) {
-        const c = Float32Array.from(c0);
-        gemmNN(c, 0, N, a, 0, K, b, 0, N, M, N, K, beta);
-        const unfused = bitDifferences(c, emulate(false, beta));
-        const fused = bitDifferences(c, emulate(true, beta));
-        if (wasmGemmFlavor() === 'simd') expect(unfused, `beta=${beta}`).toBe(0);
-        // Relaxed: fused where the CPU has FMA (then the two emulations differ), else unfused.
-        else expect(Math.min(unfused, fused), `beta=${beta}`).toBe(0);
-      }
-    });
+      },
+    );
 
     it('trains GRU-16 to the same bits twice, the kernels compiled anew in between', () => {
       const spec: ModelSpec = { timeSteps: 6, features: 5, classes: 3, layers: [{ cell: 'gru', units: 16 }] };
