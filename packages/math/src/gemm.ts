@@ -8,11 +8,11 @@
  * Both operands are packed per K-block into Float64 panels (4 rows of op(A), 4 columns of op(B)), so
  * the micro-kernel always runs on two sequential Float64 streams whatever the input element type and
  * transposition: one monomorphic hot loop without closures. Float32 products go to the WebAssembly SIMD
- * kernels (`wasm/ops.ts`) when those are active.
+ * kernels (`wasm/gemm-module.ts`, driven by `wasmProduct` here) when those are active.
  */
 
 import type { FloatArray } from './float-array';
-import { activeKernels, getRuntime } from './wasm/runtime';
+import { activeKernels, getRuntime, type WasmRuntime } from './wasm/runtime';
 
 /** Block size along K: one packed 4×KC panel of A and of B (8 KB each in Float64) stays in L1. */
 const KC = 256;
@@ -203,81 +203,46 @@ function copyIn(
 }
 
 /**
- * C = beta·C + op(A)·op(B) on Float32 buffers with the WebAssembly SIMD kernels. op(A): [M,K], op(B): [K,N].
- * Operands are copied into the module's memory (Bᵀ transposed on the way), the product runs there, and
- * C is copied back. Requires M, N, K ≥ 1. Returns false, doing nothing, when the module is unavailable.
+ * C = beta·C + op(A)·op(B) on Float32 buffers with the WebAssembly SIMD kernels of `rt`. op(A): [M,K],
+ * op(B): [K,N]. Operands outside the module's memory are copied in (Bᵀ transposed on the way), the product
+ * runs there, and C is copied back. Requires M, N, K ≥ 1.
  */
-export function wasmGemm(
+function wasmProduct(
+  rt: WasmRuntime,
   transA: boolean,
   transB: boolean,
-  c: Float32Array,
-  cOff: number,
-  ldc: number,
-  a: Float32Array,
-  aOff: number,
-  lda: number,
-  b: Float32Array,
-  bOff: number,
-  ldb: number,
-  M: number,
-  N: number,
-  K: number,
-  beta: 0 | 1,
-): boolean {
-  const rt = getRuntime();
-  if (rt === null) return false;
+  [c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta]: Operands<Float32Array>,
+): void {
   const inA = rt.holds(a);
   const inB = !transB && rt.holds(b);
   const inC = rt.holds(c);
-  const base = rt.scratch((inA ? 0 : M * K) + (inB ? 0 : K * N) + (inC ? 0 : M * N));
+  // Operands outside the module's memory get dense copies in its scratch space, one after the other:
+  // A as stored ([M,K], or [K,M] when transA), B as [K,N] (Bᵀ transposed on the way), C as [M,N].
+  const aAt = rt.scratch((inA ? 0 : M * K) + (inB ? 0 : K * N) + (inC ? 0 : M * N));
+  const bAt = aAt + (inA ? 0 : M * K);
+  const cAt = bAt + (inB ? 0 : K * N);
   const heap = rt.heap();
-  let next = base;
-  // op(A) keeps its own orientation: rows of A, or rows of Aᵀ with the element strides swapped.
-  let aPtr: number;
-  let sai: number;
-  let sak: number;
-  if (inA) {
-    aPtr = a.byteOffset + aOff * 4;
-    sai = transA ? 4 : lda * 4;
-    sak = transA ? lda * 4 : 4;
-  } else {
-    aPtr = next * 4;
-    if (transA) copyIn(heap, next, M, a, aOff, lda, K, M);
-    else copyIn(heap, next, K, a, aOff, lda, M, K);
-    sai = transA ? 4 : K * 4;
-    sak = transA ? M * 4 : 4;
-    next += M * K;
-  }
-  let bPtr: number;
-  let ldbBytes: number;
-  if (inB) {
-    bPtr = b.byteOffset + bOff * 4;
-    ldbBytes = ldb * 4;
-  } else {
-    bPtr = next * 4;
-    ldbBytes = N * 4;
-    if (transB) {
-      // B is [N,K]: heap[next + k·N + j] = B[j·ldb + k].
-      for (let j = 0; j < N; j++) {
-        let s = bOff + j * ldb;
-        let d = next + j;
-        for (let k = 0; k < K; k++, d += N) heap[d] = b[s++]!;
-      }
-    } else {
-      copyIn(heap, next, N, b, bOff, ldb, K, N);
+  const aLd = inA ? lda : transA ? M : K;
+  if (!inA) copyIn(heap, aAt, aLd, a, aOff, lda, transA ? K : M, aLd);
+  if (!inB && transB) {
+    // B is [N,K]: heap[bAt + k·N + j] = B[j·ldb + k].
+    for (let j = 0; j < N; j++) {
+      let s = bOff + j * ldb;
+      let d = bAt + j;
+      for (let k = 0; k < K; k++, d += N) heap[d] = b[s++]!;
     }
-    next += K * N;
+  } else if (!inB) {
+    copyIn(heap, bAt, N, b, bOff, ldb, K, N);
   }
-  let cPtr: number;
-  let ldcBytes: number;
-  if (inC) {
-    cPtr = c.byteOffset + cOff * 4;
-    ldcBytes = ldc * 4;
-  } else {
-    cPtr = next * 4;
-    ldcBytes = N * 4;
-    if (beta === 1) copyIn(heap, next, N, c, cOff, ldc, M, N);
-  }
+  if (!inC && beta === 1) copyIn(heap, cAt, N, c, cOff, ldc, M, N);
+  const aPtr = inA ? a.byteOffset + aOff * 4 : aAt * 4;
+  const bPtr = inB ? b.byteOffset + bOff * 4 : bAt * 4;
+  const cPtr = inC ? c.byteOffset + cOff * 4 : cAt * 4;
+  const ldbBytes = (inB ? ldb : N) * 4;
+  const ldcBytes = (inC ? ldc : N) * 4;
+  // op(A) keeps its own orientation: rows of A, or rows of Aᵀ with the element strides swapped.
+  const sai = transA ? 4 : aLd * 4;
+  const sak = transA ? aLd * 4 : 4;
   const kernels = sak === 4 ? rt.kernelsN : rt.kernelsT;
   const rows4 = kernels[4]!;
   // Blocks of KC along K keep a [KC, N] block of B in L2 while every row panel of A sweeps it
@@ -294,31 +259,38 @@ export function wasmGemm(
     if (i < M)
       kernels[M - i]!(cPtr + i * ldcBytes, ldcBytes, aK + i * sai, sai, sak, bK, ldbBytes, N, kc, betaK);
   }
-  if (!inC) copyIn(c, cOff, ldc, heap, next, N, M, N);
-  return true;
+  if (!inC) copyIn(c, cOff, ldc, heap, cAt, N, M, N);
 }
 
 /**
- * C = beta·C + op(A)·op(B), blocked along K, both operands packed into Float64 panels, 4×4 micro-tiles.
- * op(A): [M,K], op(B): [K,N], C: [M,N] (ldc).
+ * The operands of a product C = beta·C + op(A)·op(B), each matrix as (buffer, offset, leading dimension),
+ * then the sizes: op(A) [M,K], op(B) [K,N], C [M,N]; `beta` 0 overwrites C, 1 accumulates into it.
  */
-function gemm(
-  transA: boolean,
-  transB: boolean,
-  c: FloatArray,
+export type Operands<T extends FloatArray = FloatArray> = [
+  c: T,
   cOff: number,
   ldc: number,
-  a: FloatArray,
+  a: T,
   aOff: number,
   lda: number,
-  b: FloatArray,
+  b: T,
   bOff: number,
   ldb: number,
   M: number,
   N: number,
   K: number,
   beta: 0 | 1,
-): void {
+];
+
+/** A product with fixed transpositions: `gemmNN`, `gemmTN`, `gemmNT`. */
+export type Gemm = (...operands: Operands) => void;
+
+/**
+ * C = beta·C + op(A)·op(B), op(X) = Xᵀ when `transX`: Float32 products on the WebAssembly SIMD kernels
+ * when they are active, everything else on the TypeScript kernels.
+ */
+function gemm(transA: boolean, transB: boolean, ...operands: Operands): void {
+  const [c, cOff, ldc, a, , , b, , , M, N, K, beta] = operands;
   if (M === 0 || N === 0) return;
   if (K === 0) {
     if (beta === 0) zeroMatrix(c, cOff, ldc, M, N);
@@ -328,11 +300,26 @@ function gemm(
     c instanceof Float32Array &&
     a instanceof Float32Array &&
     b instanceof Float32Array &&
-    activeKernels() === 'wasm' &&
-    wasmGemm(transA, transB, c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta)
+    activeKernels() === 'wasm'
   ) {
-    return;
+    const rt = getRuntime();
+    if (rt !== null) {
+      wasmProduct(rt, transA, transB, operands as Operands<Float32Array>);
+      return;
+    }
   }
+  tsProduct(transA, transB, operands);
+}
+
+/**
+ * C = beta·C + op(A)·op(B) on the TypeScript kernels (any element type), blocked along K, both operands
+ * packed into Float64 panels, 4×4 micro-tiles. Requires M, N, K ≥ 1.
+ */
+function tsProduct(
+  transA: boolean,
+  transB: boolean,
+  [c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta]: Operands,
+): void {
   if (beta === 0) zeroMatrix(c, cOff, ldc, M, N);
   const panelsM = (M + 3) >> 2;
   const panelsN = (N + 3) >> 2;
@@ -358,71 +345,14 @@ function gemm(
   }
 }
 
-/**
- * C = beta·C + A·B.
- * C: [M,N] (ldc), A: [M,K] (lda), B: [K,N] (ldb)
- */
-export function gemmNN(
-  c: FloatArray,
-  cOff: number,
-  ldc: number,
-  a: FloatArray,
-  aOff: number,
-  lda: number,
-  b: FloatArray,
-  bOff: number,
-  ldb: number,
-  M: number,
-  N: number,
-  K: number,
-  beta: 0 | 1,
-): void {
-  gemm(false, false, c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta);
-}
+/** C = beta·C + A·B; A: [M,K] (lda), B: [K,N] (ldb), C: [M,N] (ldc). */
+export const gemmNN: Gemm = gemm.bind(null, false, false);
 
-/**
- * C = beta·C + Aᵀ·B.
- * C: [M,N] (ldc), A: [K,M] (lda), B: [K,N] (ldb)
- */
-export function gemmTN(
-  c: FloatArray,
-  cOff: number,
-  ldc: number,
-  a: FloatArray,
-  aOff: number,
-  lda: number,
-  b: FloatArray,
-  bOff: number,
-  ldb: number,
-  M: number,
-  N: number,
-  K: number,
-  beta: 0 | 1,
-): void {
-  gemm(true, false, c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta);
-}
+/** C = beta·C + Aᵀ·B; A: [K,M] (lda), B: [K,N] (ldb), C: [M,N] (ldc). */
+export const gemmTN: Gemm = gemm.bind(null, true, false);
 
-/**
- * C = beta·C + A·Bᵀ.
- * C: [M,N] (ldc), A: [M,K] (lda), B: [N,K] (ldb)
- */
-export function gemmNT(
-  c: FloatArray,
-  cOff: number,
-  ldc: number,
-  a: FloatArray,
-  aOff: number,
-  lda: number,
-  b: FloatArray,
-  bOff: number,
-  ldb: number,
-  M: number,
-  N: number,
-  K: number,
-  beta: 0 | 1,
-): void {
-  gemm(false, true, c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta);
-}
+/** C = beta·C + A·Bᵀ; A: [M,K] (lda), B: [N,K] (ldb), C: [M,N] (ldc). */
+export const gemmNT: Gemm = gemm.bind(null, false, true);
 
 /** C[M,N] (ldc) = 0. */
 export function zeroMatrix(c: FloatArray, cOff: number, ldc: number, M: number, N: number): void {
