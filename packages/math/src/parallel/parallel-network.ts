@@ -38,9 +38,9 @@ export const SMALL_BATCH_PER_THREAD = 4;
 
 /**
  * The math core trained data-parallel over worker threads (Node) or Web Workers. Each training batch is
- * split into `REDUCTION_SHARDS` contiguous shards whatever the thread count; worker w computes shards
- * w, w + threads, … (each shard's mean gradient on a `NetworkCore` that reads the parameters from a
- * `SharedArrayBuffer` the main thread owns). The main thread sums the shard gradients in shard order
+ * split into `REDUCTION_SHARDS` contiguous shards whatever the thread count; the workers take them from
+ * a shared queue, so one that gets less CPU takes fewer shards (each shard's mean gradient on a
+ * `NetworkCore` that reads the parameters from a `SharedArrayBuffer` the main thread owns). The main thread sums the shard gradients in shard order
  * (weighted by shard size: the full-batch mean gradient up to float rounding), adds the L2 term, clips
  * and takes the optimizer step. Dropout masks are drawn for the whole batch on the main thread from the
  * same seeded generator as `MathNetwork`, and `MathNetwork` reduces the same shards the same way, so a
@@ -220,23 +220,25 @@ export class ParallelMathNetwork implements Network {
       if (dropout)
         drawDropoutUniforms(this.dropoutRng, this.widths, batch, new Float64Array(buffers.uniforms));
       const labelSmoothing = this.options.labelSmoothing ?? 0;
-      // Always REDUCTION_SHARDS shards; worker w computes shards w, w + threads, ... (so the thread
-      // count changes who computes a shard, never what is computed or the order of the sum).
+      // Always REDUCTION_SHARDS shards, each into its own gradient buffer; the workers take them from a
+      // queue (so the thread count and the load change who computes a shard, never what is computed or
+      // the order of the sum). A fresh queue per batch: a late worker never takes a shard of the next one.
       const shards = splitBatch(batch, REDUCTION_SHARDS);
       const id = this.nextId++;
-      const perWorker = Array.from(
-        { length: this.threads },
-        () => [] as { index: number; start: number; size: number }[],
-      );
-      shards.forEach((shard, k) => {
-        if (shard.size > 0) perWorker[k % this.threads]!.push({ index: k, ...shard });
-      });
+      const list = shards.flatMap((shard, index) => (shard.size > 0 ? [{ index, ...shard }] : []));
+      const queue = new SharedArrayBuffer(4);
+      const request: WorkerRequest = {
+        type: 'train',
+        id,
+        buffers,
+        batch,
+        shards: list,
+        queue,
+        dropout,
+        labelSmoothing,
+      };
       const replies = await this.onWorkers(
-        perWorker.map((list) =>
-          list.length === 0
-            ? null
-            : { type: 'train', id, buffers, batch, shards: list, dropout, labelSmoothing },
-        ),
+        Array.from({ length: Math.min(this.threads, list.length) }, () => request),
       );
       if (this.disposed)
         throw new GruMathError('INVALID_ARGUMENT', 'The network was disposed during trainBatch.');
