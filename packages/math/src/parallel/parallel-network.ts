@@ -1,24 +1,13 @@
-import { addL1Penalty, addL2Penalty, clipByGlobalNorm } from '../dense';
-import type {
-  BatchResult,
-  Engine,
-  NamedWeights,
-  Network,
-  NetworkOptions,
-  OptimizerState,
-  Trace,
-} from '../engine/contract';
+import type { BatchResult, Engine, NamedWeights, Network, NetworkOptions, Trace } from '../engine/contract';
 import { GruMathError } from '../errors';
-import { DEFAULT_OPTIMIZER, MathNetwork } from '../math-network';
+import { MathNetwork, MathTraining } from '../math-network';
 import { MAX_CHUNK, NetworkCore } from '../network';
-import { Optimizer } from '../optimizers';
 import { combineShards, REDUCTION_SHARDS, type ShardResult } from '../reduction';
-import { Rng } from '../rng';
 import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
-import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
+import { checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
 import type { ShardPool } from './pool';
 import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
-import { drawDropoutUniforms, dropoutMaskWidths, skipDropoutUniforms, splitBatch } from './shards';
+import { drawDropoutUniforms, splitBatch } from './shards';
 
 export { reduceGradients } from '../reduction';
 
@@ -53,9 +42,7 @@ export const SMALL_BATCH_PER_THREAD = 4;
  * process alive). `trainBatch`, `predict` and `trace` run one at a time in call order; the synchronous
  * `setWeights` / `setOptimizerState` should not be called while one of them is pending.
  */
-export class ParallelMathNetwork implements Network {
-  readonly spec: ModelSpec;
-  readonly options: NetworkOptions;
+export class ParallelMathNetwork extends MathTraining implements Network {
   readonly threads: number;
   /** Main-thread copy of the network for `trace` and small `predict` batches (parameters synced per call). */
   private readonly local: NetworkCore;
@@ -63,10 +50,6 @@ export class ParallelMathNetwork implements Network {
   private readonly params: Float32Array;
   private readonly grads: Float32Array;
   private readonly shardGrads: Float32Array[];
-  private readonly kernelRanges: [number, number][];
-  private readonly widths: number[];
-  private readonly optimizer: Optimizer;
-  private dropoutRng: Rng;
   private readonly pool: ShardPool;
   private buffers: SharedInputs;
   private capacity = 0;
@@ -81,8 +64,7 @@ export class ParallelMathNetwork implements Network {
     shardGrads: Float32Array[],
     pool: ShardPool,
   ) {
-    this.spec = spec;
-    this.options = options;
+    super(spec, options);
     this.threads = pool.size;
     this.local = new NetworkCore(spec, 'float32');
     const layout = weightLayout(spec);
@@ -90,12 +72,6 @@ export class ParallelMathNetwork implements Network {
     this.params = params;
     this.grads = new Float32Array(layout.totalSize);
     this.shardGrads = shardGrads;
-    this.kernelRanges = layout.entries
-      .filter((e) => e.name.endsWith('kernel'))
-      .map((e) => [e.offset, e.size]);
-    this.widths = dropoutMaskWidths(spec);
-    this.optimizer = new Optimizer(options.optimizer ?? DEFAULT_OPTIMIZER, layout.totalSize);
-    this.dropoutRng = new Rng(options.seed).fork();
     this.pool = pool;
     this.buffers = ParallelMathNetwork.allocate(spec, 0, 0);
   }
@@ -172,13 +148,6 @@ export class ParallelMathNetwork implements Network {
     if (failure !== undefined) throw failure;
   }
 
-  private checkInput(x: Float32Array, batch: number): void {
-    checkBatch(batch);
-    const shape = [batch, this.spec.timeSteps, this.spec.features];
-    checkTensor('x', x, shape, ['batch', 'timeSteps', 'features']);
-    checkFinite('x', x, shape);
-  }
-
   /** Runs `op` after every earlier operation (calls that were not awaited still run one at a time). */
   private serialize<T>(op: () => Promise<T>): Promise<T> {
     const run = this.tail.then(op);
@@ -248,10 +217,7 @@ export class ParallelMathNetwork implements Network {
         for (const r of reply.results) results[r.index] = r;
       }
       const { loss, correct } = combineShards(this.grads, shards, results, this.shardGrads, batch);
-      addL2Penalty(this.grads, this.params, this.kernelRanges, this.options.l2 ?? 0);
-      addL1Penalty(this.grads, this.params, this.kernelRanges, this.options.l1 ?? 0);
-      if (this.options.clipNorm !== undefined) clipByGlobalNorm(this.grads, this.options.clipNorm);
-      this.optimizer.step(this.params, this.grads);
+      this.update(this.params, this.grads);
       return { loss, correct };
     });
   }
@@ -317,29 +283,6 @@ export class ParallelMathNetwork implements Network {
     this.entries.forEach((e, i) => {
       this.params.set(values[i]!, e.offset);
     });
-  }
-
-  setLearningRate(learningRate: number): void {
-    if (!(learningRate > 0 && Number.isFinite(learningRate))) {
-      throw new GruMathError(
-        'INVALID_ARGUMENT',
-        `learningRate must be a positive finite number, got ${learningRate}.`,
-      );
-    }
-    this.optimizer.learningRate = learningRate;
-  }
-
-  getOptimizerState(): OptimizerState {
-    return this.optimizer.getState();
-  }
-
-  resetDropout(seed: number, skip: readonly number[] = []): void {
-    this.dropoutRng = new Rng(seed).fork();
-    skipDropoutUniforms(this.dropoutRng, this.widths, skip);
-  }
-
-  setOptimizerState(state: OptimizerState): void {
-    this.optimizer.setState(state);
   }
 
   /** Stops the worker threads. The network cannot be used afterwards. */
