@@ -32,6 +32,7 @@ export { MAX_CHUNK, NetworkCore } from './network';
 export type { ShardResult } from './reduction';
 export { combineShards, REDUCTION_SHARDS, reduceGradients, shardGradient } from './reduction';
 export type { GemmFlavor } from './wasm/gemm-module';
+export { kernelModuleBytes } from './wasm/gemm-module';
 export type { ActiveKernels, KernelMode } from './wasm/runtime';
 export {
   activeKernels,
