@@ -8,6 +8,7 @@ import { checkFinite, checkLabels, checkTensor, matchWeights } from '../validate
 import type { ShardPool } from './pool';
 import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 import { drawDropoutUniforms, splitBatch } from './shards';
+import { ThreadChooser } from './thread-choice';
 
 export { reduceGradients } from '../reduction';
 
@@ -29,7 +30,9 @@ export const SMALL_BATCH_PER_THREAD = 4;
  * The math core trained data-parallel over worker threads (Node) or Web Workers. Each training batch is
  * split into `REDUCTION_SHARDS` contiguous shards whatever the thread count; the workers take them from
  * a shared queue, so one that gets less CPU takes fewer shards (each shard's mean gradient on a
- * `NetworkCore` that reads the parameters from a `SharedArrayBuffer` the main thread owns). The main thread sums the shard gradients in shard order
+ * `NetworkCore` that reads the parameters from a `SharedArrayBuffer` the main thread owns). How many
+ * workers a batch gets follows their measured speed (`ThreadChooser`): on a loaded machine where two
+ * threads run slower than one, training drops to one and tries more again now and then. The main thread sums the shard gradients in shard order
  * (weighted by shard size: the full-batch mean gradient up to float rounding), adds the L2 term, clips
  * and takes the optimizer step. Dropout masks are drawn for the whole batch on the main thread from the
  * same seeded generator as `MathNetwork`, and `MathNetwork` reduces the same shards the same way, so a
@@ -54,6 +57,8 @@ export class ParallelMathNetwork extends MathTraining implements Network {
   private buffers: SharedInputs;
   private capacity = 0;
   private nextId = 0;
+  /** How many workers a training batch gets (from the measured speed; see `ThreadChooser`). */
+  private readonly chooser: ThreadChooser;
   private tail: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -66,6 +71,7 @@ export class ParallelMathNetwork extends MathTraining implements Network {
   ) {
     super(spec, options);
     this.threads = pool.size;
+    this.chooser = new ThreadChooser(pool.size);
     this.local = new NetworkCore(spec, 'float32');
     const layout = weightLayout(spec);
     this.entries = layout.entries;
@@ -206,9 +212,10 @@ export class ParallelMathNetwork extends MathTraining implements Network {
         dropout,
         labelSmoothing,
       };
-      const replies = await this.onWorkers(
-        Array.from({ length: Math.min(this.threads, list.length) }, () => request),
-      );
+      const workers = Math.min(this.chooser.next(), list.length);
+      const started = performance.now();
+      const replies = await this.onWorkers(Array.from({ length: workers }, () => request));
+      if (workers === this.chooser.next()) this.chooser.record((performance.now() - started) / 1000 / batch);
       if (this.disposed)
         throw new GruMathError('INVALID_ARGUMENT', 'The network was disposed during trainBatch.');
       const results: (ShardResult | null)[] = shards.map(() => null);
@@ -283,6 +290,11 @@ export class ParallelMathNetwork extends MathTraining implements Network {
     this.entries.forEach((e, i) => {
       this.params.set(values[i]!, e.offset);
     });
+  }
+
+  /** The workers the next training batch gets: `threads`, or fewer where more were measured slower. */
+  get activeThreads(): number {
+    return this.chooser.next();
   }
 
   /** Stops the worker threads. The network cannot be used afterwards. */
