@@ -14,13 +14,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MathNetwork, Rng } from '@gruvision/math';
 import { initKernels, kernelModuleBytes, wasmGemmFlavor } from '@gruvision/math/kernels';
-import { BATCH, benchSpec, CLASSES, FEATURES, log, TIME_STEPS } from './common';
+import { BATCH, benchSpec, CLASSES, FEATURES, log, optionValue, TIME_STEPS } from './common';
 
 const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const option = (name: string): string | undefined => optionValue(args, name);
 const seconds = Number(option('--seconds') ?? 4);
 const top = Number(option('--top') ?? 12);
 const MODES = ['train', 'infer', 'one'] as const;

@@ -36,9 +36,9 @@ describe('gemm', () => {
           M,
           N,
           K,
-          (i, k) => a[aOff + i * lda + k]!,
-          (k, j) => b[bOff + k * ldb + j]!,
-          (i, j) => c0[cOff + i * ldc + j]!,
+          [a, aOff, lda],
+          [b, bOff, ldb],
+          [c0, cOff, ldc],
           beta,
         );
 
@@ -74,15 +74,7 @@ describe('gemm', () => {
     const b = Float32Array.from(random(rng, K * N));
     const c = new Float32Array(M * N);
     matmul(c, a, b, M, K, N);
-    const { value: expected } = referenceProduct(
-      M,
-      N,
-      K,
-      (i, k) => a[i * K + k]!,
-      (k, j) => b[k * N + j]!,
-      () => 0,
-      0,
-    );
+    const { value: expected } = referenceProduct(M, N, K, [a, 0, K], [b, 0, N], [c, 0, N], 0);
     expect(maxDiff(Array.from(c), expected)).toBeLessThan(1e-5);
   });
 
@@ -136,15 +128,7 @@ for (const kernels of ['js', 'wasm'] as const) {
           for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[4 + j * K + k] = b[2 + k * ldb + j]!;
           for (const beta of [0, 1] as const) {
             const c0 = make(3 + M * ldc);
-            const ref = referenceProduct(
-              M,
-              N,
-              K,
-              (i, k) => a[5 + i * lda + k]!,
-              (k, j) => b[2 + k * ldb + j]!,
-              (i, j) => c0[3 + i * ldc + j]!,
-              beta,
-            );
+            const ref = referenceProduct(M, N, K, [a, 5, lda], [b, 2, ldb], [c0, 3, ldc], beta);
             const runs: [string, (c: Float32Array) => void][] = [
               ['NN', (c) => gemmNN(c, 3, ldc, a, 5, lda, b, 2, ldb, M, N, K, beta)],
               ['TN', (c) => gemmTN(c, 3, ldc, at, 1, M, b, 2, ldb, M, N, K, beta)],

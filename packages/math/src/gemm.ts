@@ -132,29 +132,7 @@ function microKernel(
     ia += 4;
     ib += 4;
   }
-  if (mr === 4 && nr === 4) {
-    let p = cOff;
-    c[p]! += c00;
-    c[p + 1]! += c01;
-    c[p + 2]! += c02;
-    c[p + 3]! += c03;
-    p += ldc;
-    c[p]! += c10;
-    c[p + 1]! += c11;
-    c[p + 2]! += c12;
-    c[p + 3]! += c13;
-    p += ldc;
-    c[p]! += c20;
-    c[p + 1]! += c21;
-    c[p + 2]! += c22;
-    c[p + 3]! += c23;
-    p += ldc;
-    c[p]! += c30;
-    c[p + 1]! += c31;
-    c[p + 2]! += c32;
-    c[p + 3]! += c33;
-    return;
-  }
+  // Through a 4×4 buffer: one store path for full and edge tiles.
   edge[0] = c00;
   edge[1] = c01;
   edge[2] = c02;

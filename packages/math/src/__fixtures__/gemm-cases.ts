@@ -42,28 +42,30 @@ export const GRU_SHAPES: readonly (readonly [number, number, number])[] = [
   [28, 384, 1024],
 ];
 
+/** A row-major matrix inside a buffer, as the GEMM takes it: (buffer, offset, leading dimension). */
+export type Matrix = readonly [data: ArrayLike<number>, off: number, ld: number];
+
 /**
- * C = beta·C + Σ_k A(i,k)·B(k,j) in float64 (`value`, [M,N]), with Σ_k |A(i,k)·B(k,j)| + |beta·C(i,j)|
- * per element (`scale`: what a float32 product's rounding error is relative to). Operands are read
- * through accessors, so any layout, offset or transposition can be checked.
+ * C = beta·C + Σ_k A(i,k)·B(k,j) in float64 (`value`, dense [M,N]), with Σ_k |A(i,k)·B(k,j)| + |beta·C(i,j)|
+ * per element (`scale`: what a float32 product's rounding error is relative to). A: [M,K], B: [K,N], C: [M,N].
  */
 export function referenceProduct(
   M: number,
   N: number,
   K: number,
-  a: (i: number, k: number) => number,
-  b: (k: number, j: number) => number,
-  c: (i: number, j: number) => number,
+  [a, aOff, lda]: Matrix,
+  [b, bOff, ldb]: Matrix,
+  [c, cOff, ldc]: Matrix,
   beta: 0 | 1,
 ): { value: Float64Array; scale: Float64Array } {
   const value = new Float64Array(M * N);
   const scale = new Float64Array(M * N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
-      let s = beta * c(i, j);
+      let s = beta * c[cOff + i * ldc + j]!;
       let m = Math.abs(s);
       for (let k = 0; k < K; k++) {
-        const p = a(i, k) * b(k, j);
+        const p = a[aOff + i * lda + k]! * b[bOff + k * ldb + j]!;
         s += p;
         m += Math.abs(p);
       }

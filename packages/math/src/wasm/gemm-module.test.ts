@@ -103,15 +103,7 @@ for (const flavor of ['simd', 'relaxed'] as const) {
         for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[j * K + k] = b[k * N + j]!;
         const c0 = fill(new Float32Array(M * N));
         for (const beta of [0, 1] as const) {
-          const ref = referenceProduct(
-            M,
-            N,
-            K,
-            (i, k) => a[i * K + k]!,
-            (k, j) => b[k * N + j]!,
-            (i, j) => c0[i * N + j]!,
-            beta,
-          );
+          const ref = referenceProduct(M, N, K, [a, 0, K], [b, 0, N], [c0, 0, N], beta);
           const runs: [string, (c: Float32Array) => void][] = [
             ['NN', (c) => gemmNN(c, 0, N, a, 0, K, b, 0, N, M, N, K, beta)],
             ['TN', (c) => gemmTN(c, 0, N, at, 0, M, b, 0, N, M, N, K, beta)],
