@@ -27,6 +27,7 @@ export {
   softmaxCrossEntropy,
 } from './dense';
 export { fillDropoutMask } from './dropout';
+export type { Gemm, Operands } from './gemm';
 export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
 export { MAX_CHUNK, NetworkCore } from './network';
 export type { ShardResult } from './reduction';
