@@ -98,3 +98,9 @@ export function peakMemoryMB(): number {
 export function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
+
+/** The command-line value after `name` (e.g. `--seconds 4`), or undefined when `name` is not given. */
+export function optionValue(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}

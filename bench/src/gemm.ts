@@ -19,13 +19,10 @@ import {
   wasmGemmFlavor,
   wasmRelaxedSimdSupported,
 } from '@gruvision/math/kernels';
-import { BATCH, FEATURES, log, TIME_STEPS, UNITS } from './common';
+import { BATCH, FEATURES, log, optionValue, TIME_STEPS, UNITS } from './common';
 
 const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const option = (name: string): string | undefined => optionValue(args, name);
 const rounds = Number(option('--rounds') ?? 5);
 const ms = Number(option('--ms') ?? 300);
 const json = args.includes('--json');

@@ -44,6 +44,7 @@ import {
   FEATURES,
   log,
   median,
+  optionValue,
   peakMemoryMB,
   TIME_STEPS,
   time,
@@ -76,10 +77,7 @@ function knownRow(row: string): boolean {
 }
 
 const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const option = (name: string): string | undefined => optionValue(args, name);
 const json = args.includes('--json');
 const child = args.includes('--child');
 const budget = Number(option('--seconds') ?? 6);

@@ -27,6 +27,7 @@ export async function benchMathThreads(
       await net.trainBatch(x, y, batch);
       await net.trainBatch(x, y, batch);
       const train = await time(() => net.trainBatch(x, y, batch), seconds, 3);
+      log(`math-threads-${threads}: ${net.activeThreads} of ${threads} worker(s) active after training`);
       await net.predict(x, batch);
       const infer = await time(() => net.predict(x, batch), seconds / 2, 3);
       // Median milliseconds of `predict` for one image (a round trip to one worker).

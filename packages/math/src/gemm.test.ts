@@ -1,30 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EDGE_SHAPES, referenceProduct, worstRelativeError } from './__fixtures__/gemm-cases';
 import { allocFloat } from './cells/workspace';
 import type { FloatArray } from './float-array';
 import { gemmNN, gemmNT, gemmTN, matmul, transpose } from './gemm';
 import { Rng } from './rng';
 import { setKernels } from './wasm/runtime';
-
-// Naive reference: C[i,j] = beta·C[i,j] + Σ_k A(i,k)·B(k,j), with A(i,k), B(k,j) read through accessors.
-function reference(
-  M: number,
-  N: number,
-  K: number,
-  c: Float64Array,
-  a: (i: number, k: number) => number,
-  b: (k: number, j: number) => number,
-  beta: number,
-): Float64Array {
-  const out = Float64Array.from(c);
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += a(i, k) * b(k, j);
-      out[i * N + j] = beta * c[i * N + j]! + s;
-    }
-  }
-  return out;
-}
 
 function random(rng: Rng, n: number): Float64Array {
   return Float64Array.from({ length: n }, () => rng.uniform(-1, 1));
@@ -37,17 +17,8 @@ function extract(c: FloatArray, off: number, ld: number, M: number, N: number): 
   return out;
 }
 
-const shapes: [number, number, number][] = [
-  [1, 1, 1],
-  [4, 4, 4],
-  [5, 7, 3],
-  [13, 9, 300],
-  [8, 12, 17],
-  [3, 2, 0],
-];
-
 describe('gemm', () => {
-  for (const [M, N, K] of shapes) {
+  for (const [M, N, K] of EDGE_SHAPES) {
     for (const beta of [0, 1] as const) {
       it(`NN, TN and NT agree with the naive product for M=${M} N=${N} K=${K} beta=${beta}`, () => {
         const rng = new Rng(M * 1000 + N * 10 + K);
@@ -61,14 +32,13 @@ describe('gemm', () => {
         const a = random(rng, aOff + M * lda);
         const b = random(rng, bOff + K * ldb);
         const c0 = random(rng, cOff + M * ldc);
-        const cDense = Float64Array.from(extract(c0, cOff, ldc, M, N));
-        const expected = reference(
+        const { value: expected } = referenceProduct(
           M,
           N,
           K,
-          cDense,
-          (i, k) => a[aOff + i * lda + k]!,
-          (k, j) => b[bOff + k * ldb + j]!,
+          [a, aOff, lda],
+          [b, bOff, ldb],
+          [c0, cOff, ldc],
           beta,
         );
 
@@ -104,15 +74,7 @@ describe('gemm', () => {
     const b = Float32Array.from(random(rng, K * N));
     const c = new Float32Array(M * N);
     matmul(c, a, b, M, K, N);
-    const expected = reference(
-      M,
-      N,
-      K,
-      new Float64Array(M * N),
-      (i, k) => a[i * K + k]!,
-      (k, j) => b[k * N + j]!,
-      0,
-    );
+    const { value: expected } = referenceProduct(M, N, K, [a, 0, K], [b, 0, N], [c, 0, N], 0);
     expect(maxDiff(Array.from(c), expected)).toBeLessThan(1e-5);
   });
 
@@ -142,21 +104,8 @@ for (const kernels of ['js', 'wasm'] as const) {
     });
 
     const rng = new Rng(77);
-    // Edge sizes around the 4×8 tile, plus GRU shapes: [B,I]×[I,3u], [B,u]×[u,3u], Aᵀ·B, A·Bᵀ.
-    const cases: [number, number, number][] = [
-      [1, 1, 1],
-      [1, 7, 5],
-      [2, 9, 3],
-      [3, 13, 8],
-      [4, 8, 1],
-      [5, 12, 31],
-      [7, 17, 4],
-      [9, 33, 20],
-      [6, 4, 2],
-      [1, 48, 16],
-      [16, 48, 12],
-      [12, 10, 48],
-    ];
+    // Edge sizes around every tile, plus random ones.
+    const cases = [...EDGE_SHAPES];
     for (let r = 0; r < 6; r++) cases.push([1 + rng.int(19), 1 + rng.int(41), 1 + rng.int(60)]);
 
     for (const [M, N, K] of cases) {
@@ -179,21 +128,7 @@ for (const kernels of ['js', 'wasm'] as const) {
           for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[4 + j * K + k] = b[2 + k * ldb + j]!;
           for (const beta of [0, 1] as const) {
             const c0 = make(3 + M * ldc);
-            const expected: number[] = [];
-            const scale: number[] = [];
-            for (let i = 0; i < M; i++) {
-              for (let j = 0; j < N; j++) {
-                let s = 0;
-                let m = beta * Math.abs(c0[3 + i * ldc + j]!);
-                for (let k = 0; k < K; k++) {
-                  const p = a[5 + i * lda + k]! * b[2 + k * ldb + j]!;
-                  s += p;
-                  m += Math.abs(p);
-                }
-                expected.push(beta * c0[3 + i * ldc + j]! + s);
-                scale.push(m);
-              }
-            }
+            const ref = referenceProduct(M, N, K, [a, 5, lda], [b, 2, ldb], [c0, 3, ldc], beta);
             const runs: [string, (c: Float32Array) => void][] = [
               ['NN', (c) => gemmNN(c, 3, ldc, a, 5, lda, b, 2, ldb, M, N, K, beta)],
               ['TN', (c) => gemmTN(c, 3, ldc, at, 1, M, b, 2, ldb, M, N, K, beta)],
@@ -206,11 +141,7 @@ for (const kernels of ['js', 'wasm'] as const) {
                   : new Float32Array(c0.length);
               c.set(c0);
               run(c);
-              const got = extract(c, 3, ldc, M, N);
-              let worst = 0;
-              for (let i = 0; i < got.length; i++) {
-                worst = Math.max(worst, Math.abs(got[i]! - expected[i]!) / Math.max(scale[i]!, 1e-30));
-              }
+              const worst = worstRelativeError(extract(c, 3, ldc, M, N), ref);
               expect(worst, `${name} beta=${beta}`).toBeLessThan(1e-5);
               // Elements outside C (before it and in the row padding) stay untouched.
               expect(c[2], name).toBe(c0[2]);

@@ -27,11 +27,13 @@ export {
   softmaxCrossEntropy,
 } from './dense';
 export { fillDropoutMask } from './dropout';
+export type { Gemm, Operands } from './gemm';
 export { gemmNN, gemmNT, gemmTN, matmul, transpose, zeroMatrix } from './gemm';
 export { MAX_CHUNK, NetworkCore } from './network';
 export type { ShardResult } from './reduction';
 export { combineShards, REDUCTION_SHARDS, reduceGradients, shardGradient } from './reduction';
 export type { GemmFlavor } from './wasm/gemm-module';
+export { kernelModuleBytes } from './wasm/gemm-module';
 export type { ActiveKernels, KernelMode } from './wasm/runtime';
 export {
   activeKernels,

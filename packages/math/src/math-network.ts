@@ -2,6 +2,7 @@
  * The `'math'` engine: `MathNetwork` (a Float32 `NetworkCore` of `network.ts` with an optimizer, dropout
  * masks and sharded gradients) and `mathEngine`, which creates it.
  */
+
 import { addL1Penalty, addL2Penalty, clipByGlobalNorm } from './dense';
 import type {
   BatchResult,
@@ -15,6 +16,7 @@ import type {
 } from './engine/contract';
 import { checkNetworkOptions } from './engine/options';
 import { GruMathError } from './errors';
+import type { FloatArray } from './float-array';
 import { initializeWeights } from './initializers';
 import { MAX_CHUNK, NetworkCore } from './network';
 import { Optimizer } from './optimizers';
@@ -29,35 +31,89 @@ import { activeKernels, initKernels } from './wasm/runtime';
 export const DEFAULT_OPTIMIZER: OptimizerSpec = { type: 'adam', learningRate: 1e-3 };
 
 /**
+ * What both math engines keep beside the network math (`MathNetwork` here, `ParallelMathNetwork` over
+ * worker threads): the spec and options, the optimizer, the dropout generator, the input checks and the
+ * update after a batch's shard gradients are reduced (L2, L1, clipping, optimizer step).
+ */
+export abstract class MathTraining {
+  readonly spec: ModelSpec;
+  readonly options: NetworkOptions;
+  protected readonly optimizer: Optimizer;
+  protected dropoutRng: Rng;
+  /** Per-sample widths of the dropout masks (`dropoutMaskWidths`). */
+  protected readonly widths: number[];
+  /** `[offset, size]` of every kernel in the flat parameter buffer (L2 and L1 apply there). */
+  protected readonly kernelRanges: [number, number][];
+
+  protected constructor(spec: ModelSpec, options: NetworkOptions) {
+    checkNetworkOptions(options);
+    this.spec = spec;
+    this.options = options;
+    const layout = weightLayout(spec);
+    this.optimizer = new Optimizer(options.optimizer ?? DEFAULT_OPTIMIZER, layout.totalSize);
+    this.dropoutRng = new Rng(options.seed).fork();
+    this.widths = dropoutMaskWidths(spec);
+    this.kernelRanges = layout.entries
+      .filter((e) => e.name.endsWith('kernel'))
+      .map((e) => [e.offset, e.size]);
+  }
+
+  /** Throws the engine's typed error unless `x` is a finite `[batch, timeSteps, features]` batch. */
+  protected checkInput(x: Float32Array, batch: number): void {
+    checkBatch(batch);
+    const shape = [batch, this.spec.timeSteps, this.spec.features];
+    checkTensor('x', x, shape, ['batch', 'timeSteps', 'features']);
+    checkFinite('x', x, shape);
+  }
+
+  /** Adds the L2 and L1 terms to the reduced gradient, clips it and takes the optimizer step. */
+  protected update(params: FloatArray, grads: FloatArray): void {
+    addL2Penalty(grads, params, this.kernelRanges, this.options.l2 ?? 0);
+    addL1Penalty(grads, params, this.kernelRanges, this.options.l1 ?? 0);
+    if (this.options.clipNorm !== undefined) clipByGlobalNorm(grads, this.options.clipNorm);
+    this.optimizer.step(params, grads);
+  }
+
+  setLearningRate(learningRate: number): void {
+    if (!(learningRate > 0 && Number.isFinite(learningRate))) {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        `learningRate must be a positive finite number, got ${learningRate}.`,
+      );
+    }
+    this.optimizer.learningRate = learningRate;
+  }
+
+  getOptimizerState(): OptimizerState {
+    return this.optimizer.getState();
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    this.optimizer.setState(state);
+  }
+
+  resetDropout(seed: number, skip: readonly number[] = []): void {
+    this.dropoutRng = new Rng(seed).fork();
+    skipDropoutUniforms(this.dropoutRng, this.widths, skip);
+  }
+}
+
+/**
  * The math engine's `Network`: a Float32 `NetworkCore` with an optimizer. Initial weights come from
  * `initializeWeights(spec, seed)`; dropout masks from a generator forked from `Rng(seed)`. Training is
  * deterministic: the same spec, options, seed and batches give bit-identical weights.
  */
-export class MathNetwork implements Network {
-  readonly spec: ModelSpec;
-  readonly options: NetworkOptions;
+export class MathNetwork extends MathTraining implements Network {
   private readonly core: NetworkCore;
-  private readonly optimizer: Optimizer;
-  private dropoutRng: Rng;
-  private readonly widths: number[];
   private uniforms = new Float64Array(0);
   private readonly shardGrads: Float32Array[];
-  private readonly kernelRanges: [number, number][];
   private disposed = false;
 
   constructor(spec: ModelSpec, options: NetworkOptions) {
-    checkNetworkOptions(options);
-    this.spec = spec;
-    this.options = options;
+    super(spec, options);
     this.core = new NetworkCore(spec, 'float32');
     this.core.setWeights(initializeWeights(spec, options.seed));
-    this.optimizer = new Optimizer(options.optimizer ?? DEFAULT_OPTIMIZER, this.core.totalSize);
-    this.dropoutRng = new Rng(options.seed).fork();
-    this.widths = dropoutMaskWidths(spec);
     this.shardGrads = Array.from({ length: REDUCTION_SHARDS }, () => new Float32Array(this.core.totalSize));
-    this.kernelRanges = weightLayout(spec)
-      .entries.filter((e) => e.name.endsWith('kernel'))
-      .map((e) => [e.offset, e.size]);
   }
 
   private checkAlive(): void {
@@ -67,13 +123,6 @@ export class MathNetwork implements Network {
         'This network was disposed. Create a new one with mathEngine.create().',
       );
     }
-  }
-
-  private checkInput(x: Float32Array, batch: number): void {
-    checkBatch(batch);
-    const shape = [batch, this.spec.timeSteps, this.spec.features];
-    checkTensor('x', x, shape, ['batch', 'timeSteps', 'features']);
-    checkFinite('x', x, shape);
   }
 
   /**
@@ -121,10 +170,7 @@ export class MathNetwork implements Network {
       return r;
     });
     const result = combineShards(core.grads, shards, results, this.shardGrads, batch);
-    addL2Penalty(core.grads, core.params, this.kernelRanges, this.options.l2 ?? 0);
-    addL1Penalty(core.grads, core.params, this.kernelRanges, this.options.l1 ?? 0);
-    if (this.options.clipNorm !== undefined) clipByGlobalNorm(core.grads, this.options.clipNorm);
-    this.optimizer.step(core.params, core.grads);
+    this.update(core.params, core.grads);
     return result;
   }
 
@@ -196,29 +242,6 @@ export class MathNetwork implements Network {
   setWeights(weights: NamedWeights): void {
     this.checkAlive();
     this.core.setWeights(weights);
-  }
-
-  setLearningRate(learningRate: number): void {
-    if (!(learningRate > 0 && Number.isFinite(learningRate))) {
-      throw new GruMathError(
-        'INVALID_ARGUMENT',
-        `learningRate must be a positive finite number, got ${learningRate}.`,
-      );
-    }
-    this.optimizer.learningRate = learningRate;
-  }
-
-  getOptimizerState(): OptimizerState {
-    return this.optimizer.getState();
-  }
-
-  resetDropout(seed: number, skip: readonly number[] = []): void {
-    this.dropoutRng = new Rng(seed).fork();
-    skipDropoutUniforms(this.dropoutRng, this.widths, skip);
-  }
-
-  setOptimizerState(state: OptimizerState): void {
-    this.optimizer.setState(state);
   }
 
   dispose(): void {

@@ -112,6 +112,19 @@ describe('parallelMathEngine', () => {
     }
   });
 
+  it('keeps the bits while the number of working threads changes (30 batches, through a trial on one worker)', async () => {
+    const net = await create(2);
+    const ref = new MathNetwork(spec, options);
+    const active = new Set<number>();
+    for (let i = 0; i < 30; i++) {
+      const { x, y } = data(8, 200 + i);
+      active.add(net.activeThreads);
+      expect((await net.trainBatch(x, y, 8)).loss, `batch ${i}`).toBe((await ref.trainBatch(x, y, 8)).loss);
+    }
+    expect(active).toEqual(new Set([1, 2]));
+    expect(bytes(net.getWeights())).toEqual(bytes(ref.getWeights()));
+  });
+
   it('with 2 threads predicts what MathNetwork predicts (up to float rounding)', async () => {
     const net = await create(2);
     const ref = new MathNetwork(spec, options);

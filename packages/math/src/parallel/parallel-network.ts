@@ -1,24 +1,14 @@
-import { addL1Penalty, addL2Penalty, clipByGlobalNorm } from '../dense';
-import type {
-  BatchResult,
-  Engine,
-  NamedWeights,
-  Network,
-  NetworkOptions,
-  OptimizerState,
-  Trace,
-} from '../engine/contract';
+import type { BatchResult, Engine, NamedWeights, Network, NetworkOptions, Trace } from '../engine/contract';
 import { GruMathError } from '../errors';
-import { DEFAULT_OPTIMIZER, MathNetwork } from '../math-network';
+import { MathNetwork, MathTraining } from '../math-network';
 import { MAX_CHUNK, NetworkCore } from '../network';
-import { Optimizer } from '../optimizers';
 import { combineShards, REDUCTION_SHARDS, type ShardResult } from '../reduction';
-import { Rng } from '../rng';
 import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
-import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
+import { checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
 import type { ShardPool } from './pool';
 import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
-import { drawDropoutUniforms, dropoutMaskWidths, skipDropoutUniforms, splitBatch } from './shards';
+import { drawDropoutUniforms, splitBatch } from './shards';
+import { ThreadChooser } from './thread-choice';
 
 export { reduceGradients } from '../reduction';
 
@@ -38,9 +28,11 @@ export const SMALL_BATCH_PER_THREAD = 4;
 
 /**
  * The math core trained data-parallel over worker threads (Node) or Web Workers. Each training batch is
- * split into `REDUCTION_SHARDS` contiguous shards whatever the thread count; worker w computes shards
- * w, w + threads, … (each shard's mean gradient on a `NetworkCore` that reads the parameters from a
- * `SharedArrayBuffer` the main thread owns). The main thread sums the shard gradients in shard order
+ * split into `REDUCTION_SHARDS` contiguous shards whatever the thread count; the workers take them from
+ * a shared queue, so one that gets less CPU takes fewer shards (each shard's mean gradient on a
+ * `NetworkCore` that reads the parameters from a `SharedArrayBuffer` the main thread owns). How many
+ * workers a batch gets follows their measured speed (`ThreadChooser`): on a loaded machine where two
+ * threads run slower than one, training drops to one and tries more again now and then. The main thread sums the shard gradients in shard order
  * (weighted by shard size: the full-batch mean gradient up to float rounding), adds the L2 term, clips
  * and takes the optimizer step. Dropout masks are drawn for the whole batch on the main thread from the
  * same seeded generator as `MathNetwork`, and `MathNetwork` reduces the same shards the same way, so a
@@ -53,9 +45,7 @@ export const SMALL_BATCH_PER_THREAD = 4;
  * process alive). `trainBatch`, `predict` and `trace` run one at a time in call order; the synchronous
  * `setWeights` / `setOptimizerState` should not be called while one of them is pending.
  */
-export class ParallelMathNetwork implements Network {
-  readonly spec: ModelSpec;
-  readonly options: NetworkOptions;
+export class ParallelMathNetwork extends MathTraining implements Network {
   readonly threads: number;
   /** Main-thread copy of the network for `trace` and small `predict` batches (parameters synced per call). */
   private readonly local: NetworkCore;
@@ -63,14 +53,12 @@ export class ParallelMathNetwork implements Network {
   private readonly params: Float32Array;
   private readonly grads: Float32Array;
   private readonly shardGrads: Float32Array[];
-  private readonly kernelRanges: [number, number][];
-  private readonly widths: number[];
-  private readonly optimizer: Optimizer;
-  private dropoutRng: Rng;
   private readonly pool: ShardPool;
   private buffers: SharedInputs;
   private capacity = 0;
   private nextId = 0;
+  /** How many workers a training batch gets (from the measured speed; see `ThreadChooser`). */
+  private readonly chooser: ThreadChooser;
   private tail: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -81,21 +69,15 @@ export class ParallelMathNetwork implements Network {
     shardGrads: Float32Array[],
     pool: ShardPool,
   ) {
-    this.spec = spec;
-    this.options = options;
+    super(spec, options);
     this.threads = pool.size;
+    this.chooser = new ThreadChooser(pool.size);
     this.local = new NetworkCore(spec, 'float32');
     const layout = weightLayout(spec);
     this.entries = layout.entries;
     this.params = params;
     this.grads = new Float32Array(layout.totalSize);
     this.shardGrads = shardGrads;
-    this.kernelRanges = layout.entries
-      .filter((e) => e.name.endsWith('kernel'))
-      .map((e) => [e.offset, e.size]);
-    this.widths = dropoutMaskWidths(spec);
-    this.optimizer = new Optimizer(options.optimizer ?? DEFAULT_OPTIMIZER, layout.totalSize);
-    this.dropoutRng = new Rng(options.seed).fork();
     this.pool = pool;
     this.buffers = ParallelMathNetwork.allocate(spec, 0, 0);
   }
@@ -172,13 +154,6 @@ export class ParallelMathNetwork implements Network {
     if (failure !== undefined) throw failure;
   }
 
-  private checkInput(x: Float32Array, batch: number): void {
-    checkBatch(batch);
-    const shape = [batch, this.spec.timeSteps, this.spec.features];
-    checkTensor('x', x, shape, ['batch', 'timeSteps', 'features']);
-    checkFinite('x', x, shape);
-  }
-
   /** Runs `op` after every earlier operation (calls that were not awaited still run one at a time). */
   private serialize<T>(op: () => Promise<T>): Promise<T> {
     const run = this.tail.then(op);
@@ -220,24 +195,27 @@ export class ParallelMathNetwork implements Network {
       if (dropout)
         drawDropoutUniforms(this.dropoutRng, this.widths, batch, new Float64Array(buffers.uniforms));
       const labelSmoothing = this.options.labelSmoothing ?? 0;
-      // Always REDUCTION_SHARDS shards; worker w computes shards w, w + threads, ... (so the thread
-      // count changes who computes a shard, never what is computed or the order of the sum).
+      // Always REDUCTION_SHARDS shards, each into its own gradient buffer; the workers take them from a
+      // queue (so the thread count and the load change who computes a shard, never what is computed or
+      // the order of the sum). A fresh queue per batch: a late worker never takes a shard of the next one.
       const shards = splitBatch(batch, REDUCTION_SHARDS);
       const id = this.nextId++;
-      const perWorker = Array.from(
-        { length: this.threads },
-        () => [] as { index: number; start: number; size: number }[],
-      );
-      shards.forEach((shard, k) => {
-        if (shard.size > 0) perWorker[k % this.threads]!.push({ index: k, ...shard });
-      });
-      const replies = await this.onWorkers(
-        perWorker.map((list) =>
-          list.length === 0
-            ? null
-            : { type: 'train', id, buffers, batch, shards: list, dropout, labelSmoothing },
-        ),
-      );
+      const list = shards.flatMap((shard, index) => (shard.size > 0 ? [{ index, ...shard }] : []));
+      const queue = new SharedArrayBuffer(4);
+      const request: WorkerRequest = {
+        type: 'train',
+        id,
+        buffers,
+        batch,
+        shards: list,
+        queue,
+        dropout,
+        labelSmoothing,
+      };
+      const workers = Math.min(this.chooser.next(), list.length);
+      const started = performance.now();
+      const replies = await this.onWorkers(Array.from({ length: workers }, () => request));
+      if (workers === this.chooser.next()) this.chooser.record((performance.now() - started) / 1000 / batch);
       if (this.disposed)
         throw new GruMathError('INVALID_ARGUMENT', 'The network was disposed during trainBatch.');
       const results: (ShardResult | null)[] = shards.map(() => null);
@@ -246,10 +224,7 @@ export class ParallelMathNetwork implements Network {
         for (const r of reply.results) results[r.index] = r;
       }
       const { loss, correct } = combineShards(this.grads, shards, results, this.shardGrads, batch);
-      addL2Penalty(this.grads, this.params, this.kernelRanges, this.options.l2 ?? 0);
-      addL1Penalty(this.grads, this.params, this.kernelRanges, this.options.l1 ?? 0);
-      if (this.options.clipNorm !== undefined) clipByGlobalNorm(this.grads, this.options.clipNorm);
-      this.optimizer.step(this.params, this.grads);
+      this.update(this.params, this.grads);
       return { loss, correct };
     });
   }
@@ -317,27 +292,9 @@ export class ParallelMathNetwork implements Network {
     });
   }
 
-  setLearningRate(learningRate: number): void {
-    if (!(learningRate > 0 && Number.isFinite(learningRate))) {
-      throw new GruMathError(
-        'INVALID_ARGUMENT',
-        `learningRate must be a positive finite number, got ${learningRate}.`,
-      );
-    }
-    this.optimizer.learningRate = learningRate;
-  }
-
-  getOptimizerState(): OptimizerState {
-    return this.optimizer.getState();
-  }
-
-  resetDropout(seed: number, skip: readonly number[] = []): void {
-    this.dropoutRng = new Rng(seed).fork();
-    skipDropoutUniforms(this.dropoutRng, this.widths, skip);
-  }
-
-  setOptimizerState(state: OptimizerState): void {
-    this.optimizer.setState(state);
+  /** The workers the next training batch gets: `threads`, or fewer where more were measured slower. */
+  get activeThreads(): number {
+    return this.chooser.next();
   }
 
   /** Stops the worker threads. The network cannot be used afterwards. */

@@ -33,8 +33,14 @@ export type WorkerRequest =
       readonly id: number;
       readonly buffers: SharedInputs;
       readonly batch: number;
-      /** The reduction shards this worker computes, in order: index, first sample, sample count. */
+      /** The batch's non-empty reduction shards: index, first sample, sample count (the same list to every worker). */
       readonly shards: readonly { readonly index: number; readonly start: number; readonly size: number }[];
+      /**
+       * The shard queue of this batch: one Int32, the position in `shards` of the next shard nobody took.
+       * Every worker takes shards with `Atomics.add` until the list is used up, so a worker that gets less
+       * CPU computes fewer shards instead of holding up the step.
+       */
+      readonly queue: SharedArrayBuffer;
       /** Whether dropout uniforms were drawn for this batch. */
       readonly dropout: boolean;
       readonly labelSmoothing: number;

@@ -6,8 +6,8 @@ import { dropoutMaskWidths } from './shards';
 
 /**
  * The environment-independent half of a parallel worker: a Float32 `NetworkCore` that copies the
- * shared parameters before each request, computes shard gradients into its shared gradient buffer
- * and shard probabilities into the shared output. No L2, clipping or optimizer here: the main thread
+ * shared parameters before each request, takes shards from the batch's shard queue and computes their
+ * gradients into the shards' shared gradient buffers, and shard probabilities into the shared output. No L2, clipping or optimizer here: the main thread
  * applies them once to the reduced gradient.
  */
 export class ShardWorker {
@@ -48,11 +48,15 @@ export class ShardWorker {
     const x = new Float32Array(buffers.x, 0, batch * sample);
     const y = new Int32Array(buffers.y, 0, batch);
     const uniforms = request.dropout ? new Float64Array(buffers.uniforms) : null;
-    const results = request.shards.map((shard) => {
+    const queue = new Int32Array(request.queue);
+    const results: { index: number; loss: number; correct: number }[] = [];
+    for (;;) {
+      const shard = request.shards[Atomics.add(queue, 0, 1)];
+      if (shard === undefined) break;
       const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, request.labelSmoothing);
       this.grads[shard.index]!.set(core.grads);
-      return { index: shard.index, loss: r.loss, correct: r.correct };
-    });
+      results.push({ index: shard.index, loss: r.loss, correct: r.correct });
+    }
     return { type: 'trained', id: request.id, results };
   }
 

@@ -22,6 +22,8 @@ let top = ALIGN; // Offset 0 is never handed out.
 const freeBlocks = new Map<number, number[]>();
 const buffers = new WeakSet<ArrayBufferLike>();
 let heap = new Float32Array(0);
+/** The arena's buffer object now (views made before a growth hold earlier ones, kept in `buffers`). */
+let current: ArrayBufferLike | null = null;
 
 const registry =
   typeof FinalizationRegistry === 'function'
@@ -56,6 +58,7 @@ export function arenaMemory(): WebAssembly.Memory | null {
 function refresh(): void {
   const buffer = memory!.buffer;
   buffers.add(buffer);
+  current = buffer;
   heap = new Float32Array(buffer);
 }
 
@@ -66,7 +69,8 @@ export function arenaHeap(): Float32Array {
 
 /** True when `array` is a view into the arena (so its `byteOffset` is a kernel pointer). */
 export function inArena(array: Float32Array): boolean {
-  return buffers.has(array.buffer);
+  const buffer = array.buffer;
+  return buffer === current || buffers.has(buffer);
 }
 
 /** Reserves `bytes` bytes (a multiple of 16) at the top of the arena; returns their offset. */

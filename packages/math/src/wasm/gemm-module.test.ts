@@ -4,6 +4,7 @@
 // --experimental-wasm-relaxed-simd) the 'relaxed' suite checks that the plain build is the one used;
 // scripts/test-node24.sh runs this file on Node 24, where relaxed SIMD is on by default.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EDGE_SHAPES, GRU_SHAPES, referenceProduct, worstRelativeError } from '../__fixtures__/gemm-cases';
 import { allocFloat } from '../cells/workspace';
 import { gemmNN, gemmNT, gemmTN } from '../gemm';
 import { MathNetwork } from '../math-network';
@@ -71,45 +72,6 @@ function bitDifferences(x: Float32Array, y: Float32Array): number {
   return n;
 }
 
-/** C = beta·C + A·B in float64, and Σ|A(i,k)·B(k,j)| + |beta·C| per element (the scale of its rounding error). */
-function reference(
-  a: Float32Array,
-  b: Float32Array,
-  c0: Float32Array,
-  M: number,
-  N: number,
-  K: number,
-  beta: 0 | 1,
-): { value: Float64Array; scale: Float64Array } {
-  const value = new Float64Array(M * N);
-  const scale = new Float64Array(M * N);
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s = beta * c0[i * N + j]!;
-      let m = Math.abs(s);
-      for (let k = 0; k < K; k++) {
-        const p = a[i * K + k]! * b[k * N + j]!;
-        s += p;
-        m += Math.abs(p);
-      }
-      value[i * N + j] = s;
-      scale[i * N + j] = m;
-    }
-  }
-  return { value, scale };
-}
-
-// GRU-128 on MNIST rows: input [B,28]·[28,384], recurrent [B,128]·[128,384], a weight gradient with
-// K = T·B, plus edges around the 4×8 tile.
-const shapes: [number, number, number][] = [
-  [128, 384, 28],
-  [128, 384, 128],
-  [28, 384, 1024],
-  [7, 13, 5],
-  [1, 9, 300],
-  [6, 4, 1],
-];
-
 for (const flavor of ['simd', 'relaxed'] as const) {
   describe(`WebAssembly GEMM, ${flavor === 'relaxed' ? 'relaxed SIMD where available' : 'plain SIMD'}`, () => {
     beforeAll(() => {
@@ -125,7 +87,7 @@ for (const flavor of ['simd', 'relaxed'] as const) {
       expect(wasmGemmFlavor()).toBe(flavor === 'relaxed' && wasmRelaxedSimdSupported() ? 'relaxed' : 'simd');
     });
 
-    for (const [M, N, K] of shapes) {
+    for (const [M, N, K] of [...GRU_SHAPES, ...EDGE_SHAPES]) {
       it(`NN, TN, NT within 1e-6 of the float64 product (relative to Σ|a·b|), bit-identical when repeated: M=${M} N=${N} K=${K}`, () => {
         const rng = new Rng(M * 131 + N * 7 + K);
         const fill = (x: Float32Array) => {
@@ -141,7 +103,7 @@ for (const flavor of ['simd', 'relaxed'] as const) {
         for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[j * K + k] = b[k * N + j]!;
         const c0 = fill(new Float32Array(M * N));
         for (const beta of [0, 1] as const) {
-          const { value, scale } = reference(a, b, c0, M, N, K, beta);
+          const ref = referenceProduct(M, N, K, [a, 0, K], [b, 0, N], [c0, 0, N], beta);
           const runs: [string, (c: Float32Array) => void][] = [
             ['NN', (c) => gemmNN(c, 0, N, a, 0, K, b, 0, N, M, N, K, beta)],
             ['TN', (c) => gemmTN(c, 0, N, at, 0, M, b, 0, N, M, N, K, beta)],
@@ -151,11 +113,7 @@ for (const flavor of ['simd', 'relaxed'] as const) {
             const first = allocFloat('float32', M * N) as Float32Array;
             first.set(c0);
             run(first);
-            let worst = 0;
-            for (let i = 0; i < first.length; i++) {
-              worst = Math.max(worst, Math.abs(first[i]! - value[i]!) / scale[i]!);
-            }
-            expect(worst, `${name} beta=${beta}`).toBeLessThanOrEqual(1e-6);
+            expect(worstRelativeError(first, ref), `${name} beta=${beta}`).toBeLessThanOrEqual(1e-6);
             const again = new Float32Array(M * N);
             again.set(c0);
             run(again);
@@ -165,39 +123,47 @@ for (const flavor of ['simd', 'relaxed'] as const) {
       });
     }
 
-    it('rounds exactly as its instructions say: mul then add, or one fused multiply-add per k', () => {
-      // M=5, N=13: a 4×8 tile, a 4×4 tile and one scalar column for rows 0–3, the same for row 4.
-      const [M, N, K] = [5, 13, 40];
-      const rng = new Rng(11);
-      const a = Float32Array.from({ length: M * K }, () => rng.uniform(-1, 1));
-      const b = Float32Array.from({ length: K * N }, () => rng.uniform(-1, 1));
-      const c0 = Float32Array.from({ length: M * N }, () => rng.uniform(-1, 1));
-      // Sequential over k from 0, then added to C when beta = 1; a·b is exact in float64.
-      const emulate = (fused: boolean, beta: 0 | 1): Float32Array => {
-        const out = new Float32Array(M * N);
-        for (let i = 0; i < M; i++) {
-          for (let j = 0; j < N; j++) {
-            const vector = j < 12 && fused;
-            let acc = 0;
-            for (let k = 0; k < K; k++) {
-              const p = a[i * K + k]! * b[k * N + j]!;
-              acc = vector ? Math.fround(p + acc) : Math.fround(Math.fround(p) + acc);
+    // M=5, N=13: a 4×8 tile, a 4×4 tile and one scalar column for rows 0–3, the same for row 4;
+    // M=3, N=45: 3×12 tiles, an 8-column tile and one scalar column.
+    it.each([
+      [5, 13],
+      [3, 45],
+    ])(
+      'rounds exactly as its instructions say: mul then add, or one fused multiply-add per k (M=%i N=%i)',
+      (M, N) => {
+        const K = 40;
+        const rng = new Rng(11);
+        const a = Float32Array.from({ length: M * K }, () => rng.uniform(-1, 1));
+        const b = Float32Array.from({ length: K * N }, () => rng.uniform(-1, 1));
+        const c0 = Float32Array.from({ length: M * N }, () => rng.uniform(-1, 1));
+        // Sequential over k from 0, then added to C when beta = 1; a·b is exact in float64.
+        const emulate = (fused: boolean, beta: 0 | 1): Float32Array => {
+          const out = new Float32Array(M * N);
+          for (let i = 0; i < M; i++) {
+            for (let j = 0; j < N; j++) {
+              // Every column but the last N mod 4 is in a vector tile.
+              const vector = j < (N & ~3) && fused;
+              let acc = 0;
+              for (let k = 0; k < K; k++) {
+                const p = a[i * K + k]! * b[k * N + j]!;
+                acc = vector ? Math.fround(p + acc) : Math.fround(Math.fround(p) + acc);
+              }
+              out[i * N + j] = beta === 1 ? Math.fround(c0[i * N + j]! + acc) : acc;
             }
-            out[i * N + j] = beta === 1 ? Math.fround(c0[i * N + j]! + acc) : acc;
           }
+          return out;
+        };
+        for (const beta of [0, 1] as const) {
+          const c = Float32Array.from(c0);
+          gemmNN(c, 0, N, a, 0, K, b, 0, N, M, N, K, beta);
+          const unfused = bitDifferences(c, emulate(false, beta));
+          const fused = bitDifferences(c, emulate(true, beta));
+          if (wasmGemmFlavor() === 'simd') expect(unfused, `beta=${beta}`).toBe(0);
+          // Relaxed: fused where the CPU has FMA (then the two emulations differ), else unfused.
+          else expect(Math.min(unfused, fused), `beta=${beta}`).toBe(0);
         }
-        return out;
-      };
-      for (const beta of [0, 1] as const) {
-        const c = Float32Array.from(c0);
-        gemmNN(c, 0, N, a, 0, K, b, 0, N, M, N, K, beta);
-        const unfused = bitDifferences(c, emulate(false, beta));
-        const fused = bitDifferences(c, emulate(true, beta));
-        if (wasmGemmFlavor() === 'simd') expect(unfused, `beta=${beta}`).toBe(0);
-        // Relaxed: fused where the CPU has FMA (then the two emulations differ), else unfused.
-        else expect(Math.min(unfused, fused), `beta=${beta}`).toBe(0);
-      }
-    });
+      },
+    );
 
     it('trains GRU-16 to the same bits twice, the kernels compiled anew in between', () => {
       const spec: ModelSpec = { timeSteps: 6, features: 5, classes: 3, layers: [{ cell: 'gru', units: 16 }] };

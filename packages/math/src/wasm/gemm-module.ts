@@ -4,9 +4,9 @@
  *
  * Two exported row-panel functions per height `mr` (1–4), one per layout of A (see `rowsKernel`):
  * `rowsN{mr}` and `rowsT{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`, each computing
- * C[0:mr, 0:N] (=|+=) op(A)[0:mr, 0:K]·B[0:K, 0:N] with mr×8 register tiles (2·mr f32x4 accumulators,
- * two `v128.load` of B and mr `v128.load32_splat` of A per k), then an mr×4 tile and scalar columns for
- * the N edge. Pointers and strides are in bytes: element (i,k) of op(A) is at
+ * C[0:mr, 0:N] (=|+=) op(A)[0:mr, 0:K]·B[0:K, 0:N] with register tiles of 8 f32x4 accumulators
+ * (1×32, 2×16, 4×8 …, see `WIDEST`; per k one `v128.load` of B per vector and mr `v128.load32_splat`
+ * of A), then 8- and 4-column tiles and scalar columns for the N edge. Pointers and strides are in bytes: element (i,k) of op(A) is at
  * `a + i·sai + k·sak`, so A and Aᵀ run the same code; B is row-major with row stride `ldb`; C with `ldc`.
  * All operands live in one `WebAssembly.Memory` imported as `env.memory`.
  *
@@ -18,8 +18,13 @@
 import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './emitter';
 import { type BlendKernel, type ElementwiseKernel, gateKernels, type MapKernel } from './gate-module';
 
-/** Columns of one register tile (two f32x4 vectors). */
-const NR = 8;
+/**
+ * f32x4 vectors per row of the widest register tile, by tile height mr (index): mr × (4·width) columns,
+ * so that every height keeps 8 independent accumulators (the fused multiply-add latency times the two
+ * FMA pipes) within the 16 vector registers of x86-64: 1×32, 2×16, 3×12, 4×8. Narrower tiles of 8 and 4
+ * columns, then scalar columns, do the N edge.
+ */
+const WIDEST = [0, 8, 4, 3, 2];
 
 /** Which build of the GEMM kernels: plain SIMD, or relaxed SIMD's fused multiply-add. */
 export type GemmFlavor = 'simd' | 'relaxed';
@@ -40,9 +45,10 @@ function rowsKernel(mr: number, layout: 'N' | 'T', flavor: GemmFlavor): Function
   const pc = f.local(I32);
   const ra = [0, f.local(I32), f.local(I32), f.local(I32)];
   const rc = [0, f.local(I32), f.local(I32), f.local(I32)];
+  const widest = WIDEST[mr]!;
   const acc: number[][] = [];
-  for (let q = 0; q < mr; q++) acc.push([f.local(V128), f.local(V128)]);
-  const bv = [f.local(V128), f.local(V128)];
+  for (let q = 0; q < mr; q++) acc.push(Array.from({ length: widest }, () => f.local(V128)));
+  const bv = Array.from({ length: widest }, () => f.local(V128));
   const av = f.local(V128);
   const facc: number[] = [];
   for (let q = 0; q < mr; q++) facc.push(f.local(F32));
@@ -157,19 +163,24 @@ function rowsKernel(mr: number, layout: 'N' | 'T', flavor: GemmFlavor): Function
     f.end();
   };
 
-  // for (j = 0; j + 8 ≤ N; j += 8) 4×8 tile
+  // for (j = 0; j + 4·nv ≤ N; j += 4·nv) mr×4nv tile, for nv = widest, then 2 and 1 (8 and 4 columns)
   f.i32(0).set(j);
-  f.block().loop();
-  f.get(j).i32(NR).i32Add().get(N).i32GtS().brIf(1);
-  vectorTile(2);
-  f.get(j).i32(NR).i32Add().set(j);
-  f.br(0);
-  f.end().end();
-  // if (j + 4 ≤ N) 4×4 tile
-  f.get(j).i32(4).i32Add().get(N).i32GtS().i32Eqz().if();
-  vectorTile(1);
-  f.get(j).i32(4).i32Add().set(j);
-  f.end();
+  for (const nv of [...new Set([widest, 2, 1])]) {
+    f.block().loop();
+    f.get(j)
+      .i32(4 * nv)
+      .i32Add()
+      .get(N)
+      .i32GtS()
+      .brIf(1);
+    vectorTile(nv);
+    f.get(j)
+      .i32(4 * nv)
+      .i32Add()
+      .set(j);
+    f.br(0);
+    f.end().end();
+  }
   // for (; j < N; j++) scalar column
   f.block().loop();
   f.get(j).get(N).i32GeS().brIf(1);
