@@ -1,13 +1,23 @@
 /** The LSTM cell (Keras; gate blocks i|f|g|o), forward and backward side by side. */
 import { gate, gateGrad, gateSlope } from '../activations';
 import type { FloatArray } from '../float-array';
-import { addStepGradient, backpropRecurrent, inputTime, recurrentProduct } from './steps';
+import { bindGateKernel, kernelColumns, operand } from '../wasm/ops';
+import {
+  addStepGradient,
+  backpropRecurrent,
+  copyToInputTime,
+  gateBlocks,
+  recurrentProduct,
+  stateSlot,
+} from './steps';
 import type { RecurrentWorkspace } from './workspace';
 
 /**
  * LSTM forward (Keras), every step: i, f, o = σ(x·W + h_in·U + b), g = tanh(·), c = f ⊙ c_prev + i ⊙ g,
  * h = o ⊙ tanh(c). Reads ws.xp [T,B,4u] (by input time), ws.hs[0], ws.cs[0] [B,u], U [u,4u]; writes
  * ws.hs, ws.cs [T+1,B,u], ws.act [T,B,4u] (i|f|g|o), ws.aux [T,B,u] (tanh c); ws.rec [B,4u] is scratch.
+ * With sigmoid gates the WebAssembly kernel `lstm_fwd` does the leading multiple-of-4 columns of every
+ * step in one pass; the loop below the rest (or everything, on the TypeScript kernels).
  */
 export function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): void {
   const { T, G } = ws;
@@ -17,8 +27,27 @@ export function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): v
   const { xp, hs, cs, act, aux, rec } = ws;
   const u2 = 2 * u;
   const u3 = 3 * u;
+  const kernel =
+    slope !== 0
+      ? null
+      : bindGateKernel(
+          'lstm_fwd',
+          [
+            ...gateBlocks(ws, act, 4, B),
+            stateSlot(ws, cs, 1, B),
+            stateSlot(ws, aux, 0, B),
+            stateSlot(ws, hs, 1, B),
+            ...gateBlocks(ws, xp, 4, B, true),
+            ...[0, u, u2, u3].map((k) => operand(rec, k, G)),
+            stateSlot(ws, cs, 0, B),
+          ],
+          B,
+          u,
+        );
+  const done = kernelColumns(kernel);
   for (let s = 0; s < T; s++) {
     const t = recurrentProduct(ws, U, s, B);
+    kernel?.run(s);
     const hOff = s * Bu;
     const nOff = hOff + Bu;
     for (let b = 0; b < B; b++) {
@@ -27,7 +56,7 @@ export function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): v
       const ao = (s * B + b) * G;
       const po = hOff + b * u;
       const no = nOff + b * u;
-      for (let j = 0; j < u; j++) {
+      for (let j = done; j < u; j++) {
         const i = gate(xp[xo + j]! + rec[ro + j]!, slope);
         const f = gate(xp[xo + u + j]! + rec[ro + u + j]!, slope);
         const g = Math.tanh(xp[xo + u2 + j]! + rec[ro + u2 + j]!);
@@ -48,8 +77,9 @@ export function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): v
 
 /**
  * LSTM backward through time, after `lstmForward`. Reads ws.dHs [T,B,u], ws.act, ws.aux, ws.cs,
- * ws.ut [4u,u]; writes ws.dA (by input time) and ws.dRec (by processing step), both [T,B,4u], and leaves
- * ws.dh, ws.dc [B,u] = ∂L/∂h_0, ∂L/∂c_0.
+ * ws.ut [4u,u]; writes ws.dRec [T,B,4u] (by processing step; with `goBackwards` also ws.dA by input
+ * time) and leaves ws.dh, ws.dc [B,u] = ∂L/∂h_0, ∂L/∂c_0. With sigmoid gates the WebAssembly kernel
+ * `lstm_bwd` does the leading multiple-of-4 columns.
  */
 export function lstmBackward(ws: RecurrentWorkspace, B: number): void {
   const { T, G } = ws;
@@ -58,17 +88,37 @@ export function lstmBackward(ws: RecurrentWorkspace, B: number): void {
   const Bu = B * u;
   const u2 = 2 * u;
   const u3 = 3 * u;
-  const { cs, act, aux, dA, dRec, dh, dc } = ws;
+  const { cs, act, aux, dRec, dh, dc } = ws;
+  const dhv = operand(dh, 0, u);
+  const dcv = operand(dc, 0, u);
+  const kernel =
+    slope !== 0
+      ? null
+      : bindGateKernel(
+          'lstm_bwd',
+          [
+            dhv,
+            dcv,
+            ...gateBlocks(ws, dRec, 4, B),
+            dhv,
+            dcv,
+            ...gateBlocks(ws, act, 4, B),
+            stateSlot(ws, aux, 0, B),
+            stateSlot(ws, cs, 0, B),
+          ],
+          B,
+          u,
+        );
+  const done = kernelColumns(kernel);
   for (let s = T - 1; s >= 0; s--) {
-    const t = inputTime(ws, s);
     addStepGradient(ws, s, Bu);
+    kernel?.run(s);
     const hOff = s * Bu;
     for (let b = 0; b < B; b++) {
       const ao = (s * B + b) * G;
-      const xo = (t * B + b) * G;
       const po = hOff + b * u;
       const bo = b * u;
-      for (let j = 0; j < u; j++) {
+      for (let j = done; j < u; j++) {
         const g = dh[bo + j]!;
         const i = act[ao + j]!;
         const f = act[ao + u + j]!;
@@ -76,18 +126,15 @@ export function lstmBackward(ws: RecurrentWorkspace, B: number): void {
         const o = act[ao + u3 + j]!;
         const tc = aux[po + j]!;
         const dct = dc[bo + j]! + g * o * (1 - tc * tc);
-        const dai = dct * gg * gateGrad(i, slope);
-        const daf = dct * cs[po + j]! * gateGrad(f, slope);
-        const dag = dct * i * (1 - gg * gg);
-        const dao = g * tc * gateGrad(o, slope);
         dc[bo + j] = dct * f;
         dh[bo + j] = 0;
-        dA[xo + j] = dRec[ao + j] = dai;
-        dA[xo + u + j] = dRec[ao + u + j] = daf;
-        dA[xo + u2 + j] = dRec[ao + u2 + j] = dag;
-        dA[xo + u3 + j] = dRec[ao + u3 + j] = dao;
+        dRec[ao + j] = dct * gg * gateGrad(i, slope);
+        dRec[ao + u + j] = dct * cs[po + j]! * gateGrad(f, slope);
+        dRec[ao + u2 + j] = dct * i * (1 - gg * gg);
+        dRec[ao + u3 + j] = g * tc * gateGrad(o, slope);
       }
     }
+    copyToInputTime(ws, s, B);
     backpropRecurrent(ws, s, B);
   }
 }

@@ -109,12 +109,13 @@ export function recurrentBackward(
 }
 
 /**
- * The gate gradients per input time step, [T·B, G]: `dA`, or `dRec` itself for a GRU with
- * resetAfter false processed forwards (its backward pass writes dRec only, as the two coincide).
+ * The gate gradients per input time step, [T·B, G]: `dA`, or `dRec` itself when the two coincide (every
+ * cell processed forwards but the GRU with resetAfter, whose dRec ĥ block is the gradient after r ⊙):
+ * those backward passes write dRec, and copy it to dA by input time only with `goBackwards`.
  */
 function inputGradients(ws: RecurrentWorkspace): FloatArray {
   const c = ws.config;
-  return c.cell === 'gru' && !c.resetAfter && !c.goBackwards ? ws.dRec : ws.dA;
+  return c.goBackwards || (c.cell === 'gru' && c.resetAfter) ? ws.dA : ws.dRec;
 }
 
 /** out[off + j] += Σ_r a[r·lda + j] for r < rows, j < N: a product 1ᵀ·A on the GEMM kernels. */

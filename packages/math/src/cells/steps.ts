@@ -5,6 +5,7 @@
  */
 import type { FloatArray } from '../float-array';
 import { gemmNN, gemmTN, transpose } from '../gemm';
+import { operand, type StepOperand } from '../wasm/ops';
 import type { RecurrentWorkspace } from './workspace';
 
 /**
@@ -140,4 +141,41 @@ export function addRecurrentPath(ws: RecurrentWorkspace, Bu: number): void {
   const rm = ws.recurrentMask;
   if (rm === null) for (let k = 0; k < Bu; k++) dh[k]! += dhin[k]!;
   else for (let k = 0; k < Bu; k++) dh[k]! += dhin[k]! * rm[k]!;
+}
+
+/**
+ * Gate-kernel operands (`wasm/ops.ts`) of the `count` gate blocks of a [T,B,G] buffer, block k at column
+ * k·u: indexed by processing step (`act`, `dRec`), or with `byInputTime` by the input time the step reads
+ * (`xp`, `dA`: walking back through the buffer with `goBackwards`).
+ */
+export function gateBlocks(
+  ws: RecurrentWorkspace,
+  data: FloatArray,
+  count: number,
+  B: number,
+  byInputTime = false,
+): StepOperand[] {
+  const { T, G } = ws;
+  const BG = B * G;
+  const back = byInputTime && ws.config.goBackwards;
+  const u = ws.config.units;
+  return Array.from({ length: count }, (_, k) =>
+    operand(data, (back ? (T - 1) * BG : 0) + k * u, G, back ? -BG : BG),
+  );
+}
+
+/** The gate-kernel operand of the [B,u] slot `slot + s` of a [·,B,u] buffer at step s (`hs`, `cs`, `aux`). */
+export function stateSlot(ws: RecurrentWorkspace, data: FloatArray, slot: number, B: number): StepOperand {
+  const Bu = B * ws.config.units;
+  return operand(data, slot * Bu, ws.config.units, Bu);
+}
+
+/**
+ * The gate gradients of step s by input time: with `goBackwards` the [B,G] slab of dRec copied to dA at
+ * input time t (processing forwards dA is dRec itself, see `inputGradients` in `sequence.ts`).
+ */
+export function copyToInputTime(ws: RecurrentWorkspace, s: number, B: number): void {
+  if (!ws.config.goBackwards) return;
+  const BG = B * ws.G;
+  ws.dA.set(ws.dRec.subarray(s * BG, (s + 1) * BG), inputTime(ws, s) * BG);
 }
