@@ -189,8 +189,28 @@ export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: Flo
   const Bu = B * u;
   const { xp, hs, act, aux, rec } = ws;
   const u2 = 2 * u;
+  // The WebAssembly SIMD kernel (sigmoid gates, keepsOld) does the leading multiple-of-4 columns.
+  const kernel =
+    slope !== 0 || takesNew
+      ? null
+      : bindGateKernel(
+          'gru_after_fwd',
+          [
+            ...gateBlocks(ws, act, 3, B),
+            stateSlot(ws, aux, 0, B),
+            stateSlot(ws, hs, 1, B),
+            ...gateBlocks(ws, xp, 3, B, true),
+            ...[0, u, u2].map((k) => operand(rec, k, G)),
+            ...[0, u, u2].map((k) => operand(bias, G + k, 0)),
+            stateSlot(ws, hs, 0, B),
+          ],
+          B,
+          u,
+        );
+  const done = kernelColumns(kernel);
   for (let s = 0; s < T; s++) {
     const t = recurrentProduct(ws, U, s, B);
+    kernel?.run(s);
     const hOff = s * Bu;
     const nOff = hOff + Bu;
     for (let b = 0; b < B; b++) {
@@ -199,7 +219,7 @@ export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: Flo
       const ao = (s * B + b) * G;
       const ho = hOff + b * u;
       const no = nOff + b * u;
-      for (let j = 0; j < u; j++) {
+      for (let j = done; j < u; j++) {
         const z = gate(xp[xo + j]! + rec[ro + j]! + bias[G + j]!, slope);
         const r = gate(xp[xo + u + j]! + rec[ro + u + j]! + bias[G + u + j]!, slope);
         const hr = rec[ro + u2 + j]! + bias[G + u2 + j]!;
@@ -229,16 +249,36 @@ export function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
   const Bu = B * u;
   const u2 = 2 * u;
   const { hs, act, aux, dA, dRec, dh } = ws;
+  const dhv = operand(dh, 0, u);
+  const kernel =
+    slope !== 0 || takesNew
+      ? null
+      : bindGateKernel(
+          'gru_after_bwd',
+          [
+            dhv,
+            ...gateBlocks(ws, dA, 3, B, true),
+            ...gateBlocks(ws, dRec, 3, B),
+            dhv,
+            ...gateBlocks(ws, act, 3, B),
+            stateSlot(ws, aux, 0, B),
+            stateSlot(ws, hs, 0, B),
+          ],
+          B,
+          u,
+        );
+  const done = kernelColumns(kernel);
   for (let s = T - 1; s >= 0; s--) {
     const t = inputTime(ws, s);
     addStepGradient(ws, s, Bu);
+    kernel?.run(s);
     const hOff = s * Bu;
     for (let b = 0; b < B; b++) {
       const ao = (s * B + b) * G;
       const xo = (t * B + b) * G;
       const ho = hOff + b * u;
       const bo = b * u;
-      for (let j = 0; j < u; j++) {
+      for (let j = done; j < u; j++) {
         const g = dh[bo + j]!;
         const z = act[ao + j]!;
         const r = act[ao + u + j]!;

@@ -136,12 +136,14 @@ function locals(f: Code, count: number): number[] {
 }
 
 /**
- * The kernels of the LSTM, the SimpleRNN, the minimal cells and their linear scan (sigmoid gates; formulas
- * in `cells/lstm.ts`, `cells/simple-rnn.ts`, `cells/min-gru.ts`, `cells/min-lstm.ts`, `cells/linear-scan.ts`):
+ * The kernels of the GRU with resetAfter, the LSTM, the SimpleRNN, the minimal cells and their linear scan (sigmoid gates; formulas
+ * in `cells/gru.ts`, `cells/lstm.ts`, `cells/simple-rnn.ts`, `cells/min-gru.ts`, `cells/min-lstm.ts`, `cells/linear-scan.ts`):
  * - `lstm_fwd(i, f, g, o, c, tc, h, xi, xf, xg, xo, ri, rf, rg, ro, cp)`: the gates from the input and
  *   recurrent pre-activations, c = f ⊙ cp + i ⊙ g, tc = tanh c, h = o ⊙ tc;
  * - `lstm_bwd(dh, dc, dai, daf, dag, dao, g, dc, i, f, gg, o, tc, cp)`: from g = ∂L/∂h_t and the running
  *   ∂L/∂c_t, the four pre-activation gradients, dc ← ∂L/∂c_{t−1} and dh ← 0;
+ * - `gru_after_fwd(z, r, hh, hr, h, xz, xr, xh, rz, rr, rh, bz, br, bh, hp)` and
+ *   `gru_after_bwd(dh, daz, dar, dah, drz, drr, drh, g, z, r, hh, hr, hp)`: the GRU with resetAfter;
  * - `rnn_bwd(dh, da, g, h)`: da = g ⊙ (1 − h²), dh ← 0;
  * - `mingru_fwd(z, hh, a, b, xz, xh)`, `mingru_bwd(dz, dh, g, hp, z, hh)`, `mingru_coef(a, z)`;
  * - `minlstm_fwd(i, f, hh, a, b, xi, xf, xh)`, `minlstm_bwd(di, df, dh, g, hp, i, f, hh)`,
@@ -197,6 +199,37 @@ function cellKernels(): FunctionDef[] {
       f.get(dct).get(fg!).f32x4Mul().set(dcp);
       f.f32x4(0).set(s.t);
       return [s.t, dcp, dai, daf, dag, dao];
+    }),
+    // GRU with resetAfter (keepsOld): hr = rh + bh, ĥ = tanh(xh + r ⊙ hr), h = ĥ + z ⊙ (h_prev − ĥ)
+    elementwise('gru_after_fwd', 5, 10, (f, [xz, xr, xh, rz, rr, rh, bz, br, bh, hp], s) => {
+      const [z, r, hh, hr, h] = locals(f, 5) as [number, number, number, number, number];
+      f.get(xz!).get(rz!).f32x4Add().get(bz!).f32x4Add();
+      sigmoid(f, s);
+      f.set(z);
+      f.get(xr!).get(rr!).f32x4Add().get(br!).f32x4Add();
+      sigmoid(f, s);
+      f.set(r);
+      f.get(rh!).get(bh!).f32x4Add().set(hr);
+      f.get(xh!).get(r).get(hr).f32x4Mul().f32x4Add();
+      tanh(f, s);
+      f.tee(hh).get(z).get(hp!).get(hh).f32x4Sub().f32x4Mul().f32x4Add().set(h);
+      return [z, r, hh, hr, h];
+    }),
+    // Its backward, g = ∂L/∂h_t: da_z = g ⊙ (h_prev − ĥ) ⊙ z(1 − z), da_ĥ = g ⊙ (1 − z) ⊙ (1 − ĥ²),
+    // da_r = da_ĥ ⊙ hr ⊙ r(1 − r), dh ← g ⊙ z; dA gets z|r|ĥ, dRec z|r|da_ĥ ⊙ r.
+    elementwise('gru_after_bwd', 7, 6, (f, [g, z, r, hh, hr, hp], s) => {
+      const [daz, dar, dah, dRh] = locals(f, 4) as [number, number, number, number];
+      f.get(g!).get(hp!).get(hh!).f32x4Sub().f32x4Mul();
+      sigmoidGrad(f, z!);
+      f.f32x4Mul().set(daz);
+      f.get(g!).f32x4(1).get(z!).f32x4Sub().f32x4Mul().f32x4(1).get(hh!).get(hh!).f32x4Mul().f32x4Sub();
+      f.f32x4Mul().set(dah);
+      f.get(dah).get(hr!).f32x4Mul();
+      sigmoidGrad(f, r!);
+      f.f32x4Mul().set(dar);
+      f.get(dah).get(r!).f32x4Mul().set(dRh);
+      f.get(g!).get(z!).f32x4Mul().set(s.t);
+      return [s.t, daz, dar, dah, daz, dar, dRh];
     }),
     elementwise('rnn_bwd', 2, 2, (f, [g, h], s) => {
       f.get(g!).f32x4(1).get(h!).get(h!).f32x4Mul().f32x4Sub().f32x4Mul().set(s.u);
@@ -285,6 +318,8 @@ export type GateKernelName =
   | 'tanh_blend'
   | 'gru_bwd_zh'
   | 'gru_bwd_r'
+  | 'gru_after_fwd'
+  | 'gru_after_bwd'
   | 'lstm_fwd'
   | 'lstm_bwd'
   | 'rnn_bwd'

@@ -188,6 +188,14 @@ describe('WebAssembly SIMD gate kernels', () => {
         return [i, f, g, o, c, Math.tanh(c), o * Math.tanh(c)];
       },
     },
+    gru_after_fwd: {
+      inputs: 10,
+      ref: ([xz, xr, xh, rz, rr, rh, bz, br, bh, hp]) => {
+        const [z, r, hr] = [sigmoid(xz! + rz! + bz!), sigmoid(xr! + rr! + br!), rh! + bh!];
+        const hh = Math.tanh(xh! + r * hr);
+        return [z, r, hh, hr, z * hp! + (1 - z) * hh];
+      },
+    },
     mingru_fwd: {
       inputs: 2,
       ref: ([xz, xh]) => {
@@ -245,6 +253,20 @@ describe('WebAssembly SIMD gate kernels', () => {
       inputs: ([az, ah, hp, g]) => [g!, sigmoid(az!), Math.tanh(ah!), hp!],
       loss: ([az, ah, hp, g]) => g! * (sigmoid(az!) * hp! + (1 - sigmoid(az!)) * Math.tanh(ah!)),
       grads: [2, 0, 1],
+    },
+    // p = az, ar, aĥ (its input part), hr = h_in·U_h + b_hh, h_prev, g; h = z ⊙ h_prev + (1 − z) ⊙ tanh(aĥ + r ⊙ hr).
+    // Outputs dh, then dA z|r|ĥ (ĥ: ∂L/∂aĥ), then dRec z|r|ĥ (ĥ: ∂L/∂hr = ∂L/∂aĥ ⊙ r).
+    gru_after_bwd: {
+      params: 6,
+      inputs: ([az, ar, ah, hr, hp, g]) => {
+        const hh = Math.tanh(ah! + sigmoid(ar!) * hr!);
+        return [g!, sigmoid(az!), sigmoid(ar!), hh, hr!, hp!];
+      },
+      loss: ([az, ar, ah, hr, hp, g]) => {
+        const z = sigmoid(az!);
+        return g! * (z * hp! + (1 - z) * Math.tanh(ah! + sigmoid(ar!) * hr!));
+      },
+      grads: [4, 0, 1, 2, 0, 1, 3],
     },
     // p = ar, h_in, d = ∂L/∂(r ⊙ h_in)
     gru_bwd_r: {
