@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { scanBackward, scanForward } from '../cells/linear-scan';
 import { GruMathError } from '../errors';
 import { MathNetwork } from '../math-network';
 import { Rng } from '../rng';
@@ -378,41 +377,6 @@ describe('WebAssembly SIMD gate kernels', () => {
       }
     });
   }
-
-  it('the linear scan on the kernels (both schedules, forward and backward) matches a Float64 loop within 1e-5', () => {
-    setKernels('wasm');
-    const rng = new Rng(13);
-    const N = 10; // two vectors and a tail of 2 lanes
-    for (const T of [1, 2, 5, 28, 100]) {
-      const a = Array.from({ length: T * N }, () => Math.fround(rng.uniform(0.2, 1)));
-      const b = Array.from({ length: (T + 1) * N }, () => Math.fround(rng.uniform(-1, 1)));
-      const d = Array.from({ length: T * N }, () => Math.fround(rng.uniform(-1, 1)));
-      const hRef = Float64Array.from(b);
-      for (let s = 0; s < T; s++)
-        for (let n = 0; n < N; n++)
-          hRef[(s + 1) * N + n] = a[s * N + n]! * hRef[s * N + n]! + b[(s + 1) * N + n]!;
-      const gRef = Float64Array.from(d);
-      for (let s = T - 2; s >= 0; s--)
-        for (let n = 0; n < N; n++)
-          gRef[s * N + n] = a[(s + 1) * N + n]! * gRef[(s + 1) * N + n]! + d[s * N + n]!;
-      for (const schedule of ['sequential', 'parallel'] as const) {
-        const h = allocFloat32((T + 1) * N);
-        h.set(b);
-        const aw = allocFloat32(T * N);
-        aw.set(a);
-        scanForward(h, aw, T, N, schedule);
-        const g = allocFloat32(T * N);
-        g.set(d);
-        const c = allocFloat32(T * N);
-        c.set(a.slice(N));
-        scanBackward(g, c, T, N, schedule);
-        let worst = 0;
-        for (let k = 0; k < h.length; k++) worst = Math.max(worst, Math.abs(h[k]! - hRef[k]!));
-        for (let k = 0; k < g.length; k++) worst = Math.max(worst, Math.abs(g[k]! - gRef[k]!));
-        expect(worst, `T ${T} ${schedule}`).toBeLessThan(1e-5);
-      }
-    }
-  });
 });
 
 describe('the two kernel paths agree on whole networks', () => {
