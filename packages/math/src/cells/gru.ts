@@ -11,8 +11,9 @@ import {
   addStepGradient,
   backpropRecurrent,
   copyToInputTime,
+  eachRow,
   gateBlocks,
-  inputTime,
+  type RowVisitor,
   recurrentInput,
   recurrentProduct,
   stateSlot,
@@ -55,46 +56,37 @@ export function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: numbe
   const doneR = Math.max(0, kernelColumns(zr) - u);
   const doneRH = kernelColumns(rh);
   const doneH = kernelColumns(blend);
+  // act[z|r] = σ(xp + rec)
+  const gates: RowVisitor = (xo, ro, ao) => {
+    for (let j = doneZ; j < u; j++) act[ao + j] = gate(xp[xo + j]! + rec[ro + j]!, slope);
+    for (let j = u + doneR; j < u2; j++) act[ao + j] = gate(xp[xo + j]! + rec[ro + j]!, slope);
+  };
+  // aux = r ⊙ h_in
+  const reset: RowVisitor = (_xo, _ro, ao, ho) => {
+    for (let j = doneRH; j < u; j++) aux[ho + j] = act[ao + u + j]! * hinAll[ho + j]!;
+  };
+  // ĥ = tanh(xp + rec), h = z ⊙ h_prev + (1 − z) ⊙ ĥ
+  const state: RowVisitor = (xo, ro, ao, ho) => {
+    for (let j = doneH; j < u; j++) {
+      const hh = Math.tanh(xp[xo + u2 + j]! + rec[ro + u2 + j]!);
+      const z = act[ao + j]!;
+      const keep = takesNew ? 1 - z : z;
+      act[ao + u2 + j] = hh;
+      hs[ho + Bu + j] = keep * hs[ho + j]! + (1 - keep) * hh;
+    }
+  };
   for (let s = 0; s < T; s++) {
-    const t = inputTime(ws, s);
-    const hin = recurrentInput(ws, s, B);
     const hOff = s * Bu;
     // rec[:, 0:2u] = h_in · U[:, 0:2u]
-    gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, u2, u, 0);
-    // act[z|r] = σ(xp + rec), aux = r ⊙ h_in
+    gemmNN(rec, 0, G, recurrentInput(ws, s, B), hOff, u, U, 0, G, B, u2, u, 0);
     zr?.run(s);
-    for (let b = 0; b < B; b++) {
-      const xo = (t * B + b) * G;
-      const ro = b * G;
-      const ao = (s * B + b) * G;
-      for (let j = doneZ; j < u; j++) act[ao + j] = gate(xp[xo + j]! + rec[ro + j]!, slope);
-      for (let j = u + doneR; j < u2; j++) act[ao + j] = gate(xp[xo + j]! + rec[ro + j]!, slope);
-    }
+    eachRow(ws, s, B, gates);
     rh?.run(s);
-    for (let b = 0; b < B; b++) {
-      const ao = (s * B + b) * G + u;
-      const ho = hOff + b * u;
-      for (let j = doneRH; j < u; j++) aux[ho + j] = act[ao + j]! * hin[ho + j]!;
-    }
+    eachRow(ws, s, B, reset);
     // rec[:, 2u:3u] = (r ⊙ h_in) · U[:, 2u:3u]
     gemmNN(rec, u2, G, aux, hOff, u, U, u2, G, B, u, u, 0);
-    const nOff = hOff + Bu;
-    // ĥ = tanh(xp + rec), h = z ⊙ h_prev + (1 − z) ⊙ ĥ
     blend?.run(s);
-    for (let b = 0; b < B; b++) {
-      const xo = (t * B + b) * G + u2;
-      const ro = b * G + u2;
-      const ao = (s * B + b) * G;
-      const ho = hOff + b * u;
-      const no = nOff + b * u;
-      for (let j = doneH; j < u; j++) {
-        const hh = Math.tanh(xp[xo + j]! + rec[ro + j]!);
-        const z = act[ao + j]!;
-        const keep = takesNew ? 1 - z : z;
-        act[ao + u2 + j] = hh;
-        hs[no + j] = keep * hs[ho + j]! + (1 - keep) * hh;
-      }
-    }
+    eachRow(ws, s, B, state);
   }
 }
 
@@ -132,41 +124,36 @@ export function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
       );
   const doneZH = kernelColumns(zh);
   const doneR = kernelColumns(reset);
+  const updateAndCandidate: RowVisitor = (_xo, _ro, ao, ho, bo) => {
+    for (let j = doneZH; j < u; j++) {
+      const g = dh[bo + j]!;
+      const z = act[ao + j]!;
+      const hh = act[ao + u2 + j]!;
+      // keep = z (keepsOld) or 1 − z (takesNew): h = keep ⊙ h_prev + (1 − keep) ⊙ ĥ.
+      const keep = takesNew ? 1 - z : z;
+      const dz = sign * g * (hs[ho + j]! - hh);
+      const dah = g * (1 - keep) * (1 - hh * hh);
+      dh[bo + j] = g * keep;
+      dRec[ao + j] = dz * gateGrad(z, slope);
+      dRec[ao + u2 + j] = dah;
+    }
+  };
+  const resetGate: RowVisitor = (_xo, _ro, ao, ho, bo) => {
+    for (let j = doneR; j < u; j++) {
+      const d = dtmp[bo + j]!;
+      const r = act[ao + u + j]!;
+      dRec[ao + u + j] = d * hinAll[ho + j]! * gateGrad(r, slope);
+      dhin[bo + j] = d * r;
+    }
+  };
   for (let s = T - 1; s >= 0; s--) {
     addStepGradient(ws, s, Bu);
-    const hOff = s * Bu;
     zh?.run(s);
-    for (let b = 0; b < B; b++) {
-      const ao = (s * B + b) * G;
-      const ho = hOff + b * u;
-      const bo = b * u;
-      for (let j = doneZH; j < u; j++) {
-        const g = dh[bo + j]!;
-        const z = act[ao + j]!;
-        const hh = act[ao + u2 + j]!;
-        // keep = z (keepsOld) or 1 − z (takesNew): h = keep ⊙ h_prev + (1 − keep) ⊙ ĥ.
-        const keep = takesNew ? 1 - z : z;
-        const dz = sign * g * (hs[ho + j]! - hh);
-        const dah = g * (1 - keep) * (1 - hh * hh);
-        dh[bo + j] = g * keep;
-        dRec[ao + j] = dz * gateGrad(z, slope);
-        dRec[ao + u2 + j] = dah;
-      }
-    }
+    eachRow(ws, s, B, updateAndCandidate);
     // d(r ⊙ h_in) = daĥ · U_hᵀ
     gemmNN(dtmp, 0, u, dRec, s * B * G + u2, G, ut, u2 * u, u, B, u, u, 0);
     reset?.run(s);
-    for (let b = 0; b < B; b++) {
-      const ao = (s * B + b) * G;
-      const ho = hOff + b * u;
-      const bo = b * u;
-      for (let j = doneR; j < u; j++) {
-        const d = dtmp[bo + j]!;
-        const r = act[ao + u + j]!;
-        dRec[ao + u + j] = d * hinAll[ho + j]! * gateGrad(r, slope);
-        dhin[bo + j] = d * r;
-      }
-    }
+    eachRow(ws, s, B, resetGate);
     copyToInputTime(ws, s, B);
     // d h_in += da_{z,r} · U_{z,r}ᵀ
     gemmNN(dhin, 0, u, dRec, s * B * G, G, ut, 0, u, B, u, u2, 1);
@@ -208,30 +195,24 @@ export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: Flo
           u,
         );
   const done = kernelColumns(kernel);
-  for (let s = 0; s < T; s++) {
-    const t = recurrentProduct(ws, U, s, B);
-    kernel?.run(s);
-    const hOff = s * Bu;
-    const nOff = hOff + Bu;
-    for (let b = 0; b < B; b++) {
-      const xo = (t * B + b) * G;
-      const ro = b * G;
-      const ao = (s * B + b) * G;
-      const ho = hOff + b * u;
-      const no = nOff + b * u;
-      for (let j = done; j < u; j++) {
-        const z = gate(xp[xo + j]! + rec[ro + j]! + bias[G + j]!, slope);
-        const r = gate(xp[xo + u + j]! + rec[ro + u + j]! + bias[G + u + j]!, slope);
-        const hr = rec[ro + u2 + j]! + bias[G + u2 + j]!;
-        const hh = Math.tanh(xp[xo + u2 + j]! + r * hr);
-        act[ao + j] = z;
-        act[ao + u + j] = r;
-        act[ao + u2 + j] = hh;
-        aux[ho + j] = hr;
-        const keep = takesNew ? 1 - z : z;
-        hs[no + j] = keep * hs[ho + j]! + (1 - keep) * hh;
-      }
+  const step: RowVisitor = (xo, ro, ao, ho) => {
+    for (let j = done; j < u; j++) {
+      const z = gate(xp[xo + j]! + rec[ro + j]! + bias[G + j]!, slope);
+      const r = gate(xp[xo + u + j]! + rec[ro + u + j]! + bias[G + u + j]!, slope);
+      const hr = rec[ro + u2 + j]! + bias[G + u2 + j]!;
+      const hh = Math.tanh(xp[xo + u2 + j]! + r * hr);
+      act[ao + j] = z;
+      act[ao + u + j] = r;
+      act[ao + u2 + j] = hh;
+      aux[ho + j] = hr;
+      const keep = takesNew ? 1 - z : z;
+      hs[ho + Bu + j] = keep * hs[ho + j]! + (1 - keep) * hh;
     }
+  };
+  for (let s = 0; s < T; s++) {
+    recurrentProduct(ws, U, s, B);
+    kernel?.run(s);
+    eachRow(ws, s, B, step);
   }
 }
 
@@ -268,35 +249,30 @@ export function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
           u,
         );
   const done = kernelColumns(kernel);
+  const step: RowVisitor = (xo, _ro, ao, ho, bo) => {
+    for (let j = done; j < u; j++) {
+      const g = dh[bo + j]!;
+      const z = act[ao + j]!;
+      const r = act[ao + u + j]!;
+      const hh = act[ao + u2 + j]!;
+      const hr = aux[ho + j]!;
+      const keep = takesNew ? 1 - z : z;
+      const daz = sign * g * (hs[ho + j]! - hh) * gateGrad(z, slope);
+      const dah = g * (1 - keep) * (1 - hh * hh);
+      const dar = dah * hr * gateGrad(r, slope);
+      dh[bo + j] = g * keep;
+      dA[xo + j] = daz;
+      dA[xo + u + j] = dar;
+      dA[xo + u2 + j] = dah;
+      dRec[ao + j] = daz;
+      dRec[ao + u + j] = dar;
+      dRec[ao + u2 + j] = dah * r;
+    }
+  };
   for (let s = T - 1; s >= 0; s--) {
-    const t = inputTime(ws, s);
     addStepGradient(ws, s, Bu);
     kernel?.run(s);
-    const hOff = s * Bu;
-    for (let b = 0; b < B; b++) {
-      const ao = (s * B + b) * G;
-      const xo = (t * B + b) * G;
-      const ho = hOff + b * u;
-      const bo = b * u;
-      for (let j = done; j < u; j++) {
-        const g = dh[bo + j]!;
-        const z = act[ao + j]!;
-        const r = act[ao + u + j]!;
-        const hh = act[ao + u2 + j]!;
-        const hr = aux[ho + j]!;
-        const keep = takesNew ? 1 - z : z;
-        const daz = sign * g * (hs[ho + j]! - hh) * gateGrad(z, slope);
-        const dah = g * (1 - keep) * (1 - hh * hh);
-        const dar = dah * hr * gateGrad(r, slope);
-        dh[bo + j] = g * keep;
-        dA[xo + j] = daz;
-        dA[xo + u + j] = dar;
-        dA[xo + u2 + j] = dah;
-        dRec[ao + j] = daz;
-        dRec[ao + u + j] = dar;
-        dRec[ao + u2 + j] = dah * r;
-      }
-    }
+    eachRow(ws, s, B, step);
     backpropRecurrent(ws, s, B);
   }
 }

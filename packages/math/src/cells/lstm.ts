@@ -6,7 +6,9 @@ import {
   addStepGradient,
   backpropRecurrent,
   copyToInputTime,
+  eachRow,
   gateBlocks,
+  type RowVisitor,
   recurrentProduct,
   stateSlot,
 } from './steps';
@@ -45,33 +47,27 @@ export function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): v
           u,
         );
   const done = kernelColumns(kernel);
-  for (let s = 0; s < T; s++) {
-    const t = recurrentProduct(ws, U, s, B);
-    kernel?.run(s);
-    const hOff = s * Bu;
-    const nOff = hOff + Bu;
-    for (let b = 0; b < B; b++) {
-      const xo = (t * B + b) * G;
-      const ro = b * G;
-      const ao = (s * B + b) * G;
-      const po = hOff + b * u;
-      const no = nOff + b * u;
-      for (let j = done; j < u; j++) {
-        const i = gate(xp[xo + j]! + rec[ro + j]!, slope);
-        const f = gate(xp[xo + u + j]! + rec[ro + u + j]!, slope);
-        const g = Math.tanh(xp[xo + u2 + j]! + rec[ro + u2 + j]!);
-        const o = gate(xp[xo + u3 + j]! + rec[ro + u3 + j]!, slope);
-        const c = f * cs[po + j]! + i * g;
-        const tc = Math.tanh(c);
-        act[ao + j] = i;
-        act[ao + u + j] = f;
-        act[ao + u2 + j] = g;
-        act[ao + u3 + j] = o;
-        cs[no + j] = c;
-        aux[po + j] = tc;
-        hs[no + j] = o * tc;
-      }
+  const step: RowVisitor = (xo, ro, ao, po) => {
+    for (let j = done; j < u; j++) {
+      const i = gate(xp[xo + j]! + rec[ro + j]!, slope);
+      const f = gate(xp[xo + u + j]! + rec[ro + u + j]!, slope);
+      const g = Math.tanh(xp[xo + u2 + j]! + rec[ro + u2 + j]!);
+      const o = gate(xp[xo + u3 + j]! + rec[ro + u3 + j]!, slope);
+      const c = f * cs[po + j]! + i * g;
+      const tc = Math.tanh(c);
+      act[ao + j] = i;
+      act[ao + u + j] = f;
+      act[ao + u2 + j] = g;
+      act[ao + u3 + j] = o;
+      cs[po + Bu + j] = c;
+      aux[po + j] = tc;
+      hs[po + Bu + j] = o * tc;
     }
+  };
+  for (let s = 0; s < T; s++) {
+    recurrentProduct(ws, U, s, B);
+    kernel?.run(s);
+    eachRow(ws, s, B, step);
   }
 }
 
@@ -110,30 +106,27 @@ export function lstmBackward(ws: RecurrentWorkspace, B: number): void {
           u,
         );
   const done = kernelColumns(kernel);
+  const step: RowVisitor = (_xo, _ro, ao, po, bo) => {
+    for (let j = done; j < u; j++) {
+      const g = dh[bo + j]!;
+      const i = act[ao + j]!;
+      const f = act[ao + u + j]!;
+      const gg = act[ao + u2 + j]!;
+      const o = act[ao + u3 + j]!;
+      const tc = aux[po + j]!;
+      const dct = dc[bo + j]! + g * o * (1 - tc * tc);
+      dc[bo + j] = dct * f;
+      dh[bo + j] = 0;
+      dRec[ao + j] = dct * gg * gateGrad(i, slope);
+      dRec[ao + u + j] = dct * cs[po + j]! * gateGrad(f, slope);
+      dRec[ao + u2 + j] = dct * i * (1 - gg * gg);
+      dRec[ao + u3 + j] = g * tc * gateGrad(o, slope);
+    }
+  };
   for (let s = T - 1; s >= 0; s--) {
     addStepGradient(ws, s, Bu);
     kernel?.run(s);
-    const hOff = s * Bu;
-    for (let b = 0; b < B; b++) {
-      const ao = (s * B + b) * G;
-      const po = hOff + b * u;
-      const bo = b * u;
-      for (let j = done; j < u; j++) {
-        const g = dh[bo + j]!;
-        const i = act[ao + j]!;
-        const f = act[ao + u + j]!;
-        const gg = act[ao + u2 + j]!;
-        const o = act[ao + u3 + j]!;
-        const tc = aux[po + j]!;
-        const dct = dc[bo + j]! + g * o * (1 - tc * tc);
-        dc[bo + j] = dct * f;
-        dh[bo + j] = 0;
-        dRec[ao + j] = dct * gg * gateGrad(i, slope);
-        dRec[ao + u + j] = dct * cs[po + j]! * gateGrad(f, slope);
-        dRec[ao + u2 + j] = dct * i * (1 - gg * gg);
-        dRec[ao + u3 + j] = g * tc * gateGrad(o, slope);
-      }
-    }
+    eachRow(ws, s, B, step);
     copyToInputTime(ws, s, B);
     backpropRecurrent(ws, s, B);
   }

@@ -1,7 +1,7 @@
 import type { FloatArray } from '../float-array';
 import type { GateKernelName } from '../wasm/gate-module';
 import { bindGateKernel, kernelColumns, operand, type StepOperand } from '../wasm/ops';
-import { gateBlocks, inputTime, stateSlot } from './steps';
+import { eachRow, gateBlocks, type RowVisitor, stateSlot } from './steps';
 import type { RecurrentWorkspace } from './workspace';
 
 /**
@@ -58,9 +58,8 @@ function everyStep(
   B: number,
   visit: (x: number, o: number, n: number) => void,
 ): void {
-  const { T, G } = ws;
+  const { T } = ws;
   const u = ws.config.units;
-  const N = B * u;
   const perStep = ws.config.goBackwards;
   const kernel = bindGateKernel(name, operands, perStep ? B : T * B, u);
   if (kernel !== null) {
@@ -69,15 +68,10 @@ function everyStep(
   }
   const from = kernelColumns(kernel);
   if (from === u) return;
-  for (let s = 0; s < T; s++) {
-    const t = inputTime(ws, s);
-    for (let b = 0; b < B; b++) {
-      const x = (t * B + b) * G;
-      const o = (s * B + b) * G;
-      const n = s * N + b * u;
-      for (let j = from; j < u; j++) visit(x + j, o + j, n + j);
-    }
-  }
+  const row: RowVisitor = (xo, _ro, ao, ho) => {
+    for (let j = from; j < u; j++) visit(xo + j, ao + j, ho + j);
+  };
+  for (let s = 0; s < T; s++) eachRow(ws, s, B, row);
 }
 
 /** The gates of every step from xp: act, the coefficients a (ws.aux, [T,B·u]) and b (ws.hs slots 1…T). */

@@ -5,7 +5,9 @@ import {
   addStepGradient,
   backpropRecurrent,
   copyToInputTime,
+  eachRow,
   gateBlocks,
+  type RowVisitor,
   recurrentProduct,
   stateSlot,
 } from './steps';
@@ -28,16 +30,13 @@ export function simpleRnnForward(ws: RecurrentWorkspace, U: FloatArray, B: numbe
     u,
   );
   const done = kernelColumns(kernel);
+  const step: RowVisitor = (xo, ro, _ao, ho) => {
+    for (let j = done; j < u; j++) hs[ho + Bu + j] = Math.tanh(xp[xo + j]! + rec[ro + j]!);
+  };
   for (let s = 0; s < T; s++) {
-    const t = recurrentProduct(ws, U, s, B);
+    recurrentProduct(ws, U, s, B);
     kernel?.run(s);
-    const nOff = (s + 1) * Bu;
-    for (let b = 0; b < B; b++) {
-      const xo = (t * B + b) * G;
-      const ro = b * G;
-      const no = nOff + b * u;
-      for (let j = done; j < u; j++) hs[no + j] = Math.tanh(xp[xo + j]! + rec[ro + j]!);
-    }
+    eachRow(ws, s, B, step);
   }
 }
 
@@ -59,19 +58,17 @@ export function simpleRnnBackward(ws: RecurrentWorkspace, B: number): void {
     u,
   );
   const done = kernelColumns(kernel);
+  const step: RowVisitor = (_xo, _ro, ao, ho, bo) => {
+    for (let j = done; j < u; j++) {
+      const h = hs[ho + Bu + j]!;
+      dRec[ao + j] = dh[bo + j]! * (1 - h * h);
+      dh[bo + j] = 0;
+    }
+  };
   for (let s = T - 1; s >= 0; s--) {
     addStepGradient(ws, s, Bu);
     kernel?.run(s);
-    const nOff = (s + 1) * Bu;
-    for (let b = 0; b < B; b++) {
-      const ao = (s * B + b) * G;
-      const bo = b * u;
-      for (let j = done; j < u; j++) {
-        const h = hs[nOff + bo + j]!;
-        dRec[ao + j] = dh[bo + j]! * (1 - h * h);
-        dh[bo + j] = 0;
-      }
-    }
+    eachRow(ws, s, B, step);
     copyToInputTime(ws, s, B);
     backpropRecurrent(ws, s, B);
   }

@@ -25,15 +25,8 @@ export function projectInputs(
   let xin = x;
   const im = ws.inputMask;
   if (im !== null) {
-    const xm = ws.xm;
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
-        const o = (t * B + b) * I;
-        const mo = b * I;
-        for (let i = 0; i < I; i++) xm[o + i] = x[o + i]! * im[mo + i]!;
-      }
-    }
-    xin = xm;
+    maskEveryStep(ws, ws.xm, x, im, B, false);
+    xin = ws.xm;
   }
   const xp = ws.xp;
   for (let j = 0; j < G; j++) xp[j] = bias[j]!;
@@ -59,14 +52,24 @@ export function addInputGradient(
     gemmNN(dx, 0, I, dA, 0, G, ws.wt, 0, I, TB, I, G, 1);
     return;
   }
-  const dxm = ws.dxm;
-  gemmNN(dxm, 0, I, dA, 0, G, ws.wt, 0, I, TB, I, G, 0);
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      const o = (t * B + b) * I;
-      const mo = b * I;
-      for (let i = 0; i < I; i++) dx[o + i]! += dxm[o + i]! * im[mo + i]!;
-    }
+  gemmNN(ws.dxm, 0, I, dA, 0, G, ws.wt, 0, I, TB, I, G, 0);
+  maskEveryStep(ws, dx, ws.dxm, im, B, true);
+}
+
+/** out = v ⊙ mask (`add`: out += v ⊙ mask) on [T,B,I], the [B,I] input mask of each sequence on every step. */
+function maskEveryStep(
+  ws: RecurrentWorkspace,
+  out: FloatArray,
+  v: FloatArray,
+  mask: FloatArray,
+  B: number,
+  add: boolean,
+): void {
+  const I = ws.config.inputSize;
+  const BI = B * I;
+  for (let o = 0; o < ws.T * BI; o += BI) {
+    if (add) for (let k = 0; k < BI; k++) out[o + k]! += v[o + k]! * mask[k]!;
+    else for (let k = 0; k < BI; k++) out[o + k] = v[o + k]! * mask[k]!;
   }
 }
 
@@ -178,4 +181,20 @@ export function copyToInputTime(ws: RecurrentWorkspace, s: number, B: number): v
   if (!ws.config.goBackwards) return;
   const BG = B * ws.G;
   ws.dA.set(ws.dRec.subarray(s * BG, (s + 1) * BG), inputTime(ws, s) * BG);
+}
+
+/** What `eachRow` calls per batch row (offsets described there). */
+export type RowVisitor = (xo: number, ro: number, ao: number, ho: number, bo: number) => void;
+
+/**
+ * Calls `row(xo, ro, ao, ho, bo)` for every batch row b of processing step s: xo = (t·B + b)·G its row in
+ * xp / dA at the input time t step s reads, ro = b·G in rec, ao = (s·B + b)·G in act / dRec,
+ * ho = (s·B + b)·u in the [·,B,u] buffers at slot s (hs, cs, aux; the new state at ho + B·u) and bo = b·u
+ * in dh, dc. The cells' loops over the columns the gate kernels leave are such visitors, made once per pass.
+ */
+export function eachRow(ws: RecurrentWorkspace, s: number, B: number, row: RowVisitor): void {
+  const { G } = ws;
+  const u = ws.config.units;
+  const t = inputTime(ws, s);
+  for (let b = 0; b < B; b++) row((t * B + b) * G, b * G, (s * B + b) * G, (s * B + b) * u, b * u);
 }
