@@ -9,13 +9,15 @@ import { bindGateKernel, kernelColumns, operand } from '../wasm/ops';
 import {
   addRecurrentPath,
   addStepGradient,
-  backpropRecurrent,
+  afterProductOperands,
+  backwardSteps,
+  cellKernel,
   copyToInputTime,
   eachRow,
+  forwardSteps,
   gateBlocks,
   type RowVisitor,
   recurrentInput,
-  recurrentProduct,
   stateSlot,
 } from './steps';
 import type { RecurrentWorkspace } from './workspace';
@@ -39,23 +41,26 @@ export function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: numbe
   const hinAll = ws.recurrentMask !== null ? ws.hin : hs;
   // The WebAssembly SIMD kernels (sigmoid gates) do the leading multiple-of-4 columns; the loops the rest.
   const [az, ar, ah] = gateBlocks(ws, act, 3, B);
-  const [xz, , xh] = gateBlocks(ws, xp, 3, B, true);
+  const [xz, , xh] = gateBlocks(ws, xp, 3, B, 'inputTime');
   const zr = hard ? null : bindGateKernel('sigmoid_of_sum', [az!, xz!, operand(rec, 0, G)], B, u2);
-  const rh = hard
-    ? null
-    : bindGateKernel('product', [stateSlot(ws, aux, 0, B), ar!, stateSlot(ws, hinAll, 0, B)], B, u);
-  const blend = takesNew
-    ? null
-    : bindGateKernel(
-        'tanh_blend',
-        [ah!, stateSlot(ws, hs, 1, B), xh!, operand(rec, u2, G), az!, stateSlot(ws, hs, 0, B)],
-        B,
-        u,
-      );
+  const rh = cellKernel(
+    ws,
+    'product',
+    [stateSlot(ws, aux, 0, B), ar!, stateSlot(ws, hinAll, 0, B)],
+    B,
+    !hard,
+  );
+  const blend = cellKernel(
+    ws,
+    'tanh_blend',
+    [ah!, stateSlot(ws, hs, 1, B), xh!, operand(rec, u2, G), az!, stateSlot(ws, hs, 0, B)],
+    B,
+    !takesNew,
+  );
   const doneZ = Math.min(kernelColumns(zr), u);
   const doneR = Math.max(0, kernelColumns(zr) - u);
-  const doneRH = kernelColumns(rh);
-  const doneH = kernelColumns(blend);
+  const doneRH = rh.done;
+  const doneH = blend.done;
   // act[z|r] = σ(xp + rec)
   const gates: RowVisitor = (xo, ro, ao) => {
     for (let j = doneZ; j < u; j++) act[ao + j] = gate(xp[xo + j]! + rec[ro + j]!, slope);
@@ -81,11 +86,11 @@ export function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: numbe
     gemmNN(rec, 0, G, recurrentInput(ws, s, B), hOff, u, U, 0, G, B, u2, u, 0);
     zr?.run(s);
     eachRow(ws, s, B, gates);
-    rh?.run(s);
+    rh.kernel?.run(s);
     eachRow(ws, s, B, reset);
     // rec[:, 2u:3u] = (r ⊙ h_in) · U[:, 2u:3u]
     gemmNN(rec, u2, G, aux, hOff, u, U, u2, G, B, u, u, 0);
-    blend?.run(s);
+    blend.kernel?.run(s);
     eachRow(ws, s, B, state);
   }
 }
@@ -110,20 +115,22 @@ export function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
   const [az, ar, ah] = gateBlocks(ws, act, 3, B);
   const [dz, dr, dhh] = gateBlocks(ws, dRec, 3, B);
   const dhv = operand(dh, 0, u);
-  const zh =
-    hard || takesNew
-      ? null
-      : bindGateKernel('gru_bwd_zh', [dhv, dz!, dhh!, dhv, az!, ah!, stateSlot(ws, hs, 0, B)], B, u);
-  const reset = hard
-    ? null
-    : bindGateKernel(
-        'gru_bwd_r',
-        [dr!, operand(dhin, 0, u), operand(dtmp, 0, u), ar!, stateSlot(ws, hinAll, 0, B)],
-        B,
-        u,
-      );
-  const doneZH = kernelColumns(zh);
-  const doneR = kernelColumns(reset);
+  const zh = cellKernel(
+    ws,
+    'gru_bwd_zh',
+    [dhv, dz!, dhh!, dhv, az!, ah!, stateSlot(ws, hs, 0, B)],
+    B,
+    !hard && !takesNew,
+  );
+  const reset = cellKernel(
+    ws,
+    'gru_bwd_r',
+    [dr!, operand(dhin, 0, u), operand(dtmp, 0, u), ar!, stateSlot(ws, hinAll, 0, B)],
+    B,
+    !hard,
+  );
+  const doneZH = zh.done;
+  const doneR = reset.done;
   const updateAndCandidate: RowVisitor = (_xo, _ro, ao, ho, bo) => {
     for (let j = doneZH; j < u; j++) {
       const g = dh[bo + j]!;
@@ -148,11 +155,11 @@ export function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
   };
   for (let s = T - 1; s >= 0; s--) {
     addStepGradient(ws, s, Bu);
-    zh?.run(s);
+    zh.kernel?.run(s);
     eachRow(ws, s, B, updateAndCandidate);
     // d(r ⊙ h_in) = daĥ · U_hᵀ
     gemmNN(dtmp, 0, u, dRec, s * B * G + u2, G, ut, u2 * u, u, B, u, u, 0);
-    reset?.run(s);
+    reset.kernel?.run(s);
     eachRow(ws, s, B, resetGate);
     copyToInputTime(ws, s, B);
     // d h_in += da_{z,r} · U_{z,r}ᵀ
@@ -177,24 +184,18 @@ export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: Flo
   const { xp, hs, act, aux, rec } = ws;
   const u2 = 2 * u;
   // The WebAssembly SIMD kernel (sigmoid gates, keepsOld) does the leading multiple-of-4 columns.
-  const kernel =
-    slope !== 0 || takesNew
-      ? null
-      : bindGateKernel(
-          'gru_after_fwd',
-          [
-            ...gateBlocks(ws, act, 3, B),
-            stateSlot(ws, aux, 0, B),
-            stateSlot(ws, hs, 1, B),
-            ...gateBlocks(ws, xp, 3, B, true),
-            ...[0, u, u2].map((k) => operand(rec, k, G)),
-            ...[0, u, u2].map((k) => operand(bias, G + k, 0)),
-            stateSlot(ws, hs, 0, B),
-          ],
-          B,
-          u,
-        );
-  const done = kernelColumns(kernel);
+  const { kernel, done } = cellKernel(
+    ws,
+    'gru_after_fwd',
+    afterProductOperands(
+      ws,
+      B,
+      [stateSlot(ws, aux, 0, B), stateSlot(ws, hs, 1, B)],
+      [...[0, u, u2].map((k) => operand(bias, G + k, 0)), stateSlot(ws, hs, 0, B)],
+    ),
+    B,
+    slope === 0 && !takesNew,
+  );
   const step: RowVisitor = (xo, ro, ao, ho) => {
     for (let j = done; j < u; j++) {
       const z = gate(xp[xo + j]! + rec[ro + j]! + bias[G + j]!, slope);
@@ -209,11 +210,7 @@ export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: Flo
       hs[ho + Bu + j] = keep * hs[ho + j]! + (1 - keep) * hh;
     }
   };
-  for (let s = 0; s < T; s++) {
-    recurrentProduct(ws, U, s, B);
-    kernel?.run(s);
-    eachRow(ws, s, B, step);
-  }
+  forwardSteps(ws, U, B, kernel, step);
 }
 
 /**
@@ -227,28 +224,24 @@ export function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
   const slope = gateSlope(ws.config.recurrentActivation);
   const takesNew = ws.config.updateGate === 'takesNew';
   const sign = takesNew ? -1 : 1;
-  const Bu = B * u;
   const u2 = 2 * u;
   const { hs, act, aux, dA, dRec, dh } = ws;
   const dhv = operand(dh, 0, u);
-  const kernel =
-    slope !== 0 || takesNew
-      ? null
-      : bindGateKernel(
-          'gru_after_bwd',
-          [
-            dhv,
-            ...gateBlocks(ws, dA, 3, B, true),
-            ...gateBlocks(ws, dRec, 3, B),
-            dhv,
-            ...gateBlocks(ws, act, 3, B),
-            stateSlot(ws, aux, 0, B),
-            stateSlot(ws, hs, 0, B),
-          ],
-          B,
-          u,
-        );
-  const done = kernelColumns(kernel);
+  const { kernel, done } = cellKernel(
+    ws,
+    'gru_after_bwd',
+    [
+      dhv,
+      ...gateBlocks(ws, dA, 3, B, 'inputTime'),
+      ...gateBlocks(ws, dRec, 3, B),
+      dhv,
+      ...gateBlocks(ws, act, 3, B),
+      stateSlot(ws, aux, 0, B),
+      stateSlot(ws, hs, 0, B),
+    ],
+    B,
+    slope === 0 && !takesNew,
+  );
   const step: RowVisitor = (xo, _ro, ao, ho, bo) => {
     for (let j = done; j < u; j++) {
       const g = dh[bo + j]!;
@@ -269,10 +262,6 @@ export function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
       dRec[ao + u2 + j] = dah * r;
     }
   };
-  for (let s = T - 1; s >= 0; s--) {
-    addStepGradient(ws, s, Bu);
-    kernel?.run(s);
-    eachRow(ws, s, B, step);
-    backpropRecurrent(ws, s, B);
-  }
+  // dA is written above (its ĥ block is not dRec's).
+  backwardSteps(ws, B, kernel, step, false);
 }

@@ -1,15 +1,14 @@
 /** The LSTM cell (Keras; gate blocks i|f|g|o), forward and backward side by side. */
 import { gate, gateGrad, gateSlope } from '../activations';
 import type { FloatArray } from '../float-array';
-import { bindGateKernel, kernelColumns, operand } from '../wasm/ops';
+import { operand } from '../wasm/ops';
 import {
-  addStepGradient,
-  backpropRecurrent,
-  copyToInputTime,
-  eachRow,
+  afterProductOperands,
+  backwardSteps,
+  cellKernel,
+  forwardSteps,
   gateBlocks,
   type RowVisitor,
-  recurrentProduct,
   stateSlot,
 } from './steps';
 import type { RecurrentWorkspace } from './workspace';
@@ -29,24 +28,18 @@ export function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): v
   const { xp, hs, cs, act, aux, rec } = ws;
   const u2 = 2 * u;
   const u3 = 3 * u;
-  const kernel =
-    slope !== 0
-      ? null
-      : bindGateKernel(
-          'lstm_fwd',
-          [
-            ...gateBlocks(ws, act, 4, B),
-            stateSlot(ws, cs, 1, B),
-            stateSlot(ws, aux, 0, B),
-            stateSlot(ws, hs, 1, B),
-            ...gateBlocks(ws, xp, 4, B, true),
-            ...[0, u, u2, u3].map((k) => operand(rec, k, G)),
-            stateSlot(ws, cs, 0, B),
-          ],
-          B,
-          u,
-        );
-  const done = kernelColumns(kernel);
+  const { kernel, done } = cellKernel(
+    ws,
+    'lstm_fwd',
+    afterProductOperands(
+      ws,
+      B,
+      [stateSlot(ws, cs, 1, B), stateSlot(ws, aux, 0, B), stateSlot(ws, hs, 1, B)],
+      [stateSlot(ws, cs, 0, B)],
+    ),
+    B,
+    slope === 0,
+  );
   const step: RowVisitor = (xo, ro, ao, po) => {
     for (let j = done; j < u; j++) {
       const i = gate(xp[xo + j]! + rec[ro + j]!, slope);
@@ -64,11 +57,7 @@ export function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): v
       hs[po + Bu + j] = o * tc;
     }
   };
-  for (let s = 0; s < T; s++) {
-    recurrentProduct(ws, U, s, B);
-    kernel?.run(s);
-    eachRow(ws, s, B, step);
-  }
+  forwardSteps(ws, U, B, kernel, step);
 }
 
 /**
@@ -81,31 +70,14 @@ export function lstmBackward(ws: RecurrentWorkspace, B: number): void {
   const { T, G } = ws;
   const u = ws.config.units;
   const slope = gateSlope(ws.config.recurrentActivation);
-  const Bu = B * u;
   const u2 = 2 * u;
   const u3 = 3 * u;
   const { cs, act, aux, dRec, dh, dc } = ws;
-  const dhv = operand(dh, 0, u);
-  const dcv = operand(dc, 0, u);
-  const kernel =
-    slope !== 0
-      ? null
-      : bindGateKernel(
-          'lstm_bwd',
-          [
-            dhv,
-            dcv,
-            ...gateBlocks(ws, dRec, 4, B),
-            dhv,
-            dcv,
-            ...gateBlocks(ws, act, 4, B),
-            stateSlot(ws, aux, 0, B),
-            stateSlot(ws, cs, 0, B),
-          ],
-          B,
-          u,
-        );
-  const done = kernelColumns(kernel);
+  // dh, dc are read (g and the running ∂L/∂c) and written (0 and ∂L/∂c_prev).
+  const running = [operand(dh, 0, u), operand(dc, 0, u)];
+  const inputs = [...gateBlocks(ws, act, 4, B), stateSlot(ws, aux, 0, B), stateSlot(ws, cs, 0, B)];
+  const operands = [...running, ...gateBlocks(ws, dRec, 4, B), ...running, ...inputs];
+  const { kernel, done } = cellKernel(ws, 'lstm_bwd', operands, B, slope === 0);
   const step: RowVisitor = (_xo, _ro, ao, po, bo) => {
     for (let j = done; j < u; j++) {
       const g = dh[bo + j]!;
@@ -123,11 +95,5 @@ export function lstmBackward(ws: RecurrentWorkspace, B: number): void {
       dRec[ao + u3 + j] = g * tc * gateGrad(o, slope);
     }
   };
-  for (let s = T - 1; s >= 0; s--) {
-    addStepGradient(ws, s, Bu);
-    kernel?.run(s);
-    eachRow(ws, s, B, step);
-    copyToInputTime(ws, s, B);
-    backpropRecurrent(ws, s, B);
-  }
+  backwardSteps(ws, B, kernel, step);
 }

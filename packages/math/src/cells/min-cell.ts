@@ -84,7 +84,7 @@ export function minCellGates(cell: MinCellEquations, ws: RecurrentWorkspace, B: 
     ...gateBlocks(ws, act, cell.gates, B),
     stateSlot(ws, aux, 0, B),
     stateSlot(ws, hs, 1, B),
-    ...gateBlocks(ws, xp, cell.gates, B, true),
+    ...gateBlocks(ws, xp, cell.gates, B, 'inputTime'),
   ];
   everyStep(ws, cell.kernels.forward, operands, B, (x, o, n) => {
     cell.forward(xp, x, act, o, u, ab);
@@ -133,7 +133,7 @@ export function minCellGateGrads(
   const { act, dA, hs } = ws;
   const u = ws.config.units;
   const operands = [
-    ...gateBlocks(ws, dA, cell.gates, B, true),
+    ...gateBlocks(ws, dA, cell.gates, B, 'inputTime'),
     stateSlot(ws, g, 0, B),
     stateSlot(ws, hs, 0, B),
     ...gateBlocks(ws, act, cell.gates, B),

@@ -1,16 +1,7 @@
 /** The SimpleRNN cell (tanh), forward and backward side by side. */
 import type { FloatArray } from '../float-array';
-import { bindGateKernel, kernelColumns, operand } from '../wasm/ops';
-import {
-  addStepGradient,
-  backpropRecurrent,
-  copyToInputTime,
-  eachRow,
-  gateBlocks,
-  type RowVisitor,
-  recurrentProduct,
-  stateSlot,
-} from './steps';
+import { operand } from '../wasm/ops';
+import { backwardSteps, cellKernel, forwardSteps, gateBlocks, type RowVisitor, stateSlot } from './steps';
 import type { RecurrentWorkspace } from './workspace';
 
 /**
@@ -23,21 +14,16 @@ export function simpleRnnForward(ws: RecurrentWorkspace, U: FloatArray, B: numbe
   const u = ws.config.units;
   const Bu = B * u;
   const { xp, hs, rec } = ws;
-  const kernel = bindGateKernel(
+  const { kernel, done } = cellKernel(
+    ws,
     'tanh_of_sum',
-    [stateSlot(ws, hs, 1, B), ...gateBlocks(ws, xp, 1, B, true), operand(rec, 0, G)],
+    [stateSlot(ws, hs, 1, B), ...gateBlocks(ws, xp, 1, B, 'inputTime'), operand(rec, 0, G)],
     B,
-    u,
   );
-  const done = kernelColumns(kernel);
   const step: RowVisitor = (xo, ro, _ao, ho) => {
     for (let j = done; j < u; j++) hs[ho + Bu + j] = Math.tanh(xp[xo + j]! + rec[ro + j]!);
   };
-  for (let s = 0; s < T; s++) {
-    recurrentProduct(ws, U, s, B);
-    kernel?.run(s);
-    eachRow(ws, s, B, step);
-  }
+  forwardSteps(ws, U, B, kernel, step);
 }
 
 /**
@@ -51,13 +37,12 @@ export function simpleRnnBackward(ws: RecurrentWorkspace, B: number): void {
   const Bu = B * u;
   const { hs, dRec, dh } = ws;
   const dhv = operand(dh, 0, u);
-  const kernel = bindGateKernel(
+  const { kernel, done } = cellKernel(
+    ws,
     'rnn_bwd',
     [dhv, ...gateBlocks(ws, dRec, 1, B), dhv, stateSlot(ws, hs, 1, B)],
     B,
-    u,
   );
-  const done = kernelColumns(kernel);
   const step: RowVisitor = (_xo, _ro, ao, ho, bo) => {
     for (let j = done; j < u; j++) {
       const h = hs[ho + Bu + j]!;
@@ -65,11 +50,5 @@ export function simpleRnnBackward(ws: RecurrentWorkspace, B: number): void {
       dh[bo + j] = 0;
     }
   };
-  for (let s = T - 1; s >= 0; s--) {
-    addStepGradient(ws, s, Bu);
-    kernel?.run(s);
-    eachRow(ws, s, B, step);
-    copyToInputTime(ws, s, B);
-    backpropRecurrent(ws, s, B);
-  }
+  backwardSteps(ws, B, kernel, step);
 }

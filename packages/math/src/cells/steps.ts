@@ -5,7 +5,8 @@
  */
 import type { FloatArray } from '../float-array';
 import { gemmNN, gemmTN, transpose } from '../gemm';
-import { operand, type StepOperand } from '../wasm/ops';
+import type { GateKernelName } from '../wasm/gate-module';
+import { bindGateKernel, type GateKernel, kernelColumns, operand, type StepOperand } from '../wasm/ops';
 import type { RecurrentWorkspace } from './workspace';
 
 /**
@@ -148,23 +149,42 @@ export function addRecurrentPath(ws: RecurrentWorkspace, Bu: number): void {
 
 /**
  * Gate-kernel operands (`wasm/ops.ts`) of the `count` gate blocks of a [T,B,G] buffer, block k at column
- * k·u: indexed by processing step (`act`, `dRec`), or with `byInputTime` by the input time the step reads
- * (`xp`, `dA`: walking back through the buffer with `goBackwards`).
+ * k·u: indexed by processing step (`act`, `dRec`), by the input time the step reads (`xp`, `dA`: walking
+ * back through the buffer with `goBackwards`), or the same [B,G] rows at every step (`rec`).
  */
 export function gateBlocks(
   ws: RecurrentWorkspace,
   data: FloatArray,
   count: number,
   B: number,
-  byInputTime = false,
+  index: 'step' | 'inputTime' | 'none' = 'step',
 ): StepOperand[] {
   const { T, G } = ws;
   const BG = B * G;
-  const back = byInputTime && ws.config.goBackwards;
+  const back = index === 'inputTime' && ws.config.goBackwards;
+  const step = index === 'none' ? 0 : back ? -BG : BG;
   const u = ws.config.units;
-  return Array.from({ length: count }, (_, k) =>
-    operand(data, (back ? (T - 1) * BG : 0) + k * u, G, back ? -BG : BG),
-  );
+  return Array.from({ length: count }, (_, k) => operand(data, (back ? (T - 1) * BG : 0) + k * u, G, step));
+}
+
+/**
+ * The operands of a forward gate kernel run after the recurrent product (`gru_after_fwd`, `lstm_fwd`):
+ * the act gate blocks and `outputs`, then the xp and rec gate blocks and `inputs`.
+ */
+export function afterProductOperands(
+  ws: RecurrentWorkspace,
+  B: number,
+  outputs: readonly StepOperand[],
+  inputs: readonly StepOperand[],
+): StepOperand[] {
+  const n = ws.G / ws.config.units;
+  return [
+    ...gateBlocks(ws, ws.act, n, B),
+    ...outputs,
+    ...gateBlocks(ws, ws.xp, n, B, 'inputTime'),
+    ...gateBlocks(ws, ws.rec, n, B, 'none'),
+    ...inputs,
+  ];
 }
 
 /** The gate-kernel operand of the [B,u] slot `slot + s` of a [·,B,u] buffer at step s (`hs`, `cs`, `aux`). */
@@ -197,4 +217,60 @@ export function eachRow(ws: RecurrentWorkspace, s: number, B: number, row: RowVi
   const u = ws.config.units;
   const t = inputTime(ws, s);
   for (let b = 0; b < B; b++) row((t * B + b) * G, b * G, (s * B + b) * G, (s * B + b) * u, b * u);
+}
+
+/**
+ * The gate kernel `name` (`wasm/gate-module.ts`) bound to `operands` for the B rows and u columns of every
+ * step (null unless `usable`, e.g. sigmoid gates, and the WASM kernels take the buffers), and `done`: the
+ * column the cell's own loops start at.
+ */
+export function cellKernel(
+  ws: RecurrentWorkspace,
+  name: GateKernelName,
+  operands: readonly StepOperand[],
+  B: number,
+  usable = true,
+): { kernel: GateKernel | null; done: number } {
+  const kernel = usable ? bindGateKernel(name, operands, B, ws.config.units) : null;
+  return { kernel, done: kernelColumns(kernel) };
+}
+
+/**
+ * The forward time loop of a cell whose gates need the whole recurrent product first (GRU resetAfter,
+ * LSTM, SimpleRNN): per step rec = h_in·U, then the gate kernel, then `row` on the columns it left.
+ */
+export function forwardSteps(
+  ws: RecurrentWorkspace,
+  U: FloatArray,
+  B: number,
+  kernel: GateKernel | null,
+  row: RowVisitor,
+): void {
+  for (let s = 0; s < ws.T; s++) {
+    recurrentProduct(ws, U, s, B);
+    kernel?.run(s);
+    eachRow(ws, s, B, row);
+  }
+}
+
+/**
+ * Backpropagation through time of such a cell, from the last step: dh += dHs[s], the gate kernel and
+ * `row` write dRec (and dh, dc), dA by input time (`copyToInputTime`, unless the cell writes dA itself),
+ * then dh += dRec·Uᵀ.
+ */
+export function backwardSteps(
+  ws: RecurrentWorkspace,
+  B: number,
+  kernel: GateKernel | null,
+  row: RowVisitor,
+  toInputTime = true,
+): void {
+  const Bu = B * ws.config.units;
+  for (let s = ws.T - 1; s >= 0; s--) {
+    addStepGradient(ws, s, Bu);
+    kernel?.run(s);
+    eachRow(ws, s, B, row);
+    if (toInputTime) copyToInputTime(ws, s, B);
+    backpropRecurrent(ws, s, B);
+  }
 }

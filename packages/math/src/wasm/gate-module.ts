@@ -130,6 +130,14 @@ function sigmoidGrad(f: Code, x: number): void {
   f.get(x).f32x4(1).get(x).f32x4Sub().f32x4Mul();
 }
 
+/** Sets local `out` to σ or tanh of the sum of the locals `terms`. */
+function activationOfSum(f: Code, s: Scratch, out: number, fn: 'sigmoid' | 'tanh', ...terms: number[]): void {
+  f.get(terms[0]!);
+  for (const t of terms.slice(1)) f.get(t).f32x4Add();
+  (fn === 'sigmoid' ? sigmoid : tanh)(f, s);
+  f.set(out);
+}
+
 /** `count` fresh v128 locals. */
 function locals(f: Code, count: number): number[] {
   return Array.from({ length: count }, () => f.local(V128));
@@ -164,18 +172,10 @@ function cellKernels(): FunctionDef[] {
         number,
         number,
       ];
-      f.get(xi!).get(ri!).f32x4Add();
-      sigmoid(f, s);
-      f.set(i);
-      f.get(xf!).get(rf!).f32x4Add();
-      sigmoid(f, s);
-      f.set(fg);
-      f.get(xg!).get(rg!).f32x4Add();
-      tanh(f, s);
-      f.set(g);
-      f.get(xo!).get(ro!).f32x4Add();
-      sigmoid(f, s);
-      f.set(o);
+      activationOfSum(f, s, i, 'sigmoid', xi!, ri!);
+      activationOfSum(f, s, fg, 'sigmoid', xf!, rf!);
+      activationOfSum(f, s, g, 'tanh', xg!, rg!);
+      activationOfSum(f, s, o, 'sigmoid', xo!, ro!);
       f.get(fg).get(cp!).f32x4Mul().get(i).get(g).f32x4Mul().f32x4Add().tee(c);
       tanh(f, s);
       f.tee(tc).get(o).f32x4Mul().set(h);
@@ -203,12 +203,8 @@ function cellKernels(): FunctionDef[] {
     // GRU with resetAfter (keepsOld): hr = rh + bh, ĥ = tanh(xh + r ⊙ hr), h = ĥ + z ⊙ (h_prev − ĥ)
     elementwise('gru_after_fwd', 5, 10, (f, [xz, xr, xh, rz, rr, rh, bz, br, bh, hp], s) => {
       const [z, r, hh, hr, h] = locals(f, 5) as [number, number, number, number, number];
-      f.get(xz!).get(rz!).f32x4Add().get(bz!).f32x4Add();
-      sigmoid(f, s);
-      f.set(z);
-      f.get(xr!).get(rr!).f32x4Add().get(br!).f32x4Add();
-      sigmoid(f, s);
-      f.set(r);
+      activationOfSum(f, s, z, 'sigmoid', xz!, rz!, bz!);
+      activationOfSum(f, s, r, 'sigmoid', xr!, rr!, br!);
       f.get(rh!).get(bh!).f32x4Add().set(hr);
       f.get(xh!).get(r).get(hr).f32x4Mul().f32x4Add();
       tanh(f, s);
@@ -238,9 +234,7 @@ function cellKernels(): FunctionDef[] {
     }),
     elementwise('mingru_fwd', 4, 2, (f, [xz, xh], s) => {
       const [z, hh, a, b] = locals(f, 4) as [number, number, number, number];
-      f.get(xz!);
-      sigmoid(f, s);
-      f.set(z);
+      activationOfSum(f, s, z, 'sigmoid', xz!);
       candidate(f, s, xh!);
       f.set(hh);
       f.f32x4(1).get(z).f32x4Sub().set(a);
@@ -263,12 +257,8 @@ function cellKernels(): FunctionDef[] {
     }),
     elementwise('minlstm_fwd', 5, 3, (f, [xi, xf, xh], s) => {
       const [i, fg, hh, a, b] = locals(f, 5) as [number, number, number, number, number];
-      f.get(xi!);
-      sigmoid(f, s);
-      f.set(i);
-      f.get(xf!);
-      sigmoid(f, s);
-      f.set(fg);
+      activationOfSum(f, s, i, 'sigmoid', xi!);
+      activationOfSum(f, s, fg, 'sigmoid', xf!);
       candidate(f, s, xh!);
       f.set(hh);
       // 1 / (f + i) in s.u

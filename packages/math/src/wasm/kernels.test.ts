@@ -385,49 +385,38 @@ describe('the two kernel paths agree on whole networks', () => {
   });
 
   const base = { timeSteps: 7, features: 6, classes: 5 };
-  const specs: Record<string, ModelSpec> = {
-    'stacked GRU → bidirectional GRU(resetAfter) → LSTM': {
-      ...base,
-      layers: [
-        { cell: 'gru', units: 14 },
-        { cell: 'gru', units: 9, resetAfter: true, bidirectional: true },
-        { cell: 'lstm', units: 5 },
-      ],
-    },
+  // Each network as its layers; `base` gives the shapes.
+  const networks: Record<string, ModelSpec['layers']> = {
+    'stacked GRU → bidirectional GRU(resetAfter) → LSTM': [
+      { cell: 'gru', units: 14 },
+      { cell: 'gru', units: 9, resetAfter: true, bidirectional: true },
+      { cell: 'lstm', units: 5 },
+    ],
     // Layers narrower than one SIMD vector (units < 4) and the go-backwards order: the gate kernels
     // decline such widths and the TypeScript loops must take over every part of the step.
-    'narrow goBackwards GRUs (units 3 and 2)': {
-      ...base,
-      layers: [
-        { cell: 'gru', units: 3, goBackwards: true },
-        { cell: 'gru', units: 2 },
-      ],
-    },
+    'narrow goBackwards GRUs (units 3 and 2)': [
+      { cell: 'gru', units: 3, goBackwards: true },
+      { cell: 'gru', units: 2 },
+    ],
     // The LSTM, SimpleRNN and minimal-cell kernels, with a column tail (units 6 and 5) and by input time.
-    'LSTM (goBackwards) → SimpleRNN → LSTM, units 8, 6, 5': {
-      ...base,
-      layers: [
-        { cell: 'lstm', units: 8, goBackwards: true },
-        { cell: 'simpleRnn', units: 6 },
-        { cell: 'lstm', units: 5 },
-      ],
-    },
-    'minGRU (goBackwards) → bidirectional minLSTM → minGRU, units 8, 5, 6': {
-      ...base,
-      layers: [
-        { cell: 'mingru', units: 8, goBackwards: true },
-        { cell: 'minlstm', units: 5, bidirectional: true },
-        { cell: 'mingru', units: 6 },
-      ],
-    },
-    'narrow GRU(resetAfter) and SimpleRNN': {
-      ...base,
-      layers: [
-        { cell: 'gru', units: 3, resetAfter: true },
-        { cell: 'simpleRnn', units: 5, goBackwards: true },
-      ],
-    },
+    'LSTM (goBackwards) → SimpleRNN → LSTM, units 8, 6, 5': [
+      { cell: 'lstm', units: 8, goBackwards: true },
+      { cell: 'simpleRnn', units: 6 },
+      { cell: 'lstm', units: 5 },
+    ],
+    'minGRU (goBackwards) → bidirectional minLSTM → minGRU, units 8, 5, 6': [
+      { cell: 'mingru', units: 8, goBackwards: true },
+      { cell: 'minlstm', units: 5, bidirectional: true },
+      { cell: 'mingru', units: 6 },
+    ],
+    'narrow GRU(resetAfter) and SimpleRNN': [
+      { cell: 'gru', units: 3, resetAfter: true },
+      { cell: 'simpleRnn', units: 5, goBackwards: true },
+    ],
   };
+  const specs = Object.fromEntries(
+    Object.entries(networks).map(([name, layers]) => [name, { ...base, layers }]),
+  );
 
   it.each(Object.entries(specs))(
     '%s: probabilities, loss and gradients of a Float32 network match within 1e-5',
