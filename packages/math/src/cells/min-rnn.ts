@@ -3,8 +3,8 @@ import { scanBackward, scanForward } from './linear-scan';
 import { type MinCellEquations, minCellCoefficients, minCellGateGrads, minCellGates } from './min-cell';
 import { minGru } from './min-gru';
 import { minLstm } from './min-lstm';
-import { addInputGradient, addInputWeightGradients, projectInputs } from './steps';
-import type { RecurrentGrads, RecurrentParams, RecurrentWorkspace } from './workspace';
+import { projectInputs } from './steps';
+import type { RecurrentParams, RecurrentWorkspace } from './workspace';
 
 function equations(ws: RecurrentWorkspace): MinCellEquations {
   return ws.config.cell === 'mingru' ? minGru : minLstm;
@@ -41,15 +41,8 @@ export function minRecurrentForward(
   scanForward(hs, aux, T, N, ws.scan);
 }
 
-export function minRecurrentBackward(
-  ws: RecurrentWorkspace,
-  grads: RecurrentGrads,
-  dx: FloatArray | null,
-  x: FloatArray,
-  params: RecurrentParams,
-): void {
-  const B = ws.B;
-  ws.ensureBackwardCapacity(B);
+/** The backward pass up to the gate gradients: returns dA [T,B,G] by input time (the caller adds dW, db, dx). */
+export function minRecurrentBackward(ws: RecurrentWorkspace, B: number): FloatArray {
   const T = ws.T;
   const u = ws.config.units;
   const N = B * u;
@@ -63,7 +56,5 @@ export function minRecurrentBackward(
   // ∂L/∂h_0 = a_0 ⊙ g_0.
   minCellCoefficients(cell, ws, dh, 0, 0, 1, B);
   for (let k = 0; k < N; k++) dh[k] = dh[k]! * g[k]!;
-
-  addInputWeightGradients(ws, grads.kernel, grads.bias, x, dA, B);
-  if (dx !== null) addInputGradient(ws, dx, dA, params.kernel, B);
+  return dA;
 }
