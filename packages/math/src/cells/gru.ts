@@ -5,20 +5,20 @@
 import { gate, gateGrad, gateSlope } from '../activations';
 import type { FloatArray } from '../float-array';
 import { gemmNN } from '../gemm';
-import {
-  strided,
-  wasmElementwise,
-  wasmGruBackwardReset,
-  wasmGruBackwardUpdateAndCandidate,
-  wasmTanhBlend,
-} from '../wasm/ops';
+import { bindGateKernel, kernelColumns, operand } from '../wasm/ops';
 import {
   addRecurrentPath,
   addStepGradient,
-  backpropRecurrent,
-  inputTime,
+  afterProductOperands,
+  backwardSteps,
+  cellKernel,
+  copyToInputTime,
+  eachRow,
+  forwardSteps,
+  gateBlocks,
+  type RowVisitor,
   recurrentInput,
-  recurrentProduct,
+  stateSlot,
 } from './steps';
 import type { RecurrentWorkspace } from './workspace';
 
@@ -38,67 +38,60 @@ export function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: numbe
   const Bu = B * u;
   const { xp, hs, act, aux, rec } = ws;
   const u2 = 2 * u;
+  const hinAll = ws.recurrentMask !== null ? ws.hin : hs;
+  // The WebAssembly SIMD kernels (sigmoid gates) do the leading multiple-of-4 columns; the loops the rest.
+  const [az, ar, ah] = gateBlocks(ws, act, 3, B);
+  const [xz, , xh] = gateBlocks(ws, xp, 3, B, 'inputTime');
+  const zr = hard ? null : bindGateKernel('sigmoid_of_sum', [az!, xz!, operand(rec, 0, G)], B, u2);
+  const rh = cellKernel(
+    ws,
+    'product',
+    [stateSlot(ws, aux, 0, B), ar!, stateSlot(ws, hinAll, 0, B)],
+    B,
+    !hard,
+  );
+  const blend = cellKernel(
+    ws,
+    'tanh_blend',
+    [ah!, stateSlot(ws, hs, 1, B), xh!, operand(rec, u2, G), az!, stateSlot(ws, hs, 0, B)],
+    B,
+    !takesNew,
+  );
+  const doneZ = Math.min(kernelColumns(zr), u);
+  const doneR = Math.max(0, kernelColumns(zr) - u);
+  const doneRH = rh.done;
+  const doneH = blend.done;
+  // act[z|r] = σ(xp + rec)
+  const gates: RowVisitor = (xo, ro, ao) => {
+    for (let j = doneZ; j < u; j++) act[ao + j] = gate(xp[xo + j]! + rec[ro + j]!, slope);
+    for (let j = u + doneR; j < u2; j++) act[ao + j] = gate(xp[xo + j]! + rec[ro + j]!, slope);
+  };
+  // aux = r ⊙ h_in
+  const reset: RowVisitor = (_xo, _ro, ao, ho) => {
+    for (let j = doneRH; j < u; j++) aux[ho + j] = act[ao + u + j]! * hinAll[ho + j]!;
+  };
+  // ĥ = tanh(xp + rec), h = z ⊙ h_prev + (1 − z) ⊙ ĥ
+  const state: RowVisitor = (xo, ro, ao, ho) => {
+    for (let j = doneH; j < u; j++) {
+      const hh = Math.tanh(xp[xo + u2 + j]! + rec[ro + u2 + j]!);
+      const z = act[ao + j]!;
+      const keep = takesNew ? 1 - z : z;
+      act[ao + u2 + j] = hh;
+      hs[ho + Bu + j] = keep * hs[ho + j]! + (1 - keep) * hh;
+    }
+  };
   for (let s = 0; s < T; s++) {
-    const t = inputTime(ws, s);
-    const hin = recurrentInput(ws, s, B);
     const hOff = s * Bu;
     // rec[:, 0:2u] = h_in · U[:, 0:2u]
-    gemmNN(rec, 0, G, hin, hOff, u, U, 0, G, B, u2, u, 0);
-    // act[z|r] = σ(xp + rec): the WebAssembly SIMD kernel when available, else the loop below.
-    const zr = { out: strided(act, s * B * G, G), a: strided(xp, t * B * G, G), b: strided(rec, 0, G) };
-    if (!hard && wasmElementwise('sigmoidOfSum', zr, B, u2)) {
-      // aux = r ⊙ h_in; narrower than one SIMD vector (u < 4), the kernel declines and this loop runs.
-      const rh = { out: strided(aux, hOff, u), a: strided(act, s * B * G + u, G), b: strided(hin, hOff, u) };
-      if (!wasmElementwise('product', rh, B, u)) {
-        for (let b = 0; b < B; b++) {
-          const ao = (s * B + b) * G + u;
-          const ho = hOff + b * u;
-          for (let j = 0; j < u; j++) aux[ho + j] = act[ao + j]! * hin[ho + j]!;
-        }
-      }
-    } else {
-      for (let b = 0; b < B; b++) {
-        const xo = (t * B + b) * G;
-        const ro = b * G;
-        const ao = (s * B + b) * G;
-        const ho = hOff + b * u;
-        for (let j = 0; j < u; j++) {
-          const z = gate(xp[xo + j]! + rec[ro + j]!, slope);
-          const r = gate(xp[xo + u + j]! + rec[ro + u + j]!, slope);
-          act[ao + j] = z;
-          act[ao + u + j] = r;
-          aux[ho + j] = r * hin[ho + j]!;
-        }
-      }
-    }
+    gemmNN(rec, 0, G, recurrentInput(ws, s, B), hOff, u, U, 0, G, B, u2, u, 0);
+    zr?.run(s);
+    eachRow(ws, s, B, gates);
+    rh.kernel?.run(s);
+    eachRow(ws, s, B, reset);
     // rec[:, 2u:3u] = (r ⊙ h_in) · U[:, 2u:3u]
     gemmNN(rec, u2, G, aux, hOff, u, U, u2, G, B, u, u, 0);
-    const nOff = hOff + Bu;
-    // ĥ = tanh(xp + rec), h = z ⊙ h_prev + (1 − z) ⊙ ĥ: the WebAssembly SIMD kernel when available.
-    const ao0 = s * B * G;
-    const blend = {
-      hh: strided(act, ao0 + u2, G),
-      h: strided(hs, nOff, u),
-      a: strided(xp, t * B * G + u2, G),
-      b: strided(rec, u2, G),
-      z: strided(act, ao0, G),
-      hp: strided(hs, hOff, u),
-    };
-    if (!takesNew && wasmTanhBlend(blend, B, u)) continue;
-    for (let b = 0; b < B; b++) {
-      const xo = (t * B + b) * G + u2;
-      const ro = b * G + u2;
-      const ao = (s * B + b) * G;
-      const ho = hOff + b * u;
-      const no = nOff + b * u;
-      for (let j = 0; j < u; j++) {
-        const hh = Math.tanh(xp[xo + j]! + rec[ro + j]!);
-        const z = act[ao + j]!;
-        const keep = takesNew ? 1 - z : z;
-        act[ao + u2 + j] = hh;
-        hs[no + j] = keep * hs[ho + j]! + (1 - keep) * hh;
-      }
-    }
+    blend.kernel?.run(s);
+    eachRow(ws, s, B, state);
   }
 }
 
@@ -116,78 +109,59 @@ export function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
   const hard = slope !== 0;
   const Bu = B * u;
   const u2 = 2 * u;
-  const { hs, act, dA, dRec, dh, dhin, dtmp, ut } = ws;
+  const { hs, act, dRec, dh, dhin, dtmp, ut } = ws;
   const hinAll = ws.recurrentMask !== null ? ws.hin : ws.hs;
-  const backwards = ws.config.goBackwards;
-  for (let s = T - 1; s >= 0; s--) {
-    const t = inputTime(ws, s);
-    addStepGradient(ws, s, Bu);
-    const hOff = s * Bu;
-    const a0 = s * B * G;
-    // The WebAssembly SIMD kernel does the leading multiple-of-4 columns when available; the loop the rest.
-    const doneZH =
-      hard || takesNew
-        ? 0
-        : wasmGruBackwardUpdateAndCandidate(
-            {
-              dh: strided(dh, 0, u),
-              daz: strided(dRec, a0, G),
-              dah: strided(dRec, a0 + u2, G),
-              z: strided(act, a0, G),
-              hh: strided(act, a0 + u2, G),
-              hp: strided(hs, hOff, u),
-            },
-            B,
-            u,
-          );
-    for (let b = 0; b < B; b++) {
-      const ao = (s * B + b) * G;
-      const ho = hOff + b * u;
-      const bo = b * u;
-      for (let j = doneZH; j < u; j++) {
-        const g = dh[bo + j]!;
-        const z = act[ao + j]!;
-        const hh = act[ao + u2 + j]!;
-        // keep = z (keepsOld) or 1 − z (takesNew): h = keep ⊙ h_prev + (1 − keep) ⊙ ĥ.
-        const keep = takesNew ? 1 - z : z;
-        const dz = sign * g * (hs[ho + j]! - hh);
-        const dah = g * (1 - keep) * (1 - hh * hh);
-        dh[bo + j] = g * keep;
-        dRec[ao + j] = dz * gateGrad(z, slope);
-        dRec[ao + u2 + j] = dah;
-      }
+  // The WebAssembly SIMD kernels (sigmoid gates) do the leading multiple-of-4 columns; the loops the rest.
+  const [az, ar, ah] = gateBlocks(ws, act, 3, B);
+  const [dz, dr, dhh] = gateBlocks(ws, dRec, 3, B);
+  const dhv = operand(dh, 0, u);
+  const zh = cellKernel(
+    ws,
+    'gru_bwd_zh',
+    [dhv, dz!, dhh!, dhv, az!, ah!, stateSlot(ws, hs, 0, B)],
+    B,
+    !hard && !takesNew,
+  );
+  const reset = cellKernel(
+    ws,
+    'gru_bwd_r',
+    [dr!, operand(dhin, 0, u), operand(dtmp, 0, u), ar!, stateSlot(ws, hinAll, 0, B)],
+    B,
+    !hard,
+  );
+  const doneZH = zh.done;
+  const doneR = reset.done;
+  const updateAndCandidate: RowVisitor = (_xo, _ro, ao, ho, bo) => {
+    for (let j = doneZH; j < u; j++) {
+      const g = dh[bo + j]!;
+      const z = act[ao + j]!;
+      const hh = act[ao + u2 + j]!;
+      // keep = z (keepsOld) or 1 − z (takesNew): h = keep ⊙ h_prev + (1 − keep) ⊙ ĥ.
+      const keep = takesNew ? 1 - z : z;
+      const dz = sign * g * (hs[ho + j]! - hh);
+      const dah = g * (1 - keep) * (1 - hh * hh);
+      dh[bo + j] = g * keep;
+      dRec[ao + j] = dz * gateGrad(z, slope);
+      dRec[ao + u2 + j] = dah;
     }
+  };
+  const resetGate: RowVisitor = (_xo, _ro, ao, ho, bo) => {
+    for (let j = doneR; j < u; j++) {
+      const d = dtmp[bo + j]!;
+      const r = act[ao + u + j]!;
+      dRec[ao + u + j] = d * hinAll[ho + j]! * gateGrad(r, slope);
+      dhin[bo + j] = d * r;
+    }
+  };
+  for (let s = T - 1; s >= 0; s--) {
+    addStepGradient(ws, s, Bu);
+    zh.kernel?.run(s);
+    eachRow(ws, s, B, updateAndCandidate);
     // d(r ⊙ h_in) = daĥ · U_hᵀ
     gemmNN(dtmp, 0, u, dRec, s * B * G + u2, G, ut, u2 * u, u, B, u, u, 0);
-    const doneR = hard
-      ? 0
-      : wasmGruBackwardReset(
-          {
-            dar: strided(dRec, a0 + u, G),
-            dhin: strided(dhin, 0, u),
-            d: strided(dtmp, 0, u),
-            r: strided(act, a0 + u, G),
-            hin: strided(hinAll, hOff, u),
-          },
-          B,
-          u,
-        );
-    for (let b = 0; b < B; b++) {
-      const ao = (s * B + b) * G;
-      const ho = hOff + b * u;
-      const bo = b * u;
-      for (let j = doneR; j < u; j++) {
-        const d = dtmp[bo + j]!;
-        const r = act[ao + u + j]!;
-        dRec[ao + u + j] = d * hinAll[ho + j]! * gateGrad(r, slope);
-        dhin[bo + j] = d * r;
-      }
-      // dA is dRec re-indexed by input time; in processing order it is dRec itself (see `inputGradients`).
-      if (backwards) {
-        const xo = (t * B + b) * G;
-        for (let j = 0; j < G; j++) dA[xo + j] = dRec[ao + j]!;
-      }
-    }
+    reset.kernel?.run(s);
+    eachRow(ws, s, B, resetGate);
+    copyToInputTime(ws, s, B);
     // d h_in += da_{z,r} · U_{z,r}ᵀ
     gemmNN(dhin, 0, u, dRec, s * B * G, G, ut, 0, u, B, u, u2, 1);
     addRecurrentPath(ws, Bu);
@@ -209,30 +183,34 @@ export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: Flo
   const Bu = B * u;
   const { xp, hs, act, aux, rec } = ws;
   const u2 = 2 * u;
-  for (let s = 0; s < T; s++) {
-    const t = recurrentProduct(ws, U, s, B);
-    const hOff = s * Bu;
-    const nOff = hOff + Bu;
-    for (let b = 0; b < B; b++) {
-      const xo = (t * B + b) * G;
-      const ro = b * G;
-      const ao = (s * B + b) * G;
-      const ho = hOff + b * u;
-      const no = nOff + b * u;
-      for (let j = 0; j < u; j++) {
-        const z = gate(xp[xo + j]! + rec[ro + j]! + bias[G + j]!, slope);
-        const r = gate(xp[xo + u + j]! + rec[ro + u + j]! + bias[G + u + j]!, slope);
-        const hr = rec[ro + u2 + j]! + bias[G + u2 + j]!;
-        const hh = Math.tanh(xp[xo + u2 + j]! + r * hr);
-        act[ao + j] = z;
-        act[ao + u + j] = r;
-        act[ao + u2 + j] = hh;
-        aux[ho + j] = hr;
-        const keep = takesNew ? 1 - z : z;
-        hs[no + j] = keep * hs[ho + j]! + (1 - keep) * hh;
-      }
+  // The WebAssembly SIMD kernel (sigmoid gates, keepsOld) does the leading multiple-of-4 columns.
+  const { kernel, done } = cellKernel(
+    ws,
+    'gru_after_fwd',
+    afterProductOperands(
+      ws,
+      B,
+      [stateSlot(ws, aux, 0, B), stateSlot(ws, hs, 1, B)],
+      [...[0, u, u2].map((k) => operand(bias, G + k, 0)), stateSlot(ws, hs, 0, B)],
+    ),
+    B,
+    slope === 0 && !takesNew,
+  );
+  const step: RowVisitor = (xo, ro, ao, ho) => {
+    for (let j = done; j < u; j++) {
+      const z = gate(xp[xo + j]! + rec[ro + j]! + bias[G + j]!, slope);
+      const r = gate(xp[xo + u + j]! + rec[ro + u + j]! + bias[G + u + j]!, slope);
+      const hr = rec[ro + u2 + j]! + bias[G + u2 + j]!;
+      const hh = Math.tanh(xp[xo + u2 + j]! + r * hr);
+      act[ao + j] = z;
+      act[ao + u + j] = r;
+      act[ao + u2 + j] = hh;
+      aux[ho + j] = hr;
+      const keep = takesNew ? 1 - z : z;
+      hs[ho + Bu + j] = keep * hs[ho + j]! + (1 - keep) * hh;
     }
-  }
+  };
+  forwardSteps(ws, U, B, kernel, step);
 }
 
 /**
@@ -246,37 +224,44 @@ export function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
   const slope = gateSlope(ws.config.recurrentActivation);
   const takesNew = ws.config.updateGate === 'takesNew';
   const sign = takesNew ? -1 : 1;
-  const Bu = B * u;
   const u2 = 2 * u;
   const { hs, act, aux, dA, dRec, dh } = ws;
-  for (let s = T - 1; s >= 0; s--) {
-    const t = inputTime(ws, s);
-    addStepGradient(ws, s, Bu);
-    const hOff = s * Bu;
-    for (let b = 0; b < B; b++) {
-      const ao = (s * B + b) * G;
-      const xo = (t * B + b) * G;
-      const ho = hOff + b * u;
-      const bo = b * u;
-      for (let j = 0; j < u; j++) {
-        const g = dh[bo + j]!;
-        const z = act[ao + j]!;
-        const r = act[ao + u + j]!;
-        const hh = act[ao + u2 + j]!;
-        const hr = aux[ho + j]!;
-        const keep = takesNew ? 1 - z : z;
-        const daz = sign * g * (hs[ho + j]! - hh) * gateGrad(z, slope);
-        const dah = g * (1 - keep) * (1 - hh * hh);
-        const dar = dah * hr * gateGrad(r, slope);
-        dh[bo + j] = g * keep;
-        dA[xo + j] = daz;
-        dA[xo + u + j] = dar;
-        dA[xo + u2 + j] = dah;
-        dRec[ao + j] = daz;
-        dRec[ao + u + j] = dar;
-        dRec[ao + u2 + j] = dah * r;
-      }
+  const dhv = operand(dh, 0, u);
+  const { kernel, done } = cellKernel(
+    ws,
+    'gru_after_bwd',
+    [
+      dhv,
+      ...gateBlocks(ws, dA, 3, B, 'inputTime'),
+      ...gateBlocks(ws, dRec, 3, B),
+      dhv,
+      ...gateBlocks(ws, act, 3, B),
+      stateSlot(ws, aux, 0, B),
+      stateSlot(ws, hs, 0, B),
+    ],
+    B,
+    slope === 0 && !takesNew,
+  );
+  const step: RowVisitor = (xo, _ro, ao, ho, bo) => {
+    for (let j = done; j < u; j++) {
+      const g = dh[bo + j]!;
+      const z = act[ao + j]!;
+      const r = act[ao + u + j]!;
+      const hh = act[ao + u2 + j]!;
+      const hr = aux[ho + j]!;
+      const keep = takesNew ? 1 - z : z;
+      const daz = sign * g * (hs[ho + j]! - hh) * gateGrad(z, slope);
+      const dah = g * (1 - keep) * (1 - hh * hh);
+      const dar = dah * hr * gateGrad(r, slope);
+      dh[bo + j] = g * keep;
+      dA[xo + j] = daz;
+      dA[xo + u + j] = dar;
+      dA[xo + u2 + j] = dah;
+      dRec[ao + j] = daz;
+      dRec[ao + u + j] = dar;
+      dRec[ao + u2 + j] = dah * r;
     }
-    backpropRecurrent(ws, s, B);
-  }
+  };
+  // dA is written above (its ĥ block is not dRec's).
+  backwardSteps(ws, B, kernel, step, false);
 }

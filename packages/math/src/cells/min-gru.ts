@@ -16,6 +16,7 @@ export const MIN_GRU_GATES = ['z', 'hCandidate'] as const;
 
 export const minGru: MinCellEquations = {
   gates: 2,
+  kernels: { forward: 'mingru_fwd', gateGrads: 'mingru_bwd', coefficient: 'mingru_coef' },
   /** act = z|h̃, a = 1 − z, b = z ⊙ h̃. */
   forward(xp, x, act, o, u, ab) {
     const z = sigmoid(xp[x]!);

@@ -17,6 +17,7 @@ export const MIN_LSTM_GATES = ['i', 'f', 'hCandidate'] as const;
 
 export const minLstm: MinCellEquations = {
   gates: 3,
+  kernels: { forward: 'minlstm_fwd', gateGrads: 'minlstm_bwd', coefficient: 'minlstm_coef' },
   /** act = i|f|h̃, a = f′, b = i′ ⊙ h̃. */
   forward(xp, x, act, o, u, ab) {
     const i = sigmoid(xp[x]!);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { gradientError, Rng, randomArray } from '../__fixtures__/gradient-check';
+import { checkNetworkGradients, Rng, randomArray } from '../__fixtures__/gradient-check';
 import { minCellReference } from '../__fixtures__/min-reference';
 import type { FloatArray } from '../float-array';
-import { initializeWeights } from '../initializers';
-import { NetworkCore } from '../network';
 import { type ModelSpec, parameterCount, validateSpec, weightLayout } from '../spec';
+import { allocFloat32 } from '../wasm/runtime';
 import type { ScanSchedule } from './linear-scan';
 import { scanBackward, scanForward } from './linear-scan';
 import { recurrentBackward, recurrentForward } from './sequence';
@@ -53,15 +52,11 @@ function timeMajor(x: ArrayLike<number>, B: number, T: number, I: number, revers
 
 describe('spec: minGRU / minLSTM layouts', () => {
   it('have kernel [I, g·u] and bias [g·u] and no recurrent kernel', () => {
-    const spec: ModelSpec = {
-      timeSteps: 28,
-      features: 28,
-      classes: 10,
-      layers: [
-        { cell: 'mingru', units: 8, bidirectional: true },
-        { cell: 'minlstm', units: 4 },
-      ],
-    };
+    const layers: ModelSpec['layers'] = [
+      { cell: 'mingru', units: 8, bidirectional: true },
+      { cell: 'minlstm', units: 4 },
+    ];
+    const spec: ModelSpec = { timeSteps: 28, features: 28, classes: 10, layers };
     expect(weightLayout(spec).entries.map((e) => [e.name, e.shape])).toEqual([
       ['bidirectional/forward_min_gru/kernel', [28, 16]],
       ['bidirectional/forward_min_gru/bias', [16]],
@@ -89,38 +84,45 @@ describe('spec: minGRU / minLSTM layouts', () => {
 });
 
 describe('linear scan: parallel schedule = sequential schedule', () => {
-  for (const T of [1, 2, 3, 4, 5, 9, 10, 28, 50]) {
-    it(`T = ${T}, forward and backward, in Float64 to 1e-13`, () => {
-      const N = 3;
+  // Float64 runs the TypeScript loops; Float32 buffers in the arena the WebAssembly kernels (N = 6: one SIMD
+  // vector and a tail of 2 lanes for the loops).
+  const copies = {
+    float64: (v: ArrayLike<number>): FloatArray => Float64Array.from(v),
+    float32: (v: ArrayLike<number>): FloatArray => {
+      const out = allocFloat32(v.length);
+      out.set(v);
+      return out;
+    },
+  };
+  for (const T of [1, 2, 3, 4, 5, 9, 10, 28, 50, 100]) {
+    it(`T = ${T}, forward and backward, in Float64 to 1e-13 and in Float32 to 1e-5`, () => {
+      const N = 6;
       const rng = new Rng(T);
       const a = Float64Array.from({ length: T * N }, () => rng.uniform(0, 1));
       const h = randomArray(rng, (T + 1) * N);
       const d = randomArray(rng, T * N);
-      const hs = Float64Array.from(h);
-      const hp = Float64Array.from(h);
-      scanForward(hs, Float64Array.from(a), T, N, 'sequential');
-      scanForward(hp, Float64Array.from(a), T, N, 'parallel');
-      // Reference: the recurrence written out.
+      // References: the recurrences written out.
       const ref = Float64Array.from(h);
       for (let s = 0; s < T; s++)
         for (let n = 0; n < N; n++)
           ref[(s + 1) * N + n] = a[s * N + n]! * ref[s * N + n]! + h[(s + 1) * N + n]!;
-      for (let k = 0; k < ref.length; k++) {
-        expect(hs[k]).toBeCloseTo(ref[k]!, 13);
-        expect(hp[k]).toBeCloseTo(ref[k]!, 13);
-      }
-      const c = Float64Array.from({ length: T * N }, (_, k) => (k + N < T * N ? a[k + N]! : 0));
-      const gs = Float64Array.from(d);
-      const gp = Float64Array.from(d);
-      scanBackward(gs, Float64Array.from(c), T, N, 'sequential');
-      scanBackward(gp, Float64Array.from(c), T, N, 'parallel');
       const gref = Float64Array.from(d);
       for (let s = T - 2; s >= 0; s--)
         for (let n = 0; n < N; n++)
           gref[s * N + n] = d[s * N + n]! + a[(s + 1) * N + n]! * gref[(s + 1) * N + n]!;
-      for (let k = 0; k < gref.length; k++) {
-        expect(gs[k]).toBeCloseTo(gref[k]!, 13);
-        expect(gp[k]).toBeCloseTo(gref[k]!, 13);
+      const c = Float64Array.from({ length: T * N }, (_, k) => (k + N < T * N ? a[k + N]! : 0));
+      for (const [dtype, copy] of Object.entries(copies)) {
+        const digits = dtype === 'float64' ? 13 : 5;
+        for (const schedule of ['sequential', 'parallel'] as const) {
+          const hs = copy(h);
+          scanForward(hs, copy(a), T, N, schedule);
+          const gs = copy(d);
+          scanBackward(gs, copy(c), T, N, schedule);
+          for (let k = 0; k < ref.length; k++)
+            expect(hs[k], `${dtype} ${schedule}`).toBeCloseTo(ref[k]!, digits);
+          for (let k = 0; k < gref.length; k++)
+            expect(gs[k], `${dtype} ${schedule}`).toBeCloseTo(gref[k]!, digits);
+        }
       }
     });
   }
@@ -236,36 +238,6 @@ describe('minGRU / minLSTM: 784 steps in Float32, sequential and parallel schedu
   }
 });
 
-/** Float64 finite-difference check of a whole network; `training` selects the parallel scan. */
-function checkNetworkGradients(spec: ModelSpec, training: boolean, dropout = false): void {
-  const B = 3;
-  const rng = new Rng(21);
-  const core = new NetworkCore(spec, 'float64');
-  core.setWeights(initializeWeights(spec, 5));
-  for (let i = 0; i < core.params.length; i++) core.params[i]! += rng.uniform(-0.3, 0.3);
-  const x = randomArray(rng, B * spec.timeSteps * spec.features);
-  const labels = Int32Array.from({ length: B }, (_, i) => i % spec.classes);
-  if (dropout) core.sampleDropoutMasks(new Rng(99), B);
-  const loss = (): number => {
-    core.forward(x, B, training);
-    return core.loss(labels, 0).loss;
-  };
-  core.computeGradients(x, labels, B, { training, labelSmoothing: 0, l2: 0 });
-  const grads = Float64Array.from(core.grads);
-  core.grads.fill(0);
-  core.forward(x, B, training);
-  core.loss(labels, 0);
-  const dx = core.backward(true) as FloatArray;
-  for (const e of core.entries) {
-    const p = core.params.subarray(e.offset, e.offset + e.size);
-    const g = grads.subarray(e.offset, e.offset + e.size);
-    const norm = Math.hypot(...g);
-    expect(norm, e.name).toBeGreaterThan(0);
-    expect(gradientError(loss, p, g), e.name).toBeLessThan(1e-6);
-  }
-  expect(gradientError(loss, x, dx), 'input').toBeLessThan(1e-6);
-}
-
 describe('minGRU / minLSTM networks: Float64 finite-difference gradient checks', () => {
   const base = { timeSteps: 7, features: 3, classes: 3 };
   for (const training of [false, true]) {
@@ -279,7 +251,7 @@ describe('minGRU / minLSTM networks: Float64 finite-difference gradient checks',
             { cell: 'minlstm', units: 3, goBackwards: true },
           ],
         },
-        training,
+        { training },
       );
     });
     it(`${scan}: bidirectional minLSTM → bidirectional minGRU, then GRU`, () => {
@@ -292,7 +264,7 @@ describe('minGRU / minLSTM networks: Float64 finite-difference gradient checks',
             { cell: 'gru', units: 2 },
           ],
         },
-        training,
+        { training },
       );
     });
   }
@@ -306,8 +278,7 @@ describe('minGRU / minLSTM networks: Float64 finite-difference gradient checks',
           { cell: 'minlstm', units: 3, dropout: 0.2 },
         ],
       },
-      true,
-      true,
+      { training: true, dropout: true },
     );
   });
 });

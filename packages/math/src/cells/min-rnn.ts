@@ -1,10 +1,10 @@
 import type { FloatArray } from '../float-array';
 import { scanBackward, scanForward } from './linear-scan';
-import { type MinCellEquations, minCellCoefficient, minCellGateGrads, minCellGates } from './min-cell';
+import { type MinCellEquations, minCellCoefficients, minCellGateGrads, minCellGates } from './min-cell';
 import { minGru } from './min-gru';
 import { minLstm } from './min-lstm';
-import { addInputGradient, addInputWeightGradients, inputTime, projectInputs } from './steps';
-import type { RecurrentGrads, RecurrentParams, RecurrentWorkspace } from './workspace';
+import { projectInputs } from './steps';
+import type { RecurrentParams, RecurrentWorkspace } from './workspace';
 
 function equations(ws: RecurrentWorkspace): MinCellEquations {
   return ws.config.cell === 'mingru' ? minGru : minLstm;
@@ -34,37 +34,27 @@ export function minRecurrentForward(
   const u = ws.config.units;
   const N = B * u;
   projectInputs(ws, x, params.kernel, params.bias, B);
-  const { hs, act, aux, xp } = ws;
+  const { hs, aux } = ws;
   if (h0 !== null) for (let k = 0; k < N; k++) hs[k] = h0[k]!;
   else hs.fill(0, 0, N);
-  const cell = equations(ws);
-  for (let s = 0; s < T; s++) minCellGates(cell, act, aux, hs, xp, s, inputTime(ws, s), B, u);
+  minCellGates(equations(ws), ws, B);
   scanForward(hs, aux, T, N, ws.scan);
 }
 
-export function minRecurrentBackward(
-  ws: RecurrentWorkspace,
-  grads: RecurrentGrads,
-  dx: FloatArray | null,
-  x: FloatArray,
-  params: RecurrentParams,
-): void {
-  const B = ws.B;
-  ws.ensureBackwardCapacity(B);
+/** The backward pass up to the gate gradients: returns dA [T,B,G] by input time (the caller adds dW, db, dx). */
+export function minRecurrentBackward(ws: RecurrentWorkspace, B: number): FloatArray {
   const T = ws.T;
   const u = ws.config.units;
   const N = B * u;
-  const { hs, act, aux: c, hin: g, dHs, dA, dh } = ws;
+  const { aux: c, hin: g, dHs, dA, dh } = ws;
   const cell = equations(ws);
   // c[s] = a[s+1]; g = dHs.
-  for (let s = 0; s + 1 < T; s++) minCellCoefficient(cell, c, s * N, act, s + 1, B, u);
-  for (let k = 0; k < T * N; k++) g[k] = dHs[k]!;
+  minCellCoefficients(cell, ws, c, 0, 1, T, B);
+  g.set(dHs.subarray(0, T * N));
   scanBackward(g, c, T, N, ws.scan);
-  for (let s = 0; s < T; s++) minCellGateGrads(cell, dA, act, g, s * N, hs, s * N, s, inputTime(ws, s), B, u);
+  minCellGateGrads(cell, ws, g, B);
   // ∂L/∂h_0 = a_0 ⊙ g_0.
-  minCellCoefficient(cell, dh, 0, act, 0, B, u);
+  minCellCoefficients(cell, ws, dh, 0, 0, 1, B);
   for (let k = 0; k < N; k++) dh[k] = dh[k]! * g[k]!;
-
-  addInputWeightGradients(ws, grads.kernel, grads.bias, x, dA, B);
-  if (dx !== null) addInputGradient(ws, dx, dA, params.kernel, B);
+  return dA;
 }

@@ -69,12 +69,23 @@ export function recurrentBackward(
   x: FloatArray,
   params: RecurrentParams,
 ): void {
-  if (isMinCell(ws.config.cell)) {
-    minRecurrentBackward(ws, grads, dx, x, params);
-    return;
-  }
   const B = ws.B;
   ws.ensureBackwardCapacity(B);
+  const dA = isMinCell(ws.config.cell) ? minRecurrentBackward(ws, B) : gatedBackward(ws, grads, params, B);
+  addInputWeightGradients(ws, grads.kernel, grads.bias, x, dA, B);
+  if (dx !== null) addInputGradient(ws, dx, dA, params.kernel, B);
+}
+
+/**
+ * Backpropagation through time of a GRU, LSTM or SimpleRNN and its recurrent weights' gradients; returns
+ * the gate gradients by input time for the input weights and dx.
+ */
+function gatedBackward(
+  ws: RecurrentWorkspace,
+  grads: RecurrentGrads,
+  params: RecurrentParams,
+  B: number,
+): FloatArray {
   const { T, G, config } = ws;
   const u = config.units;
   const TB = T * B;
@@ -93,8 +104,6 @@ export function recurrentBackward(
   }
 
   const dRec = ws.dRec;
-  const dA = inputGradients(ws);
-  addInputWeightGradients(ws, grads.kernel, grads.bias, x, dA, B);
   // dU += h_inᵀ · dRec  (GRU resetAfter false: the h block pairs with r ⊙ h_in)
   const hinAll = ws.recurrentMask !== null ? ws.hin : ws.hs;
   if (config.cell === 'gru' && !config.resetAfter) {
@@ -104,17 +113,17 @@ export function recurrentBackward(
     gemmTN(grads.recurrentKernel, 0, G, hinAll, 0, u, dRec, 0, G, u, G, TB, 1);
   }
   if (config.cell === 'gru' && config.resetAfter) addColumnSums(ws, grads.bias, G, dRec, G, TB, G);
-
-  if (dx !== null) addInputGradient(ws, dx, dA, params.kernel, B);
+  return inputGradients(ws);
 }
 
 /**
- * The gate gradients per input time step, [T·B, G]: `dA`, or `dRec` itself for a GRU with
- * resetAfter false processed forwards (its backward pass writes dRec only, as the two coincide).
+ * The gate gradients per input time step, [T·B, G]: `dA`, or `dRec` itself when the two coincide (every
+ * cell processed forwards but the GRU with resetAfter, whose dRec ĥ block is the gradient after r ⊙):
+ * those backward passes write dRec, and copy it to dA by input time only with `goBackwards`.
  */
 function inputGradients(ws: RecurrentWorkspace): FloatArray {
   const c = ws.config;
-  return c.cell === 'gru' && !c.resetAfter && !c.goBackwards ? ws.dRec : ws.dA;
+  return c.goBackwards || (c.cell === 'gru' && c.resetAfter) ? ws.dA : ws.dRec;
 }
 
 /** out[off + j] += Σ_r a[r·lda + j] for r < rows, j < N: a product 1ᵀ·A on the GEMM kernels. */

@@ -224,6 +224,14 @@ export class Code {
   i32x4Splat(): this {
     return this.simd(0x11);
   }
+  /** Lane-wise a ≥ b: all ones where true, zeros where false (a mask for `v128Bitselect`). */
+  f32x4Ge(): this {
+    return this.simd(0x46);
+  }
+  /** Pops a, b, mask and pushes (a & mask) | (b & ~mask): a where the mask is set, else b. */
+  v128Bitselect(): this {
+    return this.simd(0x52);
+  }
   f32x4Nearest(): this {
     return this.simd(0x6a);
   }

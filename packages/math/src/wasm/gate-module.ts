@@ -112,6 +112,219 @@ function tanh(f: Code, s: Scratch): void {
   f.f32x4Add().f32x4Div().f32x4Sub();
 }
 
+/** Pushes the paper's candidate g(v) = max(v + ½, σ(min(v, 0))) for v in local `v` (= v + ½ for v ≥ 0, σ(v) below). */
+function candidate(f: Code, s: Scratch, v: number): void {
+  f.get(v).f32x4(0.5).f32x4Add();
+  f.get(v).f32x4(0).f32x4Min();
+  sigmoid(f, s);
+  f.f32x4Max();
+}
+
+/** Pushes g′ from y = g(v) in local `y`: 1 where y ≥ ½, else y(1 − y) (as `cells/candidate.ts`). */
+function candidateGrad(f: Code, y: number): void {
+  f.f32x4(1).get(y).f32x4(1).get(y).f32x4Sub().f32x4Mul().get(y).f32x4(0.5).f32x4Ge().v128Bitselect();
+}
+
+/** Pushes x ⊙ (1 − x), the logistic derivative from its value, for x in local `x`. */
+function sigmoidGrad(f: Code, x: number): void {
+  f.get(x).f32x4(1).get(x).f32x4Sub().f32x4Mul();
+}
+
+/** Sets local `out` to σ or tanh of the sum of the locals `terms`. */
+function activationOfSum(f: Code, s: Scratch, out: number, fn: 'sigmoid' | 'tanh', ...terms: number[]): void {
+  f.get(terms[0]!);
+  for (const t of terms.slice(1)) f.get(t).f32x4Add();
+  (fn === 'sigmoid' ? sigmoid : tanh)(f, s);
+  f.set(out);
+}
+
+/** `count` fresh v128 locals. */
+function locals(f: Code, count: number): number[] {
+  return Array.from({ length: count }, () => f.local(V128));
+}
+
+/**
+ * The kernels of the GRU with resetAfter, the LSTM, the SimpleRNN, the minimal cells and their linear scan (sigmoid gates; formulas
+ * in `cells/gru.ts`, `cells/lstm.ts`, `cells/simple-rnn.ts`, `cells/min-gru.ts`, `cells/min-lstm.ts`, `cells/linear-scan.ts`):
+ * - `lstm_fwd(i, f, g, o, c, tc, h, xi, xf, xg, xo, ri, rf, rg, ro, cp)`: the gates from the input and
+ *   recurrent pre-activations, c = f ⊙ cp + i ⊙ g, tc = tanh c, h = o ⊙ tc;
+ * - `lstm_bwd(dh, dc, dai, daf, dag, dao, g, dc, i, f, gg, o, tc, cp)`: from g = ∂L/∂h_t and the running
+ *   ∂L/∂c_t, the four pre-activation gradients, dc ← ∂L/∂c_{t−1} and dh ← 0;
+ * - `gru_after_fwd(z, r, hh, hr, h, xz, xr, xh, rz, rr, rh, bz, br, bh, hp)` and
+ *   `gru_after_bwd(dh, daz, dar, dah, drz, drr, drh, g, z, r, hh, hr, hp)`: the GRU with resetAfter;
+ * - `rnn_bwd(dh, da, g, h)`: da = g ⊙ (1 − h²), dh ← 0;
+ * - `mingru_fwd(z, hh, a, b, xz, xh)`, `mingru_bwd(dz, dh, g, hp, z, hh)`, `mingru_coef(a, z)`;
+ * - `minlstm_fwd(i, f, hh, a, b, xi, xf, xh)`, `minlstm_bwd(di, df, dh, g, hp, i, f, hh)`,
+ *   `minlstm_coef(a, i, f)`;
+ * - `madd(out, a, x, b)`: out = a ⊙ x + b; `madd_mul(out, p, a, x, b, q)`: out = a ⊙ x + b, p = a ⊙ q.
+ * Each argument is a (pointer, row stride) pair, then rows, cols4; rows run in order, so a row may read
+ * what the previous row wrote (the scan steps rely on it).
+ */
+function cellKernels(): FunctionDef[] {
+  return [
+    elementwise('lstm_fwd', 7, 9, (f, [xi, xf, xg, xo, ri, rf, rg, ro, cp], s) => {
+      const [i, fg, g, o, c, tc, h] = locals(f, 7) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      activationOfSum(f, s, i, 'sigmoid', xi!, ri!);
+      activationOfSum(f, s, fg, 'sigmoid', xf!, rf!);
+      activationOfSum(f, s, g, 'tanh', xg!, rg!);
+      activationOfSum(f, s, o, 'sigmoid', xo!, ro!);
+      f.get(fg).get(cp!).f32x4Mul().get(i).get(g).f32x4Mul().f32x4Add().tee(c);
+      tanh(f, s);
+      f.tee(tc).get(o).f32x4Mul().set(h);
+      return [i, fg, g, o, c, tc, h];
+    }),
+    elementwise('lstm_bwd', 6, 8, (f, [g, dc, i, fg, gg, o, tc, cp], s) => {
+      const [dct, dai, daf, dag, dao, dcp] = locals(f, 6) as [number, number, number, number, number, number];
+      // dct = dc + g ⊙ o ⊙ (1 − tc²)
+      f.get(dc!).get(g!).get(o!).f32x4Mul().f32x4(1).get(tc!).get(tc!).f32x4Mul().f32x4Sub().f32x4Mul();
+      f.f32x4Add().set(dct);
+      f.get(dct).get(gg!).f32x4Mul();
+      sigmoidGrad(f, i!);
+      f.f32x4Mul().set(dai);
+      f.get(dct).get(cp!).f32x4Mul();
+      sigmoidGrad(f, fg!);
+      f.f32x4Mul().set(daf);
+      f.get(dct).get(i!).f32x4Mul().f32x4(1).get(gg!).get(gg!).f32x4Mul().f32x4Sub().f32x4Mul().set(dag);
+      f.get(g!).get(tc!).f32x4Mul();
+      sigmoidGrad(f, o!);
+      f.f32x4Mul().set(dao);
+      f.get(dct).get(fg!).f32x4Mul().set(dcp);
+      f.f32x4(0).set(s.t);
+      return [s.t, dcp, dai, daf, dag, dao];
+    }),
+    // GRU with resetAfter (keepsOld): hr = rh + bh, ĥ = tanh(xh + r ⊙ hr), h = ĥ + z ⊙ (h_prev − ĥ)
+    elementwise('gru_after_fwd', 5, 10, (f, [xz, xr, xh, rz, rr, rh, bz, br, bh, hp], s) => {
+      const [z, r, hh, hr, h] = locals(f, 5) as [number, number, number, number, number];
+      activationOfSum(f, s, z, 'sigmoid', xz!, rz!, bz!);
+      activationOfSum(f, s, r, 'sigmoid', xr!, rr!, br!);
+      f.get(rh!).get(bh!).f32x4Add().set(hr);
+      f.get(xh!).get(r).get(hr).f32x4Mul().f32x4Add();
+      tanh(f, s);
+      f.tee(hh).get(z).get(hp!).get(hh).f32x4Sub().f32x4Mul().f32x4Add().set(h);
+      return [z, r, hh, hr, h];
+    }),
+    // Its backward, g = ∂L/∂h_t: da_z = g ⊙ (h_prev − ĥ) ⊙ z(1 − z), da_ĥ = g ⊙ (1 − z) ⊙ (1 − ĥ²),
+    // da_r = da_ĥ ⊙ hr ⊙ r(1 − r), dh ← g ⊙ z; dA gets z|r|ĥ, dRec z|r|da_ĥ ⊙ r.
+    elementwise('gru_after_bwd', 7, 6, (f, [g, z, r, hh, hr, hp], s) => {
+      const [daz, dar, dah, dRh] = locals(f, 4) as [number, number, number, number];
+      f.get(g!).get(hp!).get(hh!).f32x4Sub().f32x4Mul();
+      sigmoidGrad(f, z!);
+      f.f32x4Mul().set(daz);
+      f.get(g!).f32x4(1).get(z!).f32x4Sub().f32x4Mul().f32x4(1).get(hh!).get(hh!).f32x4Mul().f32x4Sub();
+      f.f32x4Mul().set(dah);
+      f.get(dah).get(hr!).f32x4Mul();
+      sigmoidGrad(f, r!);
+      f.f32x4Mul().set(dar);
+      f.get(dah).get(r!).f32x4Mul().set(dRh);
+      f.get(g!).get(z!).f32x4Mul().set(s.t);
+      return [s.t, daz, dar, dah, daz, dar, dRh];
+    }),
+    elementwise('rnn_bwd', 2, 2, (f, [g, h], s) => {
+      f.get(g!).f32x4(1).get(h!).get(h!).f32x4Mul().f32x4Sub().f32x4Mul().set(s.u);
+      f.f32x4(0).set(s.t);
+      return [s.t, s.u];
+    }),
+    elementwise('mingru_fwd', 4, 2, (f, [xz, xh], s) => {
+      const [z, hh, a, b] = locals(f, 4) as [number, number, number, number];
+      activationOfSum(f, s, z, 'sigmoid', xz!);
+      candidate(f, s, xh!);
+      f.set(hh);
+      f.f32x4(1).get(z).f32x4Sub().set(a);
+      f.get(z).get(hh).f32x4Mul().set(b);
+      return [z, hh, a, b];
+    }),
+    // dA_z = g ⊙ (h̃ − h_prev) ⊙ z(1 − z), dA_h = g ⊙ z ⊙ g′(h̃)
+    elementwise('mingru_bwd', 2, 4, (f, [g, hp, z, hh], s) => {
+      f.get(g!).get(hh!).get(hp!).f32x4Sub().f32x4Mul();
+      sigmoidGrad(f, z!);
+      f.f32x4Mul().set(s.t);
+      f.get(g!).get(z!).f32x4Mul();
+      candidateGrad(f, hh!);
+      f.f32x4Mul().set(s.u);
+      return [s.t, s.u];
+    }),
+    elementwise('mingru_coef', 1, 1, (f, [z], s) => {
+      f.f32x4(1).get(z!).f32x4Sub().set(s.t);
+      return [s.t];
+    }),
+    elementwise('minlstm_fwd', 5, 3, (f, [xi, xf, xh], s) => {
+      const [i, fg, hh, a, b] = locals(f, 5) as [number, number, number, number, number];
+      activationOfSum(f, s, i, 'sigmoid', xi!);
+      activationOfSum(f, s, fg, 'sigmoid', xf!);
+      candidate(f, s, xh!);
+      f.set(hh);
+      // 1 / (f + i) in s.u
+      f.f32x4(1).get(fg).get(i).f32x4Add().f32x4Div().set(s.u);
+      f.get(fg).get(s.u).f32x4Mul().set(a);
+      f.get(i).get(s.u).f32x4Mul().get(hh).f32x4Mul().set(b);
+      return [i, fg, hh, a, b];
+    }),
+    // S = f + i, q = g ⊙ (h_prev − h̃) / S²: dA_i = −f ⊙ q ⊙ i(1 − i), dA_f = i ⊙ q ⊙ f(1 − f),
+    // dA_h = g ⊙ (i / S) ⊙ g′(h̃)
+    elementwise('minlstm_bwd', 3, 5, (f, [g, hp, i, fg, hh], s) => {
+      const [q, di, df, dh] = locals(f, 4) as [number, number, number, number];
+      f.get(fg!).get(i!).f32x4Add().set(s.u);
+      f.get(g!).get(hp!).get(hh!).f32x4Sub().f32x4Mul().get(s.u).get(s.u).f32x4Mul().f32x4Div().set(q);
+      f.f32x4(0).get(fg!).f32x4Sub().get(q).f32x4Mul();
+      sigmoidGrad(f, i!);
+      f.f32x4Mul().set(di);
+      f.get(i!).get(q).f32x4Mul();
+      sigmoidGrad(f, fg!);
+      f.f32x4Mul().set(df);
+      f.get(g!).get(i!).get(s.u).f32x4Div().f32x4Mul();
+      candidateGrad(f, hh!);
+      f.f32x4Mul().set(dh);
+      return [di, df, dh];
+    }),
+    elementwise('minlstm_coef', 1, 2, (f, [i, fg], s) => {
+      f.get(fg!).get(fg!).get(i!).f32x4Add().f32x4Div().set(s.t);
+      return [s.t];
+    }),
+    elementwise('madd', 1, 3, (f, [a, x, b], s) => {
+      f.get(a!).get(x!).f32x4Mul().get(b!).f32x4Add().set(s.t);
+      return [s.t];
+    }),
+    elementwise('madd_mul', 2, 4, (f, [a, x, b, q], s) => {
+      f.get(a!).get(x!).f32x4Mul().get(b!).f32x4Add().set(s.t);
+      f.get(a!).get(q!).f32x4Mul().set(s.u);
+      return [s.t, s.u];
+    }),
+  ];
+}
+
+/** The names of the kernels of `cellKernels` and of the GRU's (every one a `MapKernel`). */
+export type GateKernelName =
+  | 'sigmoid_of_sum'
+  | 'tanh_of_sum'
+  | 'product'
+  | 'tanh_blend'
+  | 'gru_bwd_zh'
+  | 'gru_bwd_r'
+  | 'gru_after_fwd'
+  | 'gru_after_bwd'
+  | 'lstm_fwd'
+  | 'lstm_bwd'
+  | 'rnn_bwd'
+  | 'mingru_fwd'
+  | 'mingru_bwd'
+  | 'mingru_coef'
+  | 'minlstm_fwd'
+  | 'minlstm_bwd'
+  | 'minlstm_coef'
+  | 'madd'
+  | 'madd_mul';
+
+/** Every gate kernel of the module by name. */
+export type GateKernelExports = Readonly<Record<GateKernelName, MapKernel>>;
+
 /**
  * The element-wise kernels:
  * - `sigmoid_of_sum(out, ldo, a, lda, b, ldb, rows, cols4)`: out = σ(a + b)
@@ -163,6 +376,7 @@ export function gateKernels(): FunctionDef[] {
       f.get(d!).get(r!).f32x4Mul().set(s.u);
       return [s.t, s.u];
     }),
+    ...cellKernels(),
   ];
 }
 

@@ -13,7 +13,7 @@
  */
 import { GruMathError } from '../errors';
 import { arenaAlloc, arenaHeap, arenaMemory, arenaScratch, inArena, MAX_PAGES } from './arena';
-import type { BlendKernel, ElementwiseKernel, MapKernel } from './gate-module';
+import type { BlendKernel, ElementwiseKernel, GateKernelExports, MapKernel } from './gate-module';
 import { type GemmFlavor, type KernelModuleExports, kernelModuleBytes, type RowsKernel } from './gemm-module';
 
 /** Which GEMM kernels the math core runs. */
@@ -139,6 +139,8 @@ export class WasmRuntime {
   readonly tanhBlend: BlendKernel;
   readonly gruBwdZh: MapKernel;
   readonly gruBwdR: MapKernel;
+  /** Every gate kernel by name (`gate-module.ts`). */
+  readonly gates: GateKernelExports;
   private privateHeap: Float32Array;
 
   constructor(
@@ -156,6 +158,7 @@ export class WasmRuntime {
     this.tanhBlend = e.tanh_blend;
     this.gruBwdZh = e.gru_bwd_zh;
     this.gruBwdR = e.gru_bwd_r;
+    this.gates = instance.exports as unknown as GateKernelExports;
     this.privateHeap = shared ? new Float32Array(0) : new Float32Array(this.memory.buffer);
   }
 
