@@ -1,5 +1,5 @@
 import { GruDataError } from './errors';
-import { backgroundField } from './preprocess-digit-background';
+import { backgroundField, histogramQuantile } from './preprocess-digit-background';
 import { dropSpecks, thickenThinStrokes } from './preprocess-digit-ink';
 import { assertRawImage, type RawImage, resampleFloat, toChannels } from './raw-image';
 
@@ -16,15 +16,7 @@ const UNEVEN = 32;
 function lightBackground(pixels: Uint8Array): boolean {
   const histogram = new Uint32Array(256);
   for (const v of pixels) histogram[v]!++;
-  const at = (p: number): number => {
-    const rank = Math.floor(p * (pixels.length - 1));
-    let seen = 0;
-    for (let v = 0; v < 256; v++) {
-      seen += histogram[v]!;
-      if (seen > rank) return v;
-    }
-    return 255;
-  };
+  const at = (p: number): number => histogramQuantile(histogram, pixels.length, p);
   return at(0.5) > (at(0.02) + at(0.98)) / 2;
 }
 
