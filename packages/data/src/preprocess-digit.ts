@@ -45,8 +45,8 @@ export interface PreprocessDigitOptions {
  *    picture's median against the middle of its 2nd…98th percentile range (the background is most of
  *    a picture, whatever the light does to its corners);
  * 3. subtract the background level and stretch the ink to 0…255; ink below `inkThreshold` of the
- *    maximum becomes 0. The level is the border's median, or, when the paper's light varies by more
- *    than 32 levels across the picture (see `backgroundField`: cell percentiles, a morphological
+ *    maximum becomes 0. The level is the border's median, or, when the border is unevenly lit and the
+ *    paper's light varies by more than 32 levels across the picture (see `backgroundField`: cell percentiles, a morphological
  *    closing that removes the strokes, bilinear interpolation), the paper's level at each pixel;
  *    then pieces of ink with less than 1 % of the ink's mass (dust, noise) are dropped (`dropSpecks`);
  * 4. crop to the ink's bounding box and fit it into `boxSize × boxSize` keeping the aspect ratio
@@ -101,15 +101,17 @@ export function preprocessDigit(image: RawImage, options: PreprocessDigitOptions
         : borderMedian > 127
       : options.invert;
   const level = invert ? 255 - borderMedian : borderMedian;
-  const field = backgroundField(gray.pixels, width, height, invert);
-  const even = field.range <= UNEVEN;
+  // Uneven light shows on the border (dark corners, a gradient); a flat border keeps one level, so a
+  // canvas drawing or a scan is read as before however much ink it holds.
+  const field = unevenBorder ? backgroundField(gray.pixels, width, height, invert) : undefined;
+  const paper = field !== undefined && field.range > UNEVEN ? field : undefined;
 
   const ink = new Float32Array(n);
   let maxInk = 0;
   for (let i = 0; i < n; i++) {
     const v = invert ? 255 - gray.pixels[i]! : gray.pixels[i]!;
-    const surface = even ? 0 : field.at(i % width, Math.floor(i / width));
-    const background = even ? level : invert ? 255 - surface : surface;
+    const surface = paper ? paper.at(i % width, Math.floor(i / width)) : 0;
+    const background = paper ? (invert ? 255 - surface : surface) : level;
     const value = Math.max(0, v - background);
     ink[i] = value;
     if (value > maxInk) maxInk = value;
