@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { preprocessDigit } from './preprocess-digit';
+import { MNIST_STROKE, strokeWidth } from './preprocess-digit-ink';
 import type { RawImage } from './raw-image';
 
 /** A dark "7"-ish stroke on light paper, off-centre in a 60×50 RGBA picture. */
@@ -122,5 +123,82 @@ describe('preprocessDigit', () => {
     expect(() => preprocessDigit(image, { boxSize: 30 })).toThrow(
       'preprocessDigit: boxSize 30 and size 28 must be whole numbers with 1 ≤ boxSize ≤ size.',
     );
+  });
+});
+
+/** The picture with each pixel's colour multiplied by `light(x, y)` (alpha untouched). */
+function lit(image: RawImage, light: (x: number, y: number) => number): RawImage {
+  const pixels = image.pixels.slice();
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      for (let c = 0; c < 3; c++) {
+        const i = (y * image.width + x) * 4 + c;
+        pixels[i] = Math.round(pixels[i]! * light(x, y));
+      }
+    }
+  }
+  return { ...image, pixels };
+}
+
+describe('preprocessDigit in uneven light', () => {
+  const flat = preprocessDigit(darkOnLightDigit());
+  const meanDiff = (a: RawImage, b: RawImage) =>
+    a.pixels.reduce((sum, v, i) => sum + Math.abs(v - b.pixels[i]!), 0) / a.pixels.length;
+
+  it('reads a vignetted photo like the flat picture: corners at 20 % of the centre’s light', () => {
+    // light = 1 − 0.8 · r², r² = (u² + v²) / 2 with u, v = −1 … 1 across the picture: 0.2 in the
+    // corners, 0.6 in the middle of each edge (paper 141, below mid-gray, on three quarters of the border).
+    const vignetted = lit(
+      darkOnLightDigit(),
+      (x, y) => 1 - (0.8 * (((x - 29.5) / 29.5) ** 2 + ((y - 24.5) / 24.5) ** 2)) / 2,
+    );
+    const out = preprocessDigit(vignetted);
+    // the same 25 × 40 ink box → 13 × 20, as in the flat picture (not the whole picture's box)
+    expect(inkBox(out)).toMatchObject({ width: 13, height: 20 });
+    expect([out.pixels[0], out.pixels[27], out.pixels[27 * 28], out.pixels[28 * 28 - 1]]).toEqual([
+      0, 0, 0, 0,
+    ]);
+    expect(meanDiff(out, flat)).toBeLessThan(8); // the ink is weaker where the light is
+  });
+
+  it('reads a light-on-dark board lit from one side (light 0.3 → 1 across it) like the flat picture', () => {
+    const dark = darkOnLightDigit();
+    const board = { ...dark, pixels: dark.pixels.map((v, i) => (i % 4 === 3 ? v : 255 - v)) };
+    const out = preprocessDigit(lit(board, (x) => 0.3 + (0.7 * x) / 59));
+    expect(inkBox(out)).toMatchObject({ width: 13, height: 20 });
+    expect(meanDiff(out, flat)).toBeLessThan(8);
+  });
+
+  it('ignores specks of dirt away from the digit: the same picture as without them', () => {
+    const dirty = darkOnLightDigit();
+    for (const [x, y] of [
+      [55, 2],
+      [57, 46],
+      [2, 47],
+    ] as const) {
+      dirty.pixels.set([60, 60, 60, 255], (y * 60 + x) * 4);
+    }
+    // before, the specks widened the ink box to the whole picture; each is < 1 % of the ink
+    expect([...preprocessDigit(dirty).pixels]).toEqual([...flat.pixels]);
+  });
+
+  it('gives a hairline in a large picture MNIST-wide strokes: at least MNIST’s 1st percentile', () => {
+    // a fine pen: a 2-pixel "7" 150 pixels tall in 200 × 200 would be 0.27 pixels wide in the box
+    const size = 200;
+    const pixels = new Uint8Array(size * size).fill(240);
+    for (let x = 60; x < 140; x++)
+      pixels.fill(30, 25 * size + x, 25 * size + x + 1).fill(30, 26 * size + x, 26 * size + x + 1);
+    for (let y = 25; y < 175; y++)
+      pixels.fill(
+        30,
+        y * size + 139 - Math.round((y - 25) * 0.4),
+        y * size + 141 - Math.round((y - 25) * 0.4),
+      );
+    const out = preprocessDigit({ width: size, height: size, channels: 1, pixels });
+    let max = 0;
+    for (const v of out.pixels) max = Math.max(max, v);
+    const ink = Float32Array.from(out.pixels, (v) => (v > 0.1 * max ? v : 0));
+    expect(max).toBe(255);
+    expect(strokeWidth(ink, 28, 28)).toBeGreaterThanOrEqual(MNIST_STROKE.thin);
   });
 });
