@@ -7,7 +7,7 @@ import type { ModelSpec } from './spec';
 
 function checkNetworkGradients(
   spec: ModelSpec,
-  options: { labelSmoothing?: number; l2?: number; l1?: number; dropout?: boolean },
+  options: { labelSmoothing?: number; l2?: number; l1?: number; dropout?: boolean; weights?: number[] },
 ): void {
   const B = 3;
   const rng = new Rng(21);
@@ -20,6 +20,7 @@ function checkNetworkGradients(
   const ls = options.labelSmoothing ?? 0;
   const l2 = options.l2 ?? 0;
   const l1 = options.l1 ?? 0;
+  const weights = options.weights ? Float64Array.from(options.weights) : null;
   if (options.dropout) {
     core.sampleDropoutMasks(new Rng(99), B);
     // The masks are really applied in training and only there.
@@ -39,13 +40,13 @@ function checkNetworkGradients(
         absolute += Math.abs(core.params[i]!);
       }
     }
-    return core.loss(labels, ls).loss + l2 * penalty + l1 * absolute;
+    return core.loss(labels, ls, weights).loss + l2 * penalty + l1 * absolute;
   };
-  core.computeGradients(x, labels, B, { training, labelSmoothing: ls, l2, l1 });
+  core.computeGradients(x, labels, B, { training, labelSmoothing: ls, l2, l1, weights });
   const grads = Float64Array.from(core.grads);
   core.grads.fill(0);
   core.forward(x, B, training);
-  core.loss(labels, ls);
+  core.loss(labels, ls, weights);
   const dx = core.backward(true) as FloatArray;
   for (const e of core.entries) {
     const p = core.params.subarray(e.offset, e.offset + e.size);
@@ -62,6 +63,12 @@ describe('NetworkCore: Float64 finite-difference gradient checks of whole networ
     checkNetworkGradients(
       { ...base, layers: [{ cell: 'gru', units: 5 }] },
       { labelSmoothing: 0.1, l2: 0.01 },
+    );
+  });
+  it('GRU + dense head with per-sample loss weights (class × sample; one sample weighs 0) and label smoothing', () => {
+    checkNetworkGradients(
+      { ...base, layers: [{ cell: 'gru', units: 5 }] },
+      { labelSmoothing: 0.1, weights: [2.5, 0, 0.75] },
     );
   });
   it('GRU + dense head with L1 and L2 together (|w| is smooth away from 0)', () => {

@@ -15,7 +15,14 @@ import { Optimizer } from '../optimizers';
 import { combineShards, REDUCTION_SHARDS, type ShardResult } from '../reduction';
 import { Rng } from '../rng';
 import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
-import { checkBatch, checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
+import {
+  checkBatch,
+  checkFinite,
+  checkLabels,
+  checkSampleWeights,
+  checkTensor,
+  matchWeights,
+} from '../validate';
 import type { ShardPool } from './pool';
 import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 import { drawDropoutUniforms, dropoutMaskWidths, skipDropoutUniforms, splitBatch } from './shards';
@@ -149,6 +156,7 @@ export class ParallelMathNetwork implements Network {
     return {
       x: new SharedArrayBuffer(batch * sample * FLOAT),
       y: new SharedArrayBuffer(batch * 4),
+      weights: new SharedArrayBuffer(batch * FLOAT),
       uniforms: new SharedArrayBuffer(batch * uniformsPerSample * 8),
       probs: new SharedArrayBuffer(batch * spec.classes * FLOAT),
     };
@@ -207,15 +215,18 @@ export class ParallelMathNetwork implements Network {
     }
   }
 
-  trainBatch(x: Float32Array, y: Int32Array, batch: number): Promise<BatchResult> {
+  trainBatch(x: Float32Array, y: Int32Array, batch: number, weights?: Float32Array): Promise<BatchResult> {
     return this.serialize(async () => {
       this.checkAlive();
       this.checkInput(x, batch);
       checkLabels(y, batch, this.spec.classes);
+      checkSampleWeights(weights, batch);
       this.ensureCapacity(batch);
       const buffers = this.buffers;
       new Float32Array(buffers.x).set(x);
       new Int32Array(buffers.y).set(y);
+      const weighted = weights !== undefined;
+      if (weighted) new Float32Array(buffers.weights).set(weights);
       const dropout = this.widths.length > 0;
       if (dropout)
         drawDropoutUniforms(this.dropoutRng, this.widths, batch, new Float64Array(buffers.uniforms));
@@ -235,7 +246,7 @@ export class ParallelMathNetwork implements Network {
         perWorker.map((list) =>
           list.length === 0
             ? null
-            : { type: 'train', id, buffers, batch, shards: list, dropout, labelSmoothing },
+            : { type: 'train', id, buffers, batch, shards: list, dropout, labelSmoothing, weighted },
         ),
       );
       if (this.disposed)

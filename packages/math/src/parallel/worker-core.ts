@@ -48,8 +48,19 @@ export class ShardWorker {
     const x = new Float32Array(buffers.x, 0, batch * sample);
     const y = new Int32Array(buffers.y, 0, batch);
     const uniforms = request.dropout ? new Float64Array(buffers.uniforms) : null;
+    const weights = request.weighted ? new Float32Array(buffers.weights, 0, batch) : null;
     const results = request.shards.map((shard) => {
-      const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, request.labelSmoothing);
+      const r = shardGradient(
+        core,
+        x,
+        y,
+        batch,
+        shard,
+        uniforms,
+        this.widths,
+        request.labelSmoothing,
+        weights,
+      );
       this.grads[shard.index]!.set(core.grads);
       return { index: shard.index, loss: r.loss, correct: r.correct };
     });
