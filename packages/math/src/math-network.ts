@@ -125,21 +125,12 @@ export class MathNetwork implements Network {
       uniforms = this.uniforms;
       drawDropoutUniforms(this.dropoutRng, this.widths, batch, uniforms);
     }
-    const labelSmoothing = this.options.labelSmoothing ?? 0;
+    const ls = this.options.labelSmoothing ?? 0;
+    const w = weights ?? null;
     const shards = splitBatch(batch, REDUCTION_SHARDS);
     const results = shards.map((shard, k) => {
       if (shard.size === 0) return null;
-      const r = shardGradient(
-        core,
-        x,
-        y,
-        batch,
-        shard,
-        uniforms,
-        this.widths,
-        labelSmoothing,
-        weights ?? null,
-      );
+      const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, ls, w);
       this.shardGrads[k]!.set(core.grads);
       return r;
     });

@@ -48,19 +48,10 @@ export class ShardWorker {
     const x = new Float32Array(buffers.x, 0, batch * sample);
     const y = new Int32Array(buffers.y, 0, batch);
     const uniforms = request.dropout ? new Float64Array(buffers.uniforms) : null;
-    const weights = request.weighted ? new Float32Array(buffers.weights, 0, batch) : null;
+    const w = request.weighted ? new Float32Array(buffers.weights, 0, batch) : null;
+    const ls = request.labelSmoothing;
     const results = request.shards.map((shard) => {
-      const r = shardGradient(
-        core,
-        x,
-        y,
-        batch,
-        shard,
-        uniforms,
-        this.widths,
-        request.labelSmoothing,
-        weights,
-      );
+      const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, ls, w);
       this.grads[shard.index]!.set(core.grads);
       return { index: shard.index, loss: r.loss, correct: r.correct };
     });
