@@ -98,7 +98,9 @@ describe('fit({ keepBest })', () => {
     });
     expect(saved.at(-1)!.epoch).toBe(stopAfter);
     expect([...firstBest, ...resumedBest].map((b) => b.epoch)).toEqual(fullBest.map((b) => b.epoch));
-    expect(bytes((resumedBest.at(-1) ?? firstBest.at(-1)!).artifacts)).toEqual(bytes(fullBest.at(-1)!.artifacts));
+    expect(bytes((resumedBest.at(-1) ?? firstBest.at(-1)!).artifacts)).toEqual(
+      bytes(fullBest.at(-1)!.artifacts),
+    );
     for (const m of [full, first, second]) m.dispose();
   });
 
@@ -110,14 +112,19 @@ describe('fit({ keepBest })', () => {
       'fit: keepBest monitors valAccuracy but there is no validation data. Pass validation or monitor "loss".',
     );
     await expect(model.fit(train, { epochs: 1, keepBest: {} as never })).rejects.toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('fit: keepBest needs save') }),
-    );
-    await expect(model.fit(train, { epochs: 1, keepBest: { save, monitr: 'loss' } as never })).rejects.toThrow(
-      'fit: keepBest: unknown option "monitr" (did you mean "monitor"?)',
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('fit: keepBest needs save'),
+      }),
     );
     await expect(
+      model.fit(train, { epochs: 1, keepBest: { save, monitr: 'loss' } as never }),
+    ).rejects.toThrow('fit: keepBest: unknown option "monitr" (did you mean "monitor"?)');
+    await expect(
       model.fit(train, { ...options, keepBest: { save, monitor: 'val_accuracy' as never } }),
-    ).rejects.toThrow('fit: keepBest.monitor must be one of loss, accuracy, valLoss, valAccuracy, got "val_accuracy".');
+    ).rejects.toThrow(
+      'fit: keepBest.monitor must be one of loss, accuracy, valLoss, valAccuracy, got "val_accuracy".',
+    );
     model.dispose();
   });
 });
