@@ -68,6 +68,21 @@ describe('gruvision compare', () => {
     for (const r of doc.results) expect(r.valAccuracy.values).toHaveLength(2);
   });
 
+  it("trains every cell with train's training flags: --augment, --optimizer, --class-weight, --keep-best", async () => {
+    // biome-ignore format: one command line reads best on one line
+    const args = ['compare', '--cells', 'gru,lstm', '--units', '6', ...tiny, '--epochs', '2', '--augment', 'shift=1,rotate=5', '--optimizer', 'adamw', '--l2', '1e-4', '--class-weight', 'balanced', '--keep-best', 'val_accuracy', '--json'];
+    const result = await runCli(args, { cwd });
+    expect(result.code, result.stderr).toBe(0);
+    const doc = ndjson(result.stdout).at(-1) as { results: { cell: string }[]; pick: { cell: string } };
+    expect(doc.results.map((r) => r.cell)).toEqual(['gru', 'lstm']);
+    const rnn = await runCli(
+      ['compare', '--cells', 'gru,rnn', '--units', '6', ...tiny, '--recurrent-activation', 'hardSigmoid'],
+      { cwd },
+    );
+    expect(rnn.code).toBe(2);
+    expect(rnn.stderr).toContain('--recurrent-activation only applies to --cell gru or lstm');
+  });
+
   it('rejects an unknown cell', async () => {
     const result = await runCli(['compare', '--cells', 'gru,tcn'], { cwd });
     expect(result.code).toBe(2);

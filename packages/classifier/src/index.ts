@@ -20,13 +20,17 @@ export { ENGINE_NAMES, resolveEngine } from './engines';
 export type { GruClassifierErrorCode } from './errors';
 export { GruClassifierError } from './errors';
 export type { Callback, FitRun, StopReason } from './fit/callbacks';
+export type { ClassWeight } from './fit/loss-weights';
+export { balancedClassWeights } from './fit/loss-weights';
 export type {
   BatchEndInfo,
+  BestModel,
   CheckpointOptions,
   EarlyStoppingOptions,
   FitCallbacks,
   FitOptions,
   History,
+  KeepBestOptions,
   MonitoredMetric,
   ReduceOnPlateauOptions,
   TrainBeginInfo,

@@ -49,7 +49,12 @@ export interface LossResult {
  * Softmax + cross-entropy, numerically stable (log-sum-exp), with optional label smoothing: the
  * target is (1 − ε)·onehot(y) + ε/C. Returns the mean loss over the batch; writes the probabilities
  * and, when `dLogits` is given, the gradient of the mean loss w.r.t. the logits (overwritten, not added).
- * probs: [B,C], dLogits: [B,C] | null, logits: [B,C], labels: [B]
+ *
+ * With per-sample `weights` w (class weights times sample weights), the loss is Keras's weighted
+ * loss Σᵢ wᵢ·lossᵢ / B — divided by the batch size, not by Σ wᵢ (PyTorch's
+ * `CrossEntropyLoss(weight=…)` divides by Σ w_{yᵢ}) — so a batch's gradient is an unbiased estimate
+ * of the weighted loss over the whole set, and weights of 1 give the unweighted gradient bit for bit.
+ * probs: [B,C], dLogits: [B,C] | null, logits: [B,C], labels: [B], weights: [B] | null
  */
 export function softmaxCrossEntropy(
   probs: FloatArray,
@@ -59,6 +64,7 @@ export function softmaxCrossEntropy(
   B: number,
   C: number,
   labelSmoothing: number,
+  weights: ArrayLike<number> | null = null,
 ): LossResult {
   softmaxRows(probs, logits, B, C);
   const off = labelSmoothing / C;
@@ -81,13 +87,27 @@ export function softmaxCrossEntropy(
     for (let j = 0; j < C; j++) sum += Math.exp(logits[o + j]! - max);
     const logSum = max + Math.log(sum);
     // −Σ_j q_j·log p_j with log p_j = logit_j − logSum.
-    if (labelSmoothing === 0) {
-      loss += logSum - logits[o + y]!;
-    } else {
-      for (let j = 0; j < C; j++) loss -= (j === y ? on : off) * (logits[o + j]! - logSum);
+    if (weights === null) {
+      if (labelSmoothing === 0) {
+        loss += logSum - logits[o + y]!;
+      } else {
+        for (let j = 0; j < C; j++) loss -= (j === y ? on : off) * (logits[o + j]! - logSum);
+      }
+      if (dLogits !== null) {
+        for (let j = 0; j < C; j++) dLogits[o + j] = (probs[o + j]! - (j === y ? on : off)) / B;
+      }
+      continue;
     }
+    const w = weights[b]!;
+    let sampleLoss = 0;
+    if (labelSmoothing === 0) {
+      sampleLoss = logSum - logits[o + y]!;
+    } else {
+      for (let j = 0; j < C; j++) sampleLoss -= (j === y ? on : off) * (logits[o + j]! - logSum);
+    }
+    loss += w * sampleLoss;
     if (dLogits !== null) {
-      for (let j = 0; j < C; j++) dLogits[o + j] = (probs[o + j]! - (j === y ? on : off)) / B;
+      for (let j = 0; j < C; j++) dLogits[o + j] = ((probs[o + j]! - (j === y ? on : off)) / B) * w;
     }
   }
   return { loss: loss / B, correct };

@@ -64,4 +64,4 @@ export {
   weightLayout,
 } from './spec';
 export { convertUpdateGate } from './update-gate';
-export { checkLabels, checkSequenceBatch, matchWeights } from './validate';
+export { checkLabels, checkSampleWeights, checkSequenceBatch, matchWeights } from './validate';

@@ -24,7 +24,7 @@ import { drawDropoutUniforms, dropoutMaskWidths, skipDropoutUniforms, splitBatch
 import { combineShards, mathBitsDependOn, REDUCTION_SHARDS, shardGradient } from './reduction';
 import { Rng } from './rng';
 import { type ModelSpec, weightLayout } from './spec';
-import { checkBatch, checkFinite, checkLabels, checkTensor } from './validate';
+import { checkBatch, checkFinite, checkLabels, checkSampleWeights, checkTensor } from './validate';
 import { activeKernels, initKernels } from './wasm/runtime';
 
 /** The default optimizer: Adam with Keras defaults and learning rate 1e-3. */
@@ -129,28 +129,41 @@ export class MathNetwork extends MathTraining implements Network {
    * Loss and gradients of one batch with the current weights, without an optimizer step. Gradients
    * include the L2 and L1 terms (as in training) but are not clipped; dropout is off.
    */
-  computeGradients(x: Float32Array, y: Int32Array, batch: number): { loss: number; gradients: NamedWeights } {
+  computeGradients(
+    x: Float32Array,
+    y: Int32Array,
+    batch: number,
+    weights?: Float32Array,
+  ): { loss: number; gradients: NamedWeights } {
     this.checkAlive();
     this.checkInput(x, batch);
     checkLabels(y, batch, this.spec.classes);
+    checkSampleWeights(weights, batch);
     const result = this.core.computeGradients(x, y, batch, {
       training: false,
       labelSmoothing: this.options.labelSmoothing ?? 0,
       l2: this.options.l2 ?? 0,
       l1: this.options.l1 ?? 0,
+      weights: weights ?? null,
     });
     return { loss: result.loss, gradients: this.core.getGradients() };
   }
 
-  async trainBatch(x: Float32Array, y: Int32Array, batch: number): Promise<BatchResult> {
-    return this.trainBatchSync(x, y, batch);
+  async trainBatch(
+    x: Float32Array,
+    y: Int32Array,
+    batch: number,
+    weights?: Float32Array,
+  ): Promise<BatchResult> {
+    return this.trainBatchSync(x, y, batch, weights);
   }
 
   /** Synchronous form of `trainBatch` (for workers and benchmarks). */
-  trainBatchSync(x: Float32Array, y: Int32Array, batch: number): BatchResult {
+  trainBatchSync(x: Float32Array, y: Int32Array, batch: number, weights?: Float32Array): BatchResult {
     this.checkAlive();
     this.checkInput(x, batch);
     checkLabels(y, batch, this.spec.classes);
+    checkSampleWeights(weights, batch);
     const core = this.core;
     // The fixed-shard reduction of every math engine (see REDUCTION_SHARDS): the same bits as the
     // parallel engine on any number of threads.
@@ -161,11 +174,12 @@ export class MathNetwork extends MathTraining implements Network {
       uniforms = this.uniforms;
       drawDropoutUniforms(this.dropoutRng, this.widths, batch, uniforms);
     }
-    const labelSmoothing = this.options.labelSmoothing ?? 0;
+    const ls = this.options.labelSmoothing ?? 0;
+    const w = weights ?? null;
     const shards = splitBatch(batch, REDUCTION_SHARDS);
     const results = shards.map((shard, k) => {
       if (shard.size === 0) return null;
-      const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, labelSmoothing);
+      const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, ls, w);
       this.shardGrads[k]!.set(core.grads);
       return r;
     });

@@ -9,6 +9,12 @@ describe('NetworkCore: Float64 finite-difference gradient checks of whole networ
       { labelSmoothing: 0.1, l2: 0.01 },
     );
   });
+  it('GRU + dense head with per-sample loss weights (class × sample; one sample weighs 0) and label smoothing', () => {
+    checkNetworkGradients(
+      { ...base, layers: [{ cell: 'gru', units: 5 }] },
+      { labelSmoothing: 0.1, weights: [2.5, 0, 0.75] },
+    );
+  });
   it('GRU + dense head with L1 and L2 together (|w| is smooth away from 0)', () => {
     checkNetworkGradients({ ...base, layers: [{ cell: 'gru', units: 5 }] }, { l1: 0.02, l2: 0.01 });
   });

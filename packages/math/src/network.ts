@@ -297,11 +297,21 @@ export class NetworkCore {
   private trainingPass = false;
 
   /**
-   * Mean softmax cross-entropy of the last forward pass against `labels` [B]; also writes the
-   * gradient of that mean loss w.r.t. the logits, ready for `backward`.
+   * Mean softmax cross-entropy of the last forward pass against `labels` [B] (weighted by `weights`
+   * [B] as `softmaxCrossEntropy` says, when given); also writes the gradient of that mean loss w.r.t.
+   * the logits, ready for `backward`.
    */
-  loss(labels: Int32Array, labelSmoothing: number): BatchResult {
-    return softmaxCrossEntropy(this.probs, this.dLogits, this.logits, labels, this.B, this.C, labelSmoothing);
+  loss(labels: Int32Array, labelSmoothing: number, weights: ArrayLike<number> | null = null): BatchResult {
+    return softmaxCrossEntropy(
+      this.probs,
+      this.dLogits,
+      this.logits,
+      labels,
+      this.B,
+      this.C,
+      labelSmoothing,
+      weights,
+    );
   }
 
   /**
@@ -385,11 +395,18 @@ export class NetworkCore {
     x: FloatArray,
     labels: Int32Array,
     B: number,
-    options: { training: boolean; labelSmoothing: number; l2: number; l1?: number },
+    options: {
+      training: boolean;
+      labelSmoothing: number;
+      l2: number;
+      l1?: number;
+      /** Per-sample loss weights `[B]` (see `softmaxCrossEntropy`); none: every sample weighs 1. */
+      weights?: ArrayLike<number> | null;
+    },
   ): BatchResult & { penalty: number } {
     this.grads.fill(0);
     this.forward(x, B, options.training);
-    const result = this.loss(labels, options.labelSmoothing);
+    const result = this.loss(labels, options.labelSmoothing, options.weights ?? null);
     this.backward(false);
     const penalty =
       addL2Penalty(this.grads, this.params, this.kernelRanges, options.l2) +

@@ -33,7 +33,7 @@ export interface ShardCore {
     x: Float32Array,
     labels: Int32Array,
     batch: number,
-    options: { training: boolean; labelSmoothing: number; l2: number },
+    options: { training: boolean; labelSmoothing: number; l2: number; weights?: ArrayLike<number> | null },
   ): { loss: number; correct: number };
 }
 
@@ -46,7 +46,9 @@ export interface ShardResult {
 /**
  * Computes the mean gradient of one shard of a training batch into `core.grads` (no L2, no clipping),
  * with that shard's rows of the whole-batch dropout masks when `uniforms` (see `drawDropoutUniforms`)
- * are given. `x` `[batch,T,F]` and `y` `[batch]` hold the whole batch.
+ * are given. `x` `[batch,T,F]`, `y` `[batch]` and the per-sample loss `weights` `[batch]` (or null)
+ * hold the whole batch. A shard's loss is Σ wᵢ·lossᵢ / shard size, so `combineShards` gives
+ * Σ wᵢ·lossᵢ / batch.
  */
 export function shardGradient(
   core: ShardCore,
@@ -57,6 +59,7 @@ export function shardGradient(
   uniforms: Float64Array | null,
   widths: readonly number[],
   labelSmoothing: number,
+  weights: Float32Array | null = null,
 ): ShardResult {
   const sample = core.spec.timeSteps * core.spec.features;
   const { start, size } = shard;
@@ -67,7 +70,12 @@ export function shardGradient(
     x.subarray(start * sample, (start + size) * sample),
     y.subarray(start, start + size),
     size,
-    { training: true, labelSmoothing, l2: 0 },
+    {
+      training: true,
+      labelSmoothing,
+      l2: 0,
+      weights: weights === null ? null : weights.subarray(start, start + size),
+    },
   );
   return { loss: result.loss, correct: result.correct };
 }

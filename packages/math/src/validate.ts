@@ -99,6 +99,36 @@ export function checkLabels(labels: unknown, batch: number, classes: number): vo
 }
 
 /**
+ * The per-sample loss weights of a training batch (`Network.trainBatch`'s `weights`): a Float32Array
+ * of `batch` finite numbers ≥ 0, or undefined (every sample weighs 1). Throws `SHAPE_MISMATCH` for the
+ * wrong type or length and `INVALID_ARGUMENT` naming the first bad value.
+ */
+export function checkSampleWeights(weights: unknown, batch: number): void {
+  if (weights === undefined) return;
+  if (!(weights instanceof Float32Array)) {
+    throw new GruMathError(
+      'SHAPE_MISMATCH',
+      `weights must be a Float32Array of shape [batch=${batch}] (one loss weight per sample), got ${weights === null ? 'null' : typeof weights}. Convert it with Float32Array.from(...) or leave it out.`,
+    );
+  }
+  if (weights.length !== batch) {
+    throw new GruMathError(
+      'SHAPE_MISMATCH',
+      `weights has ${weights.length} values but shape [batch=${batch}] needs ${batch}. Pass one loss weight per sample.`,
+    );
+  }
+  for (let i = 0; i < batch; i++) {
+    const w = weights[i]!;
+    if (!(w >= 0 && Number.isFinite(w))) {
+      throw new GruMathError(
+        'INVALID_ARGUMENT',
+        `weights[${i}] is ${w}, but loss weights must be finite numbers ≥ 0 (0 leaves a sample out).`,
+      );
+    }
+  }
+}
+
+/**
  * Matches named weights against the canonical layout: every entry present once, known names only,
  * shapes and sizes as the layout says, finite values. Returns the values in layout order.
  */

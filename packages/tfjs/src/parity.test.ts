@@ -251,6 +251,40 @@ describe.each(testBackends)('parity with the math core on %s', (backend) => {
     });
   }
 
+  it('per-sample loss weights (Σ wᵢ·lossᵢ / B): gradients, losses and training steps within 1e-4 of the math core', async () => {
+    const spec = specOf([
+      { cell: 'gru', units: 4 },
+      { cell: 'lstm', units: 3, bidirectional: true },
+    ]);
+    const options: NetworkOptions = { seed: 1, labelSmoothing: 0.1, l1: 1e-3 };
+    const { math, tfjs } = await pair(spec, options, randomWeights(spec, 5));
+    const w = Float32Array.from({ length: B }, (_, i) => [2.5, 0, 0.5][i % 3]!);
+    const expected = math.computeGradients(x, labels, B, w);
+    const actual = await tfjs.computeGradients(x, labels, B, w);
+    const unweighted = math.computeGradients(x, labels, B);
+    expect(Math.abs(expected.loss - unweighted.loss)).toBeGreaterThan(1e-3);
+    expect(Math.abs(actual.loss - expected.loss)).toBeLessThan(1e-5);
+    actual.gradients.forEach((g, i) => {
+      expect(relativeDiff(g.values, expected.gradients[i]!.values), g.name).toBeLessThan(1e-4);
+    });
+    for (let step = 0; step < 2; step++) {
+      const a = await math.trainBatch(x, labels, B, w);
+      const b = await tfjs.trainBatch(x, labels, B, w);
+      expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
+    }
+    const mw = math.getWeights();
+    tfjs.getWeights().forEach((v, i) => {
+      expect(maxAbsDiff(v.values, mw[i]!.values), v.name).toBeLessThan(1e-4);
+    });
+    await expect(tfjs.trainBatch(x, labels, B, Float32Array.of(1))).rejects.toThrow(
+      expect.objectContaining({
+        code: 'SHAPE_MISMATCH',
+        message: expect.stringContaining('weights has 1 values'),
+      }),
+    );
+    tfjs.dispose();
+  });
+
   const withDropout: Record<string, Pick<ModelSpec, 'layers' | 'headDropout'>> = {
     'GRU resetAfter false, dropout + recurrent dropout': {
       layers: [{ cell: 'gru', units: 4, dropout: 0.3, recurrentDropout: 0.4 }],

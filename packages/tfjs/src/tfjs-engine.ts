@@ -14,6 +14,7 @@ import {
   checkLabels,
   checkLearningRate,
   checkNetworkOptions,
+  checkSampleWeights,
   checkSequenceBatch,
   drawDropoutMasks,
   initializeWeights,
@@ -194,13 +195,21 @@ export class TfjsNetwork implements Network {
     return tf.add(tf.matMul(h as tf.Tensor2D, kernel as tf.Tensor2D), bias);
   }
 
-  /** Mean softmax cross-entropy (with label smoothing) and the correct count, as tensors. */
-  private lossAndCorrect(logits: tf.Tensor2D, labels: tf.Tensor1D): { loss: tf.Scalar; correct: tf.Scalar } {
+  /**
+   * Mean softmax cross-entropy (with label smoothing) and the correct count, as tensors. With per-sample
+   * `weights` `[B]`, the math core's weighted loss Σᵢ wᵢ·lossᵢ / B (Keras's, not Σ wᵢ in the denominator).
+   */
+  private lossAndCorrect(
+    logits: tf.Tensor2D,
+    labels: tf.Tensor1D,
+    weights: tf.Tensor1D | null,
+  ): { loss: tf.Scalar; correct: tf.Scalar } {
     const C = this.spec.classes;
     const smoothing = this.options.labelSmoothing ?? 0;
     const oneHot = tf.oneHot(labels, C).toFloat();
     const target = smoothing > 0 ? tf.add(tf.mul(oneHot, 1 - smoothing), smoothing / C) : oneHot;
-    const loss = tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+    const perSample = tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1);
+    const loss = tf.neg(tf.mean(weights === null ? perSample : tf.mul(perSample, weights))) as tf.Scalar;
     const correct = tf.sum(tf.equal(tf.argMax(logits, 1), labels).toInt()) as tf.Scalar;
     return { loss, correct };
   }
@@ -233,13 +242,14 @@ export class TfjsNetwork implements Network {
     y: Int32Array,
     batch: number,
     training: boolean,
+    weights: Float32Array | undefined,
   ): { loss: tf.Scalar; correct: tf.Scalar; grads: tf.Tensor[] } {
     const { timeSteps: T, features: F } = this.spec;
     // The math core's masks for this batch (the same seeded stream, the same order).
     const masks = training && this.hasDropout ? drawDropoutMasks(this.spec, this.dropoutRng, batch) : null;
     const removeMasks = masks ? installMasks(this.model, masks) : () => {};
     try {
-      return this.gradientsWith(x, y, batch, training, masks, T, F);
+      return this.gradientsWith(x, y, weights, batch, training, masks, T, F);
     } finally {
       removeMasks();
       this.headMask = null;
@@ -249,6 +259,7 @@ export class TfjsNetwork implements Network {
   private gradientsWith(
     x: Float32Array,
     y: Int32Array,
+    weights: Float32Array | undefined,
     batch: number,
     training: boolean,
     masks: DropoutMasks | null,
@@ -259,10 +270,11 @@ export class TfjsNetwork implements Network {
       if (masks?.head) this.headMask = tf.tensor2d(masks.head, [batch, masks.head.length / batch]);
       const xs = tf.tensor3d(x, [batch, T, F]);
       const labels = tf.tensor1d(y, 'int32');
+      const w = weights === undefined ? null : tf.tensor1d(weights, 'float32');
       let loss: tf.Scalar | undefined;
       let correct: tf.Scalar | undefined;
       const { grads } = tf.variableGrads(() => {
-        const result = this.lossAndCorrect(this.logits(xs, training), labels);
+        const result = this.lossAndCorrect(this.logits(xs, training), labels, w);
         loss = tf.keep(result.loss);
         correct = tf.keep(result.correct);
         const penalty = this.weightPenalty();
@@ -272,10 +284,16 @@ export class TfjsNetwork implements Network {
     });
   }
 
-  async trainBatch(x: Float32Array, y: Int32Array, batch: number): Promise<BatchResult> {
+  async trainBatch(
+    x: Float32Array,
+    y: Int32Array,
+    batch: number,
+    weights?: Float32Array,
+  ): Promise<BatchResult> {
     this.checkBatch(x, batch);
     this.checkLabels(y, batch);
-    const { loss, correct, grads } = this.gradients(x, y, batch, true);
+    engineCheck(() => checkSampleWeights(weights, batch));
+    const { loss, correct, grads } = this.gradients(x, y, batch, true, weights);
     releaseDropoutMasks(this.model);
     try {
       const clipNorm = this.options.clipNorm;
@@ -305,10 +323,12 @@ export class TfjsNetwork implements Network {
     x: Float32Array,
     y: Int32Array,
     batch: number,
+    weights?: Float32Array,
   ): Promise<{ loss: number; gradients: NamedWeights }> {
     this.checkBatch(x, batch);
     this.checkLabels(y, batch);
-    const { loss, correct, grads } = this.gradients(x, y, batch, false);
+    engineCheck(() => checkSampleWeights(weights, batch));
+    const { loss, correct, grads } = this.gradients(x, y, batch, false, weights);
     releaseDropoutMasks(this.model);
     try {
       const entries = weightLayout(this.spec).entries;

@@ -35,7 +35,7 @@ async function isFolder(path: string): Promise<boolean> {
 export async function readEvalFolder(
   dir: string,
   model: GruClassifier,
-  options: { all: boolean; invert: InvertMode; limits: InputLimits; skipInvalid?: boolean },
+  options: { all: boolean; invert: InvertMode; limits: InputLimits; skipInvalid?: boolean; seed?: number },
 ): Promise<EvalFolder> {
   const { height, width } = model.input;
   const folderOptions: ImageFolderOptions = {
@@ -73,7 +73,7 @@ export async function readEvalFolder(
     split: testSplit,
     splitNote,
   } = await loadDataset(`folder:${dir}`, {
-    seed: 0,
+    seed: options.seed ?? 0,
     ...folderOptions,
   });
   const total = train.count + test.count;

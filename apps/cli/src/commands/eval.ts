@@ -4,7 +4,7 @@ import type { EngineName, GruClassifier } from '@gruvision/classifier';
 import type { ImageSet } from '@gruvision/data';
 import { CliError, UsageError } from '../errors';
 import { modelLimitsFrom } from '../model-limits';
-import { choice, positiveInt } from '../options';
+import { choice, nonNegativeInt, positiveInt } from '../options';
 import { INVERT_HELP, INVERT_MODES, type InvertMode } from '../pictures';
 import type { RegisterCommand } from '../program';
 import { formatDuration, formatPercent, formatTable } from '../ui/format';
@@ -21,13 +21,16 @@ import {
 import { SETTINGS_FILE, type TrainSettings } from './train';
 import { addSkipInvalidOption } from './training-flags';
 
-/** The dataset a model directory was trained on, when `gruvision train` wrote it. */
-async function trainedDataset(dir: string): Promise<string | undefined> {
+/** The dataset a model directory was trained on and the seed of its split, when `gruvision train` wrote it. */
+async function trainedOn(dir: string): Promise<{ dataset?: string; seed?: number }> {
   try {
     const settings = JSON.parse(await readFile(join(dir, SETTINGS_FILE), 'utf8')) as Partial<TrainSettings>;
-    return typeof settings.dataset === 'string' ? settings.dataset : undefined;
+    return {
+      ...(typeof settings.dataset === 'string' ? { dataset: settings.dataset } : {}),
+      ...(Number.isSafeInteger(settings.seed) ? { seed: settings.seed } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -43,7 +46,12 @@ export const registerEval: RegisterCommand = (program, context) => {
     .option('--test-limit <n>', 'evaluate on a stratified subset of n test images', positiveInt)
     .option('--top-k <k>', 'k of the top-k accuracy', positiveInt, 5)
     .option('--all', 'with --dataset folder:<dir>: evaluate every picture of the folder, not the test split')
-    .option('--invert <mode>', `with --dataset folder:<dir>: ${INVERT_HELP}`, choice(INVERT_MODES), 'auto');
+    .option('--invert <mode>', `with --dataset folder:<dir>: ${INVERT_HELP}`, choice(INVERT_MODES), 'auto')
+    .option(
+      '--seed <n>',
+      "seed of a seeded test split (fashion-mnist, a folder without test/); default: the model's own, from its train-settings.json",
+      nonNegativeInt,
+    );
   addSkipInvalidOption(command);
   addModelReaderOptions(
     command,
@@ -60,7 +68,8 @@ train/ and test/, the 20 % that train holds out of it.`,
     const output = new Output(context.io, Boolean(raw.json));
     const dir = resolve(modelDir);
     const model = await openModel(dir, raw.engine as EngineName, modelLimitsFrom(raw));
-    const dataset = (raw.dataset as string | undefined) ?? (await trainedDataset(dir));
+    const trained = await trainedOn(dir);
+    const dataset = (raw.dataset as string | undefined) ?? trained.dataset;
     if (dataset === undefined) {
       throw new UsageError(
         `${modelDir} does not say which dataset it was trained on: pass --dataset (${DATASET_HELP}).`,
@@ -73,14 +82,23 @@ train/ and test/, the 20 % that train holds out of it.`,
         `--all evaluates every picture of an image folder; ${dataset} is not one. Pass --dataset folder:<dir>, or leave out --all.`,
       );
     }
+    // A seeded split must be the model's own: another seed's test set overlaps its training images.
+    const seed = (raw.seed as number | undefined) ?? trained.seed;
     const { test, split, splitNote } =
       folder === undefined
         ? await loadData(dataset, output, {
+            ...(seed !== undefined ? { seed } : {}),
             ...(raw.skipInvalid ? { skipInvalid: true } : {}),
             inputLimits: inputLimitsFrom(raw),
             ...(raw.testLimit !== undefined ? { testLimit: raw.testLimit as number } : {}),
           })
-        : await folderTestSet(folder, model, raw, output);
+        : await folderTestSet(folder, model, raw, output, seed);
+    if (split === 'seeded' && seed === undefined) {
+      output.log(
+        `warning: ${modelDir} does not say which seed its training split had (no ${SETTINGS_FILE}); the seed-0 test ` +
+          'split may hold images it was trained on. Pass the seed it was trained with: --seed <n>.',
+      );
+    }
     const { height, width, channels } = model.input;
     if (test.height !== height || test.width !== width || test.channels !== channels) {
       model.dispose();
@@ -136,15 +154,18 @@ async function folderTestSet(
   model: GruClassifier,
   raw: Record<string, unknown>,
   output: Output,
+  seed: number | undefined,
 ): Promise<{ test: ImageSet; split: string; splitNote: string }> {
   const start = performance.now();
   const read = await readEvalFolder(resolve(folder), model, {
+    ...(seed !== undefined ? { seed } : {}),
     ...(raw.skipInvalid ? { skipInvalid: true } : {}),
     all: Boolean(raw.all),
     invert: raw.invert as InvertMode,
     limits: inputLimitsFrom(raw),
   });
-  const set = raw.testLimit !== undefined ? stratifiedSubset(read.set, raw.testLimit as number, 0) : read.set;
+  const set =
+    raw.testLimit !== undefined ? stratifiedSubset(read.set, raw.testLimit as number, seed ?? 0) : read.set;
   const { height, width, channels } = model.input;
   output.log(
     `dataset folder:${folder}: ${read.what}, ${set.classNames.length} classes, read as ${height}×${width}×${channels} ` +

@@ -1,9 +1,13 @@
 import { GruClassifier } from '@gruvision/classifier';
 import { describe, expect, it } from 'vitest';
-import { equalParameterConfigs } from './compare';
-import { cellParameterCount, formatStats, seedStats, unitsForParameters } from './experiment';
+import { memoryIo } from '../__fixtures__/memory-io';
+import { createProgram } from '../program';
+import { equalParameterConfigs, registerCompare } from './compare';
+import { budgetFrom, cellParameterCount, formatStats, seedStats, unitsForParameters } from './experiment';
 import { CLI_CELLS, toCellType } from './shared';
-import { sweepChartSvg } from './sweep';
+import { registerSweep, sweepChartSvg } from './sweep';
+import { registerTrain } from './train';
+import { fitOptionsFrom } from './train-settings';
 
 const mnistRows = { inputSize: 28, layers: 1, classes: 10 };
 
@@ -108,5 +112,51 @@ describe('sweep chart', () => {
     expect(svg).toContain('validation accuracy, mean of 2 seeds');
     expect(svg).toContain('+ 1 sd');
     expect(svg).not.toMatch(/test accuracy by/i);
+  });
+});
+
+describe('compare and sweep take the training options of train', () => {
+  const program = createProgram(memoryIo(), [registerTrain, registerCompare, registerSweep]);
+  const command = (name: string) => program.commands.find((c) => c.name() === name)!;
+  const flags = (name: string) => new Map(command(name).options.map((o) => [o.long!, o.description]));
+
+  it('every optimization and training flag of train, with the same words (one definition)', () => {
+    const train = flags('train');
+    // biome-ignore format: a list of flags reads best on few lines
+    const shared = ['--batch-size', '--lr', '--optimizer', '--schedule', '--dropout', '--clip-norm', '--recurrent-dropout', '--head-dropout', '--l1', '--l2', '--label-smoothing', '--early-stopping', '--patience', '--recurrent-activation', '--go-backwards', '--permutation-seed', '--augment', '--reduce-on-plateau', '--plateau-factor', '--class-weight', '--keep-best', '--skip-invalid'];
+    for (const name of ['compare', 'sweep']) {
+      const other = flags(name);
+      for (const flag of shared) {
+        expect(train.has(flag), `train ${flag}`).toBe(true);
+        expect(other.get(flag), `${name} ${flag}`).toBe(train.get(flag));
+      }
+    }
+  });
+
+  it('reach fit for every configuration: --augment, --optimizer, --l2, --class-weight', () => {
+    const compare = command('compare');
+    compare.parseOptions([
+      '--augment',
+      'shift=1,rotate=5',
+      '--optimizer',
+      'adamw',
+      '--l2',
+      '0.001',
+      '--class-weight',
+      'balanced',
+      '--schedule',
+      'constant',
+    ]);
+    const options = fitOptionsFrom(budgetFrom(compare.opts()).fit);
+    expect(options).toMatchObject({
+      epochs: 2,
+      batchSize: 64,
+      optimizer: { type: 'adamw', learningRate: 2e-3 },
+      learningRate: 2e-3,
+      l2: 0.001,
+      classWeight: 'balanced',
+      augment: { maxShift: 1, rotate: 5 },
+    });
+    expect(options.schedule).toBeUndefined();
   });
 });

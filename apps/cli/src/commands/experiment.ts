@@ -1,19 +1,21 @@
-import { type EngineName, GruClassifier, type ModelLimits } from '@gruvision/classifier';
+import {
+  type BestModel,
+  type EngineName,
+  GruClassifier,
+  type ModelArtifacts,
+  type ModelLimits,
+} from '@gruvision/classifier';
 import { type ImageSet, stratifiedSplit } from '@gruvision/data';
 import type { TestSplit } from '@gruvision/data/node';
 import { gateCount, hasRecurrentKernel } from '@gruvision/math';
 import type { Command } from 'commander';
 import { UsageError } from '../errors';
 import { modelLimitsFrom } from '../model-limits';
-import { fraction, nonNegativeInt, positiveInt, positiveNumber } from '../options';
+import { fraction, nonNegativeInt, positiveInt } from '../options';
 import { formatPercent } from '../ui/format';
 import type { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
 import {
-  addEngineOption,
-  addInputLimitOptions,
-  addJsonOption,
-  addThreadsOption,
   type CliCell,
   DATASET_HELP,
   engineFor,
@@ -22,7 +24,8 @@ import {
   threadsFor,
   toCellType,
 } from './shared';
-import { addSkipInvalidOption } from './training-flags';
+import { addTrainingRunOptions, type FitSettings, fitOptionsFrom, fitSettingsFrom } from './train-settings';
+import { createOptionsFor, trainingFlagsFrom, viewFlags } from './training-flags';
 
 /** Mean and sample standard deviation (n − 1; 0 for one value) of a configuration's runs, one per seed. */
 export interface SeedStats {
@@ -75,8 +78,8 @@ export interface ExperimentReport {
 /** The budget every configuration of a comparison gets. */
 export interface ExperimentBudget {
   readonly epochs: number;
-  readonly batchSize: number;
-  readonly lr: number;
+  /** The optimizer, schedule and training flags (`--augment`, `--l2`, `--class-weight`, …), as train's. */
+  readonly fit: FitSettings;
   readonly seed: number;
   readonly seeds: number;
   readonly engine: EngineName;
@@ -92,36 +95,29 @@ export function addExperimentOptions(command: Command): Command {
     .option('--dataset <spec>', DATASET_HELP, 'mnist')
     .option('--limit <n>', 'train on a stratified subset of n images', positiveInt, 10_000)
     .option('--test-limit <n>', 'test on a stratified subset of n images', positiveInt, 2_000)
+    .option('--layers <n>', 'stacked recurrent layers', positiveInt, 1)
+    .option('--epochs <n>', 'epochs per configuration', positiveInt, 2)
+    .option('--seed <n>', 'first seed (the same for every configuration)', nonNegativeInt, 0)
     .option(
       '--validation <fraction>',
       'share of the training images held out to choose the pick (the test set is used only for the pick)',
       fraction,
       0.1,
     )
-    .option('--layers <n>', 'stacked recurrent layers', positiveInt, 1)
-    .option('--epochs <n>', 'epochs per configuration', positiveInt, 2)
-    .option('--batch-size <n>', 'images per training step', positiveInt, 64)
-    .option('--lr <rate>', 'Adam learning rate', positiveNumber, 2e-3)
-    .option('--seed <n>', 'first seed (the same for every configuration)', nonNegativeInt, 0)
     .option(
       '--seeds <n>',
       'train every configuration with n seeds (seed, seed + 1, …) and report mean ± standard deviation',
       positiveInt,
       1,
     );
-  addEngineOption(command);
-  addThreadsOption(command);
-  addInputLimitOptions(command);
-  addSkipInvalidOption(command);
-  addJsonOption(command);
-  return command;
+  // The same training options as `gruvision train` (one definition), for every configuration.
+  return addTrainingRunOptions(command);
 }
 
 export function budgetFrom(raw: Record<string, unknown>): ExperimentBudget {
   return {
     epochs: raw.epochs as number,
-    batchSize: raw.batchSize as number,
-    lr: raw.lr as number,
+    fit: fitSettingsFrom(raw, raw.epochs as number, trainingFlagsFrom(raw, 'gru')),
     seed: raw.seed as number,
     seeds: raw.seeds as number,
     engine: raw.engine as EngineName,
@@ -227,6 +223,8 @@ export async function runExperiments(
     layers: budget.layers,
     classes: data.train.classNames.length,
   });
+  // Flags that do not apply to a configuration's cell (--recurrent-activation for rnn) are refused up front.
+  for (const config of configs) trainingFlagsFrom(raw, config.cell);
   const seeds = Array.from({ length: budget.seeds }, (_, k) => budget.seed + k);
   const results: ExperimentResult[] = [];
   let best: { index: number; models: GruClassifier[] } | undefined;
@@ -235,11 +233,17 @@ export async function runExperiments(
       const runs: { model: GruClassifier; run: RunResult }[] = [];
       try {
         for (const seed of seeds) {
-          const model = await createModel(fit, config, budget, seed);
-          runs.push({
-            model,
-            run: await trainAndValidate(model, fit, validation, config, budget, seed, output),
-          });
+          runs.push(
+            await trainAndValidate(
+              await createModel(fit, config, budget, seed),
+              fit,
+              validation,
+              config,
+              budget,
+              seed,
+              output,
+            ),
+          );
         }
       } catch (error) {
         for (const { model } of runs) model.dispose();
@@ -315,19 +319,26 @@ async function createModel(
     seed,
     engine: await engineFor(budget.engine, budget.threads),
     limits: budget.limits,
+    view: { mode: 'rows', ...viewFlags(budget.fit.training) },
+    ...createOptionsFor(budget.fit.training),
   });
 }
 
-/** Trains one configuration with one seed on `train` and scores it on `validation`. */
+/**
+ * Trains one configuration with one seed on `train` and scores it on `validation`. Early stopping,
+ * reduce-on-plateau and keep-best watch `validation` too; with keep-best the model returned (scored, and
+ * tested if it is the pick) is the best epoch's.
+ */
 async function trainAndValidate(
-  model: GruClassifier,
+  trained: GruClassifier,
   train: ImageSet,
   validation: ImageSet,
   config: { cell: CliCell; units: number },
   budget: ExperimentBudget,
   seed: number,
   output: Output,
-): Promise<RunResult> {
+): Promise<{ model: GruClassifier; run: RunResult }> {
+  let model = trained;
   const name = `${config.cell.toUpperCase()}-${config.units}${budget.seeds > 1 ? ` seed ${seed}` : ''}`;
   output.log(`${name}: ${model.parameterCount} parameters`);
   const progress = new TrainingProgress(output, {
@@ -335,22 +346,40 @@ async function trainAndValidate(
     fields: { cell: config.cell, units: config.units, seed },
   });
   try {
+    const flags = budget.fit.training;
+    const watches = flags?.patience !== undefined || flags?.reduceOnPlateau !== undefined || flags?.keepBest;
+    let best: ModelArtifacts | undefined;
     const history = await model.fit(train, {
-      epochs: budget.epochs,
-      batchSize: budget.batchSize,
-      learningRate: budget.lr,
-      schedule: { type: 'cosine' },
+      ...fitOptionsFrom(budget.fit),
+      ...(watches ? { validation } : {}),
+      ...(flags?.keepBest !== undefined
+        ? { keepBest: { monitor: flags.keepBest, save: (b: BestModel) => void (best = b.artifacts) } }
+        : {}),
       ...progressCallbacks(progress, budget.epochs),
     });
+    if (best !== undefined) {
+      const kept = await GruClassifier.fromArtifacts(best, {
+        engine: await engineFor(budget.engine, budget.threads),
+        limits: budget.limits,
+      });
+      model.dispose();
+      model = kept;
+    }
     const e = await model.evaluate(validation);
     const logs = history.epochs;
     return {
-      valAccuracy: e.accuracy,
-      valLoss: e.loss,
-      epochs: logs.length,
-      seconds: logs.reduce((a, l) => a + l.seconds, 0),
-      samplesPerSecond: logs.reduce((a, l) => a + l.samplesPerSecond, 0) / Math.max(1, logs.length),
+      model,
+      run: {
+        valAccuracy: e.accuracy,
+        valLoss: e.loss,
+        epochs: logs.length,
+        seconds: logs.reduce((a, l) => a + l.seconds, 0),
+        samplesPerSecond: logs.reduce((a, l) => a + l.samplesPerSecond, 0) / Math.max(1, logs.length),
+      },
     };
+  } catch (error) {
+    model.dispose();
+    throw error;
   } finally {
     progress.clear();
   }

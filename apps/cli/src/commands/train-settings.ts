@@ -1,12 +1,20 @@
 // The settings of `gruvision train`: defaults, the train-settings.json a run writes, and reading them back
 // for `--resume`. The command itself is in train.ts.
 import { dirname } from 'node:path';
-import type { EngineName, LearningRateSchedule } from '@gruvision/classifier';
+import type { EngineName, FitOptions, LearningRateSchedule } from '@gruvision/classifier';
 import type { OptimizerSpec } from '@gruvision/math';
 import { readConfinedFile } from '@gruvision/math/node';
+import type { Command } from 'commander';
 import { CliError } from '../errors';
-import type { CliCell } from './shared';
-import type { TrainingFlags } from './training-flags';
+import { choice, fraction, positiveInt, positiveNumber } from '../options';
+import {
+  addEngineOption,
+  addInputLimitOptions,
+  addJsonOption,
+  addThreadsOption,
+  type CliCell,
+} from './shared';
+import { addTrainingFlags, fitOptionsFor, type TrainingFlags } from './training-flags';
 
 /** Defaults of `gruvision train`, chosen to pass 98% test accuracy on MNIST in a few minutes. */
 export const TRAIN_DEFAULTS = {
@@ -54,6 +62,8 @@ export interface TrainSettings {
   readonly out: string;
   /** Regularization and model flags of training-flags.ts. */
   readonly training?: TrainingFlags;
+  /** `--preset`: the recipe whose values filled in the flags not given (the values above are resolved). */
+  readonly preset?: 'best';
   /** Identifies the run: stamped into every checkpoint, checked on resume. */
   readonly runId?: string;
 }
@@ -77,10 +87,83 @@ export function schedule(kind: TrainSettings['schedule'], epochs: number): Learn
   return undefined;
 }
 
-export function optimizerSpec(settings: TrainSettings): OptimizerSpec {
+export function optimizerSpec(settings: Pick<TrainSettings, 'optimizer' | 'lr'>): OptimizerSpec {
   if (settings.optimizer === 'sgd')
     return { type: 'sgd', learningRate: settings.lr, momentum: 0.9, nesterov: true };
   return { type: settings.optimizer, learningRate: settings.lr };
+}
+
+/** What `fit` is told by a run's settings: everything but the data, the callbacks and the checkpoints. */
+export type FitSettings = Pick<
+  TrainSettings,
+  'epochs' | 'batchSize' | 'lr' | 'optimizer' | 'schedule' | 'dropout' | 'clipNorm' | 'training'
+>;
+
+/** The `fit` options of `train`, `compare` and `sweep`: the optimizer, the schedule and the training flags. */
+export function fitOptionsFrom(settings: FitSettings): FitOptions {
+  const lrSchedule = schedule(settings.schedule, settings.epochs);
+  return {
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    optimizer: optimizerSpec(settings),
+    learningRate: settings.lr,
+    ...(lrSchedule ? { schedule: lrSchedule } : {}),
+    ...(settings.clipNorm !== undefined ? { clipNorm: settings.clipNorm } : {}),
+    ...(settings.dropout > 0 ? { dropout: settings.dropout } : {}),
+    ...fitOptionsFor(settings.training),
+  };
+}
+
+/** `--batch-size --lr --optimizer --schedule --dropout --clip-norm`, one definition for train, compare and sweep. */
+export function addOptimizationOptions(command: Command): Command {
+  return command
+    .option('--batch-size <n>', 'images per training step', positiveInt, TRAIN_DEFAULTS.batchSize)
+    .option('--lr <rate>', 'learning rate', positiveNumber, TRAIN_DEFAULTS.lr)
+    .option(
+      '--optimizer <name>',
+      'adam | adamw | sgd | rmsprop',
+      choice(OPTIMIZERS),
+      TRAIN_DEFAULTS.optimizer,
+    )
+    .option(
+      '--schedule <kind>',
+      'learning-rate schedule: constant | cosine | step',
+      choice(SCHEDULES),
+      TRAIN_DEFAULTS.schedule,
+    )
+    .option('--dropout <rate>', 'input dropout of the recurrent layers', fraction, 0)
+    .option('--clip-norm <n>', 'clip gradients to this global norm', positiveNumber);
+}
+
+/**
+ * Everything `train`, `compare` and `sweep` share after their own options: the optimization options, the
+ * training flags, the engine and threads, the input limits and `--json`.
+ */
+export function addTrainingRunOptions(command: Command): Command {
+  addOptimizationOptions(command);
+  addTrainingFlags(command);
+  addEngineOption(command);
+  addThreadsOption(command);
+  addInputLimitOptions(command);
+  return addJsonOption(command);
+}
+
+/** The values of {@link addOptimizationOptions} and the training flags, as `FitSettings`. */
+export function fitSettingsFrom(
+  raw: Record<string, unknown>,
+  epochs: number,
+  training: TrainingFlags,
+): FitSettings {
+  return {
+    epochs,
+    batchSize: raw.batchSize as number,
+    lr: raw.lr as number,
+    optimizer: raw.optimizer as TrainSettings['optimizer'],
+    schedule: raw.schedule as TrainSettings['schedule'],
+    dropout: raw.dropout as number,
+    ...(raw.clipNorm !== undefined ? { clipNorm: raw.clipNorm as number } : {}),
+    training,
+  };
 }
 
 export async function readSettings(

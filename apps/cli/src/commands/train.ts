@@ -11,6 +11,7 @@ import {
 import {
   checkpointDirectory,
   loadCheckpoint,
+  loadClassifier,
   saveClassifier,
   writeFileAtomic,
 } from '@gruvision/classifier/node';
@@ -19,17 +20,14 @@ import { InvalidArgumentError } from 'commander';
 import { CliError, ExitCode, UsageError } from '../errors';
 import { invocation, quoteArg } from '../invocation';
 import { modelLimitsFrom } from '../model-limits';
-import { choice, fraction, nonNegativeInt, positiveInt, positiveNumber } from '../options';
+import { choice, fraction, nonNegativeInt, positiveInt } from '../options';
 import type { RegisterCommand } from '../program';
 import { reportPaths, trainingReportFiles } from '../report/training-report';
 import { formatDuration, formatPercent, plural } from '../ui/format';
 import { Output } from '../ui/io';
 import { progressCallbacks, TrainingProgress } from '../ui/progress';
+import { applyPreset, PRESET_HELP, PRESET_NAMES, type PresetName } from './presets';
 import {
-  addEngineOption,
-  addInputLimitOptions,
-  addJsonOption,
-  addThreadsOption,
   CLI_CELLS,
   type CliCell,
   DATASET_HELP,
@@ -40,29 +38,29 @@ import {
   toCellType,
 } from './shared';
 import {
+  addTrainingRunOptions,
+  fitOptionsFrom,
+  fitSettingsFrom,
   flag,
-  OPTIMIZERS,
-  optimizerSpec,
   RUN_OPTIONS,
   readSettings,
-  SCHEDULES,
   SETTINGS_FILE,
-  schedule,
   slug,
   TRAIN_DEFAULTS,
   type TrainSettings,
   VIEWS,
 } from './train-settings';
 import {
-  addTrainingFlags,
   createOptionsFor,
-  fitOptionsFor,
   refuseTrainingFlagsOnResume,
   trainingFlagsFrom,
   viewFlags,
 } from './training-flags';
 
 export { SETTINGS_FILE, TRAIN_DEFAULTS, type TrainSettings } from './train-settings';
+
+/** The folder of `<out>.checkpoints` holding the best epoch's model with `--keep-best`. */
+export const BEST_DIR = 'best';
 
 /** A new run owns `<out>.checkpoints`: an earlier run's folder is moved aside whole, never mixed in. */
 async function claimCheckpointDirectory(dir: string, output: Output): Promise<void> {
@@ -99,6 +97,11 @@ export const registerTrain: RegisterCommand = (program, context) => {
     )
     .option('--dataset <spec>', DATASET_HELP, TRAIN_DEFAULTS.dataset)
     .option(
+      '--preset <name>',
+      'a documented recipe for the best accuracy: best (see below; explicit flags override it)',
+      choice(PRESET_NAMES),
+    )
+    .option(
       '--view <mode>',
       'how an image becomes a sequence: rows | columns | pixels | patches',
       choice(VIEWS),
@@ -116,22 +119,6 @@ export const registerTrain: RegisterCommand = (program, context) => {
     .option('--bidirectional', 'read each sequence forwards and backwards')
     .option('--reset-after', 'GRU with the reset gate after the recurrent product (Keras 3 / PyTorch style)')
     .option('--epochs <n>', 'passes over the training set', positiveInt, TRAIN_DEFAULTS.epochs)
-    .option('--batch-size <n>', 'images per training step', positiveInt, TRAIN_DEFAULTS.batchSize)
-    .option('--lr <rate>', 'learning rate', positiveNumber, TRAIN_DEFAULTS.lr)
-    .option(
-      '--optimizer <name>',
-      'adam | adamw | sgd | rmsprop',
-      choice(OPTIMIZERS),
-      TRAIN_DEFAULTS.optimizer,
-    )
-    .option(
-      '--schedule <kind>',
-      'learning-rate schedule: constant | cosine | step',
-      choice(SCHEDULES),
-      'cosine',
-    )
-    .option('--dropout <rate>', 'input dropout of the recurrent layers', fraction, 0)
-    .option('--clip-norm <n>', 'clip gradients to this global norm', positiveNumber)
     .option('--seed <n>', 'seed of initialization, shuffling and splits', nonNegativeInt, TRAIN_DEFAULTS.seed)
     .option(
       '--validation <fraction>',
@@ -148,11 +135,7 @@ export const registerTrain: RegisterCommand = (program, context) => {
       'also save a checkpoint within epochs: every n batches (500) or every so often (90s, 5m)',
       checkpointEvery,
     );
-  addTrainingFlags(command);
-  addEngineOption(command);
-  addThreadsOption(command);
-  addInputLimitOptions(command);
-  addJsonOption(command);
+  addTrainingRunOptions(command);
   command.addHelpText(
     'after',
     `
@@ -162,6 +145,9 @@ Examples:
   $ gruvision train --cell lstm --units 64 --limit 5000 --epochs 2 --out models/quick
   $ gruvision train --dataset folder:./my-images --view rows --json
   $ gruvision train --resume models/mnist-gru128.checkpoints
+  $ gruvision train --preset best                     # the accuracy recipe below
+  $ gruvision train --dataset fashion-mnist:./fashion --preset best --epochs 30
+${PRESET_HELP}
 
 Writes <out>/model.json + weights.bin (TensorFlow.js layers-model format), report.html,
 curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every epoch.`,
@@ -175,6 +161,11 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
       const found = await readSettings(resolve(raw.resume));
       settings = found.settings;
       refuseTrainingFlagsOnResume(command);
+      if (command.getOptionValueSource('preset') === 'cli') {
+        throw new UsageError(
+          '--preset cannot be given with --resume: the run keeps the settings it started with. Drop --preset.',
+        );
+      }
       // Options that define the run cannot change on resume: refuse rather than silently ignore them.
       for (const [option, key] of RUN_OPTIONS) {
         if (command.getOptionValueSource(option) !== 'cli') continue;
@@ -207,6 +198,8 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
         `resuming ${settings.out} after epoch ${resumeFrom.epoch}${within ? `, batch ${within.batches} of epoch ${resumeFrom.epoch + 1}` : ''} of ${settings.epochs}`,
       );
     } else {
+      const preset = applyPreset(command, raw);
+      if (preset.length > 0) output.log(`--preset ${String(raw.preset)} sets ${preset.map(flag).join(', ')}`);
       const cell = raw.cell as CliCell;
       const units = raw.units as number;
       const dataset = raw.dataset as string;
@@ -219,13 +212,7 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
         layers: raw.layers as number,
         bidirectional: Boolean(raw.bidirectional),
         resetAfter: Boolean(raw.resetAfter),
-        epochs: raw.epochs as number,
-        batchSize: raw.batchSize as number,
-        lr: raw.lr as number,
-        optimizer: raw.optimizer as TrainSettings['optimizer'],
-        schedule: raw.schedule as TrainSettings['schedule'],
-        dropout: raw.dropout as number,
-        ...(raw.clipNorm !== undefined ? { clipNorm: raw.clipNorm as number } : {}),
+        ...fitSettingsFrom(raw, raw.epochs as number, trainingFlagsFrom(raw, cell)),
         seed: raw.seed as number,
         validation: raw.validation as number,
         ...(raw.limit !== undefined ? { limit: raw.limit as number } : {}),
@@ -233,11 +220,16 @@ curves.svg and confusion.svg; checkpoints go to <out>.checkpoints/ after every e
         engine: raw.engine as EngineName,
         threads: threadsFor(raw.engine as EngineName, raw.threads as number | undefined),
         out: resolve((raw.out as string | undefined) ?? join('models', `${slug(dataset)}-${cell}${units}`)),
-        training: trainingFlagsFrom(raw, cell),
+        ...(raw.preset !== undefined ? { preset: raw.preset as PresetName } : {}),
         runId: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
       };
       if (settings.resetAfter && settings.cell !== 'gru') {
         throw new UsageError('--reset-after only applies to --cell gru.');
+      }
+      if (settings.training?.keepBest !== undefined && settings.validation === 0) {
+        throw new UsageError(
+          '--keep-best chooses the best epoch on the validation share: give --validation a share above 0 (e.g. 0.05).',
+        );
       }
       checkpointsDir = `${settings.out}.checkpoints`;
     }
@@ -282,7 +274,7 @@ async function train(
       ? { mode: 'patches', patchSize: settings.patchSize, ...viewFlags(settings.training) }
       : { mode: settings.view, ...viewFlags(settings.training) };
   const isDigits = settings.dataset === 'mnist' || settings.dataset.startsWith('idx:');
-  const model = await GruClassifier.create({
+  let model = await GruClassifier.create({
     classNames: trainSet.classNames,
     height: trainSet.height,
     width: trainSet.width,
@@ -325,19 +317,32 @@ async function train(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let history: Awaited<ReturnType<GruClassifier['fit']>>;
+  const bestDir = join(checkpointsDir, BEST_DIR);
+  let keptBest: { epoch: number; monitor: string; value: number } | undefined;
+  const keepBest = settings.training?.keepBest;
   try {
     history = await model.fit(trainSet, {
-      epochs: settings.epochs,
-      batchSize: settings.batchSize,
+      ...fitOptionsFrom(settings),
       ...(settings.validation > 0 ? { validation: settings.validation } : {}),
-      optimizer: optimizerSpec(settings),
-      learningRate: settings.lr,
-      ...(schedule(settings.schedule, settings.epochs)
-        ? { schedule: schedule(settings.schedule, settings.epochs)! }
+      ...(keepBest !== undefined
+        ? {
+            keepBest: {
+              monitor: keepBest,
+              save: async (best) => {
+                // The best epoch's model, as a model folder of its own beside the checkpoints.
+                const copy = await GruClassifier.fromArtifacts(best.artifacts, { limits: modelLimits });
+                try {
+                  await saveClassifier(copy, bestDir, {
+                    files: [{ name: SETTINGS_FILE, bytes: settingsBytes }],
+                  });
+                } finally {
+                  copy.dispose();
+                }
+                keptBest = { epoch: best.epoch, monitor: best.monitor, value: best.value };
+              },
+            },
+          }
         : {}),
-      ...(settings.clipNorm !== undefined ? { clipNorm: settings.clipNorm } : {}),
-      ...(settings.dropout > 0 ? { dropout: settings.dropout } : {}),
-      ...fitOptionsFor(settings.training),
       signal: abort.signal,
       checkpoint: { save: (c) => checkpoints.save(c) },
       ...(checkpointEveryOption ? { checkpointEvery: checkpointEveryOption } : {}),
@@ -370,6 +375,20 @@ async function train(
     );
     model.dispose();
     return 'aborted';
+  }
+  if (keepBest !== undefined) {
+    // The model to test and save is the best epoch's (saved during this run or before a --resume).
+    model.dispose();
+    model = await loadClassifier(bestDir, {
+      engine: await engineFor(settings.engine, settings.threads ?? 1),
+      limits: modelLimits,
+    });
+    const epoch = model.trainingSummary?.bestEpoch ?? keptBest?.epoch;
+    const at = epoch !== undefined ? history.epochs[epoch - 1] : undefined;
+    keptBest = { epoch: epoch ?? 0, monitor: keepBest, value: at?.[keepBest] ?? Number.NaN };
+    output.log(
+      `kept epoch ${keptBest.epoch} of ${history.epochs.length}, the best by ${keepBest === 'valLoss' ? 'validation loss' : 'validation accuracy'} (${keptBest.value.toFixed(4)})`,
+    );
   }
   const evaluation = await model.evaluate(test);
   const reportFiles = trainingReportFiles({
@@ -424,9 +443,11 @@ async function train(
       split,
       splitNote,
       skipped,
+      ...(keptBest !== undefined ? { keptBest } : {}),
       trainAccuracy: last?.accuracy,
       valAccuracy: last?.valAccuracy,
       history: history.epochs,
+      settings,
     },
     true,
   );

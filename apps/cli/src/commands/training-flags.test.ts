@@ -7,6 +7,7 @@ import {
   DEFAULT_PLATEAU_FACTOR,
   fitOptionsFor,
   parseAugment,
+  parseClassWeight,
   trainingFlagsFrom,
   viewFlags,
 } from './training-flags';
@@ -50,6 +51,26 @@ describe('training flags', () => {
     });
     expect(() => trainingFlagsFrom({ plateauFactor: 0.5 }, 'gru')).toThrow(
       '--plateau-factor needs --reduce-on-plateau <epochs>',
+    );
+  });
+
+  it('--class-weight balanced or class=weight pairs becomes the library classWeight option', () => {
+    expect(parseClassWeight('balanced')).toBe('balanced');
+    expect(parseClassWeight('0=1, 1=2.5,cat=0')).toEqual({ '0': 1, '1': 2.5, cat: 0 });
+    expect(fitOptionsFor(trainingFlagsFrom({ classWeight: { '3': 2 } }, 'gru'))).toEqual({
+      classWeight: { '3': 2 },
+    });
+    expect(fitOptionsFor(trainingFlagsFrom({ classWeight: 'balanced' }, 'gru'))).toEqual({
+      classWeight: 'balanced',
+    });
+    for (const bad of ['balance', '0=-1', '1=x', '=', '']) {
+      expect(() => parseClassWeight(bad), bad).toThrow(/class=weight|balanced/);
+    }
+    const command = addTrainingFlags(new Command())
+      .exitOverride()
+      .configureOutput({ writeErr: () => {} });
+    expect(() => command.parse(['--class-weight', '2=-0.5'], { from: 'user' })).toThrow(
+      '"2=-0.5" is not class=weight with a weight ≥ 0',
     );
   });
 

@@ -29,6 +29,10 @@ export interface TrainingFlags {
   readonly reduceOnPlateau?: number;
   /** `--plateau-factor <f>`: what the learning rate is multiplied by on a plateau. */
   readonly plateauFactor?: number;
+  /** `--keep-best [val_loss|val_accuracy]`: the model saved is the best validation epoch's. */
+  readonly keepBest?: 'valLoss' | 'valAccuracy';
+  /** `--class-weight`: `'balanced'` or `{ class name or label index: weight }`. */
+  readonly classWeight?: 'balanced' | Readonly<Record<string, number>>;
 }
 
 /** The library's reduce-on-plateau factor, used when `--plateau-factor` is not given. */
@@ -69,6 +73,8 @@ export const TRAINING_FLAG_OPTIONS = [
   'skipInvalid',
   'reduceOnPlateau',
   'plateauFactor',
+  'classWeight',
+  'keepBest',
 ] as const;
 
 export const SKIP_INVALID_HELP =
@@ -135,6 +141,48 @@ export function parseAugment(value: string): AugmentOptions {
   return options as AugmentOptions;
 }
 
+export const CLASS_WEIGHT_HELP =
+  'loss weight per class: balanced (n / (classes · images of the class), as Keras and scikit-learn) or ' +
+  'class=weight pairs, comma-separated, by class name or label index (0=1,1=2.5; classes left out weigh 1). ' +
+  'The loss is Σ wᵢ·lossᵢ / batch size (Keras), the training loss shown is weighted, validation is not';
+
+/** Parses `--class-weight balanced` or `--class-weight 0=1,cat=2.5` (values finite and ≥ 0). */
+export function parseClassWeight(value: string): 'balanced' | Record<string, number> {
+  if (value.trim() === 'balanced') return 'balanced';
+  const weights: Record<string, number> = {};
+  for (const part of value.split(',').map((p) => p.trim())) {
+    if (part === '') continue;
+    const match = /^(.+?)=(.*)$/.exec(part);
+    const n = Number(match?.[2]);
+    if (!match || match[2]!.trim() === '' || !Number.isFinite(n) || n < 0) {
+      throw new InvalidArgumentError(
+        `"${part}" is not class=weight with a weight ≥ 0 (e.g. --class-weight 0=1,1=2.5, or --class-weight balanced).`,
+      );
+    }
+    weights[match[1]!.trim()] = n;
+  }
+  if (Object.keys(weights).length === 0) {
+    throw new InvalidArgumentError(`expected balanced or class=weight pairs, got "${value}".`);
+  }
+  return weights;
+}
+
+/** `--keep-best` metrics and the library's names for them. */
+const KEEP_BEST_METRICS = { val_loss: 'valLoss', val_accuracy: 'valAccuracy' } as const;
+
+export const KEEP_BEST_HELP =
+  'keep the best epoch by validation loss (default) or val_accuracy: saved apart from the checkpoints after every ' +
+  'better epoch (<out>.checkpoints/best, kept across --resume), and the model saved to --out and tested is that ' +
+  "epoch's; --early-stopping then watches the same metric";
+
+function keepBestMetric(value: string): 'valLoss' | 'valAccuracy' {
+  const metric = KEEP_BEST_METRICS[value as keyof typeof KEEP_BEST_METRICS];
+  if (metric === undefined) {
+    throw new InvalidArgumentError(`expected val_loss or val_accuracy, got "${value}".`);
+  }
+  return metric;
+}
+
 export function addTrainingFlags(command: Command): Command {
   return command
     .option('--recurrent-dropout <rate>', 'dropout of the recurrent state inside every layer', fraction)
@@ -174,6 +222,8 @@ export function addTrainingFlags(command: Command): Command {
       `with --reduce-on-plateau: the factor, between 0 and 1 (default ${DEFAULT_PLATEAU_FACTOR})`,
       factorBelowOne,
     )
+    .option('--class-weight <balanced|list>', CLASS_WEIGHT_HELP, parseClassWeight)
+    .option('--keep-best [metric]', KEEP_BEST_HELP, keepBestMetric)
     .option('--skip-invalid', SKIP_INVALID_HELP);
 }
 
@@ -207,6 +257,10 @@ export function trainingFlagsFrom(raw: Record<string, unknown>, cell: string): T
     ...(raw.skipInvalid ? { skipInvalid: true } : {}),
     ...pick('reduceOnPlateau'),
     ...pick('plateauFactor'),
+    ...pick('classWeight'),
+    ...(raw.keepBest !== undefined
+      ? { keepBest: raw.keepBest === true ? 'valLoss' : (raw.keepBest as 'valLoss' | 'valAccuracy') }
+      : {}),
   };
 }
 
@@ -232,7 +286,15 @@ export function fitOptionsFor(flags: TrainingFlags | undefined): Partial<FitOpti
     ...(flags.l1 !== undefined ? { l1: flags.l1 } : {}),
     ...(flags.l2 !== undefined ? { l2: flags.l2 } : {}),
     ...(flags.labelSmoothing !== undefined ? { labelSmoothing: flags.labelSmoothing } : {}),
-    ...(flags.patience !== undefined ? { earlyStopping: { patience: flags.patience } } : {}),
+    ...(flags.patience !== undefined
+      ? {
+          earlyStopping: {
+            patience: flags.patience,
+            // With --keep-best, early stopping restores the epoch keep-best saved.
+            ...(flags.keepBest !== undefined ? { monitor: flags.keepBest } : {}),
+          },
+        }
+      : {}),
     ...(flags.reduceOnPlateau !== undefined
       ? {
           reduceOnPlateau: {
@@ -242,6 +304,7 @@ export function fitOptionsFor(flags: TrainingFlags | undefined): Partial<FitOpti
         }
       : {}),
     ...(flags.augment !== undefined ? { augment: flags.augment } : {}),
+    ...(flags.classWeight !== undefined ? { classWeight: flags.classWeight } : {}),
   };
 }
 

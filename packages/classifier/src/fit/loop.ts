@@ -11,6 +11,8 @@ export interface LoopPlan {
   readonly startEpoch: number;
   /** The batches of one epoch, in training order. */
   batches(epoch: number): Iterable<Batch>;
+  /** The per-sample loss weights of a batch (`classWeight`, `sampleWeight`), or undefined: unweighted. */
+  weights?: ((batch: Batch) => Float32Array) | undefined;
   /** Validation loss and accuracy after an epoch, or undefined without validation data. */
   validate(): Promise<{ loss: number; accuracy: number } | undefined>;
 }
@@ -42,7 +44,11 @@ export async function trainLoop(
       if (skip-- > 0) continue;
       await callAll(callbacks, 'onBatchBegin', run.batch, run);
       run.network.setLearningRate(run.learningRate);
-      const result = await run.network.trainBatch(batch.x, batch.y, batch.size);
+      const weights = plan.weights?.(batch);
+      const result =
+        weights === undefined
+          ? await run.network.trainBatch(batch.x, batch.y, batch.size)
+          : await run.network.trainBatch(batch.x, batch.y, batch.size, weights);
       await callAll(callbacks, 'onBatchEnd', run.recordBatch(result, batch.size), run);
       await nextTick();
       if (run.stopRequested === 'aborted') break;

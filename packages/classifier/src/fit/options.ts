@@ -5,9 +5,11 @@ import {
   type ImageSet,
 } from '@gruvision/data';
 import type { OptimizerSpec } from '@gruvision/math';
+import type { ModelArtifacts } from '../artifact';
 import type { Checkpoint, EpochLog } from '../checkpoint';
 import { checkOptionKeys } from '../option-keys';
 import type { BatchEndInfo, Callback, TrainBeginInfo } from './callbacks';
+import type { ClassWeight } from './loss-weights';
 import type { LearningRateSchedule } from './schedule';
 
 /** Metrics early stopping can watch. */
@@ -39,6 +41,30 @@ export interface ReduceOnPlateauOptions {
   readonly minDelta?: number;
   /** The learning rate never goes below this. Default 0. */
   readonly minLearningRate?: number;
+}
+
+/** The best epoch's model, as `keepBest.save` gets it. */
+export interface BestModel {
+  /** Epoch (from 1). */
+  readonly epoch: number;
+  readonly monitor: MonitoredMetric;
+  /** The monitored metric's value at that epoch. */
+  readonly value: number;
+  /** The model with that epoch's weights (save it with its files, e.g. as a model folder). */
+  readonly artifacts: ModelArtifacts;
+}
+
+/**
+ * Keep the best epoch's model apart from the checkpoints (`latest` is the newest epoch, not the best):
+ * `save` gets it after every epoch that improves `monitor`. With early stopping on the same monitor and
+ * `minDelta`, the saved model is the one early stopping restores.
+ */
+export interface KeepBestOptions {
+  /** Default `'valLoss'` with validation data, `'loss'` without. */
+  readonly monitor?: MonitoredMetric;
+  /** Smallest change that counts as an improvement. Default 0. */
+  readonly minDelta?: number;
+  readonly save: (best: BestModel) => void | Promise<void>;
 }
 
 /** Progress callbacks. They may be async; training waits for them. */
@@ -74,6 +100,8 @@ export interface FitOptions extends FitCallbacks {
   readonly schedule?: LearningRateSchedule;
   readonly earlyStopping?: EarlyStoppingOptions;
   readonly reduceOnPlateau?: ReduceOnPlateauOptions;
+  /** Save the best epoch's model (by a monitored metric) each time it improves; survives resume. */
+  readonly keepBest?: KeepBestOptions;
   /** Clip gradients to this global norm. */
   readonly clipNorm?: number;
   /** L2 penalty on kernels: `l2 · Σ w²` is added to the loss. */
@@ -81,6 +109,15 @@ export interface FitOptions extends FitCallbacks {
   /** L1 penalty on kernels: `l1 · Σ |w|` is added to the loss. */
   readonly l1?: number;
   readonly labelSmoothing?: number;
+  /**
+   * Loss weight per class: `'balanced'` (`n / (classes · count_c)` over the images trained on),
+   * one weight per class in label order, or `{ className: weight }` (others weigh 1). The loss is
+   * Keras's Σᵢ wᵢ·lossᵢ / batch size (not PyTorch's / Σᵢ wᵢ), the training loss reported is that
+   * weighted loss; validation loss and accuracy stay unweighted.
+   */
+  readonly classWeight?: ClassWeight;
+  /** Loss weight per image of the set passed to `fit` (finite, ≥ 0), multiplied by its class weight. */
+  readonly sampleWeight?: ArrayLike<number>;
   /** Input dropout of every recurrent layer (changes the spec; weights are kept). */
   readonly dropout?: number;
   readonly recurrentDropout?: number;
@@ -117,10 +154,13 @@ const FIT_OPTION_KEYS = {
   schedule: true,
   earlyStopping: true,
   reduceOnPlateau: true,
+  keepBest: true,
   clipNorm: true,
   l2: true,
   l1: true,
   labelSmoothing: true,
+  classWeight: true,
+  sampleWeight: true,
   dropout: true,
   recurrentDropout: true,
   headDropout: true,
@@ -152,6 +192,11 @@ const PLATEAU_KEYS = {
   minLearningRate: true,
 } as const satisfies Record<keyof ReduceOnPlateauOptions, true>;
 
+const KEEP_BEST_KEYS = { monitor: true, minDelta: true, save: true } as const satisfies Record<
+  keyof KeepBestOptions,
+  true
+>;
+
 const CHECKPOINT_KEYS = { save: true, every: true } as const satisfies Record<keyof CheckpointOptions, true>;
 
 /** Refuses unknown keys in `fit` options and their nested objects, and augmentation values out of range, with `INVALID_ARGUMENT`. */
@@ -160,6 +205,7 @@ export function checkFitOptionKeys(options: FitOptions): void {
   checkOptionKeys(options.earlyStopping, EARLY_STOPPING_KEYS, 'fit: earlyStopping');
   checkOptionKeys(options.checkpoint, CHECKPOINT_KEYS, 'fit: checkpoint');
   checkOptionKeys(options.reduceOnPlateau, PLATEAU_KEYS, 'fit: reduceOnPlateau');
+  checkOptionKeys(options.keepBest, KEEP_BEST_KEYS, 'fit: keepBest');
   checkOptionKeys(options.augment, AUGMENT_OPTION_KEYS, 'fit: augment');
   if (options.augment) checkAugmentOptions(options.augment, 'fit: augment');
 }

@@ -18,10 +18,12 @@ import type { Callback, History } from './callbacks';
 import { checkpointing } from './checkpointing';
 import { dropoutPerEpoch } from './dropout';
 import { earlyStopping } from './early-stopping';
+import { keepBest } from './keep-best';
 import { learningRateScheduler } from './learning-rate';
 import type { LoopPlan } from './loop';
+import { batchWeights, resolveClassWeights, resolveSampleWeights } from './loss-weights';
 import { nanGuard } from './nan-guard';
-import type { FitOptions, MonitoredMetric, ReduceOnPlateauOptions } from './options';
+import type { FitOptions, KeepBestOptions, MonitoredMetric, ReduceOnPlateauOptions } from './options';
 import { checkFitOptionKeys } from './options';
 import { progress } from './progress';
 import { reduceOnPlateau } from './reduce-on-plateau';
@@ -81,7 +83,11 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
   if (!Array.isArray(userCallbacks) || userCallbacks.some((c) => c === null || typeof c !== 'object')) {
     invalid('fit: callbacks must be an array of callback objects ({ onEpochEnd(log, run) { … } }).');
   }
-  const { trainSet, validation } = splitValidation(target, train, options);
+  const { trainSet, validation, trainIndices } = splitValidation(target, train, options);
+  const weights = batchWeights(
+    resolveClassWeights(options.classWeight, trainSet),
+    resolveSampleWeights(options.sampleWeight, train.count, trainIndices),
+  );
   const spec = withDropout(target.spec, options);
   wrapSpecError(() => validateSpec(spec));
   const resumed = resume(target, spec, epochs, options);
@@ -103,6 +109,9 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
       `fit: early stopping monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
     );
   }
+  const keep = options.keepBest;
+  const keepMonitor: MonitoredMetric = keep?.monitor ?? (validation ? 'valLoss' : 'loss');
+  if (keep !== undefined) checkKeepBest(keep, keepMonitor, validation !== undefined);
   const plateau = options.reduceOnPlateau;
   const plateauMonitor: MonitoredMetric = plateau?.monitor ?? (validation ? 'valLoss' : 'loss');
   if (plateau !== undefined) checkPlateau(plateau, plateauMonitor, validation !== undefined);
@@ -146,6 +155,9 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
     nanGuard(),
     progress(options),
     ...(early !== undefined ? [earlyStopping(early, monitor)] : []),
+    ...(keep !== undefined
+      ? [keepBest(keep, keepMonitor, (r, epoch) => target.snapshot(summary(r.seconds(), { epoch }, false)))]
+      : []),
     ...(options.checkpoint !== undefined
       ? [
           checkpointing(
@@ -180,6 +192,7 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
         shuffle: options.shuffle ?? true,
         ...(options.augment ? { augment: options.augment } : {}),
       }),
+    weights,
     validate: async () =>
       validation && validation.count > 0 ? target.measure(validation, Math.max(batchSize, 256)) : undefined,
   };
@@ -215,6 +228,27 @@ function checkCheckpointEvery(options: FitOptions): void {
   }
 }
 
+function checkKeepBest(keep: KeepBestOptions, monitor: MonitoredMetric, hasValidation: boolean): void {
+  if (typeof keep.save !== 'function') {
+    invalid('fit: keepBest needs save: (best) => { … } to hand the best model to.');
+  }
+  if (keep.minDelta !== undefined && !(keep.minDelta >= 0 && Number.isFinite(keep.minDelta))) {
+    invalid(`fit: keepBest.minDelta must be a number ≥ 0, got ${keep.minDelta}.`);
+  }
+  if (!MONITORED_METRICS.includes(monitor)) {
+    invalid(
+      `fit: keepBest.monitor must be one of ${MONITORED_METRICS.join(', ')}, got ${JSON.stringify(monitor)}.`,
+    );
+  }
+  if ((monitor === 'valLoss' || monitor === 'valAccuracy') && !hasValidation) {
+    invalid(
+      `fit: keepBest monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
+    );
+  }
+}
+
+const MONITORED_METRICS: readonly MonitoredMetric[] = ['loss', 'accuracy', 'valLoss', 'valAccuracy'];
+
 function checkPlateau(
   plateau: ReduceOnPlateauOptions,
   monitor: MonitoredMetric,
@@ -244,9 +278,10 @@ function splitValidation(
   target: FitTarget,
   train: ImageSet,
   options: FitOptions,
-): { trainSet: ImageSet; validation: ImageSet | undefined } {
+): { trainSet: ImageSet; validation: ImageSet | undefined; trainIndices?: Int32Array } {
   let trainSet = train;
   let validation: ImageSet | undefined;
+  let trainIndices: Int32Array | undefined;
   if (typeof options.validation === 'number') {
     const fraction = options.validation;
     if (!(fraction > 0 && fraction < 1))
@@ -254,12 +289,13 @@ function splitValidation(
     const split = stratifiedSplit(train, { fraction, seed: target.seed });
     trainSet = split.train;
     validation = split.validation;
+    trainIndices = split.trainIndices;
   } else if (options.validation !== undefined) {
     validation = options.validation;
     target.checkSet(validation, 'fit: the validation set');
   }
   if (trainSet.count === 0) invalid('fit: the training set is empty. Pass at least one image.');
-  return { trainSet, validation };
+  return { trainSet, validation, ...(trainIndices ? { trainIndices } : {}) };
 }
 
 /** Checks `resumeFrom` against the model; returns its weights and sequence view. */

@@ -51,7 +51,14 @@ export function gradientError(
  */
 export function checkNetworkGradients(
   spec: ModelSpec,
-  options: { labelSmoothing?: number; l2?: number; l1?: number; dropout?: boolean; training?: boolean },
+  options: {
+    labelSmoothing?: number;
+    l2?: number;
+    l1?: number;
+    dropout?: boolean;
+    training?: boolean;
+    weights?: number[];
+  },
 ): void {
   const B = 3;
   const rng = new Rng(21);
@@ -63,6 +70,7 @@ export function checkNetworkGradients(
   const ls = options.labelSmoothing ?? 0;
   const l2 = options.l2 ?? 0;
   const l1 = options.l1 ?? 0;
+  const weights = options.weights ? Float64Array.from(options.weights) : null;
   if (options.dropout) {
     core.sampleDropoutMasks(new Rng(99), B);
     core.forward(x, B, false);
@@ -81,13 +89,13 @@ export function checkNetworkGradients(
         absolute += Math.abs(core.params[i]!);
       }
     }
-    return core.loss(labels, ls).loss + l2 * penalty + l1 * absolute;
+    return core.loss(labels, ls, weights).loss + l2 * penalty + l1 * absolute;
   };
-  core.computeGradients(x, labels, B, { training, labelSmoothing: ls, l2, l1 });
+  core.computeGradients(x, labels, B, { training, labelSmoothing: ls, l2, l1, weights });
   const grads = Float64Array.from(core.grads);
   core.grads.fill(0);
   core.forward(x, B, training);
-  core.loss(labels, ls);
+  core.loss(labels, ls, weights);
   const dx = core.backward(true) as FloatArray;
   for (const e of core.entries) {
     const p = core.params.subarray(e.offset, e.offset + e.size);

@@ -59,7 +59,10 @@ export interface NetworkOptions {
 
 /** Result of one optimization step on one batch. */
 export interface BatchResult {
-  /** Mean cross-entropy loss of the batch (before the step), without the L2 or L1 term. */
+  /**
+   * Mean cross-entropy loss of the batch (before the step), without the L2 or L1 term; with loss
+   * weights, the weighted loss Σᵢ wᵢ·lossᵢ / batch that the step minimized.
+   */
   readonly loss: number;
   /** Samples of the batch whose arg-max prediction equals the label (before the step). */
   readonly correct: number;
@@ -98,8 +101,12 @@ export interface OptimizerState {
 /** A trainable network built by an engine. Implemented by the math core and by the tfjs engine. */
 export interface Network {
   readonly spec: ModelSpec;
-  /** One optimization step. `x: [batch, T, F]`, `y: [batch]` class indices. */
-  trainBatch(x: Float32Array, y: Int32Array, batch: number): Promise<BatchResult>;
+  /**
+   * One optimization step. `x: [batch, T, F]`, `y: [batch]` class indices, `weights: [batch]`
+   * optional per-sample loss weights (class weight × sample weight, finite, ≥ 0; checked by
+   * `checkSampleWeights`): the loss is then Keras's Σᵢ wᵢ·lossᵢ / batch, not PyTorch's Σᵢ wᵢ·lossᵢ / Σᵢ wᵢ.
+   */
+  trainBatch(x: Float32Array, y: Int32Array, batch: number, weights?: Float32Array): Promise<BatchResult>;
   /** Class probabilities `[batch, classes]` for `x: [batch, T, F]` (inference: no dropout). */
   predict(x: Float32Array, batch: number): Promise<Float32Array>;
   /** Gates and states per step of one sample `x: [T, F]`. */

@@ -125,6 +125,56 @@ describe('parallelMathEngine', () => {
     expect(bytes(net.getWeights())).toEqual(bytes(ref.getWeights()));
   });
 
+  it('per-sample loss weights: 1 and 3 threads and MathNetwork agree bit for bit, and the weights are checked', async () => {
+    const weighted = async (net: { trainBatch: MathNetwork['trainBatch'] }): Promise<number[]> => {
+      const losses: number[] = [];
+      for (const [i, batch] of [7, 1, 8].entries()) {
+        const { x, y } = data(batch, 200 + i);
+        const w = Float32Array.from({ length: batch }, (_, k) => [0.5, 2, 0, 1.25][k % 4]!);
+        losses.push((await net.trainBatch(x, y, batch, w)).loss);
+      }
+      return losses;
+    };
+    const ref = new MathNetwork(spec, options);
+    const refLosses = await weighted(ref);
+    const plain = new MathNetwork(spec, options);
+    expect(await trainSteps(plain)).not.toEqual(refLosses);
+    for (const threads of [1, 3]) {
+      const net = await create(threads);
+      expect(await weighted(net), `${threads} threads`).toEqual(refLosses);
+      expect(bytes(net.getWeights()), `${threads} threads`).toEqual(bytes(ref.getWeights()));
+    }
+    const net = await create(2);
+    const { x, y } = data(3, 1);
+    await expect(net.trainBatch(x, y, 3, Float32Array.of(1, 2))).rejects.toThrow(
+      'weights has 2 values but shape [batch=3] needs 3. Pass one loss weight per sample.',
+    );
+    await expect(net.trainBatch(x, y, 3, Float32Array.of(1, -1, 1))).rejects.toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: 'weights[1] is -1, but loss weights must be finite numbers ≥ 0 (0 leaves a sample out).',
+      }),
+    );
+    expect(() => ref.trainBatchSync(x, y, 3, [1, 1, 1] as never)).toThrow(
+      expect.objectContaining({ code: 'SHAPE_MISMATCH' }),
+    );
+  });
+
+  it('loss weights of 2 double the gradient of the unweighted loss (Σ wᵢ·lossᵢ / B)', () => {
+    const plainOptions: NetworkOptions = { seed: 3 };
+    const net = new MathNetwork(
+      { ...spec, headDropout: 0, layers: [{ cell: 'gru', units: 4 }] },
+      plainOptions,
+    );
+    const { x, y } = data(5, 9);
+    const one = net.computeGradients(x, y, 5);
+    const two = net.computeGradients(x, y, 5, new Float32Array(5).fill(2));
+    expect(two.loss).toBeCloseTo(2 * one.loss, 6);
+    two.gradients.forEach((g, i) => {
+      expect(Array.from(g.values)).toEqual(Array.from(one.gradients[i]!.values, (v) => 2 * v));
+    });
+  });
+
   it('with 2 threads predicts what MathNetwork predicts (up to float rounding)', async () => {
     const net = await create(2);
     const ref = new MathNetwork(spec, options);

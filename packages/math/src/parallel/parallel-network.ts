@@ -4,7 +4,7 @@ import { MathNetwork, MathTraining } from '../math-network';
 import { MAX_CHUNK, NetworkCore } from '../network';
 import { combineShards, REDUCTION_SHARDS, type ShardResult } from '../reduction';
 import { type ModelSpec, type WeightEntry, weightLayout } from '../spec';
-import { checkFinite, checkLabels, checkTensor, matchWeights } from '../validate';
+import { checkFinite, checkLabels, checkSampleWeights, checkTensor, matchWeights } from '../validate';
 import type { ShardPool } from './pool';
 import type { SharedInputs, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 import { drawDropoutUniforms, splitBatch } from './shards';
@@ -131,6 +131,7 @@ export class ParallelMathNetwork extends MathTraining implements Network {
     return {
       x: new SharedArrayBuffer(batch * sample * FLOAT),
       y: new SharedArrayBuffer(batch * 4),
+      weights: new SharedArrayBuffer(batch * FLOAT),
       uniforms: new SharedArrayBuffer(batch * uniformsPerSample * 8),
       probs: new SharedArrayBuffer(batch * spec.classes * FLOAT),
     };
@@ -182,15 +183,18 @@ export class ParallelMathNetwork extends MathTraining implements Network {
     }
   }
 
-  trainBatch(x: Float32Array, y: Int32Array, batch: number): Promise<BatchResult> {
+  trainBatch(x: Float32Array, y: Int32Array, batch: number, weights?: Float32Array): Promise<BatchResult> {
     return this.serialize(async () => {
       this.checkAlive();
       this.checkInput(x, batch);
       checkLabels(y, batch, this.spec.classes);
+      checkSampleWeights(weights, batch);
       this.ensureCapacity(batch);
       const buffers = this.buffers;
       new Float32Array(buffers.x).set(x);
       new Int32Array(buffers.y).set(y);
+      const weighted = weights !== undefined;
+      if (weighted) new Float32Array(buffers.weights).set(weights);
       const dropout = this.widths.length > 0;
       if (dropout)
         drawDropoutUniforms(this.dropoutRng, this.widths, batch, new Float64Array(buffers.uniforms));
@@ -211,6 +215,7 @@ export class ParallelMathNetwork extends MathTraining implements Network {
         queue,
         dropout,
         labelSmoothing,
+        weighted,
       };
       const workers = Math.min(this.chooser.next(), list.length);
       const started = performance.now();

@@ -21,6 +21,8 @@ export interface SharedInputs {
   readonly x: SharedArrayBuffer;
   /** Labels `[batch]` (Int32). */
   readonly y: SharedArrayBuffer;
+  /** Per-sample loss weights `[batch]` (Float32), read when a request is `weighted`. */
+  readonly weights: SharedArrayBuffer;
   /** Whole-batch dropout uniforms (Float64), see `drawDropoutUniforms`. */
   readonly uniforms: SharedArrayBuffer;
   /** Probabilities `[batch, C]` written by `predict` (Float32). */
@@ -44,6 +46,8 @@ export type WorkerRequest =
       /** Whether dropout uniforms were drawn for this batch. */
       readonly dropout: boolean;
       readonly labelSmoothing: number;
+      /** Whether `buffers.weights` holds this batch's loss weights (else every sample weighs 1). */
+      readonly weighted: boolean;
     }
   | {
       readonly type: 'predict';

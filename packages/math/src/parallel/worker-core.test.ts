@@ -24,6 +24,7 @@ describe('ShardWorker and the shard queue', () => {
       x: new SharedArrayBuffer(batch * 12 * 4),
       y: new SharedArrayBuffer(batch * 4),
       uniforms: new SharedArrayBuffer(0),
+      weights: new SharedArrayBuffer(0),
       probs: new SharedArrayBuffer(batch * 3 * 4),
     };
     const x = new Float32Array(buffers.x);
@@ -41,6 +42,7 @@ describe('ShardWorker and the shard queue', () => {
       queue,
       dropout: false,
       labelSmoothing: 0,
+      weighted: false,
     };
     const init = { spec, params, grads };
     const first = new ShardWorker({ ...init, index: 0 }).handle(request);

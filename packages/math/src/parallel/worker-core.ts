@@ -49,11 +49,12 @@ export class ShardWorker {
     const y = new Int32Array(buffers.y, 0, batch);
     const uniforms = request.dropout ? new Float64Array(buffers.uniforms) : null;
     const queue = new Int32Array(request.queue);
+    const w = request.weighted ? new Float32Array(buffers.weights, 0, batch) : null;
     const results: { index: number; loss: number; correct: number }[] = [];
     for (;;) {
       const shard = request.shards[Atomics.add(queue, 0, 1)];
       if (shard === undefined) break;
-      const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, request.labelSmoothing);
+      const r = shardGradient(core, x, y, batch, shard, uniforms, this.widths, request.labelSmoothing, w);
       this.grads[shard.index]!.set(core.grads);
       results.push({ index: shard.index, loss: r.loss, correct: r.correct });
     }
