@@ -28,8 +28,8 @@ export {
   optimizerSlotNames,
   validateOptimizerSpec,
 } from './engine/options';
-export type { EngineErrorCode, GruMathErrorCode } from './errors';
-export { GruMathError } from './errors';
+export type { EngineErrorCode, GruErrorOptions, GruMathErrorCode } from './errors';
+export { GruError, GruMathError } from './errors';
 export type { FloatArray } from './float-array';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
