@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { libraryBuildConfig } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-});
+export default libraryBuildConfig({ index: 'src/index.ts' });

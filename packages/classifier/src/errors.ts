@@ -1,3 +1,5 @@
+import { GruError } from '@gruvision/math';
+
 /** Machine-readable error codes of `@gruvision/classifier`. */
 export type GruClassifierErrorCode =
   | 'INVALID_ARGUMENT'
@@ -16,24 +18,11 @@ export type GruClassifierErrorCode =
   | 'CHECKPOINT_INVALID';
 
 /**
- * The one error class of `@gruvision/classifier`. The message says what was wrong and what to do;
- * `code` lets programs branch without parsing text; `file` names the file a problem is in.
+ * The one error class of `@gruvision/classifier` (see `GruError` in `@gruvision/math`): `file` names the
+ * file or directory a problem is in.
  */
-export class GruClassifierError extends Error {
-  readonly code: GruClassifierErrorCode;
-  /** The file or directory the problem is in, when there is one. */
-  readonly file: string | undefined;
-
-  constructor(code: GruClassifierErrorCode, message: string, options?: { cause?: unknown; file?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'GruClassifierError';
-    this.code = code;
-    this.file = options?.file;
-  }
-
-  static isInstance(error: unknown): error is GruClassifierError {
-    return error instanceof Error && error.name === 'GruClassifierError' && 'code' in error;
-  }
+export class GruClassifierError extends GruError<GruClassifierErrorCode> {
+  static readonly errorName = 'GruClassifierError';
 }
 
 /** Throws `INVALID_ARGUMENT` with `message`. */

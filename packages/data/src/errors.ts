@@ -1,3 +1,5 @@
+import { GruError } from '@gruvision/math';
+
 /** Machine-readable error codes of `@gruvision/data`. */
 export type GruDataErrorCode =
   | 'INVALID_IMAGE_SET'
@@ -20,20 +22,10 @@ export type GruDataErrorCode =
   /** A symbolic link that leads back into a folder already being read. */
   | 'LINK_CYCLE';
 
-/** The one error class of `@gruvision/data`: says which file, what was wrong, and what to do. */
-export class GruDataError extends Error {
-  readonly code: GruDataErrorCode;
-  /** The file or folder the problem is in, when there is one. */
-  readonly file: string | undefined;
-
-  constructor(code: GruDataErrorCode, message: string, options?: { cause?: unknown; file?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'GruDataError';
-    this.code = code;
-    this.file = options?.file;
-  }
-
-  static isInstance(error: unknown): error is GruDataError {
-    return error instanceof Error && error.name === 'GruDataError' && 'code' in error;
-  }
+/**
+ * The one error class of `@gruvision/data` (see `GruError` in `@gruvision/math`): says which file, what
+ * was wrong, and what to do.
+ */
+export class GruDataError extends GruError<GruDataErrorCode> {
+  static readonly errorName = 'GruDataError';
 }

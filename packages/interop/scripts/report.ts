@@ -11,16 +11,15 @@ import * as ortNode from 'onnxruntime-node';
 import { TORCH_CASES, torchFixture } from '../src/__fixtures__/torch-cases';
 import { modelToOnnx } from '../src/onnx-export';
 import { modelFromOnnx } from '../src/onnx-import';
-import { runOnnx } from '../src/ort';
+import { runOnnxImages } from '../src/ort';
 import {
   COMBINATIONS,
-  classifierOf,
+  exportCase,
   interopModelOf,
   maxAbsDiff,
-  predictProbabilities,
   randomClassifier,
   randomImages,
-  torchCaseImages,
+  torchCaseGap,
 } from '../src/test-models';
 import { modelFromSafetensors } from '../src/torch-weights';
 
@@ -35,14 +34,9 @@ const rows: {
 }[] = [];
 
 for (const combination of COMBINATIONS) {
-  const model = await randomClassifier(combination);
-  const { images, nhwc } = randomImages(model, 32);
-  const expected = await predictProbabilities(model, images);
-  const bytes = modelToOnnx(interopModelOf(model));
-  const { height, width, channels } = model.input;
-  const feeds = { pixels: { data: nhwc, dims: [32, height, width, channels] } };
-  const node = await runOnnx('onnxruntime-node', bytes, feeds, 'probabilities');
-  const web = await runOnnx('onnxruntime-web', bytes, feeds, 'probabilities');
+  const { model, bytes, nhwc, expected } = await exportCase(combination, 32);
+  const node = await runOnnxImages('onnxruntime-node', bytes, model.input, nhwc);
+  const web = await runOnnxImages('onnxruntime-web', bytes, model.input, nhwc);
   rows.push({
     combination: combination.name,
     onnxruntimeNode: maxAbsDiff(node.data, expected),
@@ -51,20 +45,12 @@ for (const combination of COMBINATIONS) {
   model.dispose();
 }
 for (const c of TORCH_CASES) {
-  const fromOnnx = await classifierOf(modelFromOnnx(torchFixture(`${c.name}.onnx`)));
-  const fromSt = await classifierOf(
-    modelFromSafetensors(torchFixture(`${c.name}.safetensors`), {
-      input: c.input,
-    }),
-  );
-  const torch = c.probabilities.flat();
+  const fromSafetensors = modelFromSafetensors(torchFixture(`${c.name}.safetensors`), { input: c.input });
   rows.push({
     combination: `PyTorch ${c.name}`,
-    pytorchOnnx: maxAbsDiff(await predictProbabilities(fromOnnx, torchCaseImages(c)), torch),
-    pytorchSafetensors: maxAbsDiff(await predictProbabilities(fromSt, torchCaseImages(c)), torch),
+    pytorchOnnx: await torchCaseGap(modelFromOnnx(torchFixture(`${c.name}.onnx`)), c),
+    pytorchSafetensors: await torchCaseGap(fromSafetensors, c),
   });
-  fromOnnx.dispose();
-  fromSt.dispose();
 }
 
 // Throughput: GRU-128 on MNIST rows, batch 128.

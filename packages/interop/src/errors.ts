@@ -1,3 +1,5 @@
+import { GruError } from '@gruvision/math';
+
 /** Machine-readable error codes of `@gruvision/interop`. */
 export type GruInteropErrorCode =
   /** An argument or option of a function is wrong (not the file). */
@@ -18,24 +20,11 @@ export type GruInteropErrorCode =
   | 'UNSUPPORTED_MODEL';
 
 /**
- * The one error class of `@gruvision/interop`. The message says what was wrong and what to do;
- * `code` lets programs branch without parsing text; `file` names the file a problem is in.
+ * The one error class of `@gruvision/interop` (see `GruError` in `@gruvision/math`): `file` names the
+ * file a problem is in.
  */
-export class GruInteropError extends Error {
-  readonly code: GruInteropErrorCode;
-  /** The file the problem is in, when there is one. */
-  readonly file: string | undefined;
-
-  constructor(code: GruInteropErrorCode, message: string, options?: { cause?: unknown; file?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'GruInteropError';
-    this.code = code;
-    this.file = options?.file;
-  }
-
-  static isInstance(error: unknown): error is GruInteropError {
-    return error instanceof Error && error.name === 'GruInteropError' && 'code' in error;
-  }
+export class GruInteropError extends GruError<GruInteropErrorCode> {
+  static readonly errorName = 'GruInteropError';
 }
 
 /** Throws a `GruInteropError` whose message starts with the file it is about. */

@@ -75,16 +75,8 @@ export function metadataJson(model: InteropModel): string {
   });
 }
 
-/** The facts of a `gruvision` metadata JSON (untrusted: checked by `checkModel` afterwards). */
-export interface ParsedMetadata {
-  readonly spec: ModelSpec;
-  readonly input: InteropInputShape;
-  readonly view: InteropView;
-  readonly classNames: readonly string[];
-  readonly preprocess: 'mnist' | 'none';
-  readonly seed?: number;
-  readonly training?: unknown;
-}
+/** The facts of a `gruvision` metadata JSON (untrusted: checked by `checkModel` afterwards): all but the weights. */
+export type ParsedMetadata = Omit<InteropModel, 'weights'>;
 
 /** Parses the `gruvision` metadata string of a file; throws `INVALID_FILE` naming `file`. */
 export function parseMetadataJson(text: string, file: string): ParsedMetadata {

@@ -5,17 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { minCellReference } from '../../math/src/__fixtures__/min-reference';
 import type { InteropModel } from './model';
 import { viewGather, viewScale } from './model';
-import { modelToOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './onnx-export';
+import { modelToOnnx } from './onnx-export';
 import { onnx } from './onnx-proto';
-import { runOnnx } from './ort';
+import { runOnnxImages } from './ort';
 import { MIN_COMBINATIONS } from './test-min-models';
-import {
-  interopModelOf,
-  maxAbsDiff,
-  predictProbabilities,
-  randomClassifier,
-  randomImages,
-} from './test-models';
+import { exportCase, interopModelOf, maxAbsDiff, randomClassifier, randomImages } from './test-models';
 
 /** Reverses the time axis of x [B, T, k]. */
 function reverseTime(x: Float64Array, B: number, T: number, k: number): Float64Array {
@@ -97,18 +91,12 @@ describe('modelToOnnx: minGRU / minLSTM as a Scan', () => {
   for (const combination of MIN_COMBINATIONS) {
     const against = allMinimal(combination) ? 'the float64 equations and predict()' : 'predict()';
     it(`${combination.name}: onnxruntime-node and -web agree with ${against} within 1e-5`, async () => {
-      const model = await randomClassifier(combination);
       const B = 5;
-      const { images, nhwc } = randomImages(model, B);
-      const interop = interopModelOf(model);
-      const bytes = modelToOnnx(interop);
-      const { height, width, channels } = model.input;
-      const feeds = { [ONNX_INPUT_NAME]: { data: nhwc, dims: [B, height, width, channels] } };
-      const engine = await predictProbabilities(model, images);
+      const { model, interop, bytes, nhwc, expected: engine } = await exportCase(combination, B);
       const reference = allMinimal(interop.spec) ? referenceProbabilities(interop, nhwc, B) : undefined;
       if (reference) expect(maxAbsDiff(engine, reference), 'engine vs float64').toBeLessThan(1e-5);
       for (const runtime of ['onnxruntime-node', 'onnxruntime-web'] as const) {
-        const out = await runOnnx(runtime, bytes, feeds, ONNX_OUTPUT_NAME);
+        const out = await runOnnxImages(runtime, bytes, model.input, nhwc);
         expect(out.dims).toEqual([B, model.classNames.length]);
         if (reference) expect(maxAbsDiff(out.data, reference), `${runtime} vs float64`).toBeLessThan(1e-5);
         expect(maxAbsDiff(out.data, engine), `${runtime} vs predict()`).toBeLessThan(1e-5);
@@ -129,15 +117,10 @@ describe('modelToOnnx: minGRU / minLSTM as a Scan', () => {
     const model = await randomClassifier(MIN_COMBINATIONS[2]!);
     const interop = interopModelOf(model);
     const bytes = modelToOnnx(interop);
-    const { height, width, channels } = model.input;
     for (const n of [1, 4]) {
       const { nhwc } = randomImages(model, n, 20 + n);
-      const out = await runOnnx(
-        'onnxruntime-node',
-        bytes,
-        { pixels: { data: nhwc, dims: [n, height, width, channels] } },
-        'probabilities',
-      );
+      const out = await runOnnxImages('onnxruntime-node', bytes, model.input, nhwc);
+      expect(out.dims).toEqual([n, model.classNames.length]);
       expect(maxAbsDiff(out.data, referenceProbabilities(interop, nhwc, n))).toBeLessThan(1e-5);
     }
     model.dispose();

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { GruInteropError } from './errors';
-import { modelToOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './onnx-export';
+import { modelToOnnx } from './onnx-export';
 import { onnx } from './onnx-proto';
-import { runOnnx } from './ort';
+import { runOnnxImages } from './ort';
 import {
   COMBINATIONS,
+  exportCase,
   interopModelOf,
   maxAbsDiff,
   predictProbabilities,
@@ -15,14 +16,9 @@ import {
 describe('modelToOnnx', () => {
   for (const combination of COMBINATIONS) {
     it(`${combination.name}: onnxruntime-node and onnxruntime-web give predict()'s probabilities within 1e-5`, async () => {
-      const model = await randomClassifier(combination);
-      const { images, nhwc } = randomImages(model, 6);
-      const expected = await predictProbabilities(model, images);
-      const bytes = modelToOnnx(interopModelOf(model));
-      const { height, width, channels } = model.input;
-      const feeds = { [ONNX_INPUT_NAME]: { data: nhwc, dims: [6, height, width, channels] } };
+      const { model, bytes, nhwc, expected } = await exportCase(combination, 6);
       for (const runtime of ['onnxruntime-node', 'onnxruntime-web'] as const) {
-        const out = await runOnnx(runtime, bytes, feeds, ONNX_OUTPUT_NAME);
+        const out = await runOnnxImages(runtime, bytes, model.input, nhwc);
         expect(out.dims).toEqual([6, model.classNames.length]);
         expect(maxAbsDiff(out.data, expected), runtime).toBeLessThan(1e-5);
       }
@@ -35,12 +31,8 @@ describe('modelToOnnx', () => {
     const bytes = modelToOnnx(interopModelOf(model));
     for (const n of [1, 3]) {
       const { images, nhwc } = randomImages(model, n, 10 + n);
-      const out = await runOnnx(
-        'onnxruntime-node',
-        bytes,
-        { pixels: { data: nhwc, dims: [n, 8, 7, 1] } },
-        'probabilities',
-      );
+      const out = await runOnnxImages('onnxruntime-node', bytes, model.input, nhwc);
+      expect(out.dims).toEqual([n, model.classNames.length]);
       expect(maxAbsDiff(out.data, await predictProbabilities(model, images))).toBeLessThan(1e-5);
     }
     model.dispose();
@@ -102,18 +94,12 @@ describe('modelToOnnx', () => {
 
   it('lists activation_alpha/beta once per parametric activation, as onnxruntime reads them', async () => {
     // Evidence for the convention: a different second alpha must change the backward direction.
-    const model = await randomClassifier(COMBINATIONS[3]!);
-    const { images, nhwc } = randomImages(model, 4);
-    const expected = await predictProbabilities(model, images);
-    const proto = onnx.ModelProto.decode(modelToOnnx(interopModelOf(model)));
+    const { model, bytes, nhwc, expected } = await exportCase(COMBINATIONS[3]!, 4);
+    const proto = onnx.ModelProto.decode(bytes);
     const gru = proto.graph!.node!.find((n) => n.opType === 'GRU')!;
     gru.attribute!.find((a) => a.name === 'activation_alpha')!.floats = [0.2, 0.9];
-    const out = await runOnnx(
-      'onnxruntime-node',
-      onnx.ModelProto.encode(proto).finish(),
-      { pixels: { data: nhwc, dims: [4, 8, 7, 1] } },
-      'probabilities',
-    );
+    const changed = onnx.ModelProto.encode(proto).finish();
+    const out = await runOnnxImages('onnxruntime-node', changed, model.input, nhwc);
     expect(maxAbsDiff(out.data, expected)).toBeGreaterThan(1e-3);
     model.dispose();
   });

@@ -9,37 +9,28 @@ export type OnnxAttributeProto = onnxProto.onnx.IAttributeProto;
 
 const utf8 = new TextEncoder();
 
+const { AttributeType } = onnx.AttributeProto;
+
+/** A maker of one type of attribute, which holds its value (encoded, for strings) in `field`. */
+function attribute<F extends 'i' | 'ints' | 'f' | 'floats' | 's' | 'strings', V>(
+  type: onnxProto.onnx.AttributeProto.AttributeType,
+  field: F,
+  encode: (value: V) => OnnxAttributeProto[F],
+): (name: string, value: V) => OnnxAttributeProto {
+  return (name, value) => ({ name, type, [field]: encode(value) });
+}
+
+const asIs = <V>(value: V): V => value;
+
 export const attr = {
-  int: (name: string, i: number): OnnxAttributeProto => ({
-    name,
-    type: onnx.AttributeProto.AttributeType.INT,
-    i,
-  }),
-  ints: (name: string, ints: number[]): OnnxAttributeProto => ({
-    name,
-    type: onnx.AttributeProto.AttributeType.INTS,
-    ints,
-  }),
-  float: (name: string, f: number): OnnxAttributeProto => ({
-    name,
-    type: onnx.AttributeProto.AttributeType.FLOAT,
-    f,
-  }),
-  floats: (name: string, floats: number[]): OnnxAttributeProto => ({
-    name,
-    type: onnx.AttributeProto.AttributeType.FLOATS,
-    floats,
-  }),
-  string: (name: string, s: string): OnnxAttributeProto => ({
-    name,
-    type: onnx.AttributeProto.AttributeType.STRING,
-    s: utf8.encode(s),
-  }),
-  strings: (name: string, strings: string[]): OnnxAttributeProto => ({
-    name,
-    type: onnx.AttributeProto.AttributeType.STRINGS,
-    strings: strings.map((s) => utf8.encode(s)),
-  }),
+  int: attribute(AttributeType.INT, 'i', asIs<number>),
+  ints: attribute(AttributeType.INTS, 'ints', asIs<number[]>),
+  float: attribute(AttributeType.FLOAT, 'f', asIs<number>),
+  floats: attribute(AttributeType.FLOATS, 'floats', asIs<number[]>),
+  string: attribute(AttributeType.STRING, 's', (s: string) => utf8.encode(s)),
+  strings: attribute(AttributeType.STRINGS, 'strings', (strings: string[]) =>
+    strings.map((s) => utf8.encode(s)),
+  ),
 };
 
 /** A float32 initializer (raw little-endian data). */

@@ -1,6 +1,7 @@
 // Test helper (not exported): run an ONNX model with onnxruntime-node or onnxruntime-web (wasm backend in Node).
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
+import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './onnx-export';
 
 export type Runtime = 'onnxruntime-node' | 'onnxruntime-web';
 
@@ -34,4 +35,19 @@ export async function runOnnx(
   } finally {
     await session.release();
   }
+}
+
+/**
+ * The probabilities `[N, classes]` of an exported classifier (`bytes`) for the images `nhwc`
+ * (float32 `[N, H, W, C]` of the model's `input` shape), with the given runtime.
+ */
+export function runOnnxImages(
+  runtime: Runtime,
+  bytes: Uint8Array,
+  input: { readonly height: number; readonly width: number; readonly channels: number },
+  nhwc: Float32Array,
+): Promise<{ data: Float32Array; dims: readonly number[] }> {
+  const { height, width, channels } = input;
+  const dims = [nhwc.length / (height * width * channels), height, width, channels];
+  return runOnnx(runtime, bytes, { [ONNX_INPUT_NAME]: { data: nhwc, dims } }, ONNX_OUTPUT_NAME);
 }

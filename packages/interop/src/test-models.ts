@@ -6,6 +6,7 @@ import type { ModelSpec, RecurrentLayerSpec } from '@gruvision/math';
 import { Rng } from '@gruvision/math';
 import type { InteropModel, InteropView } from './model';
 import { viewShape } from './model';
+import { modelToOnnx } from './onnx-export';
 
 export interface Combination {
   readonly name: string;
@@ -198,6 +199,45 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /** A math-engine classifier of an imported model. */
 export function classifierOf(model: InteropModel): Promise<GruClassifier> {
   return classifierFromPlainModel(model, 'math');
+}
+
+/**
+ * A random classifier of `combination` exported to ONNX, `count` random images for it (also as one float32
+ * `[N, H, W, C]` array) and `predict()`'s probabilities for them: what an ONNX runtime must reproduce.
+ */
+export async function exportCase(combination: Combination, count: number) {
+  const model = await randomClassifier(combination);
+  const { images, nhwc } = randomImages(model, count);
+  const expected = await predictProbabilities(model, images);
+  const interop = interopModelOf(model);
+  return { model, interop, bytes: modelToOnnx(interop), nhwc, expected };
+}
+
+/**
+ * The largest |Δp| between `original`'s probabilities and those of a math classifier of `imported` (the
+ * model after a round trip through a converter) on `count` random images.
+ */
+export async function roundTripGap(
+  original: GruClassifier,
+  imported: InteropModel,
+  count: number,
+): Promise<number> {
+  const copy = await classifierOf(imported);
+  const { images } = randomImages(original, count);
+  const gap = maxAbsDiff(
+    await predictProbabilities(copy, images),
+    await predictProbabilities(original, images),
+  );
+  copy.dispose();
+  return gap;
+}
+
+/** The largest |Δp| between PyTorch's probabilities for fixture `c` and a math classifier of its import. */
+export async function torchCaseGap(imported: InteropModel, c: TorchCase): Promise<number> {
+  const model = await classifierOf(imported);
+  const gap = maxAbsDiff(await predictProbabilities(model, torchCaseImages(c)), c.probabilities.flat());
+  model.dispose();
+  return gap;
 }
 
 /** The PyTorch fixtures written by scripts/make-torch-fixtures.py. */

@@ -7,29 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // after it too (a dead process does nothing more: no clean-up, no second rename).
 const crash = vi.hoisted(() => ({ at: Number.POSITIVE_INFINITY, calls: 0 }));
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs/promises')>();
-  const step = () => {
-    crash.calls++;
-    if (crash.calls >= crash.at) throw Object.assign(new Error('simulated crash'), { code: 'EIO' });
-  };
-  const guarded =
-    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      step();
-      return f(...args);
-    };
-  return {
-    ...fs,
-    rename: guarded(fs.rename),
-    rm: guarded(fs.rm),
-    mkdir: guarded(fs.mkdir),
-    link: guarded(fs.link),
-    cp: guarded(fs.cp),
-    open: async (...args: Parameters<typeof fs.open>) => {
-      if (args[1] !== undefined && args[1] !== 'r') step();
-      return fs.open(...args);
-    },
-  };
+  const { crashingFs } = await import('./__fixtures__/crashing-fs');
+  return crashingFs(await importOriginal(), crash);
 });
 
 const { atomicWriteDirectory, atomicWriteFile, recoverDirectory } = await import('./atomic-write');

@@ -22,20 +22,46 @@ export type GruMathErrorCode =
   /** A worker thread of the data-parallel engine could not start or stopped. */
   | 'WORKER_FAILED';
 
+/** What an error of a gruvision library takes besides its code and message. */
+export interface GruErrorOptions {
+  /** The error this one wraps. */
+  cause?: unknown;
+  /** The file or folder the problem is in, when there is one. */
+  file?: string;
+}
+
 /**
- * The one error class of `@gruvision/math`. The message always says what was wrong and what to do;
- * `code` lets programs branch without parsing text.
+ * The base of each library's one error class (`GruMathError`, `GruTfjsError`, `GruDataError`,
+ * `GruClassifierError`, `GruInteropError`). The message says what was wrong and what to do; `code` lets
+ * programs branch without parsing text; `file` names the file a problem is in; `cause` keeps the error
+ * it wraps. A subclass names itself in a static `errorName`, which becomes the error's `name`.
  */
-export class GruMathError extends Error {
-  readonly code: GruMathErrorCode;
+export abstract class GruError<Code extends string> extends Error {
+  readonly code: Code;
+  /** The file or folder the problem is in, when there is one. */
+  readonly file: string | undefined;
 
-  constructor(code: GruMathErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'GruMathError';
+  constructor(code: Code, message: string, options?: GruErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = (new.target as unknown as { readonly errorName: string }).errorName;
     this.code = code;
+    this.file = options?.file;
   }
 
-  static isInstance(error: unknown): error is GruMathError {
-    return error instanceof Error && error.name === 'GruMathError' && 'code' in error;
+  /**
+   * Whether `error` is one of this class: it checks the name, not the prototype, so an error thrown
+   * by another copy of the package (two versions installed, another realm) counts too.
+   */
+  static isInstance<T extends Error>(
+    this: { readonly errorName: string; readonly prototype: T },
+    error: unknown,
+  ): error is T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass asked (GruDataError, …), with its own errorName.
+    return error instanceof Error && error.name === this.errorName && 'code' in error;
   }
+}
+
+/** The one error class of `@gruvision/math`. */
+export class GruMathError extends GruError<GruMathErrorCode> {
+  static readonly errorName = 'GruMathError';
 }

@@ -28,8 +28,8 @@ export {
   optimizerSlotNames,
   validateOptimizerSpec,
 } from './engine/options';
-export type { EngineErrorCode, GruMathErrorCode } from './errors';
-export { GruMathError } from './errors';
+export type { EngineErrorCode, GruErrorOptions, GruMathErrorCode } from './errors';
+export { GruError, GruMathError } from './errors';
 export type { FloatArray } from './float-array';
 export { glorotNormal, glorotUniform, initializeWeights, orthogonal, zeros } from './initializers';
 export type { RecurrentLayerOptions, RecurrentLayerWeights } from './layer-forward';
@@ -41,27 +41,6 @@ export { mathBitsDependOn } from './reduction';
 export { Rng } from './rng';
 export type { ImageDimensions, ImageSequenceView } from './sequence-view';
 export { viewDimensions, viewGather, viewScale } from './sequence-view';
-export type {
-  CellType,
-  CellWeightNames,
-  ModelSpec,
-  RecurrentActivation,
-  RecurrentLayerSpec,
-  ResolvedLayer,
-  UpdateGate,
-  WeightEntry,
-} from './spec';
-export {
-  CELL_TYPES,
-  DENSE_LAYER_NAME,
-  gateCount,
-  hasRecurrentKernel,
-  isMinCell,
-  parameterCount,
-  RECURRENT_ACTIVATIONS,
-  resolveLayers,
-  validateSpec,
-  weightLayout,
-} from './spec';
+export * from './spec';
 export { convertUpdateGate } from './update-gate';
 export { checkLabels, checkSampleWeights, checkSequenceBatch, matchWeights } from './validate';

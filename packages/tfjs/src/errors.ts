@@ -1,5 +1,5 @@
 import type { EngineErrorCode } from '@gruvision/math';
-import { GruMathError } from '@gruvision/math';
+import { GruError, GruMathError } from '@gruvision/math';
 
 /**
  * Machine-readable error codes of `@gruvision/tfjs`: the engine contract's codes (the same code as the
@@ -16,22 +16,9 @@ export type GruTfjsErrorCode =
   | 'INVALID_MODEL_FILE'
   | 'WEIGHTS_TRUNCATED';
 
-/**
- * The one error class of `@gruvision/tfjs`. The message always says what was wrong and what to do;
- * `code` lets programs branch without parsing text; `cause` keeps the error it wraps.
- */
-export class GruTfjsError extends Error {
-  readonly code: GruTfjsErrorCode;
-
-  constructor(code: GruTfjsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'GruTfjsError';
-    this.code = code;
-  }
-
-  static isInstance(error: unknown): error is GruTfjsError {
-    return error instanceof Error && error.name === 'GruTfjsError' && 'code' in error;
-  }
+/** The one error class of `@gruvision/tfjs` (see `GruError` in `@gruvision/math`). */
+export class GruTfjsError extends GruError<GruTfjsErrorCode> {
+  static readonly errorName = 'GruTfjsError';
 }
 
 /**
