@@ -41,6 +41,27 @@ export { mathBitsDependOn } from './reduction';
 export { Rng } from './rng';
 export type { ImageDimensions, ImageSequenceView } from './sequence-view';
 export { viewDimensions, viewGather, viewScale } from './sequence-view';
-export * from './spec';
+export type {
+  CellType,
+  CellWeightNames,
+  ModelSpec,
+  RecurrentActivation,
+  RecurrentLayerSpec,
+  ResolvedLayer,
+  UpdateGate,
+  WeightEntry,
+} from './spec';
+export {
+  CELL_TYPES,
+  DENSE_LAYER_NAME,
+  gateCount,
+  hasRecurrentKernel,
+  isMinCell,
+  parameterCount,
+  RECURRENT_ACTIVATIONS,
+  resolveLayers,
+  validateSpec,
+  weightLayout,
+} from './spec';
 export { convertUpdateGate } from './update-gate';
 export { checkLabels, checkSampleWeights, checkSequenceBatch, matchWeights } from './validate';

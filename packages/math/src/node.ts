@@ -1,5 +1,20 @@
-export * from './atomic-write';
-export * from './confined-file';
+export {
+  type AtomicDirectoryOptions,
+  type AtomicWriteResult,
+  atomicWriteDirectory,
+  atomicWriteFile,
+  describeErrno,
+  type FileEntry,
+  recoverDirectory,
+  removeStaleTemporaries,
+} from './atomic-write';
+export type {
+  ConfinedFileProblem,
+  ConfinedFileResult,
+  NonRegularKind,
+  RegularFileResult,
+} from './confined-file';
+export { isPlainRelativePath, readConfinedFile, readRegularFile } from './confined-file';
 export type { ParallelEngineOptions } from './parallel/node-engine';
 export { parallelMathEngine } from './parallel/node-engine';
 export type { ParallelMathEngine } from './parallel/parallel-network';
