@@ -312,12 +312,14 @@ describe('process lifetime', () => {
   const node = (args: string[]) =>
     run(process.execPath, ['--conditions=@gruvision/source', '--import', 'tsx', script, ...args], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      timeout: 30_000,
+      // A hang is what this catches (a process kept alive forever by its workers): 90 s is far from the
+      // ~3 s a quiet machine takes, and tsx's start-up alone took 26–44 s at load 30.
+      timeout: 90_000,
     });
 
   it('exits after dispose, and also when a network is left undisposed (idle workers are unref’ed)', async () => {
     const [disposed, kept] = await Promise.all([node([]), node(['keep'])]);
     expect(disposed.stdout).toMatch(/^threads=2 loss=\d+\.\d{6}\n$/);
     expect(kept.stdout).toBe(disposed.stdout);
-  });
+  }, 120_000);
 });
