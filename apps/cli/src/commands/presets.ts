@@ -17,7 +17,7 @@ export type PresetName = (typeof PRESET_NAMES)[number];
  */
 const BEST_DIGITS: PresetValues = {
   units: 256,
-  epochs: 15,
+  epochs: 10,
   batchSize: 128,
   lr: 2e-3,
   optimizer: 'adamw',
