@@ -8,15 +8,16 @@ import { BROWSER_ROWS, browserMissing } from './browser';
 import { AGREEMENT_TOLERANCE } from './browser/protocol';
 
 const run = fileURLToPath(new URL('./run.ts', import.meta.url));
+const bench = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  promisify(execFile)(process.execPath, ['--conditions=@gruvision/source', '--import', 'tsx', run, ...args], {
+    env,
+    maxBuffer: 16 << 20,
+  });
 
 describe('pnpm bench --browser', () => {
   it('measures math-wasm, math-wasm-simd, math-threads-2 and ort-web-1 in one page after their probabilities agree', async () => {
     expect(browserMissing()).toBeNull();
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--conditions=@gruvision/source', '--import', 'tsx', run, '--browser', '--json', '--seconds', '0.05'],
-      { maxBuffer: 16 << 20 },
-    );
+    const { stdout } = await bench(['--browser', '--json', '--seconds', '0.05']);
     const doc = JSON.parse(stdout);
     expect(doc.failures).toEqual([]);
     expect(doc.page.crossOriginIsolated).toBe(true);
@@ -39,5 +40,14 @@ describe('pnpm bench --browser', () => {
       if (r.engine === 'ort-web-1') expect(r.trainSamplesPerSec).toBeNull();
       else expect(r.trainBatches).toBeGreaterThanOrEqual(3);
     }
+  });
+
+  it('without Chromium, says in one line how to get it and exits 0', async () => {
+    const missing = { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium' };
+    const { stdout, stderr } = await bench(['--browser'], missing);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'skipped the browser bench: no Chromium at /nonexistent/chromium: install it with `apt-get install chromium` (Debian) or point CHROMIUM_PATH at a Chromium or Chrome binary\n',
+    );
   });
 });

@@ -3,7 +3,7 @@
 // WebAssembly memory for the math kernels' arena and the Web Worker engine) from 127.0.0.1, with
 // onnxruntime-web's .wasm file (no other network: every request elsewhere is refused), launches Chromium
 // with playwright-core, checks that every engine's class probabilities agree with onnxruntime-web's
-// (max |Δ| ≤ 1e-5) and only then measures, interleaved: per measure (inference, one image, training),
+// (max |Δ| ≤ 1e-5) and only then measures, after one untimed warm-up pass, interleaved: per measure (inference, one image, training),
 // every row in turn, reading the CPU time of the page's process (Chrome DevTools Protocol
 // `Performance.getMetrics` → ProcessTime, which counts the page's Web Workers too) around each one.
 import { existsSync } from 'node:fs';
@@ -205,6 +205,14 @@ export async function browserBench(options: BrowserBenchOptions): Promise<Browse
       const { runs, ms } = await call('measure', row, what, seconds, latencyRuns);
       return { runs, ms, cpuSeconds: (await processSeconds(cdp)) - cpu };
     };
+    // One untimed pass first: V8 compiles hot WebAssembly functions again with its optimizing tier in
+    // background threads of the page's process; that CPU time would otherwise land on the first rows.
+    for (const row of rows) {
+      log(`browser bench: ${row} warming up`);
+      for (const what of ['infer', 'train'] as const) {
+        if (what === 'infer' || TRAINS(row)) await call('measure', row, what, budget / 4, latencyRuns);
+      }
+    }
     const measured = new Map<string, BrowserRow[]>();
     for (let round = 0; round < rounds; round++) {
       if (rounds > 1) log(`browser bench: round ${round + 1} of ${rounds}`);
@@ -257,6 +265,9 @@ export function agreementText(agreement: Agreement): string {
   return `max |Δ probability| ${rows.join(', ')} (bound ${agreement.tolerance}: ${agreement.passed ? 'passed' : 'FAILED'})`;
 }
 
+/** `benchmark` of the browser run's JSON document. */
+export const BROWSER_BENCHMARK = `GRU-${UNITS} MNIST rows, Chromium`;
+
 /** The browser run's peers table: ratios to ort-web-1 and math-wasm, the page's facts around it. */
 export function browserTable(result: BrowserBenchResult): PeersTable {
   const { page, agreement } = result;
@@ -264,7 +275,7 @@ export function browserTable(result: BrowserBenchResult): PeersTable {
     ? 'relaxed-SIMD GEMM (f32x4.relaxed_madd)'
     : 'plain-SIMD GEMM (no relaxed SIMD here)';
   return {
-    benchmark: `GRU-${UNITS} MNIST rows, Chromium`,
+    benchmark: BROWSER_BENCHMARK,
     heading: [
       `GRU-${UNITS} on MNIST rows in one page of headless Chromium ${result.browser}: batch ${BATCH}, ${TIME_STEPS} steps x ${FEATURES} features, ${CLASSES} classes, Adam (${page.crossOriginIsolated ? 'cross-origin isolated' : 'NOT cross-origin isolated'}, node ${process.version}`,
       "samples per second of wall-clock time (/s) and of the page's process CPU time (/cpu-s, DevTools ProcessTime: 10 ms ticks); ratios to rows of this run, measured interleaved",

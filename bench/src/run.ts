@@ -41,6 +41,7 @@ import {
 } from '@gruvision/math/kernels';
 import {
   agreementText,
+  BROWSER_BENCHMARK,
   BROWSER_ROWS,
   browserBench,
   browserMissing,
@@ -63,7 +64,15 @@ import {
   UNITS,
 } from './common';
 import { benchOnnxruntime, type PeerRow, parsePeerRow, type SkippedRow, torchCommand } from './peers';
-import { type EngineRow, type EpochRow, type Measured, medianRow, printEngines, printPeers } from './report';
+import {
+  type EngineRow,
+  type EpochRow,
+  type Measured,
+  medianRow,
+  NODE_PEERS_TABLE,
+  printEngines,
+  printPeers,
+} from './report';
 import { benchEpoch, benchMathThreads } from './threads';
 
 const ENGINE_ROWS = ['math-js', 'math-wasm', 'tfjs-wasm', 'tfjs-cpu', 'math-threads-1', 'math-threads-2'];
@@ -299,7 +308,8 @@ async function mainBrowser(rows: string[]): Promise<void> {
   const settings = { json, budget, rounds };
   const missing = browserMissing();
   if (missing !== null) {
-    if (json) printPeers([], [missing], [], 0, settings);
+    if (json)
+      printPeers([], [missing], [], 0, settings, { ...NODE_PEERS_TABLE, benchmark: BROWSER_BENCHMARK });
     else log(`skipped the browser bench: ${missing.skipped}`);
     return;
   }
