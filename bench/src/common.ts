@@ -40,18 +40,30 @@ export interface Timing {
   runs: number;
 }
 
-/** Runs `step` at least `minRuns` times and until `seconds` have passed. */
-export async function time(step: () => unknown, seconds: number, minRuns: number): Promise<Timing> {
+/**
+ * Runs `step` at least `minRuns` times and until `seconds` have passed: the runs and the wall-clock
+ * milliseconds they took (no Node API: the browser bench's page times with it too).
+ */
+export async function timeRuns(
+  step: () => unknown,
+  seconds: number,
+  minRuns: number,
+): Promise<{ runs: number; ms: number }> {
   const start = performance.now();
-  const cpu = process.cpuUsage();
   let runs = 0;
   while (runs < minRuns || performance.now() - start < seconds * 1000) {
     await step();
     runs++;
   }
-  const wall = performance.now() - start;
+  return { runs, ms: performance.now() - start };
+}
+
+/** Runs `step` at least `minRuns` times and until `seconds` have passed. */
+export async function time(step: () => unknown, seconds: number, minRuns: number): Promise<Timing> {
+  const cpu = process.cpuUsage();
+  const { runs, ms } = await timeRuns(step, seconds, minRuns);
   const used = process.cpuUsage(cpu);
-  return { perSec: (runs * 1000) / wall, perCpuSec: (runs * 1e6) / (used.user + used.system), runs };
+  return { perSec: (runs * 1000) / ms, perCpuSec: (runs * 1e6) / (used.user + used.system), runs };
 }
 
 /** Median milliseconds of `step` over `runs` runs (after two warm-up runs). */

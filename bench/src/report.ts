@@ -53,23 +53,59 @@ export function medianRow(list: Measured[]): Measured {
 
 /** The references of the peers table: the one-thread peers, and our own one-thread row. */
 const PEER_REFERENCES = ['pytorch-1', 'ort-node-1', 'ort-web-1', 'math-wasm'] as const;
+type PeerReference = (typeof PEER_REFERENCES)[number];
+
+/** A row of the peers table: peak memory only where each row had its own process. */
+export type PeersTableRow = Omit<PeerRow, 'peakMemoryMB'> & { peakMemoryMB?: number };
+
+/** What the Node peers table and the browser table (`--browser`) do differently. */
+export interface PeersTable {
+  /** `benchmark` of the JSON document. */
+  readonly benchmark: string;
+  /** Lines above the table (the first one gets the load average appended). */
+  readonly heading: readonly string[];
+  /** The references that get ratio columns (the others' columns are left out). */
+  readonly references: readonly PeerReference[];
+  /** The reference of the one-image latency column (`x <reference>`). */
+  readonly latencyReference: 'ort-node-1' | 'ort-web-1';
+  /** The `peak MB` column (each row measured in its own process). */
+  readonly peakMemory: boolean;
+  /** More fields of the JSON document, and lines under the table. */
+  readonly extraJson?: Record<string, unknown>;
+  readonly footer?: readonly string[];
+}
+
+/** The Node peers table of `pnpm bench --peers`. */
+export const NODE_PEERS_TABLE: PeersTable = {
+  benchmark: `GRU-${UNITS} MNIST rows, peers`,
+  heading: [
+    `GRU-${UNITS} on MNIST rows against the peers: batch ${BATCH}, ${TIME_STEPS} steps x ${FEATURES} features, ${CLASSES} classes, Adam (node ${process.version}`,
+    "samples per second of wall-clock time (/s) and of the row's process CPU time (/cpu-s); ratios to the one-thread peers measured in this run",
+    "math-wasm-simd: the plain-SIMD GEMM; math-threads-N: the math engine over N worker threads; ort-*: inference only (PyTorch's ONNX export)",
+  ],
+  references: PEER_REFERENCES,
+  latencyReference: 'ort-node-1',
+  peakMemory: true,
+};
 
 /**
  * The peers table (or `--json` document): every row's throughput and latency, with ratios to the
- * one-thread peers: training to pytorch-1 and math-wasm; batch inference to ort-node-1, ort-web-1,
- * pytorch-1; one-image latency as a multiple of ort-node-1's (below 1: faster).
+ * one-thread peers `table.references`: training to pytorch-1 and math-wasm; batch inference to
+ * ort-node-1, ort-web-1, pytorch-1; one-image latency as a multiple of `table.latencyReference`'s
+ * (below 1: faster).
  */
 export function printPeers(
-  rows: (EngineRow | PeerRow)[],
+  rows: PeersTableRow[],
   skipped: SkippedRow[],
   failures: string[],
   totalSeconds: number,
   settings: RunSettings,
+  table: PeersTable = NODE_PEERS_TABLE,
 ): void {
   const { json, budget, rounds } = settings;
   const ref = Object.fromEntries(
     PEER_REFERENCES.map((name) => [name, rows.find((r) => r.engine === name)] as const),
-  ) as Record<(typeof PEER_REFERENCES)[number], EngineRow | PeerRow | undefined>;
+  ) as Record<PeerReference, PeersTableRow | undefined>;
   const over = (a: number | null | undefined, b: number | null | undefined): number | null =>
     a == null || b == null ? null : a / b;
   const results = rows.map((r) => ({
@@ -81,11 +117,13 @@ export function printPeers(
       inferVsOrtWeb1: over(r.inferSamplesPerSec, ref['ort-web-1']?.inferSamplesPerSec),
       inferVsPytorch1: over(r.inferSamplesPerSec, ref['pytorch-1']?.inferSamplesPerSec),
       latencyVsOrtNode1: over(r.latencyMs, ref['ort-node-1']?.latencyMs),
+      latencyVsOrtWeb1: over(r.latencyMs, ref['ort-web-1']?.latencyMs),
     },
     // The same on process CPU time: what each row gets done per second of the CPU it actually had
     // (steadier than wall-clock ratios on a loaded machine; the same as them on an idle one, per thread).
     cpuRatios: {
       trainVsPytorch1: over(r.trainSamplesPerCpuSec, ref['pytorch-1']?.trainSamplesPerCpuSec),
+      trainVsMathWasm: over(r.trainSamplesPerCpuSec, ref['math-wasm']?.trainSamplesPerCpuSec),
       inferVsOrtNode1: over(r.inferSamplesPerCpuSec, ref['ort-node-1']?.inferSamplesPerCpuSec),
       inferVsOrtWeb1: over(r.inferSamplesPerCpuSec, ref['ort-web-1']?.inferSamplesPerCpuSec),
     },
@@ -94,13 +132,14 @@ export function printPeers(
   if (failures.length > 0) process.exitCode = 1;
   if (json) {
     const doc = {
-      benchmark: `GRU-${UNITS} MNIST rows, peers`,
+      benchmark: table.benchmark,
       shape: SHAPE,
       node: process.version,
       loadAverage: os.loadavg(),
       secondsPerMeasurement: budget,
       rounds,
       totalSeconds,
+      ...table.extraJson,
       results,
       skipped,
       failures,
@@ -110,50 +149,44 @@ export function printPeers(
   }
   const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
   const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
-  const table = formatTable(
-    [
-      'engine',
-      'train/s',
-      'vs pytorch-1',
-      'vs math-wasm',
-      'infer/s',
-      'vs ort-node-1',
-      'vs ort-web-1',
-      'vs pytorch-1',
-      'one image ms',
-      'x ort-node-1',
-      'train/cpu-s',
-      'vs pytorch-1',
-      'infer/cpu-s',
-      'vs ort-node-1',
-      'vs ort-web-1',
-      'peak MB',
-    ],
-    results.map((r) => [
-      r.engine,
-      num(r.trainSamplesPerSec, 0),
-      ratio(r.ratios.trainVsPytorch1),
-      ratio(r.ratios.trainVsMathWasm),
-      num(r.inferSamplesPerSec, 0),
-      ratio(r.ratios.inferVsOrtNode1),
-      ratio(r.ratios.inferVsOrtWeb1),
-      ratio(r.ratios.inferVsPytorch1),
-      r.latencyMs.toFixed(3),
-      ratio(r.ratios.latencyVsOrtNode1),
-      num(r.trainSamplesPerCpuSec, 0),
-      ratio(r.cpuRatios.trainVsPytorch1),
-      num(r.inferSamplesPerCpuSec, 0),
-      ratio(r.cpuRatios.inferVsOrtNode1),
-      ratio(r.cpuRatios.inferVsOrtWeb1),
-      r.peakMemoryMB.toFixed(0),
-    ]),
+  type Result = (typeof results)[number];
+  const latencyRatio = table.latencyReference === 'ort-node-1' ? 'latencyVsOrtNode1' : 'latencyVsOrtWeb1';
+  // Every column, with the reference row it needs (left out where that reference is not in this table).
+  const columns: { header: string; needs?: PeerReference | 'peakMemory'; cell: (r: Result) => string }[] = [
+    { header: 'engine', cell: (r) => r.engine },
+    { header: 'train/s', cell: (r) => num(r.trainSamplesPerSec, 0) },
+    { header: 'vs pytorch-1', needs: 'pytorch-1', cell: (r) => ratio(r.ratios.trainVsPytorch1) },
+    { header: 'vs math-wasm', needs: 'math-wasm', cell: (r) => ratio(r.ratios.trainVsMathWasm) },
+    { header: 'infer/s', cell: (r) => num(r.inferSamplesPerSec, 0) },
+    { header: 'vs ort-node-1', needs: 'ort-node-1', cell: (r) => ratio(r.ratios.inferVsOrtNode1) },
+    { header: 'vs ort-web-1', needs: 'ort-web-1', cell: (r) => ratio(r.ratios.inferVsOrtWeb1) },
+    { header: 'vs pytorch-1', needs: 'pytorch-1', cell: (r) => ratio(r.ratios.inferVsPytorch1) },
+    { header: 'one image ms', cell: (r) => r.latencyMs.toFixed(3) },
+    { header: `x ${table.latencyReference}`, cell: (r) => ratio(r.ratios[latencyRatio]) },
+    { header: 'train/cpu-s', cell: (r) => num(r.trainSamplesPerCpuSec, 0) },
+    { header: 'vs pytorch-1', needs: 'pytorch-1', cell: (r) => ratio(r.cpuRatios.trainVsPytorch1) },
+    { header: 'infer/cpu-s', cell: (r) => num(r.inferSamplesPerCpuSec, 0) },
+    { header: 'vs ort-node-1', needs: 'ort-node-1', cell: (r) => ratio(r.cpuRatios.inferVsOrtNode1) },
+    { header: 'vs ort-web-1', needs: 'ort-web-1', cell: (r) => ratio(r.cpuRatios.inferVsOrtWeb1) },
+    { header: 'peak MB', needs: 'peakMemory', cell: (r) => (r.peakMemoryMB ?? 0).toFixed(0) },
+  ];
+  const shown = columns.filter(
+    (c) =>
+      c.needs === undefined ||
+      (c.needs === 'peakMemory' ? table.peakMemory : table.references.includes(c.needs)),
   );
+  const [first, ...rest] = table.heading;
   process.stdout.write(
     [
-      `GRU-${UNITS} on MNIST rows against the peers: batch ${BATCH}, ${TIME_STEPS} steps x ${FEATURES} features, ${CLASSES} classes, Adam (node ${process.version}, load average ${load.join(' ')})`,
-      `samples per second of wall-clock time (/s) and of the row's process CPU time (/cpu-s); ratios to the one-thread peers measured in this run${rounds > 1 ? `; medians of ${rounds} interleaved rounds` : ''}`,
-      "math-wasm-simd: the plain-SIMD GEMM; math-threads-N: the math engine over N worker threads; ort-*: inference only (PyTorch's ONNX export)",
-      ...table,
+      `${first}, load average ${load.join(' ')})`,
+      ...rest.map((line, i) =>
+        i === 0 && rounds > 1 ? `${line}; medians of ${rounds} interleaved rounds` : line,
+      ),
+      ...formatTable(
+        shown.map((c) => c.header),
+        results.map((r) => shown.map((c) => c.cell(r))),
+      ),
+      ...(table.footer ?? []),
       `total ${totalSeconds.toFixed(0)} s`,
       ...skipped.map((r) => `skipped ${r.engine}: ${r.skipped}`),
       ...failures.map((f) => `FAILED: ${f}`),

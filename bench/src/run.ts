@@ -16,6 +16,7 @@
 //                               epoch-N pytorch-N ort-node-N ort-web-N (N threads), or the groups math,
 //                               tfjs, math-threads, epoch, peers, relaxed
 //            --peers            the rows of the group peers (unless --only says otherwise) and the peers table
+//            --browser          the browser table (Chromium: $CHROMIUM_PATH or /usr/bin/chromium)
 //            --rounds R         run the whole list of rows R times, interleaved (row 1, 2, …, 1, 2, …), and
 //                               report each row's median per measure (default 1)
 //            --epoch-samples N  samples in the epoch rows (default 60000)
@@ -23,6 +24,9 @@
 // PyTorch runs in Debian's /usr/bin/python3 (python3-torch) unless GRUVISION_PYTHON names another Python.
 // math-wasm uses relaxed SIMD where the runtime has it (Node 22+; Node 20: run with
 // `node --experimental-wasm-relaxed-simd`); math-wasm-simd forces the plain-SIMD GEMM.
+// With --browser: the same model in one page of headless Chromium (`browser.ts`): math-wasm,
+// math-wasm-simd, math-threads-2 (Web Workers) and onnxruntime-web (`ort-web-1`), after a check that
+// their class probabilities agree; --only picks among those rows (math-threads-N for any N).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -35,6 +39,15 @@ import {
   setRelaxedSimd,
   wasmGemmFlavor,
 } from '@gruvision/math/kernels';
+import {
+  agreementText,
+  BROWSER_BENCHMARK,
+  BROWSER_ROWS,
+  browserBench,
+  browserMissing,
+  browserTable,
+  isBrowserRow,
+} from './browser';
 import {
   BATCH,
   type BenchResult,
@@ -51,7 +64,15 @@ import {
   UNITS,
 } from './common';
 import { benchOnnxruntime, type PeerRow, parsePeerRow, type SkippedRow, torchCommand } from './peers';
-import { type EngineRow, type EpochRow, type Measured, medianRow, printEngines, printPeers } from './report';
+import {
+  type EngineRow,
+  type EpochRow,
+  type Measured,
+  medianRow,
+  NODE_PEERS_TABLE,
+  printEngines,
+  printPeers,
+} from './report';
 import { benchEpoch, benchMathThreads } from './threads';
 
 const ENGINE_ROWS = ['math-js', 'math-wasm', 'tfjs-wasm', 'tfjs-cpu', 'math-threads-1', 'math-threads-2'];
@@ -82,11 +103,22 @@ const json = args.includes('--json');
 const child = args.includes('--child');
 const budget = Number(option('--seconds') ?? 6);
 const peersMode = args.includes('--peers');
+const browserMode = args.includes('--browser');
 const rounds = Number(option('--rounds') ?? 1);
 const epochSamples = Number(option('--epoch-samples') ?? 60_000);
 const onlyArg = option('--only');
 
 function selectedRows(): string[] {
+  if (browserMode) {
+    const rows = onlyArg?.split(',') ?? [...BROWSER_ROWS];
+    const unknown = rows.filter((row) => !isBrowserRow(row));
+    if (unknown.length > 0) {
+      throw new Error(
+        `Unknown row ${unknown.join(', ')} in --only with --browser: use ${BROWSER_ROWS.join(', ')} (comma-separated; math-threads-N for N Web Workers).`,
+      );
+    }
+    return [...new Set(rows)];
+  }
   if (onlyArg === undefined) return peersMode ? GROUPS.peers! : [...ENGINE_ROWS, ...EPOCH_ROWS];
   const rows = onlyArg.split(',').flatMap((name) => GROUPS[name] ?? [name]);
   const unknown = rows.filter((row) => !knownRow(row));
@@ -271,8 +303,29 @@ function timeOrthogonal(): number {
   return times.sort((a, b) => a - b)[3]!;
 }
 
+/** `--browser`: the rows in one page of headless Chromium, or one line saying how to get Chromium. */
+async function mainBrowser(rows: string[]): Promise<void> {
+  const settings = { json, budget, rounds };
+  const missing = browserMissing();
+  if (missing !== null) {
+    if (json)
+      printPeers([], [missing], [], 0, settings, { ...NODE_PEERS_TABLE, benchmark: BROWSER_BENCHMARK });
+    else log(`skipped the browser bench: ${missing.skipped}`);
+    return;
+  }
+  const started = performance.now();
+  const result = await browserBench({ budget, rows, rounds, log });
+  const failures = result.agreement.passed
+    ? []
+    : [
+        `the class probabilities disagree with onnxruntime-web's: ${agreementText(result.agreement)}; nothing was measured`,
+      ];
+  printPeers(result.rows, [], failures, (performance.now() - started) / 1000, settings, browserTable(result));
+}
+
 async function main(): Promise<void> {
   const rows = selectedRows();
+  if (browserMode) return mainBrowser(rows);
   if (child) {
     if (rows.length !== 1) throw new Error(`--child measures one row; got --only ${onlyArg ?? '(all)'}.`);
     process.stdout.write(`${JSON.stringify(await measure(rows[0]!))}\n`);
