@@ -1,7 +1,7 @@
 import type { Engine, Network } from '@gruvision/math';
 import { mathEngine } from '@gruvision/math';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
 import type { Checkpoint } from './checkpoint';
 import { GruClassifier } from './classifier';
 import { GruClassifierError } from './errors';
@@ -10,7 +10,7 @@ import type { Prediction } from './prediction';
 
 const train = barsSet(90, 1);
 const test = barsSet(30, 2);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 12, seed: 3 } as const;
+const small = barsModel(12, 3);
 
 describe('GruClassifier.create', () => {
   it('defaults to GRU-128 rows on 28×28 gray, resetAfter false, sigmoid', async () => {

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
 import { GruClassifier } from './classifier';
 import { loadClassifier, saveClassifier } from './node-io';
 
 const train = barsSet(90, 1);
 const test = barsSet(24, 2);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 10, seed: 4 } as const;
+const small = barsModel(10, 4);
 
 let root: string;
 beforeAll(async () => {

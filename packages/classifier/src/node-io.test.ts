@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
 import { GruClassifier } from './classifier';
 import { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from './node-io';
 
 const train = barsSet(60, 1);
 const test = barsSet(12, 2);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 10, seed: 5 } as const;
+const small = barsModel(10, 5);
 
 let root: string;
 beforeAll(async () => {

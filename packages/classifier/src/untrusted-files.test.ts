@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
 import { parseModelJson } from './artifact';
 import { GruClassifier } from './classifier';
 import { GruClassifierError } from './errors';
@@ -15,7 +15,7 @@ import { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } f
 type Json = Record<string, any>;
 
 const train = barsSet(30, 1);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 6, seed: 3 } as const;
+const small = barsModel(6, 3);
 
 let root: string;
 let modelText: string;

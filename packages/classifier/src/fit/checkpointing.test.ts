@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { barsSet } from '../__fixtures__/synthetic';
+import { barsModel, barsSet } from '../__fixtures__/synthetic';
 import type { Checkpoint } from '../checkpoint';
 import { checkpointFiles, checkpointFromFiles } from '../checkpoint';
 import { GruClassifier } from '../classifier';
 import type { FitOptions } from './options';
 
 const train = barsSet(90, 1);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 12, seed: 3 } as const;
+const small = barsModel(12, 3);
 
 /** Dropout, augmentation, a validation split and a step schedule: every stream a resume must continue. */
 const options = {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { barsSet } from '../__fixtures__/synthetic';
+import { barsModel, barsSet } from '../__fixtures__/synthetic';
 import type { Checkpoint } from '../checkpoint';
 import { GruClassifier } from '../classifier';
 
 const train = barsSet(90, 1);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 12, seed: 3 } as const;
+const small = barsModel(12, 3);
 
 describe('reduceOnPlateau', () => {
   // minDelta 100: no epoch after the first counts as an improvement of the loss, so with patience 1 and
