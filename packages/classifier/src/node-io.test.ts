@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadInPlainTfjs } from './__fixtures__/plain-tfjs';
 import { barsModel, barsSet } from './__fixtures__/synthetic';
 import { GruClassifier } from './classifier';
 import { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from './node-io';
@@ -34,15 +35,10 @@ describe('saveClassifier / loadClassifier', () => {
     });
 
     // The same directory opens in tf.loadLayersModel; feed it the model's own sequences.
-    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
-    const weightData = new Uint8Array(await readFile(join(dir, 'weights.bin')));
-    const tfModel = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0].weights,
-        weightData: weightData.buffer,
-      }),
-    );
+    const tfModel = await loadInPlainTfjs({
+      modelJson: JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')),
+      weightData: new Uint8Array(await readFile(join(dir, 'weights.bin'))),
+    });
     const explanation = await model.explain(test, 3);
     const out = tf.tidy(() =>
       (tfModel.predict(tf.tensor3d(explanation.sequence, [1, 8, 8])) as tf.Tensor).dataSync(),
