@@ -3,6 +3,7 @@ import { fitImage, preprocessDigit } from '@gruvision/data';
 import type { Engine, Network } from '@gruvision/math';
 import { mathEngine } from '@gruvision/math';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fitSavingCheckpoints } from './__fixtures__/checkpoints';
 import { barsModel, barsSet } from './__fixtures__/synthetic';
 import type { Checkpoint } from './checkpoint';
 import { GruClassifier } from './classifier';
@@ -258,12 +259,7 @@ describe('training safeguards', () => {
 describe('checkpoints and artifacts', () => {
   it('resuming after epoch k gives the same final weights as an uninterrupted run', async () => {
     const options = { epochs: 4, batchSize: 16, learningRate: 0.01, validation: 0.2, dropout: 0.1 } as const;
-    const saved: Checkpoint[] = [];
-    const full = await GruClassifier.create(small);
-    const fullHistory = await full.fit(train, {
-      ...options,
-      checkpoint: { save: (c) => void saved.push(c) },
-    });
+    const { model: full, history: fullHistory, saved } = await fitSavingCheckpoints(small, train, options);
     expect(saved.map((c) => c.epoch)).toEqual([1, 2, 3, 4]);
 
     const resumed = await GruClassifier.create({ ...small, seed: 3 });

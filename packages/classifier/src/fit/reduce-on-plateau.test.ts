@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fitSavingCheckpoints } from '../__fixtures__/checkpoints';
 import { barsModel, barsSet } from '../__fixtures__/synthetic';
-import type { Checkpoint } from '../checkpoint';
 import { GruClassifier } from '../classifier';
 
 const train = barsSet(90, 1);
@@ -35,12 +35,7 @@ describe('reduceOnPlateau', () => {
   });
 
   it('a resumed run replays the history and continues with the same rate', async () => {
-    const saved: Checkpoint[] = [];
-    const full = await GruClassifier.create(small);
-    const fullHistory = await full.fit(train, {
-      ...options,
-      checkpoint: { save: (c) => void saved.push(c) },
-    });
+    const { model: full, history: fullHistory, saved } = await fitSavingCheckpoints(small, train, options);
     const resumed = await GruClassifier.create(small);
     const history = await resumed.fit(train, { ...options, resumeFrom: saved[2]! });
     expect(history.epochs.map((e) => e.learningRate)).toEqual(fullHistory.epochs.map((e) => e.learningRate));
