@@ -3,6 +3,7 @@ import { weightLayout } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
+import { loadInPlainTfjs } from './__fixtures__/plain-tfjs';
 import { randomWeights, referenceGruPredict } from './__fixtures__/reference';
 import type { GruvisionMetadata } from './artifact';
 import {
@@ -71,14 +72,7 @@ describe('encodeArtifacts / decodeArtifacts', () => {
 
   it('opens in plain tf.loadLayersModel with the same predictions as a reference GRU', async () => {
     const weights = randomWeights(spec, 2);
-    const { modelJson, weightData } = encodeArtifacts(metadata, weights);
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: modelJson.modelTopology as unknown as tf.io.ModelJSON['modelTopology'],
-        weightSpecs: modelJson.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[],
-        weightData: weightData.slice().buffer,
-      }),
-    );
+    const model = await loadInPlainTfjs(encodeArtifacts(metadata, weights));
     const x = Float32Array.from({ length: 2 * 5 * 4 }, (_, i) => Math.sin(i));
     const out = tf.tidy(() => (model.predict(tf.tensor3d(x, [2, 5, 4])) as tf.Tensor).dataSync());
     for (let b = 0; b < 2; b++) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
 import { GruClassifier } from './classifier';
 
 const train = barsSet(24, 1);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 4, seed: 3 } as const;
+const small = barsModel(4, 3);
 const augment = { maxShift: 1, rotate: 15, scale: 0.1, elastic: 2, elasticSigma: 2, noise: 0.05, cutout: 2 };
 
 async function trainedWeights(options: { augment?: typeof augment }): Promise<number[]> {

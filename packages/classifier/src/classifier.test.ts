@@ -1,7 +1,10 @@
+import type { ImageSet, RawImage } from '@gruvision/data';
+import { fitImage, preprocessDigit } from '@gruvision/data';
 import type { Engine, Network } from '@gruvision/math';
 import { mathEngine } from '@gruvision/math';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { fitSavingCheckpoints } from './__fixtures__/checkpoints';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
 import type { Checkpoint } from './checkpoint';
 import { GruClassifier } from './classifier';
 import { GruClassifierError } from './errors';
@@ -10,7 +13,7 @@ import type { Prediction } from './prediction';
 
 const train = barsSet(90, 1);
 const test = barsSet(30, 2);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 12, seed: 3 } as const;
+const small = barsModel(12, 3);
 
 describe('GruClassifier.create', () => {
   it('defaults to GRU-128 rows on 28×28 gray, resetAfter false, sigmoid', async () => {
@@ -256,12 +259,7 @@ describe('training safeguards', () => {
 describe('checkpoints and artifacts', () => {
   it('resuming after epoch k gives the same final weights as an uninterrupted run', async () => {
     const options = { epochs: 4, batchSize: 16, learningRate: 0.01, validation: 0.2, dropout: 0.1 } as const;
-    const saved: Checkpoint[] = [];
-    const full = await GruClassifier.create(small);
-    const fullHistory = await full.fit(train, {
-      ...options,
-      checkpoint: { save: (c) => void saved.push(c) },
-    });
+    const { model: full, history: fullHistory, saved } = await fitSavingCheckpoints(small, train, options);
     expect(saved.map((c) => c.epoch)).toEqual([1, 2, 3, 4]);
 
     const resumed = await GruClassifier.create({ ...small, seed: 3 });
@@ -316,5 +314,39 @@ describe('checkpoints and artifacts', () => {
     p1.forEach((p, i) => {
       expect(Array.from(p2[i]!.probabilities)).toEqual(Array.from(p.probabilities));
     });
+  });
+});
+
+describe('digit preprocessing of pictures (preprocess: mnist)', () => {
+  // A dark stroke on light paper, off-centre: preprocessDigit inverts, crops and centres it, and a second
+  // pass over its own 28×28 output gives other pixels, so a picture prepared twice would show.
+  const paper = new Uint8Array(40 * 36).fill(230);
+  for (let y = 6; y < 30; y++)
+    paper.fill(30, y * 36 + 20 - Math.floor(y / 3), y * 36 + 23 - Math.floor(y / 3));
+  for (let x = 12; x < 26; x++) paper.fill(30, 6 * 36 + x, 6 * 36 + x + 1);
+  const picture: RawImage = { width: 36, height: 40, channels: 1, pixels: paper };
+  const shape = { height: 28, width: 28, channels: 1 } as const;
+  const once = fitImage(preprocessDigit(picture), shape);
+  const twice = fitImage(preprocessDigit(once), shape);
+  const asSet = (image: RawImage): ImageSet => ({
+    count: 1,
+    ...shape,
+    pixels: image.pixels,
+    labels: new Int32Array(1),
+    classNames: small.classNames,
+  });
+
+  it('prepares a picture once: prepare, explain and predict see preprocessDigit applied one time', async () => {
+    expect(Array.from(twice.pixels)).not.toEqual(Array.from(once.pixels));
+    const model = await GruClassifier.create({ ...small, height: 28, width: 28, preprocess: 'mnist' });
+    expect(Array.from(model.prepare(picture).pixels)).toEqual(Array.from(once.pixels));
+    expect(Array.from((await model.explain(picture)).image.pixels)).toEqual(Array.from(once.pixels));
+    // A set in the model's shape is used as is: the prepared picture as a set predicts what the picture does.
+    const [fromPicture] = await model.predict(picture);
+    const [fromPrepared] = await model.predict(asSet(model.prepare(picture)));
+    const [fromTwice] = await model.predict(asSet(twice));
+    expect(Array.from(fromPrepared!.probabilities)).toEqual(Array.from(fromPicture!.probabilities));
+    expect(Array.from(fromTwice!.probabilities)).not.toEqual(Array.from(fromPicture!.probabilities));
+    model.dispose();
   });
 });

@@ -411,7 +411,11 @@ export class GruClassifier {
     };
   }
 
-  /** Applies the model's preprocessing to one picture and returns it in the model's input shape. */
+  /**
+   * Applies the model's preprocessing to one picture and returns it in the model's input shape. To predict
+   * or explain it, hand it over inside an `ImageSet` (a set of the model's shape is used as is): passed
+   * as a picture, it would be preprocessed a second time.
+   */
   prepare(image: ImageInput): RawImage {
     return prepareImage(image, this.input, this.preprocess);
   }

@@ -1,23 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { describe, expect, it } from 'vitest';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
+import { useTempFolder } from './__fixtures__/temp-folder';
 import { GruClassifier } from './classifier';
 import { loadClassifier, saveClassifier } from './node-io';
 
 const train = barsSet(90, 1);
 const test = barsSet(24, 2);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 10, seed: 4 } as const;
+const small = barsModel(10, 4);
 
-let root: string;
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'gruvision-cross-engine-'));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = useTempFolder('cross-engine');
 
 function expectClose(a: Float32Array, b: Float32Array, tolerance = 1e-4): void {
   expect(a.length).toBe(b.length);
@@ -50,7 +43,7 @@ describe('across engines', () => {
       validation: test,
     });
     expect(history.epochs[5]!.valAccuracy).toBeGreaterThanOrEqual(0.85);
-    const dir = join(root, 'tfjs-trained');
+    const dir = join(root(), 'tfjs-trained');
     await saveClassifier(model, dir);
     const onMath = await loadClassifier(dir);
     expect(onMath.engine.name).toBe('math');

@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { useTempFolder } from './__fixtures__/temp-folder';
 import { GruClassifierError } from './errors';
 
 // Disk full and read-only file systems cannot be made in a test without root mounts: the write path is
@@ -32,17 +32,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 
 const { writeDirectoryAtomic, writeFileAtomic } = await import('./fs-atomic');
 
-let root: string;
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'gruvision-fs-atomic-'));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = useTempFolder('fs-atomic');
 
 describe('atomic writes that fail', () => {
   it('name the file and the cause on a full disk, keep the old file and leave no temp file', async () => {
-    const file = join(root, 'train-settings.json');
+    const file = join(root(), 'train-settings.json');
     await writeFileAtomic(file, new TextEncoder().encode('old'));
     failure.code = 'ENOSPC';
     const error = (await writeFileAtomic(file, new TextEncoder().encode('new')).catch(
@@ -56,11 +50,11 @@ describe('atomic writes that fail', () => {
       `${file}: could not be written: no space left on the device (ENOSPC). Free some space or choose a writable folder and run again; files saved before are unchanged.`,
     );
     expect(await readFile(file, 'utf8')).toBe('old');
-    expect(await readdir(root)).toEqual(['train-settings.json']);
+    expect(await readdir(root())).toEqual(['train-settings.json']);
   });
 
   it('name the file inside a folder written atomically on a read-only file system', async () => {
-    const dir = join(root, 'model');
+    const dir = join(root(), 'model');
     failure.code = 'EROFS';
     const error = (await writeDirectoryAtomic(
       dir,
@@ -72,15 +66,15 @@ describe('atomic writes that fail', () => {
     expect(error.message).toMatch(
       /model\/model\.json: could not be written: the file system is read-only \(EROFS\)\./,
     );
-    expect((await readdir(root)).filter((n) => n.includes('tmp'))).toEqual([]);
+    expect((await readdir(root())).filter((n) => n.includes('tmp'))).toEqual([]);
   });
 
   it('removes temp files of writers that were killed, but not of live ones', async () => {
-    const file = join(root, 'latest.json');
-    await writeFile(join(root, '.latest.json.tmp-999999999-dead'), 'x');
-    await writeFile(join(root, `.latest.json.tmp-${process.ppid}-live`), 'x');
+    const file = join(root(), 'latest.json');
+    await writeFile(join(root(), '.latest.json.tmp-999999999-dead'), 'x');
+    await writeFile(join(root(), `.latest.json.tmp-${process.ppid}-live`), 'x');
     await writeFileAtomic(file, new TextEncoder().encode('{}'));
-    const names = await readdir(root);
+    const names = await readdir(root());
     expect(names).toContain(`.latest.json.tmp-${process.ppid}-live`);
     expect(names).not.toContain('.latest.json.tmp-999999999-dead');
   });

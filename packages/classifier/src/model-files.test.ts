@@ -1,13 +1,13 @@
 import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ModelSpec } from '@gruvision/math';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomWeights } from './__fixtures__/reference';
 import { crashMetadata, crashSpec } from './__fixtures__/save-loop';
+import { useTempFolder } from './__fixtures__/temp-folder';
 import { encodeArtifacts } from './artifact';
 import { readModelDirectory, writeModelDirectory } from './model-files';
 
@@ -21,16 +21,10 @@ const metadata = {
   seed: 1,
 };
 
-let root: string;
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'gruvision-model-files-'));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = useTempFolder('model-files');
 
 async function savedModel(name: string, seed = 1): Promise<string> {
-  const dir = join(root, name);
+  const dir = join(root(), name);
   await writeModelDirectory(dir, encodeArtifacts(metadata, randomWeights(spec, seed)));
   return dir;
 }
@@ -40,14 +34,14 @@ describe('writeModelDirectory / readModelDirectory', () => {
     const dir = await savedModel('roundtrip', 1);
     await writeModelDirectory(dir, encodeArtifacts(metadata, randomWeights(spec, 2)));
     expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
-    expect((await readdir(root)).filter((n) => n.startsWith('.roundtrip'))).toEqual([]);
+    expect((await readdir(root())).filter((n) => n.startsWith('.roundtrip'))).toEqual([]);
     const { weights, metadata: m } = await readModelDirectory(dir);
     expect(m.classNames).toEqual(['no', 'yes']);
     expect(Array.from(weights[0]!.values)).toEqual(Array.from(randomWeights(spec, 2)[0]!.values));
   });
 
   it('refuses to overwrite a directory that is not a model', async () => {
-    const dir = join(root, 'not-a-model');
+    const dir = join(root(), 'not-a-model');
     await mkdir(dir);
     await writeFile(join(dir, 'thesis.tex'), 'precious');
     await expect(writeModelDirectory(dir, encodeArtifacts(metadata, randomWeights(spec, 1)))).rejects.toThrow(
@@ -57,8 +51,8 @@ describe('writeModelDirectory / readModelDirectory', () => {
   });
 
   it('reports a missing directory and a missing model.json', async () => {
-    await expect(readModelDirectory(join(root, 'nowhere'))).rejects.toThrow(
-      `${join(root, 'nowhere')}: no model directory there. Check the path, or train and save a model first.`,
+    await expect(readModelDirectory(join(root(), 'nowhere'))).rejects.toThrow(
+      `${join(root(), 'nowhere')}: no model directory there. Check the path, or train and save a model first.`,
     );
     const dir = await savedModel('no-json');
     await rm(join(dir, 'model.json'));
@@ -87,7 +81,7 @@ describe('writeModelDirectory / readModelDirectory', () => {
     await expect(readModelDirectory(dir)).rejects.toThrow(
       'weight path "../outside.bin" leaves the model directory. Weight files must sit inside the model directory',
     );
-    const secret = join(root, 'secret.bin');
+    const secret = join(root(), 'secret.bin');
     await writeFile(secret, new Uint8Array(10));
     json.weightsManifest[0].paths = ['link.bin'];
     await writeFile(join(dir, 'model.json'), JSON.stringify(json));
@@ -99,7 +93,7 @@ describe('writeModelDirectory / readModelDirectory', () => {
 
   it('confines model.json itself: no link out, no FIFO, no echo of the contents', async () => {
     const dir = await savedModel('json-escape');
-    const secret = join(root, 'passwd');
+    const secret = join(root(), 'passwd');
     await writeFile(secret, 'root:x:0:0:root:/root:/bin/bash\n');
     await unlink(join(dir, 'model.json'));
     await symlink(secret, join(dir, 'model.json'));
@@ -146,19 +140,19 @@ describe('writeModelDirectory / readModelDirectory', () => {
 
   it('restores the previous model when a save died between its two renames', async () => {
     const dir = await savedModel('half-swapped', 3);
-    await rename(dir, join(root, '.half-swapped.old-123-abcd'));
-    await mkdir(join(root, '.half-swapped.tmp-123-abcd'));
+    await rename(dir, join(root(), '.half-swapped.old-123-abcd'));
+    await mkdir(join(root(), '.half-swapped.tmp-123-abcd'));
     const { weights } = await readModelDirectory(dir);
     expect(Array.from(weights[0]!.values)).toEqual(Array.from(randomWeights(spec, 3)[0]!.values));
     await writeModelDirectory(dir, encodeArtifacts(metadata, randomWeights(spec, 4)));
-    expect((await readdir(root)).filter((n) => n.startsWith('.half-swapped'))).toEqual([]);
+    expect((await readdir(root())).filter((n) => n.startsWith('.half-swapped'))).toEqual([]);
   });
 
   it('a save killed at any moment leaves a directory that loads', async () => {
     const child = fileURLToPath(new URL('./__fixtures__/save-loop.ts', import.meta.url));
     const expected = [1, 2].map((s) => Array.from(randomWeights(crashSpec, s)[0]!.values));
     for (let round = 0; round < 4; round++) {
-      const dir = join(root, `crash-${round}`);
+      const dir = join(root(), `crash-${round}`);
       const proc = spawn(
         process.execPath,
         ['--import', 'tsx', '--conditions=@gruvision/source', child, dir],

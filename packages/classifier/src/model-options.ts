@@ -1,11 +1,16 @@
 import type { SequenceView } from '@gruvision/data';
-import type { CellType, ModelSpec, RecurrentActivation } from '@gruvision/math';
+import type { ModelSpec } from '@gruvision/math';
 import type { Preprocess } from './artifact';
+import type { RecurrentLayersOptions } from './default-spec';
 import type { EngineOption } from './engines';
 import type { ModelLimits } from './model-schema';
 
-/** Options of `GruClassifier.create`. Only `classNames` is required. */
-export interface GruClassifierOptions {
+/**
+ * Options of `GruClassifier.create`. Only `classNames` is required. The recurrent-layer options (`cell`,
+ * `units`, `layers`, `bidirectional`, `resetAfter`, `recurrentActivation`, `goBackwards`: see
+ * `RecurrentLayersOptions`) are ignored with `spec`.
+ */
+export interface GruClassifierOptions extends RecurrentLayersOptions {
   readonly classNames: readonly string[];
   /** Input image height. Default 28. */
   readonly height?: number;
@@ -22,19 +27,6 @@ export interface GruClassifierOptions {
   readonly normalize?: boolean;
   /** A full model spec; its `timeSteps`/`features` must match the view of the input shape. */
   readonly spec?: ModelSpec;
-  /** Default `'gru'`. Ignored with `spec`. */
-  readonly cell?: CellType;
-  /** Default 128. Ignored with `spec`. */
-  readonly units?: number;
-  /** Stacked recurrent layers. Default 1. Ignored with `spec`. */
-  readonly layers?: number;
-  readonly bidirectional?: boolean;
-  /** Default false, so saved models open in plain `tf.loadLayersModel`. */
-  readonly resetAfter?: boolean;
-  /** Default `'sigmoid'`. */
-  readonly recurrentActivation?: RecurrentActivation;
-  /** Every recurrent layer reads the sequence last step first (Keras `go_backwards`). Default false. Ignored with `spec`. */
-  readonly goBackwards?: boolean;
   /** Seeds initialization, shuffling, splits and dropout. Default 0. */
   readonly seed?: number;
   /** Default `'math'`. */

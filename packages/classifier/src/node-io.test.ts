@@ -1,30 +1,27 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadInPlainTfjs } from './__fixtures__/plain-tfjs';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
+import { useTempFolder } from './__fixtures__/temp-folder';
 import { GruClassifier } from './classifier';
 import { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } from './node-io';
 
 const train = barsSet(60, 1);
 const test = barsSet(12, 2);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 10, seed: 5 } as const;
+const small = barsModel(10, 5);
 
-let root: string;
+const root = useTempFolder('node-io');
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'gruvision-node-io-'));
   await tf.setBackend('cpu');
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
 });
 
 describe('saveClassifier / loadClassifier', () => {
   it('saves a layers-model directory that loads with the same predictions, here and in plain tfjs', async () => {
     const model = await GruClassifier.create(small);
     await model.fit(train, { epochs: 2, batchSize: 20, learningRate: 0.01 });
-    const dir = join(root, 'model');
+    const dir = join(root(), 'model');
     await saveClassifier(model, dir);
     expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
     const loaded = await loadClassifier(dir);
@@ -34,15 +31,10 @@ describe('saveClassifier / loadClassifier', () => {
     });
 
     // The same directory opens in tf.loadLayersModel; feed it the model's own sequences.
-    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
-    const weightData = new Uint8Array(await readFile(join(dir, 'weights.bin')));
-    const tfModel = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0].weights,
-        weightData: weightData.buffer,
-      }),
-    );
+    const tfModel = await loadInPlainTfjs({
+      modelJson: JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')),
+      weightData: new Uint8Array(await readFile(join(dir, 'weights.bin'))),
+    });
     const explanation = await model.explain(test, 3);
     const out = tf.tidy(() =>
       (tfModel.predict(tf.tensor3d(explanation.sequence, [1, 8, 8])) as tf.Tensor).dataSync(),
@@ -55,7 +47,7 @@ describe('saveClassifier / loadClassifier', () => {
 describe('checkpointDirectory / loadCheckpoint', () => {
   it('resumes from disk after epoch 2 to the same final weights, keeping the newest checkpoints', async () => {
     const options = { epochs: 4, batchSize: 16, learningRate: 0.01, validation: 0.25 } as const;
-    const dir = join(root, 'ckpt');
+    const dir = join(root(), 'ckpt');
     const full = await GruClassifier.create(small);
     await full.fit(train, { ...options, checkpoint: { save: checkpointDirectory(dir, { keep: 3 }).save } });
     expect((await readdir(dir)).sort()).toEqual(['epoch-0002', 'epoch-0003', 'epoch-0004', 'latest.json']);
@@ -85,10 +77,10 @@ describe('checkpointDirectory / loadCheckpoint', () => {
   });
 
   it('explains missing or damaged checkpoints', async () => {
-    await expect(loadCheckpoint(join(root, 'none'))).rejects.toThrow(
-      `${join(root, 'none')}: no checkpoint there (no checkpoint.json and no epoch-NNNN folder).`,
+    await expect(loadCheckpoint(join(root(), 'none'))).rejects.toThrow(
+      `${join(root(), 'none')}: no checkpoint there (no checkpoint.json and no epoch-NNNN folder).`,
     );
-    const dir = join(root, 'ckpt-bad');
+    const dir = join(root(), 'ckpt-bad');
     const model = await GruClassifier.create(small);
     await model.fit(train, { epochs: 1, batchSize: 30, checkpoint: { save: checkpointDirectory(dir).save } });
     await writeFile(join(dir, 'epoch-0001', 'optimizer.bin'), new Uint8Array(12));

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
 import { GruClassifier } from './classifier';
 import { closestKey, editDistance } from './option-keys';
 
 const train = barsSet(12, 1);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 4, seed: 3 } as const;
+const small = barsModel(4, 3);
 
 function refused(where: string, key: string, closest: string) {
   return expect.objectContaining({

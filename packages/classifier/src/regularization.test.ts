@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
 import { GruClassifier } from './classifier';
 
 const train = barsSet(48, 1);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 6, seed: 3 } as const;
+const small = barsModel(6, 3);
 
 async function kernelAbsSum(l1: number | undefined): Promise<number> {
   const model = await GruClassifier.create(small);

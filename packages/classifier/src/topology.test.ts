@@ -3,6 +3,7 @@ import { mathEngine } from '@gruvision/math';
 import { registerLayers } from '@gruvision/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadInPlainTfjs } from './__fixtures__/plain-tfjs';
 import { randomWeights } from './__fixtures__/reference';
 import { encodeArtifacts } from './artifact';
 import { modelTopology } from './topology';
@@ -55,14 +56,7 @@ async function tfjsPredictions(spec: ModelSpec, x: Float32Array, batch: number):
     seed: 0,
   };
   const weights = randomWeights(spec, 5);
-  const { modelJson, weightData } = encodeArtifacts(metadata, weights);
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology as unknown as tf.io.ModelJSON['modelTopology'],
-      weightSpecs: modelJson.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[],
-      weightData: weightData.slice().buffer,
-    }),
-  );
+  const model = await loadInPlainTfjs(encodeArtifacts(metadata, weights));
   const out = tf.tidy(() =>
     (model.predict(tf.tensor3d(x, [batch, spec.timeSteps, spec.features])) as tf.Tensor).dataSync(),
   );

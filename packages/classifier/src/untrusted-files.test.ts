@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { barsSet } from './__fixtures__/synthetic';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { barsModel, barsSet } from './__fixtures__/synthetic';
+import { useTempFolder } from './__fixtures__/temp-folder';
 import { parseModelJson } from './artifact';
 import { GruClassifier } from './classifier';
 import { GruClassifierError } from './errors';
@@ -15,25 +15,21 @@ import { checkpointDirectory, loadCheckpoint, loadClassifier, saveClassifier } f
 type Json = Record<string, any>;
 
 const train = barsSet(30, 1);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 6, seed: 3 } as const;
+const small = barsModel(6, 3);
 
-let root: string;
+const root = useTempFolder('untrusted');
 let modelText: string;
 let ckptDir: string;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'gruvision-untrusted-'));
   const model = await GruClassifier.create(small);
-  ckptDir = join(root, 'ckpt');
+  ckptDir = join(root(), 'ckpt');
   await model.fit(train, {
     epochs: 2,
     batchSize: 10,
     checkpoint: { save: checkpointDirectory(ckptDir, { runId: 'run-a' }).save },
   });
-  await saveClassifier(model, join(root, 'model'));
-  modelText = await readFile(join(root, 'model', 'model.json'), 'utf8');
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+  await saveClassifier(model, join(root(), 'model'));
+  modelText = await readFile(join(root(), 'model', 'model.json'), 'utf8');
 });
 
 /** model.json with its gruvision metadata changed by `edit`. */
@@ -149,14 +145,14 @@ describe('what the loader refuses, training refuses first', () => {
     const model = await GruClassifier.create({ ...small, units: 5 }).catch((e: unknown) => e);
     expect(model).toBeInstanceOf(GruClassifier);
     await expect(GruClassifier.create({ ...small, units: 5, limits })).rejects.toThrow('limit maxUnits');
-    await saveClassifier(model as GruClassifier, join(root, 'units5'));
-    await expect(loadClassifier(join(root, 'units5'), { limits })).rejects.toThrow('limit maxUnits');
+    await saveClassifier(model as GruClassifier, join(root(), 'units5'));
+    await expect(loadClassifier(join(root(), 'units5'), { limits })).rejects.toThrow('limit maxUnits');
   });
 });
 
 describe('checkpoints are checked field by field', () => {
   async function copyCheckpoint(name: string): Promise<string> {
-    const dir = join(root, name);
+    const dir = join(root(), name);
     const { cp } = await import('node:fs/promises');
     await cp(ckptDir, dir, { recursive: true });
     return dir;
@@ -249,7 +245,7 @@ describe('outputs that are not numbers are errors, not results', () => {
         values: w.values.map((_, i) => (i % 2 === 0 ? 3.4e38 : -3.4e38)),
       })),
     );
-    const dir = join(root, 'huge-weights');
+    const dir = join(root(), 'huge-weights');
     await saveClassifier(model, dir);
     const loaded = await loadClassifier(dir);
     const predicted = (await loaded.predict(train).catch((e: unknown) => e)) as GruClassifierError;

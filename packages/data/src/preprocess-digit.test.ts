@@ -48,6 +48,20 @@ function inkBox(image: RawImage) {
   return { width: x1 - x0 + 1, height: y1 - y0 + 1, x0, y0, x1, y1 };
 }
 
+/**
+ * The ink of `out` is `width` wide and 20 tall (a tall digit fitted to the 20×20 box), and its centre
+ * of mass in pixel-index coordinates (Σ v·x / Σ v, x = 0…27) is within 0.5 px of (14, 14), MNIST's own
+ * convention.
+ */
+function expectFittedAndCentred(out: RawImage, width: number): void {
+  const box = inkBox(out);
+  expect(box.height).toBe(20);
+  expect(box.width).toBe(width);
+  const com = centreOfMass(out);
+  expect(Math.abs(com.x - 14)).toBeLessThanOrEqual(0.5);
+  expect(Math.abs(com.y - 14)).toBeLessThanOrEqual(0.5);
+}
+
 describe('preprocessDigit', () => {
   it('turns a dark-on-light digit into a centred light-on-dark 28×28 image', () => {
     const out = preprocessDigit(darkOnLightDigit());
@@ -58,14 +72,7 @@ describe('preprocessDigit', () => {
     ]);
     expect(Math.max(...out.pixels)).toBe(255);
     // The ink box is 25 wide × 40 tall (x 8…32, y 5…44): fitted to 20 rows, width round(25 · 0.5) = 13.
-    const box = inkBox(out);
-    expect(box.height).toBe(20);
-    expect(box.width).toBe(13);
-    // Centre of mass in pixel-index coordinates (Σ v·x / Σ v, x = 0…27) within 0.5 px of (14, 14),
-    // MNIST's own convention.
-    const com = centreOfMass(out);
-    expect(Math.abs(com.x - 14)).toBeLessThanOrEqual(0.5);
-    expect(Math.abs(com.y - 14)).toBeLessThanOrEqual(0.5);
+    expectFittedAndCentred(out, 13);
   });
 
   it('gives the same picture for light-on-dark input without inverting it', () => {
@@ -85,12 +92,7 @@ describe('preprocessDigit', () => {
     for (let y = 10; y < 30; y++)
       for (let x = 18; x < 22; x++) pixels.set([0, 0, 0, 255], (y * width + x) * 4);
     const out = preprocessDigit({ width, height: width, channels: 4, pixels });
-    const box = inkBox(out);
-    expect(box.height).toBe(20);
-    expect(box.width).toBe(4);
-    const com = centreOfMass(out);
-    expect(Math.abs(com.x - 14)).toBeLessThanOrEqual(0.5);
-    expect(Math.abs(com.y - 14)).toBeLessThanOrEqual(0.5);
+    expectFittedAndCentred(out, 4);
   });
 
   it('gives a blank 28×28 image, not NaN, for blank or flat input', () => {

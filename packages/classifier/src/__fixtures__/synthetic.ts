@@ -22,3 +22,11 @@ export function barsSet(count: number, seed: number, size = 8): ImageSet {
   }
   return { count, height: size, width: size, channels: 1, pixels, labels, classNames: ['h', 'v', 'd'] };
 }
+
+/**
+ * Options of a small classifier of `barsSet` pictures (8×8 gray, classes h, v, d): one GRU layer of
+ * `units`, seeded with `seed`.
+ */
+export function barsModel(units: number, seed: number) {
+  return { classNames: ['h', 'v', 'd'], height: 8, width: 8, units, seed } as const;
+}

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { barsSet } from '../__fixtures__/synthetic';
+import { barsModel, barsSet } from '../__fixtures__/synthetic';
 import { GruClassifier } from '../classifier';
 import type { Callback } from './callbacks';
 
 const train = barsSet(90, 1);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 12, seed: 3 } as const;
+const small = barsModel(12, 3);
 
 describe('fit callbacks', () => {
   it('calls every hook in the Keras order, once per epoch and batch', async () => {

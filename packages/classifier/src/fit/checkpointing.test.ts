@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { barsSet } from '../__fixtures__/synthetic';
+import { fitSavingCheckpoints } from '../__fixtures__/checkpoints';
+import { barsModel, barsSet } from '../__fixtures__/synthetic';
 import type { Checkpoint } from '../checkpoint';
 import { checkpointFiles, checkpointFromFiles } from '../checkpoint';
 import { GruClassifier } from '../classifier';
 import type { FitOptions } from './options';
 
 const train = barsSet(90, 1);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 12, seed: 3 } as const;
+const small = barsModel(12, 3);
 
 /** Dropout, augmentation, a validation split and a step schedule: every stream a resume must continue. */
 const options = {
@@ -28,12 +29,9 @@ async function throughFiles(checkpoint: Checkpoint): Promise<Checkpoint> {
 
 describe('checkpoints within an epoch (checkpointEvery)', () => {
   it('saves after every N batches, then at the end of the epoch', async () => {
-    const saved: Checkpoint[] = [];
-    const model = await GruClassifier.create(small);
     // 72 training images in batches of 16: 5 batches per epoch, so saves after batches 2 and 4.
-    await model.fit(train, {
+    const { saved } = await fitSavingCheckpoints(small, train, {
       ...options,
-      checkpoint: { save: (c) => void saved.push(c) },
       checkpointEvery: { batches: 2 },
     });
     expect(saved.map((c) => [c.epoch, c.state.partial?.batches ?? 'end'])).toEqual([
@@ -52,13 +50,11 @@ describe('checkpoints within an epoch (checkpointEvery)', () => {
   });
 
   it('resuming from a mid-epoch checkpoint ends with the same weights and history as an uninterrupted run', async () => {
-    const saved: Checkpoint[] = [];
-    const full = await GruClassifier.create(small);
-    const fullHistory = await full.fit(train, {
-      ...options,
-      checkpoint: { save: (c) => void saved.push(c) },
-      checkpointEvery: { batches: 3 },
-    });
+    const {
+      model: full,
+      history: fullHistory,
+      saved,
+    } = await fitSavingCheckpoints(small, train, { ...options, checkpointEvery: { batches: 3 } });
     const mid = saved.find((c) => c.epoch === 1 && c.state.partial?.batches === 3)!;
     expect(mid).toBeDefined();
     const resumed = await GruClassifier.create(small);
@@ -75,12 +71,9 @@ describe('checkpoints within an epoch (checkpointEvery)', () => {
   });
 
   it('saves by time with { seconds }', async () => {
-    const saved: Checkpoint[] = [];
-    const model = await GruClassifier.create(small);
-    await model.fit(train, {
+    const { saved } = await fitSavingCheckpoints(small, train, {
       ...options,
       epochs: 1,
-      checkpoint: { save: (c) => void saved.push(c) },
       // Any batch takes longer than a microsecond: a save after each but the last, then the epoch's.
       checkpointEvery: { seconds: 1e-6 },
     });

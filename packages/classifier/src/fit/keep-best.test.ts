@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { barsSet } from '../__fixtures__/synthetic';
+import { barsModel, barsSet } from '../__fixtures__/synthetic';
 import type { ModelArtifacts } from '../artifact';
 import type { Checkpoint } from '../checkpoint';
 import { GruClassifier } from '../classifier';
 import type { BestModel, FitOptions } from './options';
 
 const train = barsSet(60, 5);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 6, seed: 4 } as const;
+const small = barsModel(6, 4);
 const options = {
   epochs: 6,
   batchSize: 16,

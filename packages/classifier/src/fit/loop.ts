@@ -44,11 +44,9 @@ export async function trainLoop(
       if (skip-- > 0) continue;
       await callAll(callbacks, 'onBatchBegin', run.batch, run);
       run.network.setLearningRate(run.learningRate);
+      // Undefined weights (no classWeight or sampleWeight): every sample weighs 1.
       const weights = plan.weights?.(batch);
-      const result =
-        weights === undefined
-          ? await run.network.trainBatch(batch.x, batch.y, batch.size)
-          : await run.network.trainBatch(batch.x, batch.y, batch.size, weights);
+      const result = await run.network.trainBatch(batch.x, batch.y, batch.size, weights);
       await callAll(callbacks, 'onBatchEnd', run.recordBatch(result, batch.size), run);
       await nextTick();
       if (run.stopRequested === 'aborted') break;

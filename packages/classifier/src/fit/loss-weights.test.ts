@@ -1,11 +1,11 @@
 import { stratifiedSplit } from '@gruvision/data';
 import { type Engine, mathEngine } from '@gruvision/math';
 import { describe, expect, it } from 'vitest';
-import { barsSet } from '../__fixtures__/synthetic';
+import { barsModel, barsSet } from '../__fixtures__/synthetic';
 import { GruClassifier } from '../classifier';
 import { balancedClassWeights, resolveClassWeights, resolveSampleWeights } from './loss-weights';
 
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 4, seed: 3 } as const;
+const small = barsModel(4, 3);
 
 /** The math engine, recording the labels and loss weights every training batch gets. */
 function recordingEngine(): { engine: Engine; batches: { y: number[]; w: number[] | undefined }[] } {

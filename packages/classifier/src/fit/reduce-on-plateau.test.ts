@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { barsSet } from '../__fixtures__/synthetic';
-import type { Checkpoint } from '../checkpoint';
+import { fitSavingCheckpoints } from '../__fixtures__/checkpoints';
+import { barsModel, barsSet } from '../__fixtures__/synthetic';
 import { GruClassifier } from '../classifier';
 
 const train = barsSet(90, 1);
-const small = { classNames: ['h', 'v', 'd'], height: 8, width: 8, units: 12, seed: 3 } as const;
+const small = barsModel(12, 3);
 
 describe('reduceOnPlateau', () => {
   // minDelta 100: no epoch after the first counts as an improvement of the loss, so with patience 1 and
@@ -35,12 +35,7 @@ describe('reduceOnPlateau', () => {
   });
 
   it('a resumed run replays the history and continues with the same rate', async () => {
-    const saved: Checkpoint[] = [];
-    const full = await GruClassifier.create(small);
-    const fullHistory = await full.fit(train, {
-      ...options,
-      checkpoint: { save: (c) => void saved.push(c) },
-    });
+    const { model: full, history: fullHistory, saved } = await fitSavingCheckpoints(small, train, options);
     const resumed = await GruClassifier.create(small);
     const history = await resumed.fit(train, { ...options, resumeFrom: saved[2]! });
     expect(history.epochs.map((e) => e.learningRate)).toEqual(fullHistory.epochs.map((e) => e.learningRate));

