@@ -46,25 +46,11 @@ describe(`gruvision train --dataset ${OFFICIAL}`, () => {
 
 describe('gruvision train --dataset fashion-mnist (the embedded, seeded split)', () => {
   it('names the way to the official split in its one-line test-set note', async () => {
-    const result = await runCli(
-      [
-        'train',
-        '--dataset',
-        'fashion-mnist',
-        '--limit',
-        '100',
-        '--test-limit',
-        '50',
-        '--units',
-        '4',
-        '--epochs',
-        '1',
-        '--out',
-        join(cwd, 'embedded'),
-        '--json',
-      ],
-      { cwd },
-    );
+    const tiny = ['--limit', '100', '--test-limit', '50', '--units', '4', '--epochs', '1'];
+    const out = join(cwd, 'embedded');
+    const result = await runCli(['train', '--dataset', 'fashion-mnist', ...tiny, '--out', out, '--json'], {
+      cwd,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(
       'test set: not the official split: a seeded, stratified 10 000-image test set drawn from the fashion-mnist ' +
