@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Makes datasets/outside-digits: 340 synthetic pictures of the digits 0-9 that are not from MNIST.
 
-    /usr/bin/python3 scripts/make-outside-digits.py [--out datasets/outside-digits]
+    /usr/bin/python3 scripts/make-outside-digits.py [--out datasets/outside-digits] [--seed 20261202]
+
+Another --seed makes a development set of the same kind (e.g. `--seed 1 --out /tmp/outside-dev`): tune on
+that, never on the committed test set.
 
 Needs Debian's python3-pil and python3-numpy, and the fonts-dejavu-core, fonts-dejavu-extra and
 fonts-liberation fonts (every face under /usr/share/fonts/truetype/{dejavu,liberation}). Seeded: each
@@ -429,6 +432,7 @@ GROUPS = [
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--out', default=os.path.join(os.path.dirname(__file__), '..', 'datasets', 'outside-digits'))
+    parser.add_argument('--seed', type=int, default=SEED, help='seed of every picture (the committed test set: %(default)s)')
     args = parser.parse_args()
     for d in range(10):
         shutil.rmtree(os.path.join(args.out, str(d)), ignore_errors=True)
@@ -438,7 +442,7 @@ def main():
     for gi, (name, make, count) in enumerate(GROUPS):
         for digit in range(10):
             for k in range(count):
-                rng = np.random.default_rng([SEED, gi, digit, k])
+                rng = np.random.default_rng([args.seed, gi, digit, k])
                 data, ext = make(digit, k, rng)
                 with open(os.path.join(args.out, str(digit), f'{name}-{k}.{ext}'), 'wb') as f:
                     f.write(data)

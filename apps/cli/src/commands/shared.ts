@@ -28,7 +28,8 @@ import { formatCount, formatDuration } from '../ui/format';
 import type { Output } from '../ui/io';
 
 export const DATASET_HELP =
-  "mnist | fashion-mnist (a seeded split, not the official one) | fashion-mnist:<dir> (Zalando's official IDX files) | " +
+  "mnist | fashion-mnist (a seeded split, not the official one) | fashion-mnist:<dir> (Zalando's official IDX files; " +
+  'apt install dataset-fashion-mnist, then fashion-mnist:/usr/share/datasets/fashion-mnist) | ' +
   'idx:<dir> | cifar10:<dir> | cifar100:<dir> | folder:<dir>';
 
 /** Cell names as the CLI spells them (`mingru`, `minlstm`: Feng et al. 2024's minimal cells). */

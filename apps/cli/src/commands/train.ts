@@ -146,7 +146,7 @@ Examples:
   $ gruvision train --dataset folder:./my-images --view rows --json
   $ gruvision train --resume models/mnist-gru128.checkpoints
   $ gruvision train --preset best                     # the accuracy recipe below
-  $ gruvision train --dataset fashion-mnist:./fashion --preset best --epochs 30
+  $ gruvision train --dataset fashion-mnist:/usr/share/datasets/fashion-mnist --preset best   # official files: apt install dataset-fashion-mnist
 ${PRESET_HELP}
 
 Writes <out>/model.json + weights.bin (TensorFlow.js layers-model format), report.html,

@@ -65,7 +65,8 @@ describe('loadDataset', () => {
       `${dir}: no test labels file (t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte.gz) found. A fashion-mnist:<dir> ` +
         'dataset needs the four MNIST-style files train-images-idx3-ubyte, train-labels-idx1-ubyte, ' +
         "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each may be .gz), as in Zalando's Fashion-MNIST release " +
-        '(its data/fashion folder).',
+        '(its data/fashion folder). On Debian or Ubuntu: apt install dataset-fashion-mnist, then ' +
+        'fashion-mnist:/usr/share/datasets/fashion-mnist.',
     );
   });
 
@@ -83,7 +84,8 @@ describe('loadDataset', () => {
     expect(loaded.split).toBe('seeded');
     expect(loaded.splitNote).toBe(
       "not the official split: a seeded, stratified 10 000-image test set drawn from the fashion-mnist package's " +
-        "70 000 images (seed 5); for the official test set use fashion-mnist:<dir> with Zalando's IDX files",
+        '70 000 images (seed 5); for the official split: apt install dataset-fashion-mnist, then ' +
+        "fashion-mnist:/usr/share/datasets/fashion-mnist (or fashion-mnist:<dir> with Zalando's IDX files)",
     );
   });
 

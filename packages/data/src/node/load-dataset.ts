@@ -40,6 +40,10 @@ export interface LoadedDataset {
 
 const OFFICIAL = { split: 'official', splitNote: 'official test set' } as const;
 
+/** Where Zalando's official Fashion-MNIST files come from on Debian and Ubuntu (package `dataset-fashion-mnist`). */
+const OFFICIAL_FASHION_MNIST =
+  'apt install dataset-fashion-mnist, then fashion-mnist:/usr/share/datasets/fashion-mnist';
+
 /** The dataset specs {@link loadDataset} understands. */
 export const DATASET_SPECS = [
   'mnist',
@@ -124,7 +128,9 @@ async function loadIdx(
   const help =
     `${scheme === 'idx' ? 'An' : 'A'} ${scheme}:<dir> dataset needs the four MNIST-style files train-images-idx3-ubyte, train-labels-idx1-ubyte, ` +
     't10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each may be .gz)' +
-    (scheme === 'fashion-mnist' ? ", as in Zalando's Fashion-MNIST release (its data/fashion folder)." : '.');
+    (scheme === 'fashion-mnist'
+      ? `, as in Zalando's Fashion-MNIST release (its data/fashion folder). On Debian or Ubuntu: ${OFFICIAL_FASHION_MNIST}.`
+      : '.');
   const [trainImages, trainLabels, testImages, testLabels] = await firstInOrder<
     [string, string, string, string]
   >([
@@ -227,6 +233,7 @@ async function loadFolder(dir: string, spec: string, options: LoadDatasetOptions
  * Loads a dataset named by a spec string:
  * - `mnist` — {@link mnist}; `fashion-mnist` — {@link fashionMnist} with `seed` (a seeded split, **not the
  *   official one**: `split` is `'seeded'`); `fashion-mnist:<dir>` — Zalando's official IDX files in `<dir>`
+ *   (Debian's package `dataset-fashion-mnist` puts them in `/usr/share/datasets/fashion-mnist`)
  *   (as `idx:<dir>`, with the Fashion-MNIST class names);
  * - `idx:<dir>` — the MNIST-family files in `<dir>` (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
  *   `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, or the `*.idx3-ubyte` spelling, each optionally `.gz`);
@@ -246,7 +253,8 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions = {}
       split: 'seeded',
       splitNote:
         "not the official split: a seeded, stratified 10 000-image test set drawn from the fashion-mnist package's " +
-        `70 000 images (seed ${options.seed ?? 0}); for the official test set use fashion-mnist:<dir> with Zalando's IDX files`,
+        `70 000 images (seed ${options.seed ?? 0}); for the official split: ${OFFICIAL_FASHION_MNIST} ` +
+        "(or fashion-mnist:<dir> with Zalando's IDX files)",
     };
   }
   const colon = spec.indexOf(':');
