@@ -30,13 +30,26 @@ const SHAPE = {
   optimizer: 'adam',
 };
 
-/** Right-aligned columns (the first left-aligned) under a header. */
-export function formatTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), ...rows.map(line)];
+/** A column of a text table: its header and how a row fills it. */
+export interface Column<Row> {
+  readonly header: string;
+  readonly value: (row: Row) => string;
 }
+
+/** Right-aligned columns (the first left-aligned) under a header, one line per row. */
+export function formatTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string[] {
+  const header = columns.map((c) => c.header);
+  const cells = rows.map((row) => columns.map((c) => c.value(row)));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
+  const line = (texts: string[]): string =>
+    texts.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), ...cells.map(line)];
+}
+
+/** A number with `digits` decimals, `-` for none. */
+const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
+/** A ratio as `1.23x`, `-` for none. */
+const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
 
 /** One row from its measurements in several rounds: the median of each number (null stays null). */
 export function medianRow(list: Measured[]): Measured {
@@ -108,46 +121,24 @@ export function printPeers(
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     return;
   }
-  const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
-  const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
-  const table = formatTable(
-    [
-      'engine',
-      'train/s',
-      'vs pytorch-1',
-      'vs math-wasm',
-      'infer/s',
-      'vs ort-node-1',
-      'vs ort-web-1',
-      'vs pytorch-1',
-      'one image ms',
-      'x ort-node-1',
-      'train/cpu-s',
-      'vs pytorch-1',
-      'infer/cpu-s',
-      'vs ort-node-1',
-      'vs ort-web-1',
-      'peak MB',
-    ],
-    results.map((r) => [
-      r.engine,
-      num(r.trainSamplesPerSec, 0),
-      ratio(r.ratios.trainVsPytorch1),
-      ratio(r.ratios.trainVsMathWasm),
-      num(r.inferSamplesPerSec, 0),
-      ratio(r.ratios.inferVsOrtNode1),
-      ratio(r.ratios.inferVsOrtWeb1),
-      ratio(r.ratios.inferVsPytorch1),
-      r.latencyMs.toFixed(3),
-      ratio(r.ratios.latencyVsOrtNode1),
-      num(r.trainSamplesPerCpuSec, 0),
-      ratio(r.cpuRatios.trainVsPytorch1),
-      num(r.inferSamplesPerCpuSec, 0),
-      ratio(r.cpuRatios.inferVsOrtNode1),
-      ratio(r.cpuRatios.inferVsOrtWeb1),
-      r.peakMemoryMB.toFixed(0),
-    ]),
-  );
+  const table = formatTable(results, [
+    { header: 'engine', value: (r) => r.engine },
+    { header: 'train/s', value: (r) => num(r.trainSamplesPerSec, 0) },
+    { header: 'vs pytorch-1', value: (r) => ratio(r.ratios.trainVsPytorch1) },
+    { header: 'vs math-wasm', value: (r) => ratio(r.ratios.trainVsMathWasm) },
+    { header: 'infer/s', value: (r) => num(r.inferSamplesPerSec, 0) },
+    { header: 'vs ort-node-1', value: (r) => ratio(r.ratios.inferVsOrtNode1) },
+    { header: 'vs ort-web-1', value: (r) => ratio(r.ratios.inferVsOrtWeb1) },
+    { header: 'vs pytorch-1', value: (r) => ratio(r.ratios.inferVsPytorch1) },
+    { header: 'one image ms', value: (r) => r.latencyMs.toFixed(3) },
+    { header: 'x ort-node-1', value: (r) => ratio(r.ratios.latencyVsOrtNode1) },
+    { header: 'train/cpu-s', value: (r) => num(r.trainSamplesPerCpuSec, 0) },
+    { header: 'vs pytorch-1', value: (r) => ratio(r.cpuRatios.trainVsPytorch1) },
+    { header: 'infer/cpu-s', value: (r) => num(r.inferSamplesPerCpuSec, 0) },
+    { header: 'vs ort-node-1', value: (r) => ratio(r.cpuRatios.inferVsOrtNode1) },
+    { header: 'vs ort-web-1', value: (r) => ratio(r.cpuRatios.inferVsOrtWeb1) },
+    { header: 'peak MB', value: (r) => r.peakMemoryMB.toFixed(0) },
+  ]);
   process.stdout.write(
     [
       `GRU-${UNITS} on MNIST rows against the peers: batch ${BATCH}, ${TIME_STEPS} steps x ${FEATURES} features, ${CLASSES} classes, Adam (node ${process.version}, load average ${load.join(' ')})`,
@@ -200,50 +191,30 @@ export function printEngines(
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     return;
   }
-  const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
-  const engineTable = formatTable(
-    [
-      'engine',
-      'train/s',
-      'vs wasm',
-      'infer/s',
-      'vs wasm',
-      'train/cpu-s',
-      'vs wasm',
-      'infer/cpu-s',
-      'vs wasm',
-      'latency ms',
-      'peak MB',
-      'batches',
-    ],
-    results.map((r) => [
-      r.engine,
-      r.trainSamplesPerSec.toFixed(1),
-      ratio(r.trainRatioToWasm),
-      r.inferSamplesPerSec.toFixed(1),
-      ratio(r.inferRatioToWasm),
-      r.trainSamplesPerCpuSec.toFixed(1),
-      ratio(r.trainCpuRatioToWasm),
-      r.inferSamplesPerCpuSec.toFixed(1),
-      ratio(r.inferCpuRatioToWasm),
-      r.latencyMs.toFixed(3),
-      r.peakMemoryMB.toFixed(0),
-      `${r.trainBatches}/${r.inferBatches}`,
-    ]),
-  );
-  const epochTable = formatTable(
-    ['epoch', 'threads', 'samples', 'seconds', 'cpu-seconds', 'samples/s', 'final loss', 'peak MB'],
-    epochRows.map((e) => [
-      e.engine,
-      String(e.threads),
-      String(e.samples),
-      e.seconds.toFixed(1),
-      e.cpuSeconds.toFixed(1),
-      e.samplesPerSec.toFixed(0),
-      e.finalLoss.toFixed(4),
-      e.peakMemoryMB.toFixed(0),
-    ]),
-  );
+  const engineTable = formatTable(results, [
+    { header: 'engine', value: (r) => r.engine },
+    { header: 'train/s', value: (r) => r.trainSamplesPerSec.toFixed(1) },
+    { header: 'vs wasm', value: (r) => ratio(r.trainRatioToWasm) },
+    { header: 'infer/s', value: (r) => r.inferSamplesPerSec.toFixed(1) },
+    { header: 'vs wasm', value: (r) => ratio(r.inferRatioToWasm) },
+    { header: 'train/cpu-s', value: (r) => r.trainSamplesPerCpuSec.toFixed(1) },
+    { header: 'vs wasm', value: (r) => ratio(r.trainCpuRatioToWasm) },
+    { header: 'infer/cpu-s', value: (r) => r.inferSamplesPerCpuSec.toFixed(1) },
+    { header: 'vs wasm', value: (r) => ratio(r.inferCpuRatioToWasm) },
+    { header: 'latency ms', value: (r) => r.latencyMs.toFixed(3) },
+    { header: 'peak MB', value: (r) => r.peakMemoryMB.toFixed(0) },
+    { header: 'batches', value: (r) => `${r.trainBatches}/${r.inferBatches}` },
+  ]);
+  const epochTable = formatTable(epochRows, [
+    { header: 'epoch', value: (e) => e.engine },
+    { header: 'threads', value: (e) => String(e.threads) },
+    { header: 'samples', value: (e) => String(e.samples) },
+    { header: 'seconds', value: (e) => e.seconds.toFixed(1) },
+    { header: 'cpu-seconds', value: (e) => e.cpuSeconds.toFixed(1) },
+    { header: 'samples/s', value: (e) => e.samplesPerSec.toFixed(0) },
+    { header: 'final loss', value: (e) => e.finalLoss.toFixed(4) },
+    { header: 'peak MB', value: (e) => e.peakMemoryMB.toFixed(0) },
+  ]);
   process.stdout.write(
     [
       `GRU-${UNITS} on MNIST rows: batch ${BATCH}, ${TIME_STEPS} steps x ${FEATURES} features, ${CLASSES} classes, Adam (node ${process.version})`,
