@@ -51,6 +51,34 @@ const num = (v: number | null, digits: number): string => (v === null ? '-' : v.
 /** A ratio as `1.23x`, `-` for none. */
 const ratio = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
 
+/**
+ * Ends a run's output: exit code 1 if anything failed; then the `--json` document (`doc` with what was
+ * skipped and what failed) or the text `lines` followed by the total time, the skipped rows and the failures.
+ */
+function writeRun(
+  doc: Record<string, unknown>,
+  lines: string[],
+  totalSeconds: number,
+  skipped: SkippedRow[],
+  failures: string[],
+  json: boolean,
+): void {
+  if (failures.length > 0) process.exitCode = 1;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ...doc, skipped, failures }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(
+    [
+      ...lines,
+      `total ${totalSeconds.toFixed(0)} s`,
+      ...skipped.map((r) => `skipped ${r.engine}: ${r.skipped}`),
+      ...failures.map((f) => `FAILED: ${f}`),
+      '',
+    ].join('\n'),
+  );
+}
+
 /** One row from its measurements in several rounds: the median of each number (null stays null). */
 export function medianRow(list: Measured[]): Measured {
   if (list.length === 1) return list[0]!;
@@ -103,24 +131,21 @@ export function printPeers(
       inferVsOrtWeb1: over(r.inferSamplesPerCpuSec, ref['ort-web-1']?.inferSamplesPerCpuSec),
     },
   }));
-  const load = os.loadavg().map((l) => l.toFixed(2));
-  if (failures.length > 0) process.exitCode = 1;
+  const doc = {
+    benchmark: `GRU-${UNITS} MNIST rows, peers`,
+    shape: SHAPE,
+    node: process.version,
+    loadAverage: os.loadavg(),
+    secondsPerMeasurement: budget,
+    rounds,
+    totalSeconds,
+    results,
+  };
   if (json) {
-    const doc = {
-      benchmark: `GRU-${UNITS} MNIST rows, peers`,
-      shape: SHAPE,
-      node: process.version,
-      loadAverage: os.loadavg(),
-      secondsPerMeasurement: budget,
-      rounds,
-      totalSeconds,
-      results,
-      skipped,
-      failures,
-    };
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    writeRun(doc, [], totalSeconds, skipped, failures, json);
     return;
   }
+  const load = os.loadavg().map((l) => l.toFixed(2));
   const table = formatTable(results, [
     { header: 'engine', value: (r) => r.engine },
     { header: 'train/s', value: (r) => num(r.trainSamplesPerSec, 0) },
@@ -139,17 +164,18 @@ export function printPeers(
     { header: 'vs ort-web-1', value: (r) => ratio(r.cpuRatios.inferVsOrtWeb1) },
     { header: 'peak MB', value: (r) => r.peakMemoryMB.toFixed(0) },
   ]);
-  process.stdout.write(
+  writeRun(
+    doc,
     [
       `GRU-${UNITS} on MNIST rows against the peers: batch ${BATCH}, ${TIME_STEPS} steps x ${FEATURES} features, ${CLASSES} classes, Adam (node ${process.version}, load average ${load.join(' ')})`,
       `samples per second of wall-clock time (/s) and of the row's process CPU time (/cpu-s); ratios to the one-thread peers measured in this run${rounds > 1 ? `; medians of ${rounds} interleaved rounds` : ''}`,
       "math-wasm-simd: the plain-SIMD GEMM; math-threads-N: the math engine over N worker threads; ort-*: inference only (PyTorch's ONNX export)",
       ...table,
-      `total ${totalSeconds.toFixed(0)} s`,
-      ...skipped.map((r) => `skipped ${r.engine}: ${r.skipped}`),
-      ...failures.map((f) => `FAILED: ${f}`),
-      '',
-    ].join('\n'),
+    ],
+    totalSeconds,
+    skipped,
+    failures,
+    json,
   );
 }
 
@@ -173,22 +199,19 @@ export function printEngines(
     inferCpuRatioToWasm: ref ? r.inferSamplesPerCpuSec / ref.inferSamplesPerCpuSec : null,
   }));
   const totalSeconds = (performance.now() - started) / 1000;
-  if (failures.length > 0) process.exitCode = 1;
+  const doc = {
+    benchmark: `GRU-${UNITS} MNIST rows`,
+    shape: SHAPE,
+    node: process.version,
+    secondsPerMeasurement: budget,
+    rounds,
+    totalSeconds,
+    orthogonal128x384Ms: orthogonalMs,
+    results,
+    epochs: epochRows,
+  };
   if (json) {
-    const doc = {
-      benchmark: `GRU-${UNITS} MNIST rows`,
-      shape: SHAPE,
-      node: process.version,
-      secondsPerMeasurement: budget,
-      rounds,
-      totalSeconds,
-      orthogonal128x384Ms: orthogonalMs,
-      results,
-      epochs: epochRows,
-      skipped,
-      failures,
-    };
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    writeRun(doc, [], totalSeconds, skipped, failures, json);
     return;
   }
   const engineTable = formatTable(results, [
@@ -215,7 +238,8 @@ export function printEngines(
     { header: 'final loss', value: (e) => e.finalLoss.toFixed(4) },
     { header: 'peak MB', value: (e) => e.peakMemoryMB.toFixed(0) },
   ]);
-  process.stdout.write(
+  writeRun(
+    doc,
     [
       `GRU-${UNITS} on MNIST rows: batch ${BATCH}, ${TIME_STEPS} steps x ${FEATURES} features, ${CLASSES} classes, Adam (node ${process.version})`,
       'samples per second of wall-clock time (/s) and of process CPU time (/cpu-s); peak MB: peak RSS of the row’s own process',
@@ -224,10 +248,10 @@ export function printEngines(
         ? ['', `one epoch, batch ${BATCH}, math engine (WASM kernels) over worker threads`, ...epochTable]
         : []),
       `math orthogonal initializer, ${UNITS}x${3 * UNITS}: ${orthogonalMs.toFixed(1)} ms (median of 7)`,
-      `total ${totalSeconds.toFixed(0)} s`,
-      ...skipped.map((r) => `skipped ${r.engine}: ${r.skipped}`),
-      ...failures.map((f) => `FAILED: ${f}`),
-      '',
-    ].join('\n'),
+    ],
+    totalSeconds,
+    skipped,
+    failures,
+    json,
   );
 }
