@@ -113,23 +113,28 @@ def make_optimizer(name: str, params: Any, lr: float) -> torch.optim.Optimizer:
     return torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)
 
 
+def model_not_for_data(args: argparse.Namespace, problem: str) -> GruvisionTorchError:
+    """--model was made for other images than --data holds: the error naming the model, the problem and the fix."""
+    return GruvisionTorchError(
+        "INVALID_ARGUMENT", f"{args.model}: {problem}. Export the dataset the model was made for.", file=args.model
+    )
+
+
 def metadata_for(args: argparse.Namespace, data: Dataset) -> dict[str, Any]:
     """The gruvision metadata of the model to train: from --model, or built from the flags and the dataset."""
     if args.model:
         meta = json.loads(json.dumps(read_metadata(args.model)))
         if meta["input"] != data.shape:
-            raise GruvisionTorchError(
-                "INVALID_ARGUMENT",
-                f"{args.model}: the model reads {meta['input']['height']}×{meta['input']['width']}×{meta['input']['channels']} images "
-                f"but {args.data} holds {data.height}×{data.width}×{data.channels}. Export the dataset the model was made for.",
-                file=args.model,
+            raise model_not_for_data(
+                args,
+                f"the model reads {meta['input']['height']}×{meta['input']['width']}×{meta['input']['channels']} images "
+                f"but {args.data} holds {data.height}×{data.width}×{data.channels}",
             )
         if meta["classNames"] != data.class_names:
-            raise GruvisionTorchError(
-                "INVALID_ARGUMENT",
-                f"{args.model}: the model's classes ({', '.join(meta['classNames'][:5])}…) differ from {args.data}'s "
-                f"({', '.join(data.class_names[:5])}…). Export the dataset the model was made for.",
-                file=args.model,
+            raise model_not_for_data(
+                args,
+                f"the model's classes ({', '.join(meta['classNames'][:5])}…) differ from {args.data}'s "
+                f"({', '.join(data.class_names[:5])}…)",
             )
         meta.pop("training", None)
     else:

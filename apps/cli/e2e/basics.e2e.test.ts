@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectUsageError } from './fixtures';
 import { runCli } from './run-cli';
 
 describe('gruvision binary', () => {
@@ -9,9 +10,10 @@ describe('gruvision binary', () => {
   });
 
   it('rejects an unknown command with exit code 2 and no stack trace', async () => {
-    const result = await runCli(['frobnicate']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/unknown command 'frobnicate'|too many arguments/);
+    const result = expectUsageError(
+      await runCli(['frobnicate']),
+      /unknown command 'frobnicate'|too many arguments/,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

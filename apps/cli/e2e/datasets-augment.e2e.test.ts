@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { writeIdxImages, writeIdxLabels } from '@gruvision/data';
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { ndjson, tempDir } from './fixtures';
+import { expectUsageError, ndjson, tempDir } from './fixtures';
 import { runCli } from './run-cli';
 
 const cwd = tempDir('datasets-augment');
@@ -58,9 +58,10 @@ describe('gruvision train --dataset fashion-mnist:<dir>', () => {
   });
 
   it('--augment with a value out of range is a usage error naming it', async () => {
-    const result = await runCli(['train', '--augment', 'cutout=-3'], { cwd });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('cutout -3 must be a whole number of pixels ≥ 0, e.g. cutout=8.');
+    expectUsageError(
+      await runCli(['train', '--augment', 'cutout=-3'], { cwd }),
+      'cutout -3 must be a whole number of pixels ≥ 0, e.g. cutout=8.',
+    );
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { mnist } from '@gruvision/data/node';
 import { encode } from 'fast-png';
 import { expect } from 'vitest';
+import type { CliResult } from './run-cli';
 
 /** A fresh temporary working directory for one test file. */
 export function tempDir(prefix: string): string {
@@ -57,4 +58,15 @@ export function expectTrainedFolder(dir: string, what?: string): void {
   for (const file of TRAINED_FOLDER_FILES) {
     expect(existsSync(join(dir, file)), what ? `${what}: ${file}` : file).toBe(true);
   }
+}
+
+/**
+ * Asserts that a run of the CLI was a usage error (exit code 2) whose message says `message` (a text it
+ * contains, or a pattern it matches); gives the result back for more checks.
+ */
+export function expectUsageError(result: CliResult, message: string | RegExp): CliResult {
+  expect(result.code, result.stderr).toBe(2);
+  if (typeof message === 'string') expect(result.stderr).toContain(message);
+  else expect(result.stderr).toMatch(message);
+  return result;
 }

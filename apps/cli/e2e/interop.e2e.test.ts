@@ -5,7 +5,7 @@ import { loadClassifier, saveClassifier } from '@gruvision/classifier/node';
 import { type ModelSpec, Rng } from '@gruvision/math';
 import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from './fixtures';
+import { expectUsageError, tempDir } from './fixtures';
 import { runCli } from './run-cli';
 
 const torchFixtures = join(
@@ -192,18 +192,13 @@ describe('gruvision export / import', () => {
   });
 
   it('usage errors: unknown format, bad --input', async () => {
-    const noFormat = await runCli(['export', modelDir, '--out', join(cwd, 'model.bin')]);
-    expect(noFormat.code).toBe(2);
-    expect(noFormat.stderr).toMatch(/--format onnx or --format safetensors/);
-    const badInput = await runCli([
-      'import',
-      join(cwd, 'model.onnx'),
-      '--out',
-      join(cwd, 'x'),
-      '--input',
-      '28',
-    ]);
-    expect(badInput.code).toBe(2);
-    expect(badInput.stderr).toMatch(/HEIGHTxWIDTH/);
+    expectUsageError(
+      await runCli(['export', modelDir, '--out', join(cwd, 'model.bin')]),
+      /--format onnx or --format safetensors/,
+    );
+    expectUsageError(
+      await runCli(['import', join(cwd, 'model.onnx'), '--out', join(cwd, 'x'), '--input', '28']),
+      /HEIGHTxWIDTH/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ndjson, tempDir } from './fixtures';
+import { expectUsageError, ndjson, tempDir } from './fixtures';
 import { runCli } from './run-cli';
 
 const cwd = tempDir('keep-best');
@@ -83,17 +83,16 @@ describe('gruvision train --keep-best', () => {
     const losses = result.history.map((e) => e.valLoss);
     expect(result.keptBest.monitor).toBe('valLoss');
     expect(result.keptBest.epoch).toBe(losses.indexOf(Math.min(...losses)) + 1);
-    const none = await runCli(
-      ['train', ...tiny, '--validation', '0', '--keep-best', '--out', join(cwd, 'x')],
-      {
+    expectUsageError(
+      await runCli(['train', ...tiny, '--validation', '0', '--keep-best', '--out', join(cwd, 'x')], {
         cwd,
-      },
+      }),
+      '--keep-best chooses the best epoch on the validation share',
     );
-    expect(none.code).toBe(2);
-    expect(none.stderr).toContain('--keep-best chooses the best epoch on the validation share');
-    const bad = await runCli(['train', ...tiny, '--keep-best', 'accuracy', '--out', join(cwd, 'x')], { cwd });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('expected val_loss or val_accuracy, got "accuracy"');
+    expectUsageError(
+      await runCli(['train', ...tiny, '--keep-best', 'accuracy', '--out', join(cwd, 'x')], { cwd }),
+      'expected val_loss or val_accuracy, got "accuracy"',
+    );
   }, 300_000);
 
   it('--preset best: the resolved settings are in --json and train-settings.json, explicit flags win', async () => {

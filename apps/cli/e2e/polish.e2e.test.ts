@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ndjson } from './fixtures';
+import { expectUsageError, ndjson } from './fixtures';
 import { repoSubfolder, runPnpm } from './run-pnpm';
 
 const cwd = repoSubfolder('polish');
 
 describe('gruvision polish', () => {
   it('refuses browser-only engines before loading any data, and lists the engines once', async () => {
-    const result = await runPnpm(['gruvision', 'train', '--engine', 'tfjs-webgl'], cwd);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('tfjs-webgl runs only in a browser');
+    const result = expectUsageError(
+      await runPnpm(['gruvision', 'train', '--engine', 'tfjs-webgl'], cwd),
+      'tfjs-webgl runs only in a browser',
+    );
     expect(result.stderr).not.toContain('dataset mnist');
     const help = await runPnpm(['gruvision', 'train', '--help'], cwd);
     const engineLine = help.stdout.split('\n').find((line) => line.includes('--engine'));

@@ -4,7 +4,7 @@ import { stratifiedSplit } from '@gruvision/data';
 import { mnist } from '@gruvision/data/node';
 import { encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeDigitPngs } from './fixtures';
+import { expectUsageError, writeDigitPngs } from './fixtures';
 import { repoSubfolder, runPnpm } from './run-pnpm';
 
 // Predictions a user can trust, through `pnpm gruvision` from a sub-folder of the clone.
@@ -155,8 +155,9 @@ describe('gruvision eval of a folder of pictures', () => {
     ).validation.count;
     expect(JSON.parse(result.stdout).count).toBe(heldOut);
     expect(result.stderr).toContain(`the test split: ${heldOut} of 30 pictures (--all: every picture)`);
-    const notFolder = await runPnpm(['gruvision', 'eval', 'digits', '--dataset', 'mnist', '--all'], cwd);
-    expect(notFolder.code).toBe(2);
-    expect(notFolder.stderr).toContain('--all evaluates every picture of an image folder; mnist is not one');
+    expectUsageError(
+      await runPnpm(['gruvision', 'eval', 'digits', '--dataset', 'mnist', '--all'], cwd),
+      '--all evaluates every picture of an image folder; mnist is not one',
+    );
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ndjson, tempDir } from './fixtures';
+import { expectUsageError, ndjson, tempDir } from './fixtures';
 import { runCli } from './run-cli';
 
 // One tiny model trained with every training flag, then its saved spec, settings and `inspect`.
@@ -57,24 +57,36 @@ describe('gruvision train: training flags', () => {
   });
 
   it('refuses bad values and flags that do not apply, as usage errors', async () => {
-    const negative = await runCli(['train', ...tiny, '--l1', '-1', '--out', join(cwd, 'bad')], { cwd });
-    expect(negative.code).toBe(2);
-    expect(negative.stderr).toContain('--l1');
-    const rnn = await runCli(
-      ['train', ...tiny, '--cell', 'rnn', '--recurrent-activation', 'hardSigmoid', '--out', join(cwd, 'bad')],
-      { cwd },
+    expectUsageError(
+      await runCli(['train', ...tiny, '--l1', '-1', '--out', join(cwd, 'bad')], { cwd }),
+      '--l1',
     );
-    expect(rnn.code).toBe(2);
-    expect(rnn.stderr).toContain('--recurrent-activation only applies to --cell gru or lstm');
+    expectUsageError(
+      await runCli(
+        [
+          'train',
+          ...tiny,
+          '--cell',
+          'rnn',
+          '--recurrent-activation',
+          'hardSigmoid',
+          '--out',
+          join(cwd, 'bad'),
+        ],
+        { cwd },
+      ),
+      '--recurrent-activation only applies to --cell gru or lstm',
+    );
     const unknownClass = await runCli(
       ['train', ...tiny, '--class-weight', 'ten=2', '--out', join(cwd, 'bad')],
       { cwd },
     );
     expect(unknownClass.code).toBe(1);
     expect(unknownClass.stderr).toContain('classWeight names the class "ten", which the model does not have');
-    const resume = await runCli(['train', '--resume', `${modelDir}.checkpoints`, '--l2', '0.1'], { cwd });
-    expect(resume.code).toBe(2);
-    expect(resume.stderr).toContain('--l2 cannot be given with --resume');
+    expectUsageError(
+      await runCli(['train', '--resume', `${modelDir}.checkpoints`, '--l2', '0.1'], { cwd }),
+      '--l2 cannot be given with --resume',
+    );
   });
 });
 

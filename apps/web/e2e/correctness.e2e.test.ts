@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  closeClean,
-  drawStrokes,
-  fixture,
-  one,
-  openReady,
-  parseLatency,
-  readAfter,
-  top1,
-  useBrowser,
-  waitError,
-  waitReady,
-} from './browser';
+import { fixture, one, parseLatency, useSite } from './browser';
 
-const { baseUrl, browser } = useBrowser();
+const site = useSite();
 
 describe('correct under fast clicks and failures', () => {
   it('the last engine choice wins and the caption names the engine that really ran', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
+    const demo = await site.open();
+    const { page } = demo;
     for (let round = 0; round < 3; round++) {
       // webgl, then math ~20 ms later: the slow webgl load must not end up running.
       await page.evaluate(async () => {
@@ -28,69 +17,71 @@ describe('correct under fast clicks and failures', () => {
         select.value = 'math';
         select.dispatchEvent(new Event('change'));
       });
-      await waitReady(page);
-      await page.getByTestId('clear').click();
-      expect(await readAfter(page, () => drawStrokes(page, one))).toBe('1');
+      await demo.waitReady();
+      await demo.clear();
+      expect(await demo.readAfter(() => demo.draw(one))).toBe('1');
       // The worker says which engine ran each prediction; the page shows that.
       expect(await page.getByTestId('latency').getAttribute('data-engine')).toBe('math');
       expect(await page.getByTestId('latency').textContent()).toMatch(/ on math$/);
       expect(await page.getByTestId('status').textContent()).toMatch(/on math\.$/);
     }
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 
   it('a failed model or engine load keeps the previous model, says what failed, and a retry works', async () => {
-    const { page } = await openReady(browser(), baseUrl, undefined, { blockServiceWorkers: true });
+    const demo = await site.open({ blockServiceWorkers: true });
+    const { page } = demo;
     await page.route('**/models/fashion-mnist/weights.bin*', (route) => route.abort('connectionrefused'));
     await page.getByTestId('model-select').selectOption('fashion-mnist');
-    await waitError(page);
+    await demo.waitError();
     const status = (await page.getByTestId('status').textContent()) ?? '';
     expect(status).toMatch(/^Could not load Fashion-MNIST .* on math: .*weights\.bin/);
     expect(status).toMatch(/Still using MNIST digits .* on math\. Pick it again to retry\.$/);
     expect(status).not.toMatch(/\.\./);
     // The menu shows what still runs, and drawing still works with it.
     expect(await page.getByTestId('model-select').inputValue()).toBe('mnist');
-    await drawStrokes(page, one);
-    expect(await top1(page)).toBe('1');
+    await demo.draw(one);
+    expect(await demo.top1()).toBe('1');
     expect(await page.getByTestId('latency').getAttribute('data-engine')).toBe('math');
 
     // An engine that cannot start (its wasm binary is unreachable) leaves the math engine running.
     await page.route('**/*.wasm*', (route) => route.abort('connectionrefused'));
     await page.getByTestId('engine-select').selectOption('tfjs-wasm');
     await page.waitForFunction(() => /tfjs-wasm/.test(document.getElementById('status')?.textContent ?? ''));
-    await waitError(page);
+    await demo.waitError();
     expect(await page.getByTestId('status').textContent()).toMatch(
       /^Could not load MNIST digits .* on tfjs-wasm: .* Still using MNIST digits .* on math\. Pick it again to retry\.$/,
     );
     expect(await page.getByTestId('engine-select').inputValue()).toBe('math');
-    await page.getByTestId('clear').click();
-    await drawStrokes(page, one);
-    expect(await top1(page)).toBe('1');
+    await demo.clear();
+    await demo.draw(one);
+    expect(await demo.top1()).toBe('1');
     expect(await page.getByTestId('latency').getAttribute('data-engine')).toBe('math');
 
     // Retry once the file is reachable again: it loads.
     await page.unroute('**/models/fashion-mnist/weights.bin*');
     await page.getByTestId('model-select').selectOption('fashion-mnist');
-    await waitReady(page);
+    await demo.waitReady();
     expect(await page.getByTestId('status').textContent()).toMatch(/^Ready: Fashion-MNIST/);
     await page.context().close();
   });
 
   it('clears an upload error after a good result, shows the picture, and takes the same file twice', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
+    const demo = await site.open();
+    const { page } = demo;
     const upload = page.getByTestId('upload');
     await upload.setInputFiles({
       name: 'notes.png',
       mimeType: 'image/png',
       buffer: Buffer.from('not a picture'),
     });
-    await waitError(page);
+    await demo.waitError();
     const message = (await page.getByTestId('status').textContent()) ?? '';
     expect(message).toMatch(/^Could not read notes\.png: .+\. Upload a PNG or JPEG image\.$/);
     expect(message).not.toMatch(/\.\./);
 
     await upload.setInputFiles(fixture('mnist-test-0-7.png'));
-    expect(await top1(page)).toBe('7');
+    expect(await demo.top1()).toBe('7');
     await expect.poll(() => page.evaluate(() => document.body.dataset.error)).toBe('false');
     expect(await page.getByTestId('status').textContent()).toMatch(/^Ready: /);
 
@@ -109,17 +100,18 @@ describe('correct under fast clicks and failures', () => {
     // The picker is emptied after each choice, so the same file again is a new choice (a browser fires
     // no change event for an unchanged value).
     expect(await upload.inputValue()).toBe('');
-    await drawStrokes(page, one);
-    expect(await top1(page)).toBe('1');
+    await demo.draw(one);
+    expect(await demo.top1()).toBe('1');
     expect(await page.getByTestId('upload-preview').isVisible()).toBe(false);
     await upload.setInputFiles(fixture('mnist-test-0-7.png'));
-    await expect.poll(() => top1(page)).toBe('7');
-    expect(errors.filter((e) => !e.includes('notes.png'))).toEqual([]);
+    await expect.poll(() => demo.top1()).toBe('7');
+    expect(demo.errors.filter((e) => !e.includes('notes.png'))).toEqual([]);
     await page.context().close();
   });
 
   it('shows the time from pen-up to the full picture, and a busy indicator for a long upload', async () => {
-    const { page, errors } = await openReady(browser(), `${baseUrl}?engine=tfjs-cpu`);
+    const demo = await site.open({ query: '?engine=tfjs-cpu' });
+    const { page } = demo;
     // Time stamps taken in the page: the last pointerup on the pad and the last rendered result.
     await page.evaluate(() => {
       const w = window as unknown as { penUp: number; shown: number };
@@ -131,8 +123,8 @@ describe('correct under fast clicks and failures', () => {
         { attributes: true, attributeFilter: ['data-count'] },
       );
     });
-    await drawStrokes(page, one);
-    expect(await top1(page)).toBe('1');
+    await demo.draw(one);
+    expect(await demo.top1()).toBe('1');
     await page.waitForTimeout(300);
     const observed = await page.evaluate(() => {
       const w = window as unknown as { penUp: number; shown: number };
@@ -171,12 +163,12 @@ describe('correct under fast clicks and failures', () => {
     });
     const upload = page.getByTestId('upload');
     expect(
-      await readAfter(page, () =>
+      await demo.readAfter(() =>
         upload.setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: Buffer.from(big) }),
       ),
     ).toBe('1');
     expect(await page.evaluate(() => (window as unknown as { sawBusy: boolean }).sawBusy)).toBe(true);
     expect(await page.getByTestId('busy').isVisible()).toBe(false);
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 });

@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  closeClean,
-  drawStrokes,
-  fixture,
-  one,
-  openReady,
-  readAfter,
-  resultsDir,
-  top1,
-  useBrowser,
-  useEngine,
-  zero,
-} from './browser';
+import { fixture, one, resultsDir, useSite, zero } from './browser';
 
-const { baseUrl, browser } = useBrowser();
+const site = useSite();
 
 describe('draw and classify (MNIST model, math engine)', () => {
   it('reads a drawn "1" and "0", shows the centred input and the GRU inside, and logs no errors', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
+    const demo = await site.open();
+    const { page } = demo;
     // Predictions arrive while the pen is still down.
     const pad = (await page.getByTestId('draw-canvas').boundingBox())!;
     await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.18);
@@ -26,15 +15,15 @@ describe('draw and classify (MNIST model, math engine)', () => {
     await expect.poll(() => page.locator('[data-testid="top3"] li').count()).toBe(3);
     await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.82, { steps: 6 });
     await page.mouse.up();
-    expect(await top1(page)).toBe('1');
-    await page.getByTestId('clear').click();
+    expect(await demo.top1()).toBe('1');
+    await demo.clear();
     await expect.poll(() => page.locator('[data-testid="top3"] li').count()).toBe(0);
-    await drawStrokes(page, one);
-    expect(await top1(page)).toBe('1');
-    await page.getByTestId('clear').click();
+    await demo.draw(one);
+    expect(await demo.top1()).toBe('1');
+    await demo.clear();
     await expect.poll(() => page.locator('[data-testid="top3"] li').count()).toBe(0);
-    await drawStrokes(page, zero);
-    expect(await top1(page)).toBe('0');
+    await demo.draw(zero);
+    expect(await demo.top1()).toBe('0');
     expect(await page.locator('[data-testid="top3"] li').count()).toBe(3);
 
     // The 28×28 input has ink, centred: its centre of mass is near the middle.
@@ -75,32 +64,34 @@ describe('draw and classify (MNIST model, math engine)', () => {
     await page.getByTestId('undo').click();
     await expect.poll(() => page.locator('[data-testid="top3"] li').count()).toBe(0);
 
-    await drawStrokes(page, zero);
-    await top1(page);
+    await demo.draw(zero);
+    await demo.top1();
     await page.screenshot({ path: `${resultsDir}/demo.png`, fullPage: true });
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 
   it('classifies uploaded PNGs (dark ink on white paper) by their label', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
+    const demo = await site.open();
+    const { page } = demo;
     await page.getByTestId('upload').setInputFiles(fixture('mnist-test-0-7.png'));
-    expect(await top1(page)).toBe('7');
+    expect(await demo.top1()).toBe('7');
     await page.getByTestId('upload').setInputFiles(fixture('mnist-test-3-0.png'));
-    await expect.poll(() => top1(page)).toBe('0');
-    await closeClean({ page, errors });
+    await expect.poll(() => demo.top1()).toBe('0');
+    await demo.closeClean();
   });
 });
 
 describe('engines', () => {
   it('math, tfjs webgl, wasm and cpu give the same top-1 on the same drawing, each with a latency', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
-    await drawStrokes(page, zero);
-    const reference = await top1(page);
+    const demo = await site.open();
+    const { page } = demo;
+    await demo.draw(zero);
+    const reference = await demo.top1();
     expect(reference).toBe('0');
     const seen: Record<string, string> = {};
     for (const engine of ['tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu', 'math']) {
       // The first webgl run compiles its shaders (slow on the software renderer of a busy machine).
-      seen[engine] = await readAfter(page, () => useEngine(page, engine), 150_000);
+      seen[engine] = await demo.readAfter(() => demo.useEngine(engine), 150_000);
       expect(await page.getByTestId('latency').textContent()).toMatch(
         new RegExp(`\\d ms on ${engine}$|\\d s on ${engine}$`),
       );
@@ -111,6 +102,6 @@ describe('engines', () => {
       'tfjs-cpu': reference,
       math: reference,
     });
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 });

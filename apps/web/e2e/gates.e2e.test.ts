@@ -3,19 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { heatRgb } from '../src/layout';
-import {
-  closeClean,
-  drawStrokes,
-  one,
-  openReady,
-  readAfter,
-  top1,
-  useBrowser,
-  waitReady,
-  zero,
-} from './browser';
+import { one, type Strokes, useSite, zero } from './browser';
 
-const { baseUrl, browser } = useBrowser();
+const site = useSite();
 
 /** RGBA pixels of a canvas on the page. */
 async function canvasPixels(
@@ -33,7 +23,7 @@ async function canvasPixels(
 }
 
 /** A "2" scaled by `scale` around the pad's centre (fractions of the pad). */
-function two(scale: number): ReadonlyArray<ReadonlyArray<readonly [number, number]>> {
+function two(scale: number): Strokes {
   const shape: [number, number][] = [
     [0.3, 0.3],
     [0.38, 0.2],
@@ -50,13 +40,14 @@ function two(scale: number): ReadonlyArray<ReadonlyArray<readonly [number, numbe
 
 describe('the gates of every cell, sorted units, round ticks', () => {
   it('shows a minGRU: z from the input alone, the positive candidate h̃ and h on one scale', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
+    const demo = await site.open();
+    const { page } = demo;
     await page.getByTestId('model-select').selectOption('mnist-mingru');
-    await waitReady(page);
+    await demo.waitReady();
     expect(await page.getByTestId('cell-name').textContent()).toBe('minGRU');
     expect(await page.getByTestId('status').textContent()).toMatch(/minGRU-64 on math\.$/);
     await page.getByTestId('unit-order').selectOption('stored');
-    expect(await readAfter(page, () => drawStrokes(page, one))).toMatch(/^\d$/);
+    expect(await demo.readAfter(() => demo.draw(one))).toMatch(/^\d$/);
     const panels = await page.evaluate(() =>
       Array.from(document.querySelectorAll<HTMLCanvasElement>('[data-testid="heatmaps"] canvas'), (c) => ({
         id: c.dataset.testid,
@@ -106,12 +97,13 @@ describe('the gates of every cell, sorted units, round ticks', () => {
       }
     }
     expect(worst).toBeLessThanOrEqual(1);
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 
   it('sorts units by the row where they change most (the same columns, reordered) and draws round ticks', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
-    expect(await readAfter(page, () => drawStrokes(page, zero))).toBe('0');
+    const demo = await site.open();
+    const { page } = demo;
+    expect(await demo.readAfter(() => demo.draw(zero))).toBe('0');
     const order = ((await page.getByTestId('heatmaps').getAttribute('data-unit-order')) ?? '')
       .split(',')
       .map(Number);
@@ -131,23 +123,23 @@ describe('the gates of every cell, sorted units, round ticks', () => {
     const chart = page.getByTestId('steps-chart');
     expect(await chart.getAttribute('data-y-ticks')).toBe('0,0.2,0.4,0.6,0.8,1');
     expect(await chart.getAttribute('data-x-ticks')).toBe('5,10,15,20,25');
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 
   it('reads a tiny "2" and a "0" drawn from edge to edge', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
-    expect(await readAfter(page, () => drawStrokes(page, two(1)))).toBe('2');
-    await page.getByTestId('clear').click();
-    expect(await readAfter(page, () => drawStrokes(page, two(0.22)))).toBe('2');
-    await page.getByTestId('clear').click();
+    const demo = await site.open();
+    expect(await demo.readAfter(() => demo.draw(two(1)))).toBe('2');
+    await demo.clear();
+    expect(await demo.readAfter(() => demo.draw(two(0.22)))).toBe('2');
+    await demo.clear();
     const edgeToEdge = [
       Array.from({ length: 41 }, (_, i) => {
         const a = (i / 40) * 2 * Math.PI;
         return [0.5 + 0.49 * Math.sin(a), 0.5 - 0.49 * Math.cos(a)] as const;
       }),
     ];
-    expect(await readAfter(page, () => drawStrokes(page, edgeToEdge))).toBe('0');
-    expect(await top1(page)).toBe('0');
-    await closeClean({ page, errors });
+    expect(await demo.readAfter(() => demo.draw(edgeToEdge))).toBe('0');
+    expect(await demo.top1()).toBe('0');
+    await demo.closeClean();
   });
 });

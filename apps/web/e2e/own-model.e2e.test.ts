@@ -2,21 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  closeClean,
-  drawStrokes,
-  one,
-  openReady,
-  readAfter,
-  top1,
-  useBrowser,
-  useEngine,
-  waitError,
-  waitReady,
-  zero,
-} from './browser';
+import { one, useSite, zero } from './browser';
 
-const { baseUrl, browser } = useBrowser();
+const site = useSite();
 const modelDir = fileURLToPath(new URL('../public/models/mnist/', import.meta.url));
 const modelJson = readFileSync(`${modelDir}model.json`);
 const weights = readFileSync(`${modelDir}weights.bin`);
@@ -51,13 +39,14 @@ async function dropFiles(page: Page, files: { name: string; bytes: Buffer }[]): 
 
 describe('your own model in the page', () => {
   it('draws against a dropped model folder, with its gates, and nothing leaves the browser', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
+    const demo = await site.open();
+    const { page } = demo;
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
 
     // model.json alone: the page says what is missing and keeps the model it runs.
     await dropFiles(page, [{ name: 'model.json', bytes: modelJson }]);
-    await waitError(page);
+    await demo.waitError();
     expect(await page.getByTestId('status').textContent()).toMatch(
       /^Could not use the dropped files: model\.json needs weights\.bin, which was not dropped: drop the whole model folder/,
     );
@@ -67,13 +56,13 @@ describe('your own model in the page', () => {
       { name: 'model.json', bytes: modelJson },
       { name: 'weights.bin', bytes: weights },
     ]);
-    await waitReady(page);
+    await demo.waitReady();
     expect(await page.getByTestId('model-select').inputValue()).toBe('dropped');
     expect(await page.getByTestId('status').textContent()).toMatch(
       /^Ready: Your model, 10 classes, GRU-64 on math\.$/,
     );
-    await drawStrokes(page, one);
-    expect(await top1(page)).toBe('1');
+    await demo.draw(one);
+    expect(await demo.top1()).toBe('1');
     expect(await page.evaluate(() => document.body.dataset.model)).toBe('dropped');
     const heat = await page.evaluate(() => {
       const c = document.querySelector<HTMLCanvasElement>('[data-testid="heat-z"]')!;
@@ -84,26 +73,27 @@ describe('your own model in the page', () => {
     expect(requests).toEqual([]);
 
     // The same through the file picker, on another engine.
-    await useEngine(page, 'tfjs-cpu');
+    await demo.useEngine('tfjs-cpu');
     await page.getByTestId('model-files').setInputFiles([
       { name: 'model.json', mimeType: 'application/json', buffer: modelJson },
       { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: weights },
     ]);
-    await waitReady(page);
-    await page.getByTestId('clear').click();
-    expect(await readAfter(page, () => drawStrokes(page, zero))).toBe('0');
+    await demo.waitReady();
+    await demo.clear();
+    expect(await demo.readAfter(() => demo.draw(zero))).toBe('0');
     expect(await page.getByTestId('latency').getAttribute('data-engine')).toBe('tfjs-cpu');
     expect(requests.filter((u) => !/\/assets\/|\.wasm$/.test(u))).toEqual([]);
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 
   it('draws against a PyTorch model dropped as .onnx (with the probabilities PyTorch gave) or .safetensors', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
+    const demo = await site.open();
+    const { page } = demo;
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     const gru = torchCases.cases.find((c) => c.name === 'gru-1')!;
     await dropFiles(page, [{ name: 'gru-1.onnx', bytes: readFileSync(`${torchDir}gru-1.onnx`) }]);
-    await waitReady(page);
+    await demo.waitReady();
     expect(await page.getByTestId('status').textContent()).toMatch(
       /^Ready: Your model \(gru-1\.onnx\), 3 classes, GRU-8 on math\.$/,
     );
@@ -124,7 +114,7 @@ describe('your own model in the page', () => {
         { pixels: gru.pixels[k]!, width: gru.input.width, height: gru.input.height },
       );
       const upload = page.getByTestId('upload');
-      await readAfter(page, () =>
+      await demo.readAfter(() =>
         upload.setInputFiles({ name: `case-${k}.png`, mimeType: 'image/png', buffer: Buffer.from(png) }),
       );
       const shown = await page.evaluate(() =>
@@ -142,20 +132,20 @@ describe('your own model in the page', () => {
     await dropFiles(page, [
       { name: 'gru-1.safetensors', bytes: readFileSync(`${torchDir}gru-1.safetensors`) },
     ]);
-    await waitReady(page);
+    await demo.waitReady();
     expect(await page.getByTestId('status').textContent()).toMatch(
       /^Ready: Your model \(gru-1\.safetensors\), 3 classes, GRU-8 on math\.$/,
     );
-    await page.getByTestId('clear').click();
-    await readAfter(page, () => drawStrokes(page, one));
+    await demo.clear();
+    await demo.readAfter(() => demo.draw(one));
     expect(await page.locator('[data-testid="top3"] li').count()).toBe(3);
     // A file that is no model: refused by name, the model in use stays.
     await dropFiles(page, [{ name: 'notes.onnx', bytes: Buffer.from('not a model') }]);
-    await waitError(page);
+    await demo.waitError();
     expect(await page.getByTestId('status').textContent()).toMatch(/notes\.onnx/);
     expect(await page.getByTestId('status').textContent()).toMatch(/Still using Your model/);
     // Only the page's own code was fetched (the lazily loaded ONNX reader), no model left the browser.
     expect(requests.filter((u) => !/\/assets\/[^/]+\.js$/.test(u))).toEqual([]);
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 });

@@ -1,24 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { closeClean, drawStrokes, one, openReady, resultsDir, top1, useBrowser, zero } from './browser';
+import { one, resultsDir, type Strokes, useSite, zero } from './browser';
 
-const { baseUrl, browser } = useBrowser();
+const site = useSite();
 
 /** A zigzag scribble over the whole pad: not a digit. */
-const scribble: ReadonlyArray<ReadonlyArray<readonly [number, number]>> = [
+const scribble: Strokes = [
   Array.from({ length: 24 }, (_, i) => [i % 2 === 0 ? 0.12 : 0.88, 0.1 + (0.8 * i) / 23] as const),
   Array.from({ length: 24 }, (_, i) => [0.1 + (0.8 * i) / 23, i % 2 === 0 ? 0.12 : 0.88] as const),
 ];
 
 describe('pictures people can read', () => {
   it('selects a heatmap row by touch and marks it on the heatmaps and the input', async () => {
-    const { page, errors } = await openReady(
-      browser(),
-      baseUrl,
-      { width: 390, height: 844 },
-      { hasTouch: true },
-    );
-    await drawStrokes(page, zero);
-    expect(await top1(page)).toBe('0');
+    const demo = await site.open({ viewport: { width: 390, height: 844 }, hasTouch: true });
+    const { page } = demo;
+    await demo.draw(zero);
+    expect(await demo.top1()).toBe('0');
     const heatZ = page.getByTestId('heat-z');
     await heatZ.scrollIntoViewIfNeeded();
     const box = (await heatZ.boundingBox())!;
@@ -27,36 +23,33 @@ describe('pictures people can read', () => {
     await expect.poll(() => page.locator('#row-marker').isVisible()).toBe(true);
     expect(await heatZ.getAttribute('data-row')).toBe('20');
     expect(await page.locator('.heat-marker').first().isVisible()).toBe(true);
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 
   it('warns instead of giving a confident answer for a scribble, not for a clear digit', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
-    await drawStrokes(page, one);
-    expect(await top1(page)).toBe('1');
+    const demo = await site.open();
+    const { page } = demo;
+    await demo.draw(one);
+    expect(await demo.top1()).toBe('1');
     expect(await page.getByTestId('warning').isVisible()).toBe(false);
-    await page.getByTestId('clear').click();
-    await drawStrokes(page, scribble);
-    await top1(page);
+    await demo.clear();
+    await demo.draw(scribble);
+    await demo.top1();
     await expect.poll(() => page.getByTestId('warning').isVisible()).toBe(true);
     expect(await page.getByTestId('warning').textContent()).toMatch(/does not look like a digit|Not sure/);
-    await page.getByTestId('clear').click();
-    await drawStrokes(page, zero);
-    expect(await top1(page)).toBe('0');
+    await demo.clear();
+    await demo.draw(zero);
+    expect(await demo.top1()).toBe('0');
     expect(await page.getByTestId('warning').isVisible()).toBe(false);
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 
   for (const dpr of [1, 2]) {
     it(`draws sharp charts at DPR ${dpr}: each canvas holds CSS size × DPR pixels; screenshots kept`, async () => {
-      const { page, errors } = await openReady(
-        browser(),
-        baseUrl,
-        { width: 1280, height: 900 },
-        { deviceScaleFactor: dpr },
-      );
-      await drawStrokes(page, zero);
-      expect(await top1(page)).toBe('0');
+      const demo = await site.open({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: dpr });
+      const { page } = demo;
+      await demo.draw(zero);
+      expect(await demo.top1()).toBe('0');
       const sizes = await page.evaluate(() => {
         const c = document.querySelector<HTMLCanvasElement>('[data-testid="steps-chart"]')!;
         const r = c.getBoundingClientRect();
@@ -71,7 +64,7 @@ describe('pictures people can read', () => {
       expect(sizes.inked).toBeGreaterThan(0.02 * sizes.width * sizes.height);
       await expect.poll(() => page.getByTestId('heat-scale').isVisible()).toBe(true);
       await page.screenshot({ path: `${resultsDir}/draw-dpr${dpr}.png`, fullPage: true });
-      await closeClean({ page, errors });
+      await demo.closeClean();
     });
   }
 });

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  closeClean,
-  drawStrokes,
-  one,
-  openReady,
-  resultsDir,
-  startTraining,
-  top1,
-  useBrowser,
-  waitForData,
-  waitReady,
-} from './browser';
+import { one, resultsDir, useSite } from './browser';
 
-const { baseUrl, browser } = useBrowser();
+const site = useSite();
 
 describe('train in the browser', () => {
   it('trains with a falling loss, stops on request, and the trained model classifies drawings', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
+    const demo = await site.open();
+    const { page } = demo;
     await page.getByRole('tab', { name: 'Train in the browser' }).click();
     // The model and engine menus do not apply to training: hidden there.
     expect(await page.getByTestId('engine-select').isVisible()).toBe(false);
@@ -24,9 +14,9 @@ describe('train in the browser', () => {
     await page.locator('#train-epochs').fill('20');
     await page.getByTestId('train-start').click();
     // Wait for 40 progress reports (160 batches of 32 images, about 3 epochs of the 1 800 training images).
-    await waitForData(page, 'train-chart', 'points', { atLeast: 40 });
+    await demo.waitForData('train-chart', 'points', { atLeast: 40 });
     await page.getByTestId('train-stop').click();
-    await waitForData(page, 'train-status', 'state', { equals: 'stopped' }, 30_000);
+    await demo.waitForData('train-status', 'state', { equals: 'stopped' }, 30_000);
     const losses = ((await page.getByTestId('train-chart').getAttribute('data-losses')) ?? '')
       .split(',')
       .map(Number);
@@ -40,34 +30,35 @@ describe('train in the browser', () => {
 
     await page.getByRole('tab', { name: 'Draw' }).click();
     await page.getByTestId('model-select').selectOption('trained');
-    await waitReady(page);
-    await drawStrokes(page, one);
-    const label = await top1(page);
+    await demo.waitReady();
+    await demo.draw(one);
+    const label = await demo.top1();
     expect(label).toMatch(/^[0-9]$/);
 
     // A visit to the gallery (Fashion model) and back keeps the model trained here.
     await page.getByRole('tab', { name: 'Fashion gallery' }).click();
-    await waitReady(page);
+    await demo.waitReady();
     expect(await page.evaluate(() => document.body.dataset.model)).toBe('fashion-mnist');
     await page.getByRole('tab', { name: 'Draw' }).click();
-    await waitReady(page);
+    await demo.waitReady();
     expect(await page.getByTestId('model-select').inputValue()).toBe('trained');
     expect(await page.evaluate(() => document.body.dataset.model)).toBe('trained');
-    await expect.poll(() => top1(page)).toBe(label);
-    await closeClean({ page, errors });
+    await expect.poll(() => demo.top1()).toBe(label);
+    await demo.closeClean();
   });
 
   it('the default run reaches at least 90 % held-out accuracy, with held-out curves and live gate heatmaps', async () => {
-    const { page, errors } = await openReady(browser(), baseUrl);
-    await startTraining(page);
+    const demo = await site.open();
+    const { page } = demo;
+    await demo.startTraining();
     // After the first epoch: a held-out point on the chart and the gates of the model being trained.
-    await waitForData(page, 'train-chart', 'epochs', { atLeast: 1 }, 120_000);
+    await demo.waitForData('train-chart', 'epochs', { atLeast: 1 }, 120_000);
     const gates = await page.evaluate(() => {
       const c = document.querySelector<HTMLCanvasElement>('[data-testid="train-heat-z"]')!;
       return { width: c.width, height: c.height, epoch: c.dataset.epoch };
     });
     expect(gates).toEqual({ width: 32, height: 28, epoch: '1' });
-    await waitForData(page, 'train-status', 'state', { equals: 'done' }, 300_000);
+    await demo.waitForData('train-status', 'state', { equals: 'done' }, 300_000);
     const chart = page.getByTestId('train-chart');
     expect(await chart.getAttribute('data-epochs')).toBe('10');
     const valAccuracies = ((await chart.getAttribute('data-val-accuracies')) ?? '').split(',').map(Number);
@@ -85,6 +76,6 @@ describe('train in the browser', () => {
     });
     expect(Math.abs(size.width - size.cssWidth * size.dpr)).toBeLessThanOrEqual(1);
     await page.screenshot({ path: `${resultsDir}/train-default.png`, fullPage: true });
-    await closeClean({ page, errors });
+    await demo.closeClean();
   }, 400_000);
 });

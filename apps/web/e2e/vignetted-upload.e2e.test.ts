@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { closeClean, openReady, readAfter, resultsDir, useBrowser } from './browser';
+import { resultsDir, useSite } from './browser';
 
 // Issue #20: photo uploads with dark corners and uneven light stay readable. The pictures are the
 // `vignette` group of datasets/outside-digits (printed or drawn digits, "photographed" with corners at
@@ -16,16 +16,17 @@ const vignetted = Array.from({ length: 10 }, (_, d) =>
     .map((name) => ({ label: String(d), name, file: join(set, String(d), name) })),
 ).flat();
 
-const { baseUrl, browser } = useBrowser();
+const site = useSite();
 
 describe('uploading vignetted photos', () => {
   it('reads at least 37 of the 40 vignetted pictures of datasets/outside-digits by their label', async () => {
     expect(vignetted).toHaveLength(40);
-    const { page, errors } = await openReady(browser(), baseUrl);
+    const demo = await site.open();
+    const { page } = demo;
     const upload = page.getByTestId('upload');
     const wrong: string[] = [];
     for (const p of vignetted) {
-      const label = await readAfter(page, () =>
+      const label = await demo.readAfter(() =>
         upload.setInputFiles({ name: p.name, mimeType: 'image/jpeg', buffer: readFileSync(p.file) }),
       );
       if (label !== p.label) wrong.push(`${p.label}/${p.name} read as ${label}`);
@@ -35,6 +36,6 @@ describe('uploading vignetted photos', () => {
     // Node reads 39, its JPEG decoder differs a little from the browser's); `predict()` in Node read 5 of
     // 40 before preprocessDigit subtracted the paper's uneven light.
     expect(wrong.length, wrong.join(', ')).toBeLessThanOrEqual(3);
-    await closeClean({ page, errors });
+    await demo.closeClean();
   });
 });

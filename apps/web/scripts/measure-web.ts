@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { preview } from 'vite';
-import { drawStrokes, launch, one, openPage, top1, waitReady } from '../e2e/browser';
+import { launch, one, openPage } from '../e2e/browser';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0 } });
@@ -22,7 +22,8 @@ const firstVisitsOnly = process.argv.includes('--first-visits');
 try {
   // 1. First visit, service worker kept out: what the page and its workers fetch until the first prediction.
   const firstVisit = async (url: string) => {
-    const { page } = await openPage(browser, 'about:blank', undefined, { blockServiceWorkers: true });
+    const demo = await openPage(browser, 'about:blank', undefined, { blockServiceWorkers: true });
+    const { page } = demo;
     let bytes = 0;
     const files: Record<string, number> = {};
     page.on('requestfinished', async (req) => {
@@ -33,10 +34,10 @@ try {
     });
     const started = Date.now();
     await page.goto(url);
-    await waitReady(page, 180_000);
+    await demo.waitReady(180_000);
     const readyMs = Date.now() - started;
-    await drawStrokes(page, one);
-    await top1(page, 180_000);
+    await demo.draw(one);
+    await demo.top1(180_000);
     const result = {
       bytesUntilFirstPrediction: bytes,
       wasmBytes: Object.entries(files)
@@ -55,17 +56,18 @@ try {
   out.firstVisitTfjsWasm = await firstVisit(`${baseUrl}?engine=tfjs-wasm`);
   // 2. Pen-up to full picture per engine (3 drawings each, after one warm-up).
   if (!firstVisitsOnly) {
-    const { page } = await openPage(browser, baseUrl, undefined, { blockServiceWorkers: true });
-    await waitReady(page);
+    const demo = await openPage(browser, baseUrl, undefined, { blockServiceWorkers: true });
+    const { page } = demo;
+    await demo.waitReady();
     const perEngine: Record<string, number[]> = {};
     for (const engine of ['math', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu']) {
       await page.getByTestId('engine-select').selectOption(engine);
-      await waitReady(page);
+      await demo.waitReady();
       const times: number[] = [];
       for (let i = 0; i < 4; i++) {
-        await page.getByTestId('clear').click();
-        await drawStrokes(page, one);
-        await top1(page, 180_000);
+        await demo.clear();
+        await demo.draw(one);
+        await demo.top1(180_000);
         const ms = Number(await page.getByTestId('latency').getAttribute('data-ms'));
         if (i > 0) times.push(ms);
       }
@@ -77,20 +79,21 @@ try {
   }
   // 3. Offline reload after the first visit (service worker allowed).
   if (!firstVisitsOnly) {
-    const { page, errors } = await openPage(browser, baseUrl);
-    await waitReady(page);
+    const demo = await openPage(browser, baseUrl);
+    const { page, errors } = demo;
+    await demo.waitReady();
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.reload();
-    await waitReady(page);
+    await demo.waitReady();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
       timeout: 60_000,
     });
     await page.context().setOffline(true);
     const started = Date.now();
     await page.reload();
-    await waitReady(page);
-    await drawStrokes(page, one);
-    out.offlineReload = { label: await top1(page), reloadToFirstPredictionMs: Date.now() - started, errors };
+    await demo.waitReady();
+    await demo.draw(one);
+    out.offlineReload = { label: await demo.top1(), reloadToFirstPredictionMs: Date.now() - started, errors };
     await page.context().close();
   }
   // 4. What the service worker precaches (the size of the files its manifest lists).

@@ -227,6 +227,13 @@ export function addTrainingFlags(command: Command): Command {
     .option('--skip-invalid', SKIP_INVALID_HELP);
 }
 
+/** The entries of `source` named by `keys` whose value is not undefined: an absent flag stays absent. */
+function definedOf<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}
+
 /** The flags given on the command line, without defaults (absent flags stay absent). */
 export function trainingFlagsFrom(raw: Record<string, unknown>, cell: string): TrainingFlags {
   const patience =
@@ -242,7 +249,7 @@ export function trainingFlagsFrom(raw: Record<string, unknown>, cell: string): T
     );
   }
   const pick = <K extends keyof TrainingFlags>(key: K): Partial<TrainingFlags> =>
-    raw[key] !== undefined ? { [key]: raw[key] } : {};
+    definedOf(raw as Partial<TrainingFlags>, [key]);
   return {
     ...pick('recurrentDropout'),
     ...pick('headDropout'),
@@ -281,11 +288,7 @@ export function viewFlags(flags: TrainingFlags | undefined): { permutationSeed?:
 export function fitOptionsFor(flags: TrainingFlags | undefined): Partial<FitOptions> {
   if (flags === undefined) return {};
   return {
-    ...(flags.recurrentDropout !== undefined ? { recurrentDropout: flags.recurrentDropout } : {}),
-    ...(flags.headDropout !== undefined ? { headDropout: flags.headDropout } : {}),
-    ...(flags.l1 !== undefined ? { l1: flags.l1 } : {}),
-    ...(flags.l2 !== undefined ? { l2: flags.l2 } : {}),
-    ...(flags.labelSmoothing !== undefined ? { labelSmoothing: flags.labelSmoothing } : {}),
+    ...definedOf(flags, ['recurrentDropout', 'headDropout', 'l1', 'l2', 'labelSmoothing']),
     ...(flags.patience !== undefined
       ? {
           earlyStopping: {
@@ -303,8 +306,7 @@ export function fitOptionsFor(flags: TrainingFlags | undefined): Partial<FitOpti
           },
         }
       : {}),
-    ...(flags.augment !== undefined ? { augment: flags.augment } : {}),
-    ...(flags.classWeight !== undefined ? { classWeight: flags.classWeight } : {}),
+    ...definedOf(flags, ['augment', 'classWeight']),
   };
 }
 
