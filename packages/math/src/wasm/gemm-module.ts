@@ -17,6 +17,7 @@
  */
 import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './emitter';
 import { type BlendKernel, type ElementwiseKernel, gateKernels, type MapKernel } from './gate-module';
+import { type RunStepsKernel, stepFunctions } from './step-module';
 
 /**
  * f32x4 vectors per row of the widest register tile, by tile height mr (index): mr × (4·width) columns,
@@ -212,7 +213,8 @@ function rowsKernel(mr: number, layout: 'N' | 'T', flavor: GemmFlavor): Function
 }
 
 /**
- * The kernel module bytes (GEMM row panels and the element-wise gate kernels of `gate-module.ts`). It
+ * The kernel module bytes (GEMM row panels, the element-wise gate kernels of `gate-module.ts` and the step
+ * driver of `step-program.ts`). It
  * imports `env.memory`: an ordinary memory, or with `sharedMaxPages` a shared memory of at most that many
  * pages. `flavor` 'relaxed' builds the row panels on `f32x4.relaxed_madd`: such a module validates only
  * where relaxed SIMD is available.
@@ -226,7 +228,8 @@ export function kernelModuleBytes(
   const rows: FunctionDef[] = [];
   for (const layout of ['N', 'T'] as const)
     for (let mr = 1; mr <= 4; mr++) rows.push(rowsKernel(mr, layout, flavor));
-  return emitModule(memory, [...rows, ...gateKernels()]);
+  const kernels = [...rows, ...gateKernels()];
+  return emitModule(memory, [...kernels, ...stepFunctions(kernels)]);
 }
 
 /** The exports of an instantiated kernel module: the GEMM row panels and the gate kernels. */
@@ -245,6 +248,7 @@ export interface KernelModuleExports {
   readonly tanh_blend: BlendKernel;
   readonly gru_bwd_zh: MapKernel;
   readonly gru_bwd_r: MapKernel;
+  readonly run_steps: RunStepsKernel;
 }
 
 /** `rowsN{mr}` / `rowsT{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`: byte pointers and byte strides. */
