@@ -5,7 +5,9 @@
 // leave a column tail to TypeScript: those cells loop step by step (no program), with the same results.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { literalGru } from '../__fixtures__/gru-reference';
+import { MathNetwork } from '../math-network';
 import { Rng } from '../rng';
+import type { ModelSpec } from '../spec';
 import { setKernels, setRelaxedSimd, wasmGemmFlavor, wasmRelaxedSimdSupported } from '../wasm/runtime';
 import { hasStepProgram, setStepPrograms } from './fused-steps';
 import { recurrentForward } from './sequence';
@@ -174,6 +176,32 @@ for (const flavor of ['simd', 'relaxed'] as const) {
         });
       }
     }
+
+    it('predictInto one image gives the bits of that image in predictSync of a batch, call after call (stacked, bidirectional, both GRU forms, LSTM)', () => {
+      const spec: ModelSpec = {
+        timeSteps: 9,
+        features: 5,
+        classes: 4,
+        layers: [
+          { cell: 'gru', units: 16, bidirectional: true },
+          { cell: 'lstm', units: 8 },
+          { cell: 'gru', units: 12, resetAfter: true },
+        ],
+      };
+      const net = new MathNetwork(spec, { seed: 3 });
+      const rng = new Rng(8);
+      const B = 4;
+      const x = Float32Array.from({ length: B * 9 * 5 }, () => rng.uniform(-1, 1));
+      const batch = net.predictSync(x, B);
+      const out = new Float32Array(4);
+      for (let call = 0; call < 2; call++) {
+        for (let b = 0; b < B; b++) {
+          net.predictInto(x.subarray(b * 45, (b + 1) * 45), 1, out);
+          expect(sameBits(out, batch.subarray(b * 4, (b + 1) * 4)), `image ${b}, call ${call}`).toBe(true);
+        }
+      }
+      net.dispose();
+    });
 
     it('replays on the weights as they are now, records anew for another batch size, and not with a recurrent mask', () => {
       const c = CASES[1]!;
