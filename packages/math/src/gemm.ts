@@ -160,7 +160,7 @@ function microKernel(
  * a panel is on its own cache line, so 64 keep the panel's lines in L1 while the row panel sweeps B
  * (Hᵀ·dG [128,896]ᵀ·[896,384]: 32 → 40 GFLOP per CPU-second against 256).
  */
-const WASM_KC_N = 256;
+export const WASM_KC_N = 256;
 const WASM_KC_T = 64;
 
 /** dst[dOff + i·dLd + j] = src[sOff + i·sLd + j] for i < rows, j < cols. */

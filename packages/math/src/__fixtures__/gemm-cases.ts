@@ -3,7 +3,7 @@
 
 /**
  * Product shapes [M, N, K] around every tile of both kernel sets: the TypeScript 4×4 tiles, and the
- * WebAssembly register tiles (1×32, 2×16, 3×12, 4×8, then 8- and 4-column tiles and scalar columns);
+ * WebAssembly register tiles (1×48, 2×16, 3×12, 4×8, then 8- and 4-column tiles and scalar columns);
  * K = 0, 1 and past one K-block.
  */
 export const EDGE_SHAPES: readonly (readonly [number, number, number])[] = [
@@ -19,6 +19,8 @@ export const EDGE_SHAPES: readonly (readonly [number, number, number])[] = [
   [1, 9, 300],
   [1, 45, 17],
   [1, 48, 16],
+  [1, 59, 7],
+  [1, 100, 5],
   [2, 9, 3],
   [2, 31, 9],
   [3, 13, 8],

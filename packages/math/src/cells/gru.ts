@@ -6,6 +6,7 @@ import { gate, gateGrad, gateSlope } from '../activations';
 import type { FloatArray } from '../float-array';
 import { gemmNN } from '../gemm';
 import { bindGateKernel, kernelColumns, operand } from '../wasm/ops';
+import { fuseSteps } from './fused-steps';
 import {
   addRecurrentPath,
   addStepGradient,
@@ -80,6 +81,26 @@ export function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: numbe
       hs[ho + Bu + j] = keep * hs[ho + j]! + (1 - keep) * hh;
     }
   };
+  if (
+    kernelColumns(zr) === u2 &&
+    doneRH === u &&
+    doneH === u &&
+    fuseSteps(ws, U, null, B, (r) => {
+      // The loop below, one step: the two products and the three kernels (every column).
+      const zrOut = operand(rec, 0, G);
+      const hin = operand(hs, 0, u, Bu);
+      const hOut = operand(rec, u2, G);
+      const rh0 = operand(aux, 0, u, Bu);
+      if (!r.holds(zrOut, hin, hOut, rh0, operand(U, 0, G))) return false;
+      r.product(zrOut, hin, operand(U, 0, G), B, u2, u);
+      r.kernel(zr!);
+      r.kernel(rh.kernel!);
+      r.product(hOut, rh0, operand(U, u2, G), B, u, u);
+      r.kernel(blend.kernel!);
+      return true;
+    })
+  )
+    return;
   for (let s = 0; s < T; s++) {
     const hOff = s * Bu;
     // rec[:, 0:2u] = h_in · U[:, 0:2u]
@@ -210,7 +231,7 @@ export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: Flo
       hs[ho + Bu + j] = keep * hs[ho + j]! + (1 - keep) * hh;
     }
   };
-  forwardSteps(ws, U, B, kernel, step);
+  forwardSteps(ws, U, B, kernel, step, bias);
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { FloatArray } from '../float-array';
 import { gemmNN, gemmTN, transpose } from '../gemm';
 import { isMinCell } from '../spec';
+import { replaySteps } from './fused-steps';
 import { gruBackwardAfter, gruBackwardBefore, gruForwardAfter, gruForwardBefore } from './gru';
 import { lstmBackward, lstmForward } from './lstm';
 import { minRecurrentBackward, minRecurrentForward } from './min-rnn';
@@ -46,6 +47,8 @@ export function recurrentForward(
     else cs.fill(0, 0, Bu);
   }
 
+  // The time loop recorded by an earlier pass on these buffers, as one WebAssembly call (fused-steps.ts).
+  if (replaySteps(ws, params, B)) return;
   if (config.cell === 'gru') {
     if (config.resetAfter) gruForwardAfter(ws, recurrentKernel, bias, B);
     else gruForwardBefore(ws, recurrentKernel, B);

@@ -7,6 +7,7 @@ import type { FloatArray } from '../float-array';
 import { gemmNN, gemmTN, transpose } from '../gemm';
 import type { GateKernelName } from '../wasm/gate-module';
 import { bindGateKernel, type GateKernel, kernelColumns, operand, type StepOperand } from '../wasm/ops';
+import { fuseSteps, recordRecurrentProduct } from './fused-steps';
 import type { RecurrentWorkspace } from './workspace';
 
 /**
@@ -238,6 +239,8 @@ export function cellKernel(
 /**
  * The forward time loop of a cell whose gates need the whole recurrent product first (GRU resetAfter,
  * LSTM, SimpleRNN): per step rec = h_in·U, then the gate kernel, then `row` on the columns it left.
+ * When the kernel does every column, the loop is one WebAssembly call (`fused-steps.ts`; `bias`: the
+ * bias buffer when the kernel reads it).
  */
 export function forwardSteps(
   ws: RecurrentWorkspace,
@@ -245,7 +248,18 @@ export function forwardSteps(
   B: number,
   kernel: GateKernel | null,
   row: RowVisitor,
+  bias: FloatArray | null = null,
 ): void {
+  if (
+    kernel !== null &&
+    kernelColumns(kernel) === ws.config.units &&
+    fuseSteps(ws, U, bias, B, (r) => {
+      if (!recordRecurrentProduct(r, ws, U, B)) return false;
+      r.kernel(kernel);
+      return true;
+    })
+  )
+    return;
   for (let s = 0; s < ws.T; s++) {
     recurrentProduct(ws, U, s, B);
     kernel?.run(s);

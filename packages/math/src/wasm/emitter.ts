@@ -114,6 +114,21 @@ export class Code {
     return this;
   }
 
+  /** `br_table`: pops an index and branches to `depths[index]`, or to `otherwise` when out of range. */
+  brTable(depths: readonly number[], otherwise: number): this {
+    this.op(0x0e);
+    uleb(this.bytes, depths.length);
+    for (const d of depths) uleb(this.bytes, d);
+    uleb(this.bytes, otherwise);
+    return this;
+  }
+  /** Calls function `index` of the module (no imported functions: the index in `emitModule`'s list). */
+  call(index: number): this {
+    this.op(0x10);
+    uleb(this.bytes, index);
+    return this;
+  }
+
   // Locals.
   get(index: number): this {
     this.op(0x20);
@@ -139,6 +154,9 @@ export class Code {
   }
   i32Eqz(): this {
     return this.op(0x45);
+  }
+  i32Eq(): this {
+    return this.op(0x46);
   }
   i32Ne(): this {
     return this.op(0x47);
@@ -174,6 +192,9 @@ export class Code {
     const b = new Uint8Array(new Float32Array([value]).buffer);
     for (const x of b) this.bytes.push(x);
     return this;
+  }
+  i32Load(offset = 0): this {
+    return this.op(0x28).mem(2, offset);
   }
   f32Load(offset = 0): this {
     return this.op(0x2a).mem(2, offset);

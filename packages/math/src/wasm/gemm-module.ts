@@ -5,7 +5,7 @@
  * Two exported row-panel functions per height `mr` (1–4), one per layout of A (see `rowsKernel`):
  * `rowsN{mr}` and `rowsT{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`, each computing
  * C[0:mr, 0:N] (=|+=) op(A)[0:mr, 0:K]·B[0:K, 0:N] with register tiles of 8 f32x4 accumulators
- * (1×32, 2×16, 4×8 …, see `WIDEST`; per k one `v128.load` of B per vector and mr `v128.load32_splat`
+ * (1×48, 2×16, 4×8 …, see `WIDEST`; per k one `v128.load` of B per vector and mr `v128.load32_splat`
  * of A), then 8- and 4-column tiles and scalar columns for the N edge. Pointers and strides are in bytes: element (i,k) of op(A) is at
  * `a + i·sai + k·sak`, so A and Aᵀ run the same code; B is row-major with row stride `ldb`; C with `ldc`.
  * All operands live in one `WebAssembly.Memory` imported as `env.memory`.
@@ -17,14 +17,18 @@
  */
 import { Code, emitModule, F32, type FunctionDef, I32, V128 } from './emitter';
 import { type BlendKernel, type ElementwiseKernel, gateKernels, type MapKernel } from './gate-module';
+import { type RunStepsKernel, stepFunctions } from './step-module';
 
 /**
  * f32x4 vectors per row of the widest register tile, by tile height mr (index): mr × (4·width) columns,
- * so that every height keeps 8 independent accumulators (the fused multiply-add latency times the two
- * FMA pipes) within the 16 vector registers of x86-64: 1×32, 2×16, 3×12, 4×8. Narrower tiles of 8 and 4
- * columns, then scalar columns, do the N edge.
+ * so that every height keeps at least 8 independent accumulators (the fused multiply-add latency times
+ * the two FMA pipes) within the 16 vector registers of x86-64: 1×48, 2×16, 3×12, 4×8. One row (a GEMV,
+ * the batch-1 recurrent product) loads one B vector per multiply-add, so it keeps 12 accumulators and
+ * loads each B vector where it is used (1×48 GEMV [1,128]·[128,384]: 16 → 35 GFLOP per CPU-second
+ * against 1×32 with all B vectors loaded first). Narrower tiles of 8 and 4 columns, then scalar columns,
+ * do the N edge.
  */
-const WIDEST = [0, 8, 4, 3, 2];
+const WIDEST = [0, 12, 4, 3, 2];
 
 /** Which build of the GEMM kernels: plain SIMD, or relaxed SIMD's fused multiply-add. */
 export type GemmFlavor = 'simd' | 'relaxed';
@@ -83,8 +87,27 @@ function rowsKernel(mr: number, layout: 'N' | 'T', flavor: GemmFlavor): Function
     f.get(k).i32(1).i32Sub().tee(k).brIf(0);
   };
 
+  const madd = (q: number, v: number, loadB: () => void) => {
+    if (flavor === 'relaxed') {
+      f.get(av);
+      loadB();
+      f.get(acc[q]![v]!).f32x4RelaxedMadd().set(acc[q]![v]!);
+    } else {
+      f.get(acc[q]![v]!).get(av);
+      loadB();
+      f.f32x4Mul().f32x4Add().set(acc[q]![v]!);
+    }
+  };
   // acc[q][0:nv] += splat(A(q, k)) · B(k, j:j+4nv), the A element loaded from `address(q)` + offset.
   const step = (nv: number, address: (q: number) => void, offset: (q: number) => number) => {
+    if (mr === 1) {
+      // One row: splat A first and load each B vector where it is used, so that only the accumulators,
+      // the splat and one B vector are live (holding all nv B vectors spills past the 16 registers).
+      address(0);
+      f.v128Load32Splat(offset(0)).set(av);
+      for (let v = 0; v < nv; v++) madd(0, v, () => f.get(pb).v128Load(16 * v));
+      return;
+    }
     for (let v = 0; v < nv; v++)
       f.get(pb)
         .v128Load(16 * v)
@@ -92,10 +115,7 @@ function rowsKernel(mr: number, layout: 'N' | 'T', flavor: GemmFlavor): Function
     for (let q = 0; q < mr; q++) {
       address(q);
       f.v128Load32Splat(offset(q)).set(av);
-      for (let v = 0; v < nv; v++) {
-        if (flavor === 'relaxed') f.get(av).get(bv[v]!).get(acc[q]![v]!).f32x4RelaxedMadd().set(acc[q]![v]!);
-        else f.get(acc[q]![v]!).get(av).get(bv[v]!).f32x4Mul().f32x4Add().set(acc[q]![v]!);
-      }
+      for (let v = 0; v < nv; v++) madd(q, v, () => f.get(bv[v]!));
     }
   };
 
@@ -193,7 +213,8 @@ function rowsKernel(mr: number, layout: 'N' | 'T', flavor: GemmFlavor): Function
 }
 
 /**
- * The kernel module bytes (GEMM row panels and the element-wise gate kernels of `gate-module.ts`). It
+ * The kernel module bytes (GEMM row panels, the element-wise gate kernels of `gate-module.ts` and the step
+ * driver of `step-program.ts`). It
  * imports `env.memory`: an ordinary memory, or with `sharedMaxPages` a shared memory of at most that many
  * pages. `flavor` 'relaxed' builds the row panels on `f32x4.relaxed_madd`: such a module validates only
  * where relaxed SIMD is available.
@@ -207,7 +228,8 @@ export function kernelModuleBytes(
   const rows: FunctionDef[] = [];
   for (const layout of ['N', 'T'] as const)
     for (let mr = 1; mr <= 4; mr++) rows.push(rowsKernel(mr, layout, flavor));
-  return emitModule(memory, [...rows, ...gateKernels()]);
+  const kernels = [...rows, ...gateKernels()];
+  return emitModule(memory, [...kernels, ...stepFunctions(kernels)]);
 }
 
 /** The exports of an instantiated kernel module: the GEMM row panels and the gate kernels. */
@@ -226,6 +248,7 @@ export interface KernelModuleExports {
   readonly tanh_blend: BlendKernel;
   readonly gru_bwd_zh: MapKernel;
   readonly gru_bwd_r: MapKernel;
+  readonly run_steps: RunStepsKernel;
 }
 
 /** `rowsN{mr}` / `rowsT{mr}(c, ldc, a, sai, sak, b, ldb, N, K, beta)`: byte pointers and byte strides. */

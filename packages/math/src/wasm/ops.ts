@@ -35,6 +35,7 @@ export class GateKernel {
   private readonly step: number[];
 
   constructor(
+    readonly name: GateKernelName,
     private readonly fn: MapKernel,
     operands: readonly StepOperand[],
     rows: number,
@@ -51,6 +52,14 @@ export class GateKernel {
     const { args, base, step } = this;
     for (let k = 0; k < base.length; k++) args[2 * k] = base[k]! + s * step[k]!;
     Reflect.apply(this.fn, undefined, args);
+  }
+
+  /** Its arguments as (value at step 0, change per step) pairs, in call order (for `StepRecorder`). */
+  stepArgs(): [number, number][] {
+    const { args, base, step } = this;
+    return args.map((value, i): [number, number] =>
+      i < 2 * base.length && i % 2 === 0 ? [base[i / 2]!, step[i / 2]!] : [value, 0],
+    );
   }
 }
 
@@ -71,7 +80,7 @@ export function bindGateKernel(
   const rt = getRuntime();
   if (rt === null) return null;
   for (const v of operands) if (!rt.holds(v.data as Float32Array)) return null;
-  return new GateKernel(rt.gates[name], operands, rows, cols & ~3);
+  return new GateKernel(name, rt.gates[name], operands, rows, cols & ~3);
 }
 
 /** The columns a bound kernel does (0 without one): where the caller's TypeScript loop starts. */

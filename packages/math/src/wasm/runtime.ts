@@ -15,6 +15,7 @@ import { GruMathError } from '../errors';
 import { arenaAlloc, arenaHeap, arenaMemory, arenaScratch, inArena, MAX_PAGES } from './arena';
 import type { BlendKernel, ElementwiseKernel, GateKernelExports, MapKernel } from './gate-module';
 import { type GemmFlavor, type KernelModuleExports, kernelModuleBytes, type RowsKernel } from './gemm-module';
+import type { RunStepsKernel } from './step-module';
 
 /** Which GEMM kernels the math core runs. */
 export type KernelMode = 'auto' | 'wasm' | 'js';
@@ -141,6 +142,9 @@ export class WasmRuntime {
   readonly gruBwdR: MapKernel;
   /** Every gate kernel by name (`gate-module.ts`). */
   readonly gates: GateKernelExports;
+  /** `run_steps` (`step-program.ts`) and the index of every function of the module by name. */
+  readonly runSteps: RunStepsKernel;
+  readonly functionIndex: ReadonlyMap<string, number>;
   private privateHeap: Float32Array;
 
   constructor(
@@ -159,6 +163,9 @@ export class WasmRuntime {
     this.gruBwdZh = e.gru_bwd_zh;
     this.gruBwdR = e.gru_bwd_r;
     this.gates = instance.exports as unknown as GateKernelExports;
+    this.runSteps = e.run_steps;
+    // Every function is exported, in index order (`emitModule`).
+    this.functionIndex = new Map(WebAssembly.Module.exports(module).map((x, i) => [x.name, i]));
     this.privateHeap = shared ? new Float32Array(0) : new Float32Array(this.memory.buffer);
   }
 
