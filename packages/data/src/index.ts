@@ -1,4 +1,4 @@
-export * from './augment';
+export type { AffineParameters, AugmentOptions, AugmentShape } from './augment';
 export {
   AUGMENT_OPTION_KEYS,
   Augmenter,
@@ -10,6 +10,7 @@ export {
   DEFAULT_ELASTIC_SIGMA,
   displaceImage,
   elasticField,
+  gaussian,
   gaussianKernel,
   sampleBilinear,
   shiftImage,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDGE_SHAPES, referenceProduct, worstRelativeError } from './__fixtures__/gemm-cases';
+import { EDGE_SHAPES, gemmForms, referenceProduct, worstRelativeError } from './__fixtures__/gemm-cases';
 import { allocFloat } from './cells/workspace';
 import type { FloatArray } from './float-array';
 import { gemmNN, gemmNT, gemmTN, matmul, transpose } from './gemm';
@@ -124,23 +124,17 @@ for (const kernels of ['js', 'wasm'] as const) {
           const b = make(2 + K * ldb);
           const at = make(1 + K * M);
           const bt = make(4 + N * K);
-          for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) at[1 + k * M + i] = a[5 + i * lda + k]!;
-          for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[4 + j * K + k] = b[2 + k * ldb + j]!;
+          const runs = gemmForms([M, N, K], [a, 5, lda], [b, 2, ldb], [at, 1], [bt, 4], 3, ldc);
           for (const beta of [0, 1] as const) {
             const c0 = make(3 + M * ldc);
             const ref = referenceProduct(M, N, K, [a, 5, lda], [b, 2, ldb], [c0, 3, ldc], beta);
-            const runs: [string, (c: Float32Array) => void][] = [
-              ['NN', (c) => gemmNN(c, 3, ldc, a, 5, lda, b, 2, ldb, M, N, K, beta)],
-              ['TN', (c) => gemmTN(c, 3, ldc, at, 1, M, b, 2, ldb, M, N, K, beta)],
-              ['NT', (c) => gemmNT(c, 3, ldc, a, 5, lda, bt, 4, K, M, N, K, beta)],
-            ];
             for (const [name, run] of runs) {
               const c =
                 alloc === 'core'
                   ? (allocFloat('float32', c0.length) as Float32Array)
                   : new Float32Array(c0.length);
               c.set(c0);
-              run(c);
+              run(c, beta);
               const worst = worstRelativeError(extract(c, 3, ldc, M, N), ref);
               expect(worst, `${name} beta=${beta}`).toBeLessThan(1e-5);
               // Elements outside C (before it and in the row padding) stay untouched.

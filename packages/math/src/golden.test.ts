@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { literalGru } from './__fixtures__/gru-reference';
 import { recurrentBackward, recurrentForward } from './cells/sequence';
 import { type RecurrentParams, RecurrentWorkspace } from './cells/workspace';
-import { recurrentLayerForward } from './layer-forward';
+import { type RecurrentLayerOptions, recurrentLayerForward } from './layer-forward';
 import { Rng } from './rng';
 
 const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
@@ -162,102 +162,69 @@ describe('golden values computed independently with NumPy', () => {
   const x = Float32Array.from({ length: B * T * I }, (_, i) => Math.cos(i * 0.9));
   const h0 = Float32Array.from({ length: B * u }, (_, i) => 0.3 * Math.sin(i + 2));
 
-  it('GRU resetAfter=false with an initial state, returnSequences', () => {
-    const out = recurrentLayerForward(
-      x,
-      B,
-      T,
-      { kernel: w(I * 6, 1), recurrentKernel: w(u * 6, 2), bias: w(6, 3) },
-      {
-        cell: 'gru',
-        units: u,
-        returnSequences: true,
-        initialState: h0,
-      },
-    );
-    expectClose(
-      out,
-      [
+  // Gate blocks per unit (kernels [I, gates·u] and [u, gates·u]), the bias length and NumPy's output.
+  const cases: {
+    name: string;
+    options: Pick<RecurrentLayerOptions, 'cell' | 'resetAfter' | 'goBackwards'>;
+    gates: number;
+    bias: number;
+    expected: number[];
+  }[] = [
+    {
+      name: 'GRU resetAfter=false with an initial state, returnSequences',
+      options: { cell: 'gru' },
+      gates: 3,
+      bias: 6,
+      expected: [
         0.05473907200361672, -0.08889031533248373, -0.14030178384334333, 0.09815900584567785,
         -0.06579727291735475, 0.1796357187064947, -0.3026599400605673, -0.22780118067469934,
         -0.12507975693700418, 0.3302141551207764, -0.19656757712905693, 0.04534307886917077,
       ],
-      1e-6,
-    );
-  });
-
-  it('GRU resetAfter=true, goBackwards, initial state, returnSequences (processing order, as Keras)', () => {
-    const out = recurrentLayerForward(
-      x,
-      B,
-      T,
-      { kernel: w(I * 6, 1), recurrentKernel: w(u * 6, 2), bias: w(12, 3) },
-      {
-        cell: 'gru',
-        units: u,
-        resetAfter: true,
-        goBackwards: true,
-        returnSequences: true,
-        initialState: h0,
-      },
-    );
-    expectClose(
-      out,
-      [
+    },
+    {
+      name: 'GRU resetAfter=true, goBackwards, initial state, returnSequences (processing order, as Keras)',
+      options: { cell: 'gru', resetAfter: true, goBackwards: true },
+      gates: 3,
+      bias: 12,
+      expected: [
         0.07331946214586582, 0.016881621051123594, -0.12130442745013702, 0.03458121268611296,
         -0.1886070696182654, -0.11661598818254498, -0.30569261258246017, -0.3656190568736323,
         -0.20016849461089742, 0.12717436603235022, -0.29714570529135453, -0.05938413921129976,
       ],
-      1e-6,
-    );
-  });
-
-  it('LSTM (i|f|c|o) with an initial hidden state', () => {
-    const out = recurrentLayerForward(
-      x,
-      B,
-      T,
-      { kernel: w(I * 8, 1), recurrentKernel: w(u * 8, 2), bias: w(8, 3) },
-      {
-        cell: 'lstm',
-        units: u,
-        returnSequences: true,
-        initialState: h0,
-      },
-    );
-    expectClose(
-      out,
-      [
+    },
+    {
+      name: 'LSTM (i|f|c|o) with an initial hidden state',
+      options: { cell: 'lstm' },
+      gates: 4,
+      bias: 8,
+      expected: [
         -0.17490766503433408, -0.20144367467836283, -0.03457752265988988, 0.03699371373701019,
         -0.05442460216672215, -0.11137783012566572, -0.07664205252626535, 0.12233777727545322,
         0.007496749872912048, 0.03131136746899125, -0.22848407204701704, -0.025655762070046058,
       ],
-      1e-6,
-    );
-  });
-
-  it('SimpleRNN with an initial state', () => {
-    const out = recurrentLayerForward(
-      x,
-      B,
-      T,
-      { kernel: w(I * 2, 1), recurrentKernel: w(u * 2, 2), bias: w(2, 3) },
-      {
-        cell: 'simpleRnn',
-        units: u,
-        returnSequences: true,
-        initialState: h0,
-      },
-    );
-    expectClose(
-      out,
-      [
+    },
+    {
+      name: 'SimpleRNN with an initial state',
+      options: { cell: 'simpleRnn' },
+      gates: 1,
+      bias: 2,
+      expected: [
         0.7110747577342043, 0.376398722505053, -0.26640835925348266, -0.5586374529379655, 0.4131673742423749,
         -0.05508310304790416, -0.13326549270200783, 0.09884741546584495, -0.16980171624333185,
         -0.7188290635576357, 0.4842966958705145, 0.6237558442743789,
       ],
-      1e-6,
+    },
+  ];
+
+  it.each(cases)('$name', ({ options, gates, bias, expected }) => {
+    const out = recurrentLayerForward(
+      x,
+      B,
+      T,
+      { kernel: w(I * gates * u, 1), recurrentKernel: w(u * gates * u, 2), bias: w(bias, 3) },
+      { ...options, units: u, returnSequences: true, initialState: h0 },
     );
+    expectClose(out, expected, 1e-6);
   });
 });
 
@@ -330,23 +297,31 @@ describe("the seed text's own GRU formulation", () => {
   });
 });
 
+/**
+ * A random GRU layer (B 3, T 6, I 4, u 5) from `seed`: kernel, recurrent kernel, bias and then the inputs x,
+ * drawn in that order uniform in ± their `scale` (the same order).
+ */
+function randomGru(seed: number, resetAfter: boolean, scale: readonly [number, number, number, number]) {
+  const rng = new Rng(seed);
+  const [B, T, I, u] = [3, 6, 4, 5];
+  const G = 3 * u;
+  const rand = (n: number, s: number): Float32Array =>
+    Float32Array.from({ length: n }, () => rng.uniform(-s, s));
+  const weights = {
+    kernel: rand(I * G, scale[0]),
+    recurrentKernel: rand(u * G, scale[1]),
+    bias: rand((resetAfter ? 2 : 1) * G, scale[2]),
+  };
+  return { B, T, I, u, weights, x: rand(B * T * I, scale[3]) };
+}
+
 describe('Keras 3 hard sigmoid clip(x/6 + 0.5) against a literal Float64 GRU', () => {
   const keras3 = (a: number): number => Math.max(0, Math.min(1, a / 6 + 0.5));
   const keras2 = (a: number): number => Math.max(0, Math.min(1, 0.2 * a + 0.5));
   for (const resetAfter of [false, true]) {
     it(`resetAfter ${resetAfter}: 'hardSigmoidKeras3' is x/6, 'hardSigmoid' stays 0.2x`, () => {
-      const rng = new Rng(21);
-      const [B, T, I, u] = [3, 6, 4, 5];
-      const G = 3 * u;
       // Large weights drive the gates into both clipped ends and the linear middle.
-      const rand = (n: number, s: number): Float32Array =>
-        Float32Array.from({ length: n }, () => rng.uniform(-s, s));
-      const weights = {
-        kernel: rand(I * G, 3),
-        recurrentKernel: rand(u * G, 2),
-        bias: rand((resetAfter ? 2 : 1) * G, 1),
-      };
-      const x = rand(B * T * I, 1.5);
+      const { B, T, I, u, weights, x } = randomGru(21, resetAfter, [3, 2, 1, 1.5]);
       const run = (recurrentActivation: 'hardSigmoid' | 'hardSigmoidKeras3'): Float32Array =>
         recurrentLayerForward(x, B, T, weights, {
           cell: 'gru',
@@ -368,17 +343,7 @@ describe('Keras 3 hard sigmoid clip(x/6 + 0.5) against a literal Float64 GRU', (
 describe("the founding text's GRU as an option: updateGate 'takesNew'", () => {
   for (const resetAfter of [true, false]) {
     it(`resetAfter ${resetAfter}: equals h = (1 − z) ⊙ h_prev + z ⊙ h̃ computed literally`, () => {
-      const rng = new Rng(31);
-      const [B, T, I, u] = [3, 6, 4, 5];
-      const G = 3 * u;
-      const rand = (n: number, s: number): Float32Array =>
-        Float32Array.from({ length: n }, () => rng.uniform(-s, s));
-      const weights = {
-        kernel: rand(I * G, 1),
-        recurrentKernel: rand(u * G, 1),
-        bias: rand((resetAfter ? 2 : 1) * G, 0.5),
-      };
-      const x = rand(B * T * I, 1);
+      const { B, T, I, u, weights, x } = randomGru(31, resetAfter, [1, 1, 0.5, 1]);
       const sigma = (a: number): number => 1 / (1 + Math.exp(-a));
       const got = recurrentLayerForward(x, B, T, weights, {
         cell: 'gru',

@@ -21,11 +21,14 @@ export type {
   Trace,
 } from './engine/contract';
 export { OPTIMIZER_TYPES, SCHEDULE_TYPES } from './engine/contract';
+export type { AdamStepScalars } from './engine/options';
 export {
+  adamStepScalars,
   checkLearningRate,
   checkNetworkOptions,
   checkOptimizerState,
   optimizerSlotNames,
+  rmspropScalars,
   validateOptimizerSpec,
 } from './engine/options';
 export type { EngineErrorCode, GruErrorOptions, GruMathErrorCode } from './errors';

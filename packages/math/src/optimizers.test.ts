@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adamStepScalars, rmspropScalars } from './engine/options';
 import { Optimizer } from './optimizers';
 
 // Hand-computed Keras 3 steps on w = [1, −2] with gradients g = [0.5, −1] (then g = [0.1, 0.2]).
@@ -76,5 +77,39 @@ describe('optimizers (Keras semantics, hand-computed steps)', () => {
     expect(() => sgd.setState(adam.getState())).toThrow(
       'Optimizer state has slots [m, v] but a sgd optimizer needs [momentum].',
     );
+  });
+});
+
+describe('the optimizer scalars every engine shares', () => {
+  it('adamStepScalars: Keras defaults, the bias-corrected step size, AdamW decay (hand-computed)', () => {
+    // Step 2 at lr 0.01: 0.01·√(1 − 0.999²)/(1 − 0.9²) = 0.01·√0.001999/0.19.
+    const adamw = adamStepScalars({ type: 'adamw', learningRate: 0.5 }, 0.01, 2);
+    expect(adamw.beta1).toBe(0.9);
+    expect(adamw.beta2).toBe(0.999);
+    expect(adamw.epsilon).toBe(1e-7);
+    expect(adamw.stepSize).toBeCloseTo(0.0023531672533, 12);
+    expect(adamw.decay).toBeCloseTo(1 - 0.01 * 0.004, 15);
+    const adam = adamStepScalars(
+      { type: 'adam', learningRate: 0.1, beta1: 0.5, beta2: 0.75, epsilon: 1e-3 },
+      0.1,
+      1,
+    );
+    // Step 1: lr·√(1 − β2)/(1 − β1) = 0.1·0.5/0.5; no decay for Adam.
+    expect(adam).toEqual({ beta1: 0.5, beta2: 0.75, epsilon: 1e-3, stepSize: 0.1, decay: 1 });
+  });
+
+  it('rmspropScalars: Keras defaults unless given', () => {
+    expect(rmspropScalars({ type: 'rmsprop', learningRate: 0.1 })).toEqual({
+      rho: 0.9,
+      momentum: 0,
+      epsilon: 1e-7,
+    });
+    expect(
+      rmspropScalars({ type: 'rmsprop', learningRate: 0.1, rho: 0.8, momentum: 0.5, epsilon: 1e-4 }),
+    ).toEqual({
+      rho: 0.8,
+      momentum: 0.5,
+      epsilon: 1e-4,
+    });
   });
 });

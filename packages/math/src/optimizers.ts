@@ -1,5 +1,11 @@
 import type { OptimizerSpec, OptimizerState } from './engine/contract';
-import { checkOptimizerState, optimizerSlotNames, validateOptimizerSpec } from './engine/options';
+import {
+  adamStepScalars,
+  checkOptimizerState,
+  optimizerSlotNames,
+  rmspropScalars,
+  validateOptimizerSpec,
+} from './engine/options';
 import type { FloatArray } from './float-array';
 
 /**
@@ -52,9 +58,7 @@ export class Optimizer {
       return;
     }
     if (spec.type === 'rmsprop') {
-      const rho = spec.rho ?? 0.9;
-      const mu = spec.momentum ?? 0;
-      const eps = spec.epsilon ?? 1e-7;
+      const { rho, momentum: mu, epsilon: eps } = rmspropScalars(spec);
       const a = this.slots.velocity!;
       const m = this.slots.momentum;
       for (let i = 0; i < n; i++) {
@@ -72,14 +76,9 @@ export class Optimizer {
       }
       return;
     }
-    const beta1 = spec.beta1 ?? 0.9;
-    const beta2 = spec.beta2 ?? 0.999;
-    const eps = spec.epsilon ?? 1e-7;
-    const t = this.iterations;
-    const alpha = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+    const { beta1, beta2, epsilon: eps, stepSize: alpha, decay } = adamStepScalars(spec, lr, this.iterations);
     const m = this.slots.m!;
     const v = this.slots.v!;
-    const decay = spec.type === 'adamw' ? 1 - lr * (spec.weightDecay ?? 0.004) : 1;
     for (let i = 0; i < n; i++) {
       const g = grads[i]!;
       const mi = m[i]! + (g - m[i]!) * (1 - beta1);

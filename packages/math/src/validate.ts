@@ -73,6 +73,16 @@ export function checkSequenceBatch(x: unknown, batch: number, timeSteps: number,
   checkFinite('x', x as Float32Array, shape);
 }
 
+/** Throws `SHAPE_MISMATCH` (message: `has`, what is needed, the fix) unless a per-sample input holds `batch` values. */
+function checkSampleCount(has: string, length: number, batch: number, perSample: string): void {
+  if (length !== batch) {
+    throw new GruMathError(
+      'SHAPE_MISMATCH',
+      `${has} but shape [batch=${batch}] needs ${batch}. Pass one ${perSample} per sample.`,
+    );
+  }
+}
+
 /** Throws unless `labels` is an Int32Array of `batch` class indices in [0, classes). */
 export function checkLabels(labels: unknown, batch: number, classes: number): void {
   if (!(labels instanceof Int32Array)) {
@@ -81,12 +91,7 @@ export function checkLabels(labels: unknown, batch: number, classes: number): vo
       `y must be an Int32Array of shape [batch=${batch}] holding class indices, got ${labels === null ? 'null' : typeof labels}. Convert it with Int32Array.from(...).`,
     );
   }
-  if (labels.length !== batch) {
-    throw new GruMathError(
-      'SHAPE_MISMATCH',
-      `y has ${labels.length} labels but shape [batch=${batch}] needs ${batch}. Pass one class index per sample.`,
-    );
-  }
+  checkSampleCount(`y has ${labels.length} labels`, labels.length, batch, 'class index');
   for (let i = 0; i < batch; i++) {
     const c = labels[i]!;
     if (c < 0 || c >= classes) {
@@ -111,12 +116,7 @@ export function checkSampleWeights(weights: unknown, batch: number): void {
       `weights must be a Float32Array of shape [batch=${batch}] (one loss weight per sample), got ${weights === null ? 'null' : typeof weights}. Convert it with Float32Array.from(...) or leave it out.`,
     );
   }
-  if (weights.length !== batch) {
-    throw new GruMathError(
-      'SHAPE_MISMATCH',
-      `weights has ${weights.length} values but shape [batch=${batch}] needs ${batch}. Pass one loss weight per sample.`,
-    );
-  }
+  checkSampleCount(`weights has ${weights.length} values`, weights.length, batch, 'loss weight');
   for (let i = 0; i < batch; i++) {
     const w = weights[i]!;
     if (!(w >= 0 && Number.isFinite(w))) {

@@ -35,6 +35,41 @@ const spec: ModelSpec = {
 
 let root: string;
 
+/** Saves a model of `spec` (seeded weights) into `dir` through the handler; returns `dir`. */
+async function saveModel(dir: string): Promise<string> {
+  const model = buildModel(spec, { weights: randomWeights(spec, 5) });
+  await model.save(fileSystemHandler(dir));
+  model.dispose();
+  return dir;
+}
+
+/** Replaces the file `name` in `dir` by a symbolic link to `link`, a file holding `text`, or a FIFO. */
+async function replaceFile(
+  dir: string,
+  name: string,
+  by: { link: string } | { text: string } | 'fifo',
+): Promise<void> {
+  const path = join(dir, name);
+  await unlink(path);
+  if (by === 'fifo') execFileSync('mkfifo', [path]);
+  else if ('link' in by) await symlink(by.link, path);
+  else await writeFile(path, by.text);
+}
+
+/** The part of a saved model.json the tests edit. */
+interface ModelJsonManifest {
+  weightsManifest: { paths: string[]; weights: { name: string }[] }[];
+}
+
+/** Rewrites the model.json saved in `dir` through `edit`; returns its path. */
+async function editModelJson(dir: string, edit: (json: ModelJsonManifest) => void): Promise<string> {
+  const path = join(dir, 'model.json');
+  const json = JSON.parse(await readFile(path, 'utf8'));
+  edit(json);
+  await writeFile(path, JSON.stringify(json));
+  return path;
+}
+
 beforeAll(async () => {
   registerLayers();
   root = await mkdtemp(join(tmpdir(), 'gruvision-tfjs-'));
@@ -89,10 +124,7 @@ describe.each(testBackends)('fileSystemHandler on %s', (backend) => {
   });
 
   it('a truncated weights.bin is a clear error', async () => {
-    const dir = join(root, backend, 'truncated');
-    const model = buildModel(spec, { weights: randomWeights(spec, 5) });
-    await model.save(fileSystemHandler(dir));
-    model.dispose();
+    const dir = await saveModel(join(root, backend, 'truncated'));
     await truncate(join(dir, 'weights.bin'), 100);
     const error = await loadModel(fileSystemHandler(dir)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GruTfjsError);
@@ -103,28 +135,20 @@ describe.each(testBackends)('fileSystemHandler on %s', (backend) => {
   });
 
   it('a manifest that does not match the topology is a clear error', async () => {
-    const dir = join(root, backend, 'mismatch');
-    const model = buildModel(spec, { weights: randomWeights(spec, 5) });
-    await model.save(fileSystemHandler(dir));
-    model.dispose();
-    const path = join(dir, 'model.json');
-    const json = JSON.parse(await readFile(path, 'utf8'));
-    json.weightsManifest[0].weights[1].name = 'gru/renamed';
-    await writeFile(path, JSON.stringify(json));
+    const dir = await saveModel(join(root, backend, 'mismatch'));
+    await editModelJson(dir, (json) => {
+      json.weightsManifest[0]!.weights[1]!.name = 'gru/renamed';
+    });
     const error = await loadModel(fileSystemHandler(dir)).catch((e: unknown) => e);
     expect((error as GruTfjsError).code).toBe('WEIGHTS_MISMATCH');
     expect((error as GruTfjsError).message).toMatch(/does not match the model topology: .*gru\/renamed/);
   });
 
   it('refuses manifest paths outside the directory, a missing model.json and broken JSON', async () => {
-    const dir = join(root, backend, 'escape');
-    const model = buildModel(spec, { weights: randomWeights(spec, 5) });
-    await model.save(fileSystemHandler(dir));
-    model.dispose();
-    const path = join(dir, 'model.json');
-    const json = JSON.parse(await readFile(path, 'utf8'));
-    json.weightsManifest[0].paths = ['../roundtrip/weights.bin'];
-    await writeFile(path, JSON.stringify(json));
+    const dir = await saveModel(join(root, backend, 'escape'));
+    const path = await editModelJson(dir, (json) => {
+      json.weightsManifest[0]!.paths = ['../roundtrip/weights.bin'];
+    });
     await expect(fileSystemHandler(dir).load!()).rejects.toThrow(
       /is not a plain relative path inside the model directory/,
     );
@@ -139,19 +163,14 @@ describe.each(testBackends)('fileSystemHandler on %s', (backend) => {
 describe('fileSystemHandler.load treats the directory as untrusted (the checks loadClassifier uses)', () => {
   async function savedModel(name: string): Promise<string> {
     await initBackend('cpu');
-    const dir = join(root, 'untrusted', name);
-    const model = buildModel(spec, { weights: randomWeights(spec, 5) });
-    await model.save(fileSystemHandler(dir));
-    model.dispose();
-    return dir;
+    return saveModel(join(root, 'untrusted', name));
   }
 
   it('refuses a weights.bin that links to a file outside the folder', async () => {
     const dir = await savedModel('link-out');
     const outside = join(root, 'untrusted', 'outside.bin');
     await writeFile(outside, await readFile(join(dir, 'weights.bin')));
-    await unlink(join(dir, 'weights.bin'));
-    await symlink(outside, join(dir, 'weights.bin'));
+    await replaceFile(dir, 'weights.bin', { link: outside });
     const error = (await fileSystemHandler(dir).load!().catch((e: unknown) => e)) as GruTfjsError;
     expect(error).toBeInstanceOf(GruTfjsError);
     expect(error.code).toBe('INVALID_MODEL_FILE');
@@ -160,12 +179,10 @@ describe('fileSystemHandler.load treats the directory as untrusted (the checks l
 
   it('refuses a weights.bin linked to /dev/zero and a FIFO without reading or waiting', async () => {
     const dir = await savedModel('devices');
-    await unlink(join(dir, 'weights.bin'));
-    await symlink('/dev/zero', join(dir, 'weights.bin'));
+    await replaceFile(dir, 'weights.bin', { link: '/dev/zero' });
     // /dev/zero is outside the folder; a device inside it (a bind mount, a FIFO) is refused as not regular.
     await expect(fileSystemHandler(dir).load!()).rejects.toThrow(/resolves outside the model directory/);
-    await unlink(join(dir, 'weights.bin'));
-    execFileSync('mkfifo', [join(dir, 'weights.bin')]);
+    await replaceFile(dir, 'weights.bin', 'fifo');
     await expect(fileSystemHandler(dir).load!()).rejects.toThrow(/weights.bin is a FIFO, not a regular file/);
   }, 10_000);
 
@@ -173,18 +190,15 @@ describe('fileSystemHandler.load treats the directory as untrusted (the checks l
     const dir = await savedModel('json-link');
     const secret = join(root, 'untrusted', 'passwd');
     await writeFile(secret, 'root:x:0:0:root:/root:/bin/bash\n');
-    await unlink(join(dir, 'model.json'));
-    await symlink(secret, join(dir, 'model.json'));
+    await replaceFile(dir, 'model.json', { link: secret });
     const outside = (await fileSystemHandler(dir).load!().catch((e: unknown) => e)) as Error;
     expect(outside.message).toMatch(/model.json resolves outside the model directory/);
     expect(outside.message).not.toContain('root:x');
-    await unlink(join(dir, 'model.json'));
-    await writeFile(join(dir, 'model.json'), 'root:x:0:0:root:/root:/bin/bash\n');
+    await replaceFile(dir, 'model.json', { text: 'root:x:0:0:root:/root:/bin/bash\n' });
     const broken = (await fileSystemHandler(dir).load!().catch((e: unknown) => e)) as Error;
     expect(broken.message).toMatch(/model.json is not valid JSON.*\. The file is damaged/);
     expect(broken.message).not.toContain('root:x');
-    await unlink(join(dir, 'model.json'));
-    execFileSync('mkfifo', [join(dir, 'model.json')]);
+    await replaceFile(dir, 'model.json', 'fifo');
     await expect(fileSystemHandler(dir).load!()).rejects.toThrow(/model.json is a FIFO, not a regular file/);
   }, 10_000);
 

@@ -1,16 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { GruTfjsError } from './errors';
 import { HARD_SIGMOID_KERAS3, HARD_SIGMOID_TFJS, hardSigmoidKeras3, hardSigmoidTfjs } from './hard-sigmoid';
+import type { RecurrentLayerArgs } from './recurrent-layer-args';
 
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 type InitializerIdentifier = string | Initializer | { className: string; config?: Record<string, unknown> };
 type Kwargs = Record<string, unknown>;
 
 /** Arguments of {@link KerasGRU} / {@link KerasGRUCell}: the Keras `GRU` config in camelCase. */
-export interface KerasGruArgs {
-  readonly units: number;
-  readonly name?: string;
-  readonly trainable?: boolean;
+export interface KerasGruArgs extends RecurrentLayerArgs {
   /** `true`: Keras 3 / PyTorch / cuDNN form, bias `[2, 3u]`; `false`: tfjs / Keras 2 form, bias `[3u]`. */
   readonly resetAfter?: boolean;
   /**
@@ -29,17 +27,10 @@ export interface KerasGruArgs {
   readonly kernelInitializer?: InitializerIdentifier;
   readonly recurrentInitializer?: InitializerIdentifier;
   readonly biasInitializer?: InitializerIdentifier;
-  readonly dropout?: number;
   readonly recurrentDropout?: number;
-  readonly returnSequences?: boolean;
   readonly returnState?: boolean;
-  readonly goBackwards?: boolean;
   readonly stateful?: boolean;
   readonly unroll?: boolean;
-  readonly inputShape?: (number | null)[];
-  readonly batchInputShape?: (number | null)[];
-  readonly dtype?: 'float32';
-  readonly [extra: string]: unknown;
 }
 
 const activations: Record<string, (x: tf.Tensor) => tf.Tensor> = {

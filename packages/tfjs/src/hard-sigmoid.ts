@@ -21,25 +21,17 @@ export function hardSigmoidTfjs(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1));
 }
 
-// Activation classes for stock tfjs layers (LSTM) that look activations up by class name.
-class HardSigmoidKeras3Activation extends tf.serialization.Serializable {
-  static className = HARD_SIGMOID_KERAS3;
-  apply(x: tf.Tensor): tf.Tensor {
-    return hardSigmoidKeras3(x);
-  }
-  getConfig(): tf.serialization.ConfigDict {
-    return {};
-  }
-}
-
-class HardSigmoidTfjsActivation extends tf.serialization.Serializable {
-  static className = HARD_SIGMOID_TFJS;
-  apply(x: tf.Tensor): tf.Tensor {
-    return hardSigmoidTfjs(x);
-  }
-  getConfig(): tf.serialization.ConfigDict {
-    return {};
-  }
+/** An activation class named `className` for stock tfjs layers (LSTM), which look activations up by class name. */
+function activationClass(className: string, activation: (x: tf.Tensor) => tf.Tensor) {
+  return class extends tf.serialization.Serializable {
+    static className = className;
+    apply(x: tf.Tensor): tf.Tensor {
+      return activation(x);
+    }
+    getConfig(): tf.serialization.ConfigDict {
+      return {};
+    }
+  };
 }
 
 /**
@@ -48,8 +40,12 @@ class HardSigmoidTfjsActivation extends tf.serialization.Serializable {
  */
 export function registerGateActivations(): void {
   const map = tf.serialization.SerializationMap.getMap().classNameMap;
-  if (!map[HARD_SIGMOID_KERAS3]) tf.serialization.registerClass(HardSigmoidKeras3Activation);
-  if (!map[HARD_SIGMOID_TFJS]) tf.serialization.registerClass(HardSigmoidTfjsActivation);
+  for (const [name, activation] of [
+    [HARD_SIGMOID_KERAS3, hardSigmoidKeras3],
+    [HARD_SIGMOID_TFJS, hardSigmoidTfjs],
+  ] as const) {
+    if (!map[name]) tf.serialization.registerClass(activationClass(name, activation));
+  }
 }
 
 /** Which hard sigmoid a Keras file means by `hard_sigmoid`, and the evidence. */

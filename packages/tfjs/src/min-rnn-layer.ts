@@ -1,22 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import type { RecurrentLayerArgs } from './recurrent-layer-args';
 
 /** The minimal cells of Feng et al. 2024 ("Were RNNs All We Needed?"). */
 export type MinCell = 'mingru' | 'minlstm';
 
-/** Arguments of {@link MinGRU} / {@link MinLSTM} (Keras-style camelCase config). */
-export interface MinRecurrentArgs {
-  readonly units: number;
-  readonly name?: string;
-  readonly trainable?: boolean;
-  readonly returnSequences?: boolean;
-  readonly goBackwards?: boolean;
-  /** Fraction of the inputs dropped in training, one mask per sequence (Keras). Default 0. */
-  readonly dropout?: number;
-  readonly inputShape?: (number | null)[];
-  readonly batchInputShape?: (number | null)[];
-  readonly dtype?: 'float32';
-  readonly [extra: string]: unknown;
-}
+/** Arguments of {@link MinGRU} / {@link MinLSTM}: those of every recurrent layer, nothing more. */
+export type MinRecurrentArgs = RecurrentLayerArgs;
 
 /** The paper's positive candidate g(x): x + 0.5 for x ≥ 0, σ(x) below. */
 export function positiveCandidate(x: tf.Tensor): tf.Tensor {

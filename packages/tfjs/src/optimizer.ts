@@ -1,5 +1,11 @@
 import type { OptimizerSpec, OptimizerState } from '@gruvision/math';
-import { checkOptimizerState, optimizerSlotNames, validateOptimizerSpec } from '@gruvision/math';
+import {
+  adamStepScalars,
+  checkOptimizerState,
+  optimizerSlotNames,
+  rmspropScalars,
+  validateOptimizerSpec,
+} from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { engineCheck } from './errors';
 
@@ -60,9 +66,7 @@ export class KerasOptimizer {
           return;
         }
         if (spec.type === 'rmsprop') {
-          const rho = spec.rho ?? 0.9;
-          const mu = spec.momentum ?? 0;
-          const eps = spec.epsilon ?? 1e-7;
+          const { rho, momentum: mu, epsilon: eps } = rmspropScalars(spec);
           const a = this.slots.velocity![i]!;
           const aNext = tf.add(tf.mul(a, rho), tf.mul(tf.square(g), 1 - rho));
           a.assign(aNext);
@@ -77,12 +81,13 @@ export class KerasOptimizer {
           }
           return;
         }
-        const beta1 = spec.beta1 ?? 0.9;
-        const beta2 = spec.beta2 ?? 0.999;
-        const eps = spec.epsilon ?? 1e-7;
-        const t = this.iterations;
-        const alpha = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-        const decay = spec.type === 'adamw' ? 1 - lr * (spec.weightDecay ?? 0.004) : 1;
+        const {
+          beta1,
+          beta2,
+          epsilon: eps,
+          stepSize: alpha,
+          decay,
+        } = adamStepScalars(spec, lr, this.iterations);
         const m = this.slots.m![i]!;
         const v = this.slots.v![i]!;
         const mNext = tf.add(m, tf.mul(tf.sub(g, m), 1 - beta1));

@@ -3,8 +3,10 @@ import { MathNetwork } from '@gruvision/math';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  concatValues,
   keras3GruConfig,
   keras3ModelFiles,
+  keras3ModelJson,
   maxAbsDiff,
   randomInputs,
   randomWeights,
@@ -101,75 +103,53 @@ describe.each(testBackends)('Keras 3 converter models on %s', (backend) => {
       class_name: '__keras_tensor__',
       config: { shape, dtype: 'float32', keras_history: [from, 0, 0] },
     });
-    const modelJson = {
-      format: 'layers-model',
-      generatedBy: 'keras v3.6.0',
-      convertedBy: 'TensorFlow.js Converter v4.22.0',
-      modelTopology: {
-        keras_version: '3.6.0',
-        backend: 'tensorflow',
-        model_config: {
-          class_name: 'Functional',
-          config: {
-            name: 'functional',
-            trainable: true,
-            layers: [
-              {
-                module: 'keras.layers',
-                class_name: 'InputLayer',
-                config: { batch_shape: [null, T, F], dtype: 'float32', sparse: false, name: 'input_layer' },
-                registered_name: null,
-                name: 'input_layer',
-                inbound_nodes: [],
-              },
-              {
-                module: 'keras.layers',
-                class_name: 'GRU',
-                config: keras3GruConfig('gru', units),
-                registered_name: null,
-                name: 'gru',
-                inbound_nodes: [
-                  { args: [tensor([null, T, F], 'input_layer')], kwargs: { training: false, mask: null } },
-                ],
-              },
-              {
-                module: 'keras.layers',
-                class_name: 'Dense',
-                config: {
-                  name: 'dense',
-                  trainable: true,
-                  units: classes,
-                  activation: 'softmax',
-                  use_bias: true,
-                },
-                registered_name: null,
+    const modelJson = keras3ModelJson(
+      {
+        class_name: 'Functional',
+        config: {
+          name: 'functional',
+          trainable: true,
+          layers: [
+            {
+              module: 'keras.layers',
+              class_name: 'InputLayer',
+              config: { batch_shape: [null, T, F], dtype: 'float32', sparse: false, name: 'input_layer' },
+              registered_name: null,
+              name: 'input_layer',
+              inbound_nodes: [],
+            },
+            {
+              module: 'keras.layers',
+              class_name: 'GRU',
+              config: keras3GruConfig('gru', units),
+              registered_name: null,
+              name: 'gru',
+              inbound_nodes: [
+                { args: [tensor([null, T, F], 'input_layer')], kwargs: { training: false, mask: null } },
+              ],
+            },
+            {
+              module: 'keras.layers',
+              class_name: 'Dense',
+              config: {
                 name: 'dense',
-                inbound_nodes: [{ args: [tensor([null, units], 'gru')], kwargs: {} }],
+                trainable: true,
+                units: classes,
+                activation: 'softmax',
+                use_bias: true,
               },
-            ],
-            input_layers: ['input_layer', 0, 0],
-            output_layers: ['dense', 0, 0],
-          },
+              registered_name: null,
+              name: 'dense',
+              inbound_nodes: [{ args: [tensor([null, units], 'gru')], kwargs: {} }],
+            },
+          ],
+          input_layers: ['input_layer', 0, 0],
+          output_layers: ['dense', 0, 0],
         },
       },
-      weightsManifest: [
-        {
-          paths: ['group1-shard1of1.bin'],
-          weights: weights.map((w) => ({
-            name: `functional/${w.name.replace('gru/', 'gru/gru_cell/')}`,
-            shape: [...w.shape],
-            dtype: 'float32',
-          })),
-        },
-      ],
-    };
-    const data = new Float32Array(weights.reduce((n, w) => n + w.values.length, 0));
-    let offset = 0;
-    for (const w of weights) {
-      data.set(w.values, offset);
-      offset += w.values.length;
-    }
-    const loaded = await tf.loadLayersModel(memoryFilesHandler(modelJson, data.buffer));
+      weights.map((w) => ({ name: `functional/${w.name.replace('gru/', 'gru/gru_cell/')}`, shape: w.shape })),
+    );
+    const loaded = await tf.loadLayersModel(memoryFilesHandler(modelJson, concatValues(weights)));
     expect(loaded.getLayer('gru')).toBeInstanceOf(KerasGRU);
     const x = randomInputs(3 * T * F, 12);
     expect(maxAbsDiff(predict(loaded, x, 3), await net.predict(x, 3))).toBeLessThan(1e-5);

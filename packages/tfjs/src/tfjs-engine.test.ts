@@ -10,16 +10,26 @@ import { loadModel } from './load-model';
 import { registerLayers } from './register-layers';
 import { tfjsEngine } from './tfjs-engine';
 
-const spec: ModelSpec = {
-  timeSteps: 4,
-  features: 3,
-  classes: 3,
-  headDropout: 0.1,
-  layers: [
-    { cell: 'gru', units: 4, resetAfter: true, dropout: 0.1, recurrentDropout: 0.1 },
-    { cell: 'gru', units: 3, bidirectional: true, dropout: 0.1 },
-  ],
-};
+/** A reset-after GRU with input and recurrent dropout, a stock bidirectional GRU with dropout, head dropout. */
+function droppingGrus(
+  timeSteps: number,
+  features: number,
+  classes: number,
+  units: [number, number],
+): ModelSpec {
+  return {
+    timeSteps,
+    features,
+    classes,
+    headDropout: 0.1,
+    layers: [
+      { cell: 'gru', units: units[0], resetAfter: true, dropout: 0.1, recurrentDropout: 0.1 },
+      { cell: 'gru', units: units[1], bidirectional: true, dropout: 0.1 },
+    ],
+  };
+}
+
+const spec = droppingGrus(4, 3, 3, [4, 3]);
 const B = 6;
 const x = randomInputs(B * 4 * 3, 1);
 const y = Int32Array.from({ length: B }, (_, i) => i % 3);
@@ -44,16 +54,7 @@ describe.each(testBackends)('tfjsEngine on %s', (backend) => {
 
   it('leaks no tensors over 100 training steps and 100 predictions', async () => {
     // Tiny on purpose: a reset-after GRU with dropouts and a stock bidirectional GRU with dropout.
-    const tiny: ModelSpec = {
-      timeSteps: 3,
-      features: 2,
-      classes: 2,
-      headDropout: 0.1,
-      layers: [
-        { cell: 'gru', units: 2, resetAfter: true, dropout: 0.1, recurrentDropout: 0.1 },
-        { cell: 'gru', units: 2, bidirectional: true, dropout: 0.1 },
-      ],
-    };
+    const tiny = droppingGrus(3, 2, 2, [2, 2]);
     const xs = randomInputs(2 * 3 * 2, 5);
     const ys = Int32Array.from([0, 1]);
     const net = await tfjsEngine(backend).create(tiny, {

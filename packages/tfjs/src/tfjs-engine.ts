@@ -236,7 +236,10 @@ export class TfjsNetwork implements Network {
     return terms.length === 1 ? terms[0]! : (tf.addN(terms) as tf.Scalar);
   }
 
-  /** Loss (without L2/L1) and gradients (with L2/L1, unclipped) in canonical order; the caller disposes the grads. */
+  /**
+   * Checks the batch, labels and sample weights (typed errors), then the loss (without L2/L1) and
+   * gradients (with L2/L1, unclipped) in canonical order; the caller disposes the tensors.
+   */
   private gradients(
     x: Float32Array,
     y: Int32Array,
@@ -244,16 +247,22 @@ export class TfjsNetwork implements Network {
     training: boolean,
     weights: Float32Array | undefined,
   ): { loss: tf.Scalar; correct: tf.Scalar; grads: tf.Tensor[] } {
+    this.checkBatch(x, batch);
+    this.checkLabels(y, batch);
+    engineCheck(() => checkSampleWeights(weights, batch));
     const { timeSteps: T, features: F } = this.spec;
     // The math core's masks for this batch (the same seeded stream, the same order).
     const masks = training && this.hasDropout ? drawDropoutMasks(this.spec, this.dropoutRng, batch) : null;
     const removeMasks = masks ? installMasks(this.model, masks) : () => {};
+    let result: { loss: tf.Scalar; correct: tf.Scalar; grads: tf.Tensor[] };
     try {
-      return this.gradientsWith(x, y, weights, batch, training, masks, T, F);
+      result = this.gradientsWith(x, y, weights, batch, training, masks, T, F);
     } finally {
       removeMasks();
       this.headMask = null;
     }
+    releaseDropoutMasks(this.model);
+    return result;
   }
 
   private gradientsWith(
@@ -290,11 +299,7 @@ export class TfjsNetwork implements Network {
     batch: number,
     weights?: Float32Array,
   ): Promise<BatchResult> {
-    this.checkBatch(x, batch);
-    this.checkLabels(y, batch);
-    engineCheck(() => checkSampleWeights(weights, batch));
     const { loss, correct, grads } = this.gradients(x, y, batch, true, weights);
-    releaseDropoutMasks(this.model);
     try {
       const clipNorm = this.options.clipNorm;
       if (clipNorm !== undefined) {
@@ -325,11 +330,7 @@ export class TfjsNetwork implements Network {
     batch: number,
     weights?: Float32Array,
   ): Promise<{ loss: number; gradients: NamedWeights }> {
-    this.checkBatch(x, batch);
-    this.checkLabels(y, batch);
-    engineCheck(() => checkSampleWeights(weights, batch));
     const { loss, correct, grads } = this.gradients(x, y, batch, false, weights);
-    releaseDropoutMasks(this.model);
     try {
       const entries = weightLayout(this.spec).entries;
       const values = await Promise.all(grads.map((g) => g.data()));

@@ -1,5 +1,6 @@
-// Shared by the GEMM tests (gemm.test.ts, wasm/gemm-module.test.ts): the product shapes and the float64
-// reference every kernel is checked against.
+// Shared by the GEMM tests (gemm.test.ts, wasm/gemm-module.test.ts): the product shapes, the float64
+// reference every kernel is checked against and the three forms of one product.
+import { gemmNN, gemmNT, gemmTN } from '../gemm';
 
 /**
  * Product shapes [M, N, K] around every tile of both kernel sets: the TypeScript 4×4 tiles, and the
@@ -88,4 +89,33 @@ export function worstRelativeError(
     worst = Math.max(worst, Math.abs(got[i]! - value[i]!) / Math.max(scale[i]!, 1e-30));
   }
   return worst;
+}
+
+/** A float32 matrix operand of the GEMM: (buffer, offset, leading dimension). */
+export type Operand = readonly [data: Float32Array, off: number, ld: number];
+
+/** One GEMM form of a product, by name (`NN`, `TN`, `NT`): runs it into a C buffer. */
+export type GemmRun = readonly [name: string, run: (c: Float32Array, beta: 0 | 1) => void];
+
+/**
+ * The three GEMM forms of one product C [M,N] = beta·C + A [M,K]·B [K,N], C at `cOff` with leading
+ * dimension `ldc`: NN on A and B, TN on Aᵀ, NT on Bᵀ. Fills `at` ([K,M] from `atOff`) with Aᵀ and `bt`
+ * ([N,K] from `btOff`) with Bᵀ.
+ */
+export function gemmForms(
+  [M, N, K]: readonly [number, number, number],
+  [a, aOff, lda]: Operand,
+  [b, bOff, ldb]: Operand,
+  [at, atOff]: readonly [Float32Array, number],
+  [bt, btOff]: readonly [Float32Array, number],
+  cOff: number,
+  ldc: number,
+): GemmRun[] {
+  for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) at[atOff + k * M + i] = a[aOff + i * lda + k]!;
+  for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[btOff + j * K + k] = b[bOff + k * ldb + j]!;
+  return [
+    ['NN', (c, beta) => gemmNN(c, cOff, ldc, a, aOff, lda, b, bOff, ldb, M, N, K, beta)],
+    ['TN', (c, beta) => gemmTN(c, cOff, ldc, at, atOff, M, b, bOff, ldb, M, N, K, beta)],
+    ['NT', (c, beta) => gemmNT(c, cOff, ldc, a, aOff, lda, bt, btOff, K, M, N, K, beta)],
+  ];
 }

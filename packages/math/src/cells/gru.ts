@@ -2,7 +2,7 @@
  * The GRU cell in both reset forms (Keras `resetAfter` false and true), forward and backward side by side.
  * Gate blocks z|r|ĥ; `T` steps, `B` batch, `u` units; the buffers are those of `RecurrentWorkspace`.
  */
-import { gate, gateGrad, gateSlope } from '../activations';
+import { gate, gateGrad } from '../activations';
 import type { FloatArray } from '../float-array';
 import { gemmNN } from '../gemm';
 import { bindGateKernel, kernelColumns, operand } from '../wasm/ops';
@@ -31,10 +31,8 @@ import type { RecurrentWorkspace } from './workspace';
  * ws.act [T,B,3u] (z|r|ĥ), ws.aux [T,B,u] (r ⊙ h_in); ws.rec [B,3u] is scratch (z|r, then the ĥ block).
  */
 export function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: number): void {
-  const { T, G } = ws;
+  const { T, G, slope, takesNew } = ws;
   const u = ws.config.units;
-  const slope = gateSlope(ws.config.recurrentActivation);
-  const takesNew = ws.config.updateGate === 'takesNew';
   const hard = slope !== 0;
   const Bu = B * u;
   const { xp, hs, act, aux, rec } = ws;
@@ -122,10 +120,8 @@ export function gruForwardBefore(ws: RecurrentWorkspace, U: FloatArray, B: numbe
  * step; also ws.dA [T,B,3u] by input time with `goBackwards`) and leaves ws.dh [B,u] = ∂L/∂h_0.
  */
 export function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
-  const { T, G } = ws;
+  const { T, G, slope, takesNew } = ws;
   const u = ws.config.units;
-  const slope = gateSlope(ws.config.recurrentActivation);
-  const takesNew = ws.config.updateGate === 'takesNew';
   const sign = takesNew ? -1 : 1;
   const hard = slope !== 0;
   const Bu = B * u;
@@ -197,10 +193,8 @@ export function gruBackwardBefore(ws: RecurrentWorkspace, B: number): void {
  * (z|r|ĥ), ws.aux [T,B,u] (h_in·U_h + b_hh); ws.rec [B,3u] is scratch.
  */
 export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: FloatArray, B: number): void {
-  const { T, G } = ws;
+  const { G, slope, takesNew } = ws;
   const u = ws.config.units;
-  const slope = gateSlope(ws.config.recurrentActivation);
-  const takesNew = ws.config.updateGate === 'takesNew';
   const Bu = B * u;
   const { xp, hs, act, aux, rec } = ws;
   const u2 = 2 * u;
@@ -240,10 +234,8 @@ export function gruForwardAfter(ws: RecurrentWorkspace, U: FloatArray, bias: Flo
  * ws.dRec [T,B,3u] (by processing step; the ĥ block is ∂L/∂(h_in·U_h + b_hh)) and leaves ws.dh = ∂L/∂h_0.
  */
 export function gruBackwardAfter(ws: RecurrentWorkspace, B: number): void {
-  const { T, G } = ws;
+  const { slope, takesNew } = ws;
   const u = ws.config.units;
-  const slope = gateSlope(ws.config.recurrentActivation);
-  const takesNew = ws.config.updateGate === 'takesNew';
   const sign = takesNew ? -1 : 1;
   const u2 = 2 * u;
   const { hs, act, aux, dA, dRec, dh } = ws;

@@ -1,5 +1,5 @@
 /** The LSTM cell (Keras; gate blocks i|f|g|o), forward and backward side by side. */
-import { gate, gateGrad, gateSlope } from '../activations';
+import { gate, gateGrad } from '../activations';
 import type { FloatArray } from '../float-array';
 import { operand } from '../wasm/ops';
 import {
@@ -21,11 +21,9 @@ import type { RecurrentWorkspace } from './workspace';
  * step in one pass; the loop below the rest (or everything, on the TypeScript kernels).
  */
 export function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): void {
-  const { T, G } = ws;
   const u = ws.config.units;
-  const slope = gateSlope(ws.config.recurrentActivation);
   const Bu = B * u;
-  const { xp, hs, cs, act, aux, rec } = ws;
+  const { slope, xp, hs, cs, act, aux, rec } = ws;
   const u2 = 2 * u;
   const u3 = 3 * u;
   const { kernel, done } = cellKernel(
@@ -67,12 +65,10 @@ export function lstmForward(ws: RecurrentWorkspace, U: FloatArray, B: number): v
  * `lstm_bwd` does the leading multiple-of-4 columns.
  */
 export function lstmBackward(ws: RecurrentWorkspace, B: number): void {
-  const { T, G } = ws;
   const u = ws.config.units;
-  const slope = gateSlope(ws.config.recurrentActivation);
   const u2 = 2 * u;
   const u3 = 3 * u;
-  const { cs, act, aux, dRec, dh, dc } = ws;
+  const { slope, cs, act, aux, dRec, dh, dc } = ws;
   // dh, dc are read (g and the running ∂L/∂c) and written (0 and ∂L/∂c_prev).
   const running = [operand(dh, 0, u), operand(dc, 0, u)];
   const inputs = [...gateBlocks(ws, act, 4, B), stateSlot(ws, aux, 0, B), stateSlot(ws, cs, 0, B)];

@@ -12,6 +12,8 @@ interface Case {
 }
 
 const base = { units: 4, inputSize: 5, resetAfter: false, goBackwards: false } as const;
+const masks = { inputMask: true, recurrentMask: true } as const;
+const masksAndInitialState = { ...masks, h0: true } as const;
 const cases: Case[] = [
   { name: 'GRU', config: { ...base, cell: 'gru', recurrentActivation: 'sigmoid' } },
   {
@@ -22,8 +24,7 @@ const cases: Case[] = [
   {
     name: 'GRU hardSigmoidKeras3 with dropout masks',
     config: { ...base, cell: 'gru', recurrentActivation: 'hardSigmoidKeras3' },
-    inputMask: true,
-    recurrentMask: true,
+    ...masks,
   },
   {
     name: 'GRU resetAfter hardSigmoidKeras3 initial state',
@@ -37,9 +38,7 @@ const cases: Case[] = [
   {
     name: 'GRU takesNew (founding text) with dropout masks and initial state',
     config: { ...base, cell: 'gru', recurrentActivation: 'sigmoid', updateGate: 'takesNew' },
-    inputMask: true,
-    recurrentMask: true,
-    h0: true,
+    ...masksAndInitialState,
   },
   {
     name: 'GRU resetAfter takesNew (founding text) hardSigmoidKeras3 goBackwards, initial state',
@@ -60,32 +59,24 @@ const cases: Case[] = [
   {
     name: 'GRU with dropout masks and initial state',
     config: { ...base, cell: 'gru', recurrentActivation: 'sigmoid' },
-    inputMask: true,
-    recurrentMask: true,
-    h0: true,
+    ...masksAndInitialState,
   },
   {
     name: 'GRU resetAfter with dropout masks and initial state',
     config: { ...base, cell: 'gru', resetAfter: true, recurrentActivation: 'sigmoid' },
-    inputMask: true,
-    recurrentMask: true,
-    h0: true,
+    ...masksAndInitialState,
   },
   { name: 'LSTM', config: { ...base, cell: 'lstm', recurrentActivation: 'sigmoid' } },
   {
     name: 'LSTM hardSigmoid goBackwards, masks, initial state',
     config: { ...base, cell: 'lstm', recurrentActivation: 'hardSigmoid', goBackwards: true },
-    inputMask: true,
-    recurrentMask: true,
-    h0: true,
+    ...masksAndInitialState,
   },
   { name: 'SimpleRNN', config: { ...base, cell: 'simpleRnn', recurrentActivation: 'sigmoid' } },
   {
     name: 'SimpleRNN goBackwards, masks, initial state',
     config: { ...base, cell: 'simpleRnn', recurrentActivation: 'sigmoid', goBackwards: true },
-    inputMask: true,
-    recurrentMask: true,
-    h0: true,
+    ...masksAndInitialState,
   },
 ];
 

@@ -10,7 +10,7 @@ import type { RecurrentWorkspace } from './workspace';
  * `tanh_of_sum` does the leading multiple-of-4 columns, the loop the rest.
  */
 export function simpleRnnForward(ws: RecurrentWorkspace, U: FloatArray, B: number): void {
-  const { T, G } = ws;
+  const { G } = ws;
   const u = ws.config.units;
   const Bu = B * u;
   const { xp, hs, rec } = ws;
@@ -32,7 +32,6 @@ export function simpleRnnForward(ws: RecurrentWorkspace, U: FloatArray, B: numbe
  * ws.dh = ∂L/∂h_0. The WebAssembly kernel `rnn_bwd` does the leading multiple-of-4 columns.
  */
 export function simpleRnnBackward(ws: RecurrentWorkspace, B: number): void {
-  const { T, G } = ws;
   const u = ws.config.units;
   const Bu = B * u;
   const { hs, dRec, dh } = ws;

@@ -2,6 +2,7 @@
  * The state of one direction of one recurrent layer: its configuration, weights, gradients and every
  * buffer the forward and backward passes use (the cells in this folder read and write them).
  */
+import { gateSlope } from '../activations';
 import type { FloatArray } from '../float-array';
 import { type CellType, gateCount, type RecurrentActivation, type UpdateGate } from '../spec';
 import { allocFloat32 } from '../wasm/runtime';
@@ -68,6 +69,10 @@ export class RecurrentWorkspace {
   readonly dtype: DType;
   readonly T: number;
   readonly G: number;
+  /** The gate activation's hard-sigmoid slope (`gateSlope`; 0 for sigmoid gates). */
+  readonly slope: number;
+  /** GRU: `updateGate` is `'takesNew'` (z and 1 − z swap in the blend). */
+  readonly takesNew: boolean;
   capacity = 0;
   /** Current batch size (set by `recurrentForward`). */
   B = 0;
@@ -119,6 +124,8 @@ export class RecurrentWorkspace {
     this.dtype = dtype;
     this.T = timeSteps;
     this.G = gateCount(config.cell) * config.units;
+    this.slope = gateSlope(config.recurrentActivation);
+    this.takesNew = config.updateGate === 'takesNew';
   }
 
   /** Makes room for batches of `batch` samples (no-op when already large enough). */

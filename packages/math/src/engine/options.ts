@@ -66,6 +66,43 @@ export function optimizerSlotNames(spec: OptimizerSpec): string[] {
   }
 }
 
+/** The scalars of one Adam or AdamW step (`adamStepScalars`). */
+export interface AdamStepScalars {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  /** The bias-corrected step size lr·√(1 − β2ᵗ)/(1 − β1ᵗ). */
+  readonly stepSize: number;
+  /** The decoupled weight-decay factor 1 − lr·wd of AdamW (1 for Adam). */
+  readonly decay: number;
+}
+
+/**
+ * The scalars of Adam / AdamW step `t` (1-based) at `learningRate`, with Keras 3's defaults for what `spec`
+ * leaves out (β1 0.9, β2 0.999, ε 1e-7, AdamW weight decay 0.004). Every engine's Adam takes them from here,
+ * so the engines step alike.
+ */
+export function adamStepScalars(
+  spec: Extract<OptimizerSpec, { type: 'adam' | 'adamw' }>,
+  learningRate: number,
+  t: number,
+): AdamStepScalars {
+  const beta1 = spec.beta1 ?? 0.9;
+  const beta2 = spec.beta2 ?? 0.999;
+  const stepSize = (learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+  const decay = spec.type === 'adamw' ? 1 - learningRate * (spec.weightDecay ?? 0.004) : 1;
+  return { beta1, beta2, epsilon: spec.epsilon ?? 1e-7, stepSize, decay };
+}
+
+/** RMSprop's ρ, momentum and ε, with Keras 3's defaults (0.9, 0, 1e-7) for what `spec` leaves out. */
+export function rmspropScalars(spec: Extract<OptimizerSpec, { type: 'rmsprop' }>): {
+  rho: number;
+  momentum: number;
+  epsilon: number;
+} {
+  return { rho: spec.rho ?? 0.9, momentum: spec.momentum ?? 0, epsilon: spec.epsilon ?? 1e-7 };
+}
+
 /**
  * The one check of an optimizer state before an engine restores it: a step count ≥ 0 (else
  * `INVALID_ARGUMENT`), the slots of `spec`'s optimizer, each `size` floats (else `SHAPE_MISMATCH`).

@@ -36,17 +36,26 @@ export function sleb(out: number[], value: number): void {
   }
 }
 
-function utf8(out: number[], text: string): void {
-  const bytes = new TextEncoder().encode(text);
+/** Appends a vector of bytes: its length, then the bytes. */
+function byteVector(out: number[], bytes: ArrayLike<number>): void {
   uleb(out, bytes.length);
-  for (const b of bytes) out.push(b);
+  for (let i = 0; i < bytes.length; i++) out.push(bytes[i]!);
+}
+
+function utf8(out: number[], text: string): void {
+  byteVector(out, new TextEncoder().encode(text));
+}
+
+/** Appends `f32.const value`: the opcode and the value's four little-endian IEEE 754 bytes. */
+function f32Const(out: number[], value: number): void {
+  out.push(0x43);
+  for (const b of new Uint8Array(new Float32Array([value]).buffer)) out.push(b);
 }
 
 /** Appends a section: id, byte length, contents. */
 function section(out: number[], id: number, body: number[]): void {
   out.push(id);
-  uleb(out, body.length);
-  for (const b of body) out.push(b);
+  byteVector(out, body);
 }
 
 /**
@@ -75,10 +84,15 @@ export class Code {
     return this;
   }
 
-  private simd(opcode: number): this {
-    this.bytes.push(0xfd);
-    uleb(this.bytes, opcode);
+  /** An instruction with one unsigned LEB128 immediate: a branch depth, a local index, a SIMD opcode. */
+  private withIndex(opcode: number, index: number): this {
+    this.bytes.push(opcode);
+    uleb(this.bytes, index);
     return this;
+  }
+
+  private simd(opcode: number): this {
+    return this.withIndex(0xfd, opcode);
   }
 
   private mem(align: number, offset: number): this {
@@ -104,14 +118,10 @@ export class Code {
     return this.op(0x0b);
   }
   br(depth: number): this {
-    this.op(0x0c);
-    uleb(this.bytes, depth);
-    return this;
+    return this.withIndex(0x0c, depth);
   }
   brIf(depth: number): this {
-    this.op(0x0d);
-    uleb(this.bytes, depth);
-    return this;
+    return this.withIndex(0x0d, depth);
   }
 
   /** `br_table`: pops an index and branches to `depths[index]`, or to `otherwise` when out of range. */
@@ -131,19 +141,13 @@ export class Code {
 
   // Locals.
   get(index: number): this {
-    this.op(0x20);
-    uleb(this.bytes, index);
-    return this;
+    return this.withIndex(0x20, index);
   }
   set(index: number): this {
-    this.op(0x21);
-    uleb(this.bytes, index);
-    return this;
+    return this.withIndex(0x21, index);
   }
   tee(index: number): this {
-    this.op(0x22);
-    uleb(this.bytes, index);
-    return this;
+    return this.withIndex(0x22, index);
   }
 
   // i32.
@@ -188,9 +192,7 @@ export class Code {
 
   // f32.
   f32(value: number): this {
-    this.op(0x43);
-    const b = new Uint8Array(new Float32Array([value]).buffer);
-    for (const x of b) this.bytes.push(x);
+    f32Const(this.bytes, value);
     return this;
   }
   i32Load(offset = 0): this {
@@ -233,8 +235,7 @@ export class Code {
     if (local === undefined) {
       local = this.local(V128);
       this.constants.set(key, local);
-      this.prologue.push(0x43);
-      for (const x of new Uint8Array(new Float32Array([value]).buffer)) this.prologue.push(x);
+      f32Const(this.prologue, value);
       this.prologue.push(0xfd);
       uleb(this.prologue, 0x13);
       this.prologue.push(0x21);
@@ -311,8 +312,7 @@ export class Code {
     for (const b of this.bytes) body.push(b);
     body.push(0x0b);
     const out: number[] = [];
-    uleb(out, body.length);
-    for (const b of body) out.push(b);
+    byteVector(out, body);
     return out;
   }
 }

@@ -4,9 +4,15 @@
 // --experimental-wasm-relaxed-simd) the 'relaxed' suite checks that the plain build is the one used;
 // scripts/test-node24.sh runs this file on Node 24, where relaxed SIMD is on by default.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDGE_SHAPES, GRU_SHAPES, referenceProduct, worstRelativeError } from '../__fixtures__/gemm-cases';
+import {
+  EDGE_SHAPES,
+  GRU_SHAPES,
+  gemmForms,
+  referenceProduct,
+  worstRelativeError,
+} from '../__fixtures__/gemm-cases';
 import { allocFloat } from '../cells/workspace';
-import { gemmNN, gemmNT, gemmTN } from '../gemm';
+import { gemmNN } from '../gemm';
 import { MathNetwork } from '../math-network';
 import { Rng } from '../rng';
 import type { ModelSpec } from '../spec';
@@ -99,24 +105,18 @@ for (const flavor of ['simd', 'relaxed'] as const) {
         const b = fill(allocFloat('float32', K * N) as Float32Array);
         const at = allocFloat('float32', K * M) as Float32Array;
         const bt = allocFloat('float32', N * K) as Float32Array;
-        for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) at[k * M + i] = a[i * K + k]!;
-        for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[j * K + k] = b[k * N + j]!;
+        const runs = gemmForms([M, N, K], [a, 0, K], [b, 0, N], [at, 0], [bt, 0], 0, N);
         const c0 = fill(new Float32Array(M * N));
         for (const beta of [0, 1] as const) {
           const ref = referenceProduct(M, N, K, [a, 0, K], [b, 0, N], [c0, 0, N], beta);
-          const runs: [string, (c: Float32Array) => void][] = [
-            ['NN', (c) => gemmNN(c, 0, N, a, 0, K, b, 0, N, M, N, K, beta)],
-            ['TN', (c) => gemmTN(c, 0, N, at, 0, M, b, 0, N, M, N, K, beta)],
-            ['NT', (c) => gemmNT(c, 0, N, a, 0, K, bt, 0, K, M, N, K, beta)],
-          ];
           for (const [name, run] of runs) {
             const first = allocFloat('float32', M * N) as Float32Array;
             first.set(c0);
-            run(first);
+            run(first, beta);
             expect(worstRelativeError(first, ref), `${name} beta=${beta}`).toBeLessThanOrEqual(1e-6);
             const again = new Float32Array(M * N);
             again.set(c0);
-            run(again);
+            run(again, beta);
             expect(bitDifferences(again, first), `${name} beta=${beta}`).toBe(0);
           }
         }

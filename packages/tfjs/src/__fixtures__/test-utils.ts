@@ -243,35 +243,54 @@ export function keras3ModelFiles(
     values: w.values,
   }));
   if (style === 'h5') entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-  const total = entries.reduce((n, e) => n + e.values.length, 0);
-  const data = new Float32Array(total);
-  let offset = 0;
-  for (const e of entries) {
-    data.set(e.values, offset);
-    offset += e.values.length;
-  }
-  const shard = style === 'h5' ? 'group1-shard1of1.bin' : 'group1-shard1of1.bin';
-  const modelJson = {
+  const shard = 'group1-shard1of1.bin';
+  const modelJson = keras3ModelJson(
+    {
+      class_name: 'Sequential',
+      config: {
+        name: 'sequential',
+        trainable: true,
+        dtype: policy(),
+        layers,
+        build_input_shape: [null, T, F],
+      },
+    },
+    entries,
+    shard,
+  );
+  return { modelJson, weightData: concatValues(entries), shard };
+}
+
+/**
+ * The `model.json` the TensorFlow.js converter writes for a Keras 3 model: its header, `modelConfig` and a
+ * one-shard manifest of `weights` (names and shapes, float32) in file order.
+ */
+export function keras3ModelJson(
+  modelConfig: object,
+  weights: readonly { name: string; shape: readonly number[] }[],
+  shard = 'group1-shard1of1.bin',
+): object {
+  return {
     format: 'layers-model',
     generatedBy: 'keras v3.6.0',
     convertedBy: 'TensorFlow.js Converter v4.22.0',
-    modelTopology: {
-      keras_version: '3.6.0',
-      backend: 'tensorflow',
-      model_config: {
-        class_name: 'Sequential',
-        config: {
-          name: 'sequential',
-          trainable: true,
-          dtype: policy(),
-          layers,
-          build_input_shape: [null, T, F],
-        },
-      },
-    },
+    modelTopology: { keras_version: '3.6.0', backend: 'tensorflow', model_config: modelConfig },
     weightsManifest: [
-      { paths: [shard], weights: entries.map(({ name, shape, dtype }) => ({ name, shape, dtype })) },
+      {
+        paths: [shard],
+        weights: weights.map(({ name, shape }) => ({ name, shape: [...shape], dtype: 'float32' })),
+      },
     ],
   };
-  return { modelJson, weightData: data.buffer, shard };
+}
+
+/** The weights' values one after another: the contents of a one-shard weights file. */
+export function concatValues(weights: readonly { values: Float32Array }[]): ArrayBuffer {
+  const data = new Float32Array(weights.reduce((n, w) => n + w.values.length, 0));
+  let offset = 0;
+  for (const w of weights) {
+    data.set(w.values, offset);
+    offset += w.values.length;
+  }
+  return data.buffer;
 }
