@@ -105,11 +105,7 @@ export async function setUpFit(target: FitTarget, train: ImageSet, options: FitO
   const hasValidation = validation !== undefined;
   const early = options.earlyStopping;
   const monitor = monitored(early?.monitor, hasValidation);
-  if (early !== undefined && (monitor === 'valLoss' || monitor === 'valAccuracy') && !hasValidation) {
-    invalid(
-      `fit: early stopping monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
-    );
-  }
+  if (early !== undefined) checkMonitorHasData('early stopping', monitor, hasValidation);
   const keep = options.keepBest;
   const keepMonitor = monitored(keep?.monitor, hasValidation);
   if (keep !== undefined) checkKeepBest(keep, keepMonitor, hasValidation);
@@ -249,14 +245,19 @@ function checkKeepBest(keep: KeepBestOptions, monitor: MonitoredMetric, hasValid
       `fit: keepBest.monitor must be one of ${MONITORED_METRICS.join(', ')}, got ${JSON.stringify(monitor)}.`,
     );
   }
-  if ((monitor === 'valLoss' || monitor === 'valAccuracy') && !hasValidation) {
-    invalid(
-      `fit: keepBest monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
-    );
-  }
+  checkMonitorHasData('keepBest', monitor, hasValidation);
 }
 
 const MONITORED_METRICS: readonly MonitoredMetric[] = ['loss', 'accuracy', 'valLoss', 'valAccuracy'];
+
+/** A validation metric needs validation data: early stopping, keepBest and reduceOnPlateau say so alike. */
+function checkMonitorHasData(what: string, monitor: MonitoredMetric, hasValidation: boolean): void {
+  if ((monitor === 'valLoss' || monitor === 'valAccuracy') && !hasValidation) {
+    invalid(
+      `fit: ${what} monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
+    );
+  }
+}
 
 function checkPlateau(
   plateau: ReduceOnPlateauOptions,
@@ -276,11 +277,7 @@ function checkPlateau(
       invalid(`fit: reduceOnPlateau.${name} must be a number ≥ 0, got ${value}.`);
     }
   }
-  if ((monitor === 'valLoss' || monitor === 'valAccuracy') && !hasValidation) {
-    invalid(
-      `fit: reduceOnPlateau monitors ${monitor} but there is no validation data. Pass validation or monitor "loss".`,
-    );
-  }
+  checkMonitorHasData('reduceOnPlateau', monitor, hasValidation);
 }
 
 function splitValidation(
